@@ -1,0 +1,43 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
+# Thin wrapper around meson: `make run` and `make check` are the two commands of the README.
+
+BUILD      ?= build
+BUILD_ASAN ?= build-asan
+CONFIG     ?= data/cardroute.ini
+MESON_OPTS ?=
+
+# Debian packages the build and the tests need.
+DEB_PACKAGES := meson ninja-build pkg-config gcc clang libclang-rt-14-dev \
+	libglib2.0-dev libglib2.0-bin libsoup-3.0-dev libjson-glib-dev nettle-dev \
+	libpcsclite-dev pcscd pcsc-tools vsmartcard-vpcd libusb-1.0-0-dev \
+	asn1c tshark dbus curl python3 iproute2 util-linux \
+	umockdev libumockdev-dev gcc-arm-none-eabi libnewlib-arm-none-eabi
+
+.PHONY: all deps build build-asan check run clean
+
+all: build
+
+deps:
+	@./tools/ensure-deps.sh $(DEB_PACKAGES)
+
+$(BUILD)/build.ninja:
+	meson setup $(BUILD) --werror $(MESON_OPTS)
+
+$(BUILD_ASAN)/build.ninja:
+	CC=clang meson setup $(BUILD_ASAN) --werror -Db_sanitize=address,undefined \
+		-Db_lundef=false -Dfuzzing=true $(MESON_OPTS)
+
+build: deps $(BUILD)/build.ninja
+	ninja -C $(BUILD)
+
+build-asan: deps $(BUILD_ASAN)/build.ninja
+	ninja -C $(BUILD_ASAN)
+
+check: deps
+	@./tools/run-checks.sh $(BUILD) $(BUILD_ASAN)
+
+run: build
+	@./tools/run-daemon.sh $(BUILD) $(CONFIG)
+
+clean:
+	rm -rf $(BUILD) $(BUILD_ASAN)
