@@ -14,6 +14,7 @@
 typedef struct {
 	GMainLoop *loop;
 	CrRouter *router;
+	CrControl *control;
 	guint grace_ms;
 	gint signals;
 } Daemon;
@@ -36,6 +37,8 @@ on_signal(gpointer user_data)
 		return G_SOURCE_CONTINUE;
 	}
 	g_message("signal received: shutting down");
+	/* no new requests; routes removed by the shutdown stay stored */
+	cr_control_stop(d->control);
 	cr_router_shutdown(d->router, d->grace_ms, G_CALLBACK(shutdown_done), d);
 	return G_SOURCE_CONTINUE;
 }
@@ -97,6 +100,7 @@ main(int argc, char **argv)
 	g_autoptr(GError) error = NULL;
 	g_autoptr(GOptionContext) ctx = NULL;
 	g_autoptr(CrRouter) router = NULL;
+	g_autoptr(CrControl) control = NULL;
 	g_autoptr(GMainLoop) loop = NULL;
 	gint64 grace = 0;
 	Daemon d = {0};
@@ -136,7 +140,7 @@ main(int argc, char **argv)
 		plugin_dir = default_plugin_dir();
 	cr_router_set_plugin_dir(router, plugin_dir);
 	if (check != NULL) {
-		if (!cr_daemon_load(router, check, &grace, &error)) {
+		if (!cr_daemon_load(router, check, &grace, &control, &error)) {
 			g_printerr("cardrouted: %s\n", error->message);
 			return 1;
 		}
@@ -145,7 +149,7 @@ main(int argc, char **argv)
 	}
 	if (config == NULL)
 		config = g_strdup(CR_DEFAULT_CONFIG);
-	if (!cr_daemon_load(router, config, &grace, &error)) {
+	if (!cr_daemon_load(router, config, &grace, &control, &error)) {
 		g_printerr("cardrouted: %s\n", error->message);
 		return 1;
 	}
@@ -153,13 +157,19 @@ main(int argc, char **argv)
 		g_printerr("cardrouted: %s\n", error->message);
 		return 1;
 	}
+	if (!cr_control_start(control, &error)) {
+		g_printerr("cardrouted: %s\n", error->message);
+		return 1;
+	}
 	loop = g_main_loop_new(NULL, FALSE);
 	d.loop = loop;
 	d.router = router;
+	d.control = control;
 	d.grace_ms = (guint)grace;
 	g_unix_signal_add(SIGINT, on_signal, &d);
 	g_unix_signal_add(SIGTERM, on_signal, &d);
 	g_message("cardrouted %s running with %s (pid %d)", CR_VERSION, config, (int)getpid());
 	g_main_loop_run(loop);
+	cr_control_stop(control);
 	return 0;
 }
