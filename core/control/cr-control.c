@@ -178,8 +178,8 @@ cr_control_stop(CrControl *self)
 	self->started = FALSE;
 	g_clear_pointer(&self->persist, cr_persist_free);
 	g_clear_pointer(&self->dbus, cr_dbus_free);
-	g_clear_pointer(&self->rest, cr_rest_free);
 	g_clear_pointer(&self->sse, cr_sse_free);
+	g_clear_pointer(&self->rest, cr_rest_free);
 	for (guint i = 0; i < self->handler_ids->len; i++)
 		cr_router_remove_http_handler(self->router,
 					      g_array_index(self->handler_ids, guint, i));

@@ -27,6 +27,7 @@ typedef struct {
 	SoupServerMessage *msg;
 	gsize queued;
 	gulong finished_id;
+	gulong disconnected_id;
 	gulong wrote_id;
 } Client;
 
@@ -35,6 +36,7 @@ client_free(gpointer data)
 {
 	Client *c = data;
 	g_signal_handler_disconnect(c->msg, c->finished_id);
+	g_signal_handler_disconnect(c->msg, c->disconnected_id);
 	g_signal_handler_disconnect(c->msg, c->wrote_id);
 	g_object_unref(c->msg);
 	g_free(c);
@@ -139,6 +141,7 @@ cr_sse_add_client(CrSse *sse, gpointer soup_server_message)
 	soup_message_headers_set_encoding(hdrs, SOUP_ENCODING_CHUNKED);
 	soup_message_body_set_accumulate(soup_server_message_get_response_body(msg), FALSE);
 	c->finished_id = g_signal_connect(msg, "finished", G_CALLBACK(on_finished), c);
+	c->disconnected_id = g_signal_connect(msg, "disconnected", G_CALLBACK(on_finished), c);
 	c->wrote_id = g_signal_connect(msg, "wrote-body-data", G_CALLBACK(on_wrote), c);
 	g_ptr_array_add(sse->clients, c);
 	g_debug("event stream client added (%u)", sse->clients->len);
