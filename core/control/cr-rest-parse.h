@@ -9,6 +9,8 @@ G_BEGIN_DECLS
 
 /* The largest request body the server reads. */
 #define CR_REST_MAX_BODY (64 * 1024)
+/* The deepest nesting of arrays/objects a body may have. */
+#define CR_REST_MAX_DEPTH 32
 
 typedef struct {
 	gchar *name;	 /* NULL: made up by the router */
