@@ -353,10 +353,11 @@ print_event(JsonObject *ev)
 			g_print(" ! %s: %s", str(ev, "error"), str(ev, "message"));
 		g_print(" (%" G_GINT64_FORMAT " us)\n", num(ev, "latency_us"));
 	} else if (g_str_equal(type, "card") || g_str_equal(type, "slot-state")) {
-		g_print("%s %s %s %s %s\n", stamp, type,
-			json_object_has_member(ev, "frontend") ? str(ev, "frontend")
-							       : str(ev, "backend"),
-			str(ev, "state"), str(ev, "atr"));
+		gboolean backend = g_str_equal(str(ev, "slot"), "backend") ||
+				   !json_object_has_member(ev, "frontend");
+		g_print("%s %s %s %s %s %s\n", stamp, type, backend ? "backend" : "frontend",
+			backend ? str(ev, "backend") : str(ev, "frontend"), str(ev, "state"),
+			str(ev, "atr"));
 	} else if (g_str_has_prefix(type, "route-")) {
 		g_print("%s %s %s %s>%s\n", stamp, type, str(ev, "route"), str(ev, "frontend"),
 			str(ev, "backend"));

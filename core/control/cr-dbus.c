@@ -11,6 +11,7 @@
 
 #include "cr-control-private.h"
 #include "cr-dbus-generated.h"
+#include "cr-json.h"
 #include "cr-rest-parse.h"
 
 #define CR_DBUS_NAME "org.cardroute.Router1"
@@ -309,19 +310,18 @@ static void
 card_signal(CrDbus *self, const CrEvent *ev)
 {
 	g_autofree gchar *atr = hex_of(ev->atr);
-	if (ev->frontend != NULL && ev->backend == NULL) {
+	gboolean frontend_view = cr_json_card_event_is_frontend(ev);
+	if (ev->frontend != NULL)
 		update_frontend(self, ev->frontend);
-		if (ev->type == CR_EVENT_CARD)
-			cr_dbus_router1_emit_card_changed(self->router_iface, "frontend",
-							  cr_frontend_slot_get_name(ev->frontend),
-							  cr_slot_state_to_string(ev->state), atr);
-	} else if (ev->backend != NULL) {
+	if (ev->backend != NULL)
 		update_backend(self, ev->backend);
-		if (ev->type == CR_EVENT_CARD)
-			cr_dbus_router1_emit_card_changed(self->router_iface, "backend",
-							  cr_backend_slot_get_name(ev->backend),
-							  cr_slot_state_to_string(ev->state), atr);
-	}
+	if (ev->type != CR_EVENT_CARD)
+		return;
+	cr_dbus_router1_emit_card_changed(
+		self->router_iface, frontend_view ? "frontend" : "backend",
+		frontend_view ? cr_frontend_slot_get_name(ev->frontend)
+			      : cr_backend_slot_get_name(ev->backend),
+		cr_slot_state_to_string(ev->state), atr);
 }
 
 static void

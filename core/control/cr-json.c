@@ -191,6 +191,19 @@ add_transaction(JsonBuilder *b, CrTransaction *tx)
 	add_error(b, cr_transaction_get_error(tx));
 }
 
+gboolean
+cr_json_card_event_is_frontend(const CrEvent *ev)
+{
+	if (ev->frontend == NULL)
+		return FALSE;
+	if (ev->backend == NULL)
+		return TRUE;
+	if (ev->error != NULL || ev->state == CR_SLOT_STATE_DOWN)
+		return FALSE;
+	return ev->atr == cr_frontend_slot_get_atr(ev->frontend) &&
+	       (ev->atr != NULL) == (ev->state == CR_SLOT_STATE_PRESENT);
+}
+
 JsonNode *
 cr_json_event(const CrEvent *ev)
 {
@@ -207,6 +220,11 @@ cr_json_event(const CrEvent *ev)
 		add_string(b, "backend", cr_backend_slot_get_name(ev->backend));
 	switch (ev->type) {
 	case CR_EVENT_CARD:
+		add_string(b, "slot", cr_json_card_event_is_frontend(ev) ? "frontend" : "backend");
+		add_string(b, "state", cr_slot_state_to_string(ev->state));
+		add_hex(b, "atr", ev->atr);
+		add_error(b, ev->error);
+		break;
 	case CR_EVENT_SLOT_STATE:
 		add_string(b, "state", cr_slot_state_to_string(ev->state));
 		add_hex(b, "atr", ev->atr);
