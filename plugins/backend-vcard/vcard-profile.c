@@ -102,8 +102,12 @@ get_uint(Loader *loader, const gchar *group, const gchar *key, guint64 def, guin
 		*out = def;
 		return TRUE;
 	}
-	value = g_ascii_strtoull(text, &end, 0);
+	if (g_ascii_strncasecmp(text, "0x", 2) == 0)
+		value = g_ascii_strtoull(text + 2, &end, 16);
+	else
+		value = g_ascii_strtoull(text, &end, 10);
 	if (*text == '\0' || *text == '-' || end == NULL || *end != '\0' || value < min ||
+	    (end == text + 2 && g_ascii_strncasecmp(text, "0x", 2) == 0) ||
 	    value > max) {
 		set_error(loader, error, group, "%s: '%s' is not a number in %" G_GUINT64_FORMAT
 			  "..%" G_GUINT64_FORMAT, key, text, min, max);

@@ -99,15 +99,17 @@ remove_idle_cb(gpointer user_data)
 	return G_SOURCE_REMOVE;
 }
 
-/* The card answered: hand it over, then apply remove-after. */
+/* The card answered: hand it over. remove-after is armed first, so that a
+ * command the terminal sends from inside the completion already finds the
+ * card on its way out. */
 static void
 finish(VcardSlot *self, CrTransaction *tx, gsize len)
 {
 	self->apdus_total++;
-	cr_transaction_complete(tx, self->response, len);
 	if (self->knobs.remove_after > 0 && self->apdus >= self->knobs.remove_after &&
 	    self->present && self->remove_idle == 0)
 		self->remove_idle = g_idle_add_full(G_PRIORITY_HIGH, remove_idle_cb, self, NULL);
+	cr_transaction_complete(tx, self->response, len);
 }
 
 static gboolean

@@ -38,6 +38,7 @@ test_features(void)
 	/* files in any order, MF implied, op instead of opc, records counted */
 	static const gchar ini[] =
 		"[file:7F20/6F40]\ntype = linear-fixed\nrecord-size = 4\nrec3 = 01\nsfi = 0x1E\n"
+		"[file:7F20/6F41]\ntype = transparent\nsize = 2\nsfi = 08\n"
 		"[file:7F20]\ntype = df\nname = DF.GSM\n"
 		"[adf:isim]\naid = A0000000871004\n"
 		"[file:ADF.isim/6F02]\ntype = transparent\ndata = 80 01 41\nsize = 8\n"
@@ -52,6 +53,7 @@ test_features(void)
 	g_assert_cmpuint(rec->n_records, ==, 3);
 	g_assert_cmpuint(rec->record_len, ==, 4);
 	g_assert_cmpuint(rec->sfi, ==, 30);
+	g_assert_cmpuint(vcard_profile_lookup(p, "7F20/6F41")->sfi, ==, 8);
 	g_assert_cmpuint(p->image[rec->offset + 8], ==, 0x01);
 	g_assert_cmpuint(p->image[rec->offset + 9], ==, 0xFF);
 	g_assert_nonnull(impi);
@@ -78,6 +80,8 @@ static const BadProfile bad_profiles[] = {
 	{"[file:2FE2]\ntype = transparent\ndata = 00 01\nsize = 1\n",
 	 "[file:2FE2] data: 2 bytes do not fit size 1"},
 	{"[file:2FE2]\ntype = transparent\nsize = -1\n", "[file:2FE2] size: '-1' is not"},
+	{"[file:2FE2]\ntype = transparent\nsize = 0x\n", "[file:2FE2] size: '0x' is not"},
+	{"[file:2FE2]\ntype = transparent\nsize = 1k\n", "[file:2FE2] size: '1k' is not"},
 	{"[file:7F20/6F07]\ntype = transparent\ndata = 00\n",
 	 "[file:7F20/6F07] parent DF 7F20 is not defined"},
 	{"[file:7F20]\ntype = df\n[file:7f20]\ntype = df\n", "file 7F20 is defined twice"},
