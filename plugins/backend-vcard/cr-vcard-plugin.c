@@ -12,8 +12,8 @@
 /* T=0 (TD1 = 80), global interface bytes (TD2 = 1F: T=15, TA3 = C7: clock
  * stop, 1.8/3/5 V), 15 historical bytes, TCK (present because of T=15). */
 static const guint8 default_atr[] = {0x3B, 0x9F, 0x96, 0x80, 0x1F, 0xC7, 0x80, 0x31,
-				     0xE0, 0x73, 0xFE, 0x21, 0x1B, 0x63, 0x3A, 0x20,
-				     0x4E, 0x83, 0x00, 0x90, 0x00, 0x93};
+                                     0xE0, 0x73, 0xFE, 0x21, 0x1B, 0x63, 0x3A, 0x20,
+                                     0x4E, 0x83, 0x00, 0x90, 0x00, 0x93};
 
 #define VCARD_TYPE_INSTANCE (vcard_instance_get_type())
 G_DECLARE_FINAL_TYPE(VcardInstance, vcard_instance, VCARD, INSTANCE, CrInstance)
@@ -105,11 +105,9 @@ read_knobs(CrConfigSection *section, VcardKnobs *knobs, GError **error)
 
 	if (!get_uint(section, "latency-ms", 600000, &knobs->latency_ms, error) ||
 	    !get_uint(section, "fail-after", G_MAXINT32, &knobs->fail_after, error) ||
-	    !cr_config_section_get_choice(section, "fail-mode", fail_modes, 0, &fail_mode,
-					  error) ||
+	    !cr_config_section_get_choice(section, "fail-mode", fail_modes, 0, &fail_mode, error) ||
 	    !get_uint(section, "remove-after", G_MAXINT32, &knobs->remove_after, error) ||
-	    !get_uint(section, "reinsert-after-ms", 86400000, &knobs->reinsert_after_ms,
-		      error) ||
+	    !get_uint(section, "reinsert-after-ms", 86400000, &knobs->reinsert_after_ms, error) ||
 	    !cr_config_section_get_bool(section, "present", TRUE, &knobs->present, error) ||
 	    !get_uint(section, "insert-after-ms", 86400000, &knobs->insert_after_ms, error))
 		return FALSE;
@@ -151,8 +149,7 @@ vcard_create(CrRouter *router, CrConfigSection *section, GError **error)
 	if (!cr_config_section_get_hex(section, "atr", 2, 33, &atr, error))
 		return NULL;
 	if (atr != NULL &&
-	    !vcard_atr_is_valid(g_bytes_get_data(atr, NULL), g_bytes_get_size(atr),
-				&local_error)) {
+	    !vcard_atr_is_valid(g_bytes_get_data(atr, NULL), g_bytes_get_size(atr), &local_error)) {
 		cr_config_section_set_error(section, error, "atr", "%s", local_error->message);
 		return NULL;
 	}
@@ -167,17 +164,15 @@ vcard_create(CrRouter *router, CrConfigSection *section, GError **error)
 	self->n_slots = (guint)n_slots;
 
 	for (guint i = 0; i < self->n_slots; i++) {
-		g_autofree gchar *slot_name = self->n_slots == 1
-						      ? g_strdup(name)
-						      : g_strdup_printf("%s.%u", name, i);
+		g_autofree gchar *slot_name =
+		        self->n_slots == 1 ? g_strdup(name) : g_strdup_printf("%s.%u", name, i);
 		g_autoptr(VcardSlot) slot =
-			vcard_slot_new(slot_name, self->profile, atr, &self->knobs);
-		if (!cr_instance_add_backend_slot(CR_INSTANCE(self), CR_BACKEND_SLOT(slot),
-						  error))
+		        vcard_slot_new(slot_name, self->profile, atr, &self->knobs);
+		if (!cr_instance_add_backend_slot(CR_INSTANCE(self), CR_BACKEND_SLOT(slot), error))
 			return NULL;
 	}
 	return CR_INSTANCE(g_steal_pointer(&self));
 }
 
 CR_PLUGIN_DEFINE("vcard", CR_PLUGIN_KIND_BACKEND, "virtual UICC/SIM from a profile file",
-		 vcard_create)
+                 vcard_create)

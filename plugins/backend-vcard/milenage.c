@@ -44,7 +44,7 @@ vcard_milenage_opc(const guint8 k[16], const guint8 op[16], guint8 opc[16])
 /* TEMP = E_K(RAND xor OPc) */
 static void
 milenage_temp(const struct aes128_ctx *aes, const guint8 opc[16], const guint8 rand[16],
-	      guint8 temp[16])
+              guint8 temp[16])
 {
 	guint8 in[16];
 
@@ -54,7 +54,7 @@ milenage_temp(const struct aes128_ctx *aes, const guint8 opc[16], const guint8 r
 
 void
 vcard_milenage_f1(const guint8 k[16], const guint8 opc[16], const guint8 rand[16],
-		  const guint8 sqn[6], const guint8 amf[2], guint8 mac_a[8], guint8 mac_s[8])
+                  const guint8 sqn[6], const guint8 amf[2], guint8 mac_a[8], guint8 mac_s[8])
 {
 	struct aes128_ctx aes;
 	guint8 temp[16], in1[16], tmp[16], rot[16], out[16];
@@ -83,7 +83,7 @@ vcard_milenage_f1(const guint8 k[16], const guint8 opc[16], const guint8 rand[16
 /* OUTn = E_K(rot(TEMP xor OPc, r) xor c) xor OPc */
 static void
 milenage_out(const struct aes128_ctx *aes, const guint8 opc[16], const guint8 temp[16],
-	     guint rot_bytes, guint8 c, guint8 out[16])
+             guint rot_bytes, guint8 c, guint8 out[16])
 {
 	guint8 tmp[16], rot[16];
 
@@ -95,8 +95,8 @@ milenage_out(const struct aes128_ctx *aes, const guint8 opc[16], const guint8 te
 }
 
 void
-vcard_milenage_f2345(const guint8 k[16], const guint8 opc[16], const guint8 rand[16],
-		     guint8 res[8], guint8 ck[16], guint8 ik[16], guint8 ak[6], guint8 ak_star[6])
+vcard_milenage_f2345(const guint8 k[16], const guint8 opc[16], const guint8 rand[16], guint8 res[8],
+                     guint8 ck[16], guint8 ik[16], guint8 ak[6], guint8 ak_star[6])
 {
 	struct aes128_ctx aes;
 	guint8 temp[16], out[16];
@@ -137,7 +137,7 @@ vcard_milenage_sres(const guint8 res[8], VcardSresMode mode, guint8 sres[4])
 
 void
 vcard_milenage_gsm(const guint8 k[16], const guint8 opc[16], const guint8 rand[16],
-		   VcardSresMode mode, guint8 sres[4], guint8 kc[8])
+                   VcardSresMode mode, guint8 sres[4], guint8 kc[8])
 {
 	guint8 res[8], ck[16], ik[16];
 

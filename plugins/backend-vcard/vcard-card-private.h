@@ -17,14 +17,14 @@ typedef struct {
 struct _VcardCard {
 	VcardProfile *profile;
 	guint8 *image;
-	VcardFile *current_df;	/* MF, DF or ADF */
-	VcardFile *current_ef;	/* NULL: none */
+	VcardFile *current_df;  /* MF, DF or ADF */
+	VcardFile *current_ef;  /* NULL: none */
 	VcardFile *current_adf; /* NULL: no application selected */
-	guint current_record;	/* 0: no record pointer */
-	gboolean gsm;		/* the command being processed has CLA A0 */
+	guint current_record;   /* 0: no record pointer */
+	gboolean gsm;           /* the command being processed has CLA A0 */
 	VcardPinState pins[VCARD_PIN_COUNT];
 	guint8 sqn_ms[6];
-	guint8 pending[256];	/* response data waiting for GET RESPONSE */
+	guint8 pending[256]; /* response data waiting for GET RESPONSE */
 	gsize pending_len;
 };
 
@@ -38,22 +38,22 @@ typedef struct {
 
 /* Errors with their UICC (TS 102 221) and GSM 11.11 status words. */
 typedef enum {
-	VCARD_SW_WRONG_LENGTH,	 /* 6700 / 6700 */
-	VCARD_SW_WRONG_P1P2,	 /* 6A86 / 6B00 */
-	VCARD_SW_NOT_FOUND,	 /* 6A82 / 9404 */
-	VCARD_SW_NO_EF,		 /* 6986 / 9400 */
-	VCARD_SW_WRONG_TYPE,	 /* 6981 / 9408 */
-	VCARD_SW_OUT_OF_RANGE,	 /* 6B00 / 9402 */
-	VCARD_SW_NO_RECORD,	 /* 6A83 / 9402 */
-	VCARD_SW_SECURITY,	 /* 6982 / 9804 */
-	VCARD_SW_BLOCKED,	 /* 6983 / 9840 */
-	VCARD_SW_PIN_STATE,	 /* 6985 / 9808 */
-	VCARD_SW_NO_REFDATA,	 /* 6A88 / 9802 */
-	VCARD_SW_CONDITIONS,	 /* 6985 / 6F00 */
-	VCARD_SW_INS,		 /* 6D00 / 6D00 */
-	VCARD_SW_CLA,		 /* 6E00 / 6E00 */
-	VCARD_SW_TECHNICAL,	 /* 6F00 / 6F00 */
-	VCARD_SW_MAC,		 /* 9862 / 9862 */
+	VCARD_SW_WRONG_LENGTH, /* 6700 / 6700 */
+	VCARD_SW_WRONG_P1P2,   /* 6A86 / 6B00 */
+	VCARD_SW_NOT_FOUND,    /* 6A82 / 9404 */
+	VCARD_SW_NO_EF,        /* 6986 / 9400 */
+	VCARD_SW_WRONG_TYPE,   /* 6981 / 9408 */
+	VCARD_SW_OUT_OF_RANGE, /* 6B00 / 9402 */
+	VCARD_SW_NO_RECORD,    /* 6A83 / 9402 */
+	VCARD_SW_SECURITY,     /* 6982 / 9804 */
+	VCARD_SW_BLOCKED,      /* 6983 / 9840 */
+	VCARD_SW_PIN_STATE,    /* 6985 / 9808 */
+	VCARD_SW_NO_REFDATA,   /* 6A88 / 9802 */
+	VCARD_SW_CONDITIONS,   /* 6985 / 6F00 */
+	VCARD_SW_INS,          /* 6D00 / 6D00 */
+	VCARD_SW_CLA,          /* 6E00 / 6E00 */
+	VCARD_SW_TECHNICAL,    /* 6F00 / 6F00 */
+	VCARD_SW_MAC,          /* 9862 / 9862 */
 } VcardSw;
 
 /* Writes SW1 SW2 at @rsp + @pos; returns the total length. */

@@ -9,25 +9,25 @@
 #include <string.h>
 
 static const guint16 sw_uicc[] = {
-	[VCARD_SW_WRONG_LENGTH] = 0x6700, [VCARD_SW_WRONG_P1P2] = 0x6A86,
-	[VCARD_SW_NOT_FOUND] = 0x6A82,	  [VCARD_SW_NO_EF] = 0x6986,
-	[VCARD_SW_WRONG_TYPE] = 0x6981,	  [VCARD_SW_OUT_OF_RANGE] = 0x6B00,
-	[VCARD_SW_NO_RECORD] = 0x6A83,	  [VCARD_SW_SECURITY] = 0x6982,
-	[VCARD_SW_BLOCKED] = 0x6983,	  [VCARD_SW_PIN_STATE] = 0x6985,
-	[VCARD_SW_NO_REFDATA] = 0x6A88,	  [VCARD_SW_CONDITIONS] = 0x6985,
-	[VCARD_SW_INS] = 0x6D00,	  [VCARD_SW_CLA] = 0x6E00,
-	[VCARD_SW_TECHNICAL] = 0x6F00,	  [VCARD_SW_MAC] = 0x9862,
+        [VCARD_SW_WRONG_LENGTH] = 0x6700, [VCARD_SW_WRONG_P1P2] = 0x6A86,
+        [VCARD_SW_NOT_FOUND] = 0x6A82,    [VCARD_SW_NO_EF] = 0x6986,
+        [VCARD_SW_WRONG_TYPE] = 0x6981,   [VCARD_SW_OUT_OF_RANGE] = 0x6B00,
+        [VCARD_SW_NO_RECORD] = 0x6A83,    [VCARD_SW_SECURITY] = 0x6982,
+        [VCARD_SW_BLOCKED] = 0x6983,      [VCARD_SW_PIN_STATE] = 0x6985,
+        [VCARD_SW_NO_REFDATA] = 0x6A88,   [VCARD_SW_CONDITIONS] = 0x6985,
+        [VCARD_SW_INS] = 0x6D00,          [VCARD_SW_CLA] = 0x6E00,
+        [VCARD_SW_TECHNICAL] = 0x6F00,    [VCARD_SW_MAC] = 0x9862,
 };
 
 static const guint16 sw_gsm[] = {
-	[VCARD_SW_WRONG_LENGTH] = 0x6700, [VCARD_SW_WRONG_P1P2] = 0x6B00,
-	[VCARD_SW_NOT_FOUND] = 0x9404,	  [VCARD_SW_NO_EF] = 0x9400,
-	[VCARD_SW_WRONG_TYPE] = 0x9408,	  [VCARD_SW_OUT_OF_RANGE] = 0x9402,
-	[VCARD_SW_NO_RECORD] = 0x9402,	  [VCARD_SW_SECURITY] = 0x9804,
-	[VCARD_SW_BLOCKED] = 0x9840,	  [VCARD_SW_PIN_STATE] = 0x9808,
-	[VCARD_SW_NO_REFDATA] = 0x9802,	  [VCARD_SW_CONDITIONS] = 0x6F00,
-	[VCARD_SW_INS] = 0x6D00,	  [VCARD_SW_CLA] = 0x6E00,
-	[VCARD_SW_TECHNICAL] = 0x6F00,	  [VCARD_SW_MAC] = 0x9862,
+        [VCARD_SW_WRONG_LENGTH] = 0x6700, [VCARD_SW_WRONG_P1P2] = 0x6B00,
+        [VCARD_SW_NOT_FOUND] = 0x9404,    [VCARD_SW_NO_EF] = 0x9400,
+        [VCARD_SW_WRONG_TYPE] = 0x9408,   [VCARD_SW_OUT_OF_RANGE] = 0x9402,
+        [VCARD_SW_NO_RECORD] = 0x9402,    [VCARD_SW_SECURITY] = 0x9804,
+        [VCARD_SW_BLOCKED] = 0x9840,      [VCARD_SW_PIN_STATE] = 0x9808,
+        [VCARD_SW_NO_REFDATA] = 0x9802,   [VCARD_SW_CONDITIONS] = 0x6F00,
+        [VCARD_SW_INS] = 0x6D00,          [VCARD_SW_CLA] = 0x6E00,
+        [VCARD_SW_TECHNICAL] = 0x6F00,    [VCARD_SW_MAC] = 0x9862,
 };
 
 gsize
@@ -53,7 +53,7 @@ vcard_card_answer_pending(VcardCard *card, guint8 *rsp, gsize len)
  */
 static gsize
 reply_fixed(VcardCard *card, guint8 *rsp, const guint8 *data, gsize len, guint le,
-	    gboolean truncate)
+            gboolean truncate)
 {
 	gsize n = len;
 
@@ -200,7 +200,7 @@ cmd_select(VcardCard *card, const VcardCommand *cmd, guint8 *rsp)
 		if (cmd->lc != 2)
 			return vcard_card_error(card, rsp, VCARD_SW_WRONG_LENGTH);
 		file = vcard_file_find_child(card->current_df,
-					     (guint16)(cmd->data[0] << 8 | cmd->data[1]));
+		                             (guint16)(cmd->data[0] << 8 | cmd->data[1]));
 		if (file != NULL && !vcard_file_is_df(file))
 			file = NULL;
 		break;
@@ -219,7 +219,7 @@ cmd_select(VcardCard *card, const VcardCommand *cmd, guint8 *rsp)
 		if (cmd->lc == 0 || (cmd->lc & 1) != 0)
 			return vcard_card_error(card, rsp, VCARD_SW_WRONG_LENGTH);
 		file = find_path(card, cmd->p1 == 0x08 ? card->profile->mf : card->current_df,
-				 cmd->data, cmd->lc);
+		                 cmd->data, cmd->lc);
 		break;
 	default:
 		return vcard_card_error(card, rsp, VCARD_SW_WRONG_P1P2);
@@ -230,7 +230,7 @@ cmd_select(VcardCard *card, const VcardCommand *cmd, guint8 *rsp)
 	if (!want_data)
 		return vcard_put_sw(rsp, 0, 0x9000);
 	len = card->gsm ? vcard_gsm_response_build(card, file, card->pending)
-			: vcard_fcp_build(card, file, card->pending);
+	                : vcard_fcp_build(card, file, card->pending);
 	return vcard_card_answer_pending(card, rsp, len);
 }
 
@@ -274,8 +274,7 @@ cmd_status(VcardCard *card, const VcardCommand *cmd, guint8 *rsp)
 
 /* The EF a READ/UPDATE BINARY works on, and the offset; NULL with *rsp_len set. */
 static VcardFile *
-binary_target(VcardCard *card, const VcardCommand *cmd, guint8 *rsp, gsize *offset,
-	      gsize *rsp_len)
+binary_target(VcardCard *card, const VcardCommand *cmd, guint8 *rsp, gsize *offset, gsize *rsp_len)
 {
 	VcardFile *file;
 
@@ -356,7 +355,7 @@ cmd_update_binary(VcardCard *card, const VcardCommand *cmd, guint8 *rsp)
 /* The record a READ/UPDATE RECORD addresses (1-based) or 0 with *rsp_len set. */
 static guint
 record_target(VcardCard *card, const VcardCommand *cmd, gboolean update, guint8 *rsp,
-	      VcardFile **out, gsize *rsp_len)
+              VcardFile **out, gsize *rsp_len)
 {
 	guint sfi = cmd->p2 >> 3;
 	guint mode = cmd->p2 & 0x07;
@@ -403,7 +402,7 @@ record_target(VcardCard *card, const VcardCommand *cmd, gboolean update, guint8 
 			rec = card->current_record + 1;
 		else
 			rec = card->current_record == 0 ? file->n_records
-							: card->current_record - 1;
+			                                : card->current_record - 1;
 		break;
 	default:
 		*rsp_len = vcard_card_error(card, rsp, VCARD_SW_WRONG_P1P2);
@@ -428,8 +427,8 @@ cmd_read_record(VcardCard *card, const VcardCommand *cmd, guint8 *rsp)
 	if (rec == 0)
 		return rsp_len;
 	len = reply_fixed(card, rsp,
-			  card->image + file->offset + (gsize)(rec - 1) * file->record_len,
-			  file->record_len, cmd->le, FALSE);
+	                  card->image + file->offset + (gsize)(rec - 1) * file->record_len,
+	                  file->record_len, cmd->le, FALSE);
 	/* absolute mode leaves the record pointer alone (TS 102 221 §11.1.5) */
 	if (rsp[len - 2] == 0x90 && (cmd->p2 & 0x07) != 0x04)
 		card->current_record = rec;
@@ -550,14 +549,14 @@ decode(const guint8 *buf, gsize len, VcardCommand *cmd)
 }
 
 typedef enum {
-	CLASS_GSM,	    /* A0 */
-	CLASS_ISO,	    /* 0X, 4X, 6X */
-	CLASS_PROPRIETARY,  /* 8X, CX, EX */
+	CLASS_GSM,         /* A0 */
+	CLASS_ISO,         /* 0X, 4X, 6X */
+	CLASS_PROPRIETARY, /* 8X, CX, EX */
 } CommandClass;
 
 gsize
 vcard_card_process(VcardCard *card, const guint8 *command, gsize len,
-		   guint8 response[VCARD_RESPONSE_MAX])
+                   guint8 response[VCARD_RESPONSE_MAX])
 {
 	VcardCommand cmd;
 	CommandClass cls;

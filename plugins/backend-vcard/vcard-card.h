@@ -34,7 +34,7 @@ void vcard_card_reset(VcardCard *card, gboolean cold);
  * bytes) into @response. Returns its length.
  */
 gsize vcard_card_process(VcardCard *card, const guint8 *command, gsize len,
-			 guint8 response[VCARD_RESPONSE_MAX]);
+                         guint8 response[VCARD_RESPONSE_MAX]);
 
 /* For tests and descriptions. */
 const VcardFile *vcard_card_get_current_df(VcardCard *card);

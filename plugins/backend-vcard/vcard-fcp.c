@@ -42,7 +42,7 @@ vcard_fcp_build(VcardCard *card, const VcardFile *file, guint8 *out)
 			pos = put_tlv(out, pos, 0x84, file->aid, file->aid_len);
 		if (file->type == VCARD_FILE_MF)
 			pos = put_tlv(out, pos, 0xA5, uicc_characteristics,
-				      sizeof(uicc_characteristics));
+			              sizeof(uicc_characteristics));
 		pos = put_tlv(out, pos, 0x8A, lcsi, 1);
 		pos = put_tlv(out, pos, 0x8B, arr_ref, sizeof(arr_ref));
 		/* PIN status template: PS_DO (one bit per key reference, b8
@@ -70,7 +70,7 @@ vcard_fcp_build(VcardCard *card, const VcardFile *file, guint8 *out)
 			pos = put_tlv(out, pos, 0x82, ef_descriptor, sizeof(ef_descriptor));
 		} else {
 			guint8 rec_descriptor[] = {0x42, 0x21, 0x00, (guint8)file->record_len,
-						   (guint8)file->n_records};
+			                           (guint8)file->n_records};
 			pos = put_tlv(out, pos, 0x82, rec_descriptor, sizeof(rec_descriptor));
 		}
 		pos = put_tlv(out, pos, 0x83, fid, 2);
@@ -154,8 +154,8 @@ vcard_gsm_response_build(VcardCard *card, const VcardFile *file, guint8 *out)
 	out[6] = 0x04;
 	out[7] = 0x00;
 	out[8] = (guint8)(gsm_access_nibble(file->read_access) << 4 |
-			  gsm_access_nibble(file->update_access));
-	out[9] = 0xF0;	/* INCREASE: never; RFU */
+	                  gsm_access_nibble(file->update_access));
+	out[9] = 0xF0;  /* INCREASE: never; RFU */
 	out[10] = 0x44; /* REHABILITATE, INVALIDATE: ADM */
 	out[11] = 0x01; /* not invalidated */
 	out[12] = 0x02;

@@ -33,18 +33,18 @@ typedef struct _VcardFile VcardFile;
 struct _VcardFile {
 	VcardFileType type;
 	guint16 fid;
-	guint8 sfi;		/* 1..30, 0 = none */
+	guint8 sfi; /* 1..30, 0 = none */
 	VcardAccess read_access;
 	VcardAccess update_access;
-	VcardFile *parent;	/* NULL for the MF */
-	GPtrArray *children;	/* MF/DF/ADF: owned VcardFile pointers; NULL for EFs */
-	guint8 aid[16];		/* ADF */
+	VcardFile *parent;   /* NULL for the MF */
+	GPtrArray *children; /* MF/DF/ADF: owned VcardFile pointers; NULL for EFs */
+	guint8 aid[16];      /* ADF */
 	guint8 aid_len;
-	gchar *name;		/* "EF.IMSI", for logs and descriptions; may be NULL */
-	gsize offset;		/* EF: where its body starts in the image */
-	gsize size;		/* EF: body size (record_len * n_records for records) */
-	guint record_len;	/* linear fixed */
-	guint n_records;	/* linear fixed */
+	gchar *name;      /* "EF.IMSI", for logs and descriptions; may be NULL */
+	gsize offset;     /* EF: where its body starts in the image */
+	gsize size;       /* EF: body size (record_len * n_records for records) */
+	guint record_len; /* linear fixed */
+	guint n_records;  /* linear fixed */
 };
 
 static inline gboolean

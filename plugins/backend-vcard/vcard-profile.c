@@ -4,7 +4,7 @@
 
 #include <string.h>
 
-G_DEFINE_QUARK(vcard-error-quark, vcard_error)
+G_DEFINE_QUARK(vcard - error - quark, vcard_error)
 
 #define VCARD_MAX_EF_SIZE 65535
 #define VCARD_ADF_FID_BASE 0x7FF0
@@ -17,7 +17,7 @@ typedef struct {
 } Loader;
 
 static void G_GNUC_PRINTF(4, 5)
-set_error(Loader *loader, GError **error, const gchar *group, const gchar *format, ...)
+        set_error(Loader *loader, GError **error, const gchar *group, const gchar *format, ...)
 {
 	va_list args;
 	g_autofree gchar *msg = NULL;
@@ -27,10 +27,10 @@ set_error(Loader *loader, GError **error, const gchar *group, const gchar *forma
 	va_end(args);
 	if (group != NULL)
 		g_set_error(error, VCARD_ERROR, VCARD_ERROR_PROFILE, "%s: [%s] %s",
-			    loader->profile->source, group, msg);
+		            loader->profile->source, group, msg);
 	else
 		g_set_error(error, VCARD_ERROR, VCARD_ERROR_PROFILE, "%s: %s",
-			    loader->profile->source, msg);
+		            loader->profile->source, msg);
 }
 
 gssize
@@ -92,7 +92,7 @@ get_string(Loader *loader, const gchar *group, const gchar *key)
 /* An integer key (decimal, or hex with 0x); @def when absent. */
 static gboolean
 get_uint(Loader *loader, const gchar *group, const gchar *key, guint64 def, guint64 min,
-	 guint64 max, guint64 *out, GError **error)
+         guint64 max, guint64 *out, GError **error)
 {
 	g_autofree gchar *text = get_string(loader, group, key);
 	guint64 value;
@@ -107,10 +107,10 @@ get_uint(Loader *loader, const gchar *group, const gchar *key, guint64 def, guin
 	else
 		value = g_ascii_strtoull(text, &end, 10);
 	if (*text == '\0' || *text == '-' || end == NULL || *end != '\0' || value < min ||
-	    (end == text + 2 && g_ascii_strncasecmp(text, "0x", 2) == 0) ||
-	    value > max) {
-		set_error(loader, error, group, "%s: '%s' is not a number in %" G_GUINT64_FORMAT
-			  "..%" G_GUINT64_FORMAT, key, text, min, max);
+	    (end == text + 2 && g_ascii_strncasecmp(text, "0x", 2) == 0) || value > max) {
+		set_error(loader, error, group,
+		          "%s: '%s' is not a number in %" G_GUINT64_FORMAT "..%" G_GUINT64_FORMAT,
+		          key, text, min, max);
 		return FALSE;
 	}
 	*out = value;
@@ -119,7 +119,7 @@ get_uint(Loader *loader, const gchar *group, const gchar *key, guint64 def, guin
 
 static gboolean
 get_bool(Loader *loader, const gchar *group, const gchar *key, gboolean def, gboolean *out,
-	 GError **error)
+         GError **error)
 {
 	g_autofree gchar *text = get_string(loader, group, key);
 
@@ -144,7 +144,7 @@ get_bool(Loader *loader, const gchar *group, const gchar *key, gboolean def, gbo
 /* Hex key into @out; -1 when absent (not an error), -2 on error. */
 static gssize
 get_hex(Loader *loader, const gchar *group, const gchar *key, guint8 *out, gsize min, gsize max,
-	GError **error)
+        GError **error)
 {
 	g_autofree gchar *text = get_string(loader, group, key);
 	gssize len;
@@ -156,8 +156,8 @@ get_hex(Loader *loader, const gchar *group, const gchar *key, guint8 *out, gsize
 		if (min == max)
 			set_error(loader, error, group, "%s: expected %zu bytes of hex", key, min);
 		else
-			set_error(loader, error, group, "%s: expected %zu to %zu bytes of hex",
-				  key, min, max);
+			set_error(loader, error, group, "%s: expected %zu to %zu bytes of hex", key,
+			          min, max);
 		return -2;
 	}
 	return len;
@@ -165,7 +165,7 @@ get_hex(Loader *loader, const gchar *group, const gchar *key, guint8 *out, gsize
 
 static gboolean
 get_fixed_hex(Loader *loader, const gchar *group, const gchar *key, guint8 *out, gsize len,
-	      gboolean required, gboolean *found, GError **error)
+              gboolean required, gboolean *found, GError **error)
 {
 	gssize n = get_hex(loader, group, key, out, len, len, error);
 
@@ -181,8 +181,8 @@ get_fixed_hex(Loader *loader, const gchar *group, const gchar *key, guint8 *out,
 }
 
 static gboolean
-get_access(Loader *loader, const gchar *group, const gchar *key, VcardAccess def,
-	   VcardAccess *out, GError **error)
+get_access(Loader *loader, const gchar *group, const gchar *key, VcardAccess def, VcardAccess *out,
+           GError **error)
 {
 	g_autofree gchar *text = get_string(loader, group, key);
 
@@ -192,7 +192,7 @@ get_access(Loader *loader, const gchar *group, const gchar *key, VcardAccess def
 	}
 	if (!vcard_access_from_string(text, out)) {
 		set_error(loader, error, group,
-			  "%s: '%s' is not one of always, pin1, pin2, adm1, never", key, text);
+		          "%s: '%s' is not one of always, pin1, pin2, adm1, never", key, text);
 		return FALSE;
 	}
 	return TRUE;
@@ -212,8 +212,7 @@ parse_fid(const gchar *text, guint16 *fid)
 /* Splits a path; returns the parent DF of its last component (NULL on error)
  * and that component's FID in @fid (0x3F00 when the path is the MF). */
 static VcardFile *
-resolve_parent(Loader *loader, const gchar *group, const gchar *path, guint16 *fid,
-	       GError **error)
+resolve_parent(Loader *loader, const gchar *group, const gchar *path, guint16 *fid, GError **error)
 {
 	g_auto(GStrv) parts = g_strsplit(path, "/", -1);
 	VcardFile *df = loader->profile->mf;
@@ -231,7 +230,7 @@ resolve_parent(Loader *loader, const gchar *group, const gchar *path, guint16 *f
 		df = g_hash_table_lookup(loader->adf_by_name, lower);
 		if (df == NULL) {
 			set_error(loader, error, group, "no [adf:%s] section for this path",
-				  parts[0] + 4);
+			          parts[0] + 4);
 			return NULL;
 		}
 		i = 1;
@@ -244,8 +243,8 @@ resolve_parent(Loader *loader, const gchar *group, const gchar *path, guint16 *f
 		guint16 f;
 		if (!parse_fid(parts[i], &f) || f == 0x3F00 || f == 0x7FFF || f == 0xFFFF) {
 			set_error(loader, error, group,
-				  "'%s' is not a file ID (4 hex digits, not 3F00/7FFF/FFFF)",
-				  parts[i]);
+			          "'%s' is not a file ID (4 hex digits, not 3F00/7FFF/FFFF)",
+			          parts[i]);
 			return NULL;
 		}
 		if (i == n - 1) {
@@ -273,7 +272,7 @@ load_ef_body(Loader *loader, const gchar *group, VcardFile *file, GError **error
 		if (len == -2)
 			return FALSE;
 		if (!get_uint(loader, group, "size", len < 0 ? 0 : (guint64)len, 1,
-			      VCARD_MAX_EF_SIZE, &value, error))
+		              VCARD_MAX_EF_SIZE, &value, error))
 			return FALSE;
 		if (value == 0) {
 			set_error(loader, error, group, "size: needed when there is no data");
@@ -281,7 +280,7 @@ load_ef_body(Loader *loader, const gchar *group, VcardFile *file, GError **error
 		}
 		if (len > 0 && (guint64)len > value) {
 			set_error(loader, error, group, "data: %zd bytes do not fit size %u", len,
-				  (guint)value);
+			          (guint)value);
 			return FALSE;
 		}
 		file->size = value;
@@ -327,16 +326,16 @@ load_ef_body(Loader *loader, const gchar *group, VcardFile *file, GError **error
 		for (guint r = 1; r <= file->n_records; r++) {
 			g_autofree gchar *key = g_strdup_printf("rec%u", r);
 			gssize len = get_hex(loader, group, key,
-					     loader->image->data + start +
-						     (gsize)(r - 1) * file->record_len,
-					     0, file->record_len, error);
+			                     loader->image->data + start +
+			                             (gsize)(r - 1) * file->record_len,
+			                     0, file->record_len, error);
 			if (len == -2)
 				return FALSE;
 		}
 		/* any recN beyond the count or malformed */
 		{
-			g_auto(GStrv) keys = g_key_file_get_keys(loader->keyfile, group, NULL,
-								 NULL);
+			g_auto(GStrv) keys =
+			        g_key_file_get_keys(loader->keyfile, group, NULL, NULL);
 			for (guint i = 0; keys != NULL && keys[i] != NULL; i++) {
 				guint64 r;
 				gchar *end = NULL;
@@ -348,8 +347,8 @@ load_ef_body(Loader *loader, const gchar *group, VcardFile *file, GError **error
 				if (keys[i][3] == '\0' || *end != '\0' || r < 1 ||
 				    r > file->n_records) {
 					set_error(loader, error, group,
-						  "%s: no such record (records = %u)", keys[i],
-						  file->n_records);
+					          "%s: no such record (records = %u)", keys[i],
+					          file->n_records);
 					return FALSE;
 				}
 			}
@@ -361,15 +360,14 @@ load_ef_body(Loader *loader, const gchar *group, VcardFile *file, GError **error
 	file->sfi = value;
 	if (!get_access(loader, group, "read", VCARD_ACCESS_ALWAYS, &file->read_access, error))
 		return FALSE;
-	return get_access(loader, group, "update", VCARD_ACCESS_PIN1, &file->update_access,
-			  error);
+	return get_access(loader, group, "update", VCARD_ACCESS_PIN1, &file->update_access, error);
 }
 
 static const gchar *const df_keys[] = {"type", "name", NULL};
-static const gchar *const transparent_keys[] = {"type", "name", "data", "size", "sfi",
-						"read", "update", NULL};
-static const gchar *const record_keys[] = {"type",  "name", "record-size", "records",
-					   "sfi",   "read", "update",	   NULL};
+static const gchar *const transparent_keys[] = {"type", "name", "data",   "size",
+                                                "sfi",  "read", "update", NULL};
+static const gchar *const record_keys[] = {"type", "name", "record-size", "records",
+                                           "sfi",  "read", "update",      NULL};
 
 static gboolean
 load_file(Loader *loader, const gchar *group, GError **error)
@@ -382,7 +380,7 @@ load_file(Loader *loader, const gchar *group, GError **error)
 
 	if (type == NULL) {
 		set_error(loader, error, group,
-			  "type: missing (mf, df, transparent or linear-fixed)");
+		          "type: missing (mf, df, transparent or linear-fixed)");
 		return FALSE;
 	}
 	parent = resolve_parent(loader, group, path, &fid, error);
@@ -421,7 +419,7 @@ load_file(Loader *loader, const gchar *group, GError **error)
 			return FALSE;
 	} else {
 		set_error(loader, error, group,
-			  "type: '%s' is not one of mf, df, transparent, linear-fixed", type);
+		          "type: '%s' is not one of mf, df, transparent, linear-fixed", type);
 		return FALSE;
 	}
 	if (file->sfi != 0 && vcard_file_find_sfi(parent, file->sfi) != NULL) {
@@ -479,8 +477,8 @@ load_adf(Loader *loader, const gchar *group, guint index, GError **error)
 }
 
 static gboolean
-load_secret(Loader *loader, const gchar *group, const gchar *key, guint8 out[8],
-	    gboolean *found, GError **error)
+load_secret(Loader *loader, const gchar *group, const gchar *key, guint8 out[8], gboolean *found,
+            GError **error)
 {
 	g_autofree gchar *text = get_string(loader, group, key);
 	gsize len;
@@ -501,8 +499,8 @@ load_secret(Loader *loader, const gchar *group, const gchar *key, guint8 out[8],
 static gboolean
 load_pin(Loader *loader, const gchar *group, GError **error)
 {
-	static const gchar *const keys[] = {"value", "retries", "puk", "puk-retries", "enabled",
-					    NULL};
+	static const gchar *const keys[] = {"value",       "retries", "puk",
+	                                    "puk-retries", "enabled", NULL};
 	const gchar *which = group + strlen("pin:");
 	VcardPinConfig *pin;
 	gboolean found;
@@ -543,8 +541,8 @@ load_pin(Loader *loader, const gchar *group, GError **error)
 static gboolean
 load_auth(Loader *loader, const gchar *group, GError **error)
 {
-	static const gchar *const keys[] = {"k",	 "opc",	     "op",	  "sqn",
-					    "sqn-check", "kc-in-3g", "gsm-sres", NULL};
+	static const gchar *const keys[] = {"k",         "opc",      "op",       "sqn",
+	                                    "sqn-check", "kc-in-3g", "gsm-sres", NULL};
 	VcardProfile *p = loader->profile;
 	gboolean has_opc, has_op;
 	guint8 op[16];
@@ -638,7 +636,7 @@ load_groups(Loader *loader, GError **error)
 			ok = load_card(loader, g, error);
 		else {
 			set_error(loader, error, g,
-				  "unknown section (card, file:PATH, adf:NAME, pin:N, auth)");
+			          "unknown section (card, file:PATH, adf:NAME, pin:N, auth)");
 			ok = FALSE;
 		}
 		if (!ok)
@@ -660,7 +658,7 @@ vcard_profile_load_data(const gchar *data, gsize len, const gchar *source, GErro
 	g_autoptr(GKeyFile) keyfile = g_key_file_new();
 	g_autoptr(GError) local_error = NULL;
 	g_autoptr(GHashTable) adf_by_name =
-		g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
+	        g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
 	g_autoptr(GByteArray) image = g_byte_array_new();
 	Loader loader = {profile, keyfile, image, adf_by_name};
 
@@ -674,7 +672,7 @@ vcard_profile_load_data(const gchar *data, gsize len, const gchar *source, GErro
 
 	if (!g_key_file_load_from_data(keyfile, data, len, G_KEY_FILE_NONE, &local_error)) {
 		g_set_error(error, VCARD_ERROR, VCARD_ERROR_PROFILE, "%s: %s", source,
-			    local_error->message);
+		            local_error->message);
 		return NULL;
 	}
 	if (!load_groups(&loader, error))
@@ -745,59 +743,4 @@ vcard_profile_lookup(VcardProfile *profile, const gchar *path)
 		file = vcard_file_find_child(file, fid);
 	}
 	return file;
-}
-
-gboolean
-vcard_atr_is_valid(const guint8 *atr, gsize len, GError **error)
-{
-	gsize i = 2;
-	guint8 y;
-	guint historical;
-	gboolean need_tck = FALSE;
-	guint8 tck = 0;
-
-	if (len < 2 || (atr[0] != 0x3B && atr[0] != 0x3F)) {
-		g_set_error(error, VCARD_ERROR, VCARD_ERROR_PROFILE,
-			    "an ATR starts with TS = 3B or 3F and T0");
-		return FALSE;
-	}
-	y = atr[1] >> 4;
-	historical = atr[1] & 0x0F;
-	while (y != 0) {
-		guint8 td;
-		for (guint bit = 0; bit < 3; bit++)
-			i += (y >> bit) & 1;
-		if (!(y & 0x8))
-			break;
-		if (i >= len) {
-			g_set_error(error, VCARD_ERROR, VCARD_ERROR_PROFILE,
-				    "the ATR ends inside its interface bytes");
-			return FALSE;
-		}
-		td = atr[i++];
-		if ((td & 0x0F) != 0)
-			need_tck = TRUE;
-		y = td >> 4;
-	}
-	if (i > len) {
-		g_set_error(error, VCARD_ERROR, VCARD_ERROR_PROFILE,
-			    "the ATR ends inside its interface bytes");
-		return FALSE;
-	}
-	if (len != i + historical + (need_tck ? 1 : 0)) {
-		g_set_error(error, VCARD_ERROR, VCARD_ERROR_PROFILE,
-			    "the ATR has %zu bytes, its T0/TDi announce %zu", len,
-			    i + historical + (need_tck ? 1 : 0));
-		return FALSE;
-	}
-	if (need_tck) {
-		for (gsize j = 1; j < len; j++)
-			tck ^= atr[j];
-		if (tck != 0) {
-			g_set_error(error, VCARD_ERROR, VCARD_ERROR_PROFILE,
-				    "wrong TCK: it should be %02X", atr[len - 1] ^ tck);
-			return FALSE;
-		}
-	}
-	return TRUE;
 }

@@ -17,23 +17,18 @@ G_BEGIN_DECLS
 
 typedef enum {
 	VCARD_ERROR_PROFILE, /* the profile file is wrong: section, key, reason */
-	VCARD_ERROR_IO,	     /* it cannot be read */
+	VCARD_ERROR_IO,      /* it cannot be read */
 } VcardErrorCode;
 
 GQuark vcard_error_quark(void);
 
-typedef enum {
-	VCARD_PIN1,
-	VCARD_PIN2,
-	VCARD_ADM1,
-	VCARD_PIN_COUNT
-} VcardPinId;
+typedef enum { VCARD_PIN1, VCARD_PIN2, VCARD_ADM1, VCARD_PIN_COUNT } VcardPinId;
 
 typedef struct {
 	gboolean present;
-	gboolean enabled;      /* FALSE: disabled, its access condition always holds */
-	guint8 value[8];       /* ASCII, padded with FF */
-	guint retries;	       /* attempts before it blocks */
+	gboolean enabled; /* FALSE: disabled, its access condition always holds */
+	guint8 value[8];  /* ASCII, padded with FF */
+	guint retries;    /* attempts before it blocks */
 	gboolean has_puk;
 	guint8 puk[8];
 	guint puk_retries;
@@ -41,17 +36,17 @@ typedef struct {
 
 typedef struct {
 	gint ref_count;
-	gchar *source;	       /* file name (for messages) */
+	gchar *source; /* file name (for messages) */
 	VcardFile *mf;
-	GPtrArray *adfs;       /* borrowed VcardFile pointers (children of the MF) */
-	guint8 *image;	       /* initial contents of every EF */
+	GPtrArray *adfs; /* borrowed VcardFile pointers (children of the MF) */
+	guint8 *image;   /* initial contents of every EF */
 	gsize image_len;
-	GBytes *atr;	       /* [card] atr, or NULL */
+	GBytes *atr; /* [card] atr, or NULL */
 	VcardPinConfig pins[VCARD_PIN_COUNT];
 	gboolean has_auth;
 	guint8 k[16];
 	guint8 opc[16];
-	guint8 sqn[6];	       /* SQN_MS at start */
+	guint8 sqn[6]; /* SQN_MS at start */
 	gboolean sqn_check;
 	gboolean kc_in_3g;
 	VcardSresMode sres_mode;
@@ -60,7 +55,7 @@ typedef struct {
 VcardProfile *vcard_profile_load_file(const gchar *path, GError **error);
 /* @source names the data in messages. */
 VcardProfile *vcard_profile_load_data(const gchar *data, gsize len, const gchar *source,
-				      GError **error);
+                                      GError **error);
 VcardProfile *vcard_profile_ref(VcardProfile *profile);
 void vcard_profile_unref(VcardProfile *profile);
 

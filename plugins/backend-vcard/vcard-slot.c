@@ -11,10 +11,10 @@ struct _VcardSlot {
 	VcardCard *card;
 	GBytes *atr;
 	VcardKnobs knobs;
-	gboolean present;	/* the card is in the slot */
-	gboolean muted;		/* fail-after (mute) struck; until a reset */
-	guint64 apdus;		/* commands since insertion or reset (the knobs' count) */
-	guint64 apdus_total;	/* every command answered */
+	gboolean present;       /* the card is in the slot */
+	gboolean muted;         /* fail-after (mute) struck; until a reset */
+	guint64 apdus;          /* commands since insertion or reset (the knobs' count) */
+	guint64 apdus_total;    /* every command answered */
 	CrTransaction *pending; /* held for latency-ms */
 	gsize pending_len;
 	guint latency_timer;
@@ -38,7 +38,7 @@ static void
 report_card(VcardSlot *self)
 {
 	cr_backend_slot_set_card(CR_BACKEND_SLOT(self), g_bytes_get_data(self->atr, NULL),
-				 g_bytes_get_size(self->atr));
+	                         g_bytes_get_size(self->atr));
 }
 
 static gboolean
@@ -86,7 +86,7 @@ vcard_slot_remove_card(VcardSlot *self, const gchar *why)
 	}
 	if (self->knobs.reinsert_after_ms > 0 && self->insert_timer == 0)
 		self->insert_timer =
-			g_timeout_add(self->knobs.reinsert_after_ms, insert_timeout, self);
+		        g_timeout_add(self->knobs.reinsert_after_ms, insert_timeout, self);
 }
 
 static gboolean
@@ -132,31 +132,32 @@ vcard_slot_transmit(CrBackendSlot *slot, CrTransaction *tx)
 	gsize cmd_len, len;
 
 	if (!self->present) {
-		cr_transaction_fail(tx, g_error_new_literal(CR_ERROR, CR_ERROR_NO_CARD,
-							    "no card in the slot"));
+		cr_transaction_fail(
+		        tx, g_error_new_literal(CR_ERROR, CR_ERROR_NO_CARD, "no card in the slot"));
 		return;
 	}
 	/* remove-after struck and the removal has not run yet */
 	if (self->remove_idle != 0) {
 		cr_transaction_fail(tx, g_error_new_literal(CR_ERROR, CR_ERROR_NO_CARD,
-							    "card removed (remove-after)"));
+		                                            "card removed (remove-after)"));
 		vcard_slot_remove_card(self, "remove-after");
 		return;
 	}
 	if (self->muted) {
 		cr_transaction_fail(tx, g_error_new_literal(CR_ERROR, CR_ERROR_CARD,
-							    "the card is mute (fail-after)"));
+		                                            "the card is mute (fail-after)"));
 		return;
 	}
 	self->apdus++;
 	if (self->knobs.fail_after > 0 && self->apdus > self->knobs.fail_after) {
 		if (self->knobs.fail_mode == VCARD_FAIL_MUTE) {
 			self->muted = TRUE;
-			cr_transaction_fail(tx, g_error_new_literal(CR_ERROR, CR_ERROR_CARD,
-								    "the card is mute (fail-after)"));
+			cr_transaction_fail(tx,
+			                    g_error_new_literal(CR_ERROR, CR_ERROR_CARD,
+			                                        "the card is mute (fail-after)"));
 		} else {
 			cr_transaction_fail(tx, g_error_new_literal(CR_ERROR, CR_ERROR_NO_CARD,
-								    "card removed (fail-after)"));
+			                                            "card removed (fail-after)"));
 			vcard_slot_remove_card(self, "fail-after");
 		}
 		return;
@@ -220,7 +221,7 @@ vcard_slot_start(VcardSlot *self)
 	cr_backend_slot_set_state(CR_BACKEND_SLOT(self), CR_SLOT_STATE_EMPTY, NULL);
 	if (self->knobs.insert_after_ms > 0 && self->insert_timer == 0)
 		self->insert_timer =
-			g_timeout_add(self->knobs.insert_after_ms, insert_timeout, self);
+		        g_timeout_add(self->knobs.insert_after_ms, insert_timeout, self);
 }
 
 void

@@ -16,20 +16,20 @@ typedef enum {
 
 /* The knobs of one slot, from the instance's INI section. */
 typedef struct {
-	guint latency_ms;	 /* 0: answer inside transmit() */
-	guint fail_after;	 /* 0: never */
+	guint latency_ms; /* 0: answer inside transmit() */
+	guint fail_after; /* 0: never */
 	VcardFailMode fail_mode;
-	guint remove_after;	 /* 0: never */
+	guint remove_after;      /* 0: never */
 	guint reinsert_after_ms; /* 0: stays removed */
-	gboolean present;	 /* a card at start */
-	guint insert_after_ms;	 /* 0: never (with present = false) */
+	gboolean present;        /* a card at start */
+	guint insert_after_ms;   /* 0: never (with present = false) */
 } VcardKnobs;
 
 #define VCARD_TYPE_SLOT (vcard_slot_get_type())
 G_DECLARE_FINAL_TYPE(VcardSlot, vcard_slot, VCARD, SLOT, CrBackendSlot)
 
 VcardSlot *vcard_slot_new(const gchar *name, VcardProfile *profile, GBytes *atr,
-			  const VcardKnobs *knobs);
+                          const VcardKnobs *knobs);
 /* Powers the slot up as configured (card present or not, insertion timer). */
 void vcard_slot_start(VcardSlot *self);
 /* Drops every timer; the core has finished every transaction. */

@@ -8,22 +8,21 @@
 
 /* FCP of the MF: DF descriptor, FID, UICC characteristics (A5), life cycle,
  * ARR reference, PIN status template (PIN1 disabled; PIN2, ADM1 enabled) */
-#define FCP_MF                                                                                 \
-	"62 23 82 02 78 21 83 02 3F 00 A5 03 80 01 71 8A 01 05 8B 03 2F 06 01 "                \
+#define FCP_MF                                                                                     \
+	"62 23 82 02 78 21 83 02 3F 00 A5 03 80 01 71 8A 01 05 8B 03 2F 06 01 "                    \
 	"C6 0C 90 01 60 83 01 01 83 01 81 83 01 0A"
-#define FCP_DF_GSM                                                                             \
-	"62 1E 82 02 78 21 83 02 7F 20 8A 01 05 8B 03 2F 06 01 "                               \
+#define FCP_DF_GSM                                                                                 \
+	"62 1E 82 02 78 21 83 02 7F 20 8A 01 05 8B 03 2F 06 01 "                                   \
 	"C6 0C 90 01 60 83 01 01 83 01 81 83 01 0A"
 #define USIM_AID "A0 00 00 00 87 10 02 FF FF FF FF 89 07 09 00 00"
-#define FCP_ADF_USIM                                                                           \
-	"62 30 82 02 78 21 83 02 7F F0 84 10 " USIM_AID " 8A 01 05 8B 03 2F 06 01 "             \
+#define FCP_ADF_USIM                                                                               \
+	"62 30 82 02 78 21 83 02 7F F0 84 10 " USIM_AID " 8A 01 05 8B 03 2F 06 01 "                \
 	"C6 0C 90 01 60 83 01 01 83 01 81 83 01 0A"
 /* EF.IMSI in DF.GSM (no SFI: 88 00) and in ADF.USIM (SFI 7: 88 01 38) */
-#define FCP_EF_IMSI_GSM                                                                        \
-	"62 16 82 02 41 21 83 02 6F 07 8A 01 05 8B 03 2F 06 01 80 02 00 09 88 00"
-#define FCP_EF_IMSI_USIM                                                                       \
+#define FCP_EF_IMSI_GSM "62 16 82 02 41 21 83 02 6F 07 8A 01 05 8B 03 2F 06 01 80 02 00 09 88 00"
+#define FCP_EF_IMSI_USIM                                                                           \
 	"62 17 82 02 41 21 83 02 6F 07 8A 01 05 8B 03 2F 06 01 80 02 00 09 88 01 38"
-#define FCP_EF_ADN                                                                             \
+#define FCP_EF_ADN                                                                                 \
 	"62 19 82 05 42 21 00 1E 0A 83 02 6F 3A 8A 01 05 8B 03 2F 06 01 80 02 01 2C 88 00"
 #define IMSI "08 09 10 10 10 32 54 76 98"
 
@@ -239,8 +238,7 @@ test_read_binary(Fixture *f, gconstpointer data)
 	CHECK(c, "00 B0 A7 00 00", "6A 86");
 	/* a padded file: EF.SPN is 17 bytes */
 	CHECK(c, "00 A4 00 0C 02 6F 46", "90 00");
-	CHECK(c, "00 B0 00 00 00",
-	      "01 63 61 72 64 72 6F 75 74 65 FF FF FF FF FF FF FF 90 00");
+	CHECK(c, "00 B0 00 00 00", "01 63 61 72 64 72 6F 75 74 65 FF FF FF FF FF FF FF 90 00");
 }
 
 static void
@@ -282,14 +280,14 @@ test_records(Fixture *f, gconstpointer data)
 {
 	VcardCard *c = f->card;
 	const gchar *rec1 = "63 61 72 64 72 6F 75 74 65 FF FF FF FF FF FF FF "
-			    "06 81 10 32 54 76 F8 FF FF FF FF FF FF FF";
+	                    "06 81 10 32 54 76 F8 FF FF FF FF FF FF FF";
 	const gchar *empty = "FF FF FF FF FF FF FF FF FF FF FF FF FF FF FF "
-			     "FF FF FF FF FF FF FF FF FF FF FF FF FF FF FF";
+	                     "FF FF FF FF FF FF FF FF FF FF FF FF FF FF FF";
 	g_autofree gchar *rec1_ok = g_strdup_printf("%s 90 00", rec1);
 	g_autofree gchar *empty_ok = g_strdup_printf("%s 90 00", empty);
-	g_autofree gchar *update = g_strdup_printf(
-		"00 DC 02 04 1E %s", "11 11 11 11 11 11 11 11 11 11 11 11 11 11 11 "
-				     "11 11 11 11 11 11 11 11 11 11 11 11 11 11 11");
+	g_autofree gchar *update = g_strdup_printf("00 DC 02 04 1E %s",
+	                                           "11 11 11 11 11 11 11 11 11 11 11 11 11 11 11 "
+	                                           "11 11 11 11 11 11 11 11 11 11 11 11 11 11 11");
 
 	CHECK(c, "00 B2 01 04 1E", "69 86");
 	CHECK(c, "00 A4 08 0C 04 7F 10 6F 3A", "90 00");
@@ -323,8 +321,9 @@ test_records(Fixture *f, gconstpointer data)
 	      "11 11 11 11 11 11 11 11 11 11 11 11 11 11 11 "
 	      "11 11 11 11 11 11 11 11 11 11 11 11 11 11 11 90 00");
 	CHECK(c, "00 DC 02 04 02 11 11", "67 00");
-	CHECK(c, "00 DC 0B 04 1E 11 11 11 11 11 11 11 11 11 11 11 11 11 11 11 "
-		 "11 11 11 11 11 11 11 11 11 11 11 11 11 11 11",
+	CHECK(c,
+	      "00 DC 0B 04 1E 11 11 11 11 11 11 11 11 11 11 11 11 11 11 11 "
+	      "11 11 11 11 11 11 11 11 11 11 11 11 11 11 11",
 	      "6A 83");
 	/* a transparent EF */
 	CHECK(c, "00 A4 08 0C 04 7F 20 6F 07", "90 00");

@@ -9,14 +9,14 @@
 #include "vcard-test.h"
 
 static const gchar pin_profile[] =
-	"[pin:1]\nvalue = 1234\nretries = 3\npuk = 12345678\npuk-retries = 2\n"
-	"[pin:2]\nvalue = 5678\nenabled = false\n"
-	"[pin:adm1]\nvalue = 88888888\n"
-	"[auth]\nk = 465b5ce8b199b49faa5f0a2ee238a6bc\nop = cdc202d5123e20f62b6d676ac72cb318\n"
-	"[file:7F20]\ntype = df\n"
-	"[file:7F20/6F07]\ntype = transparent\ndata = 08 09 10 10 10 32 54 76 98\n"
-	"read = pin1\nupdate = adm1\n"
-	"[file:7F20/6F3C]\ntype = transparent\nsize = 4\nread = pin2\nupdate = pin2\n";
+        "[pin:1]\nvalue = 1234\nretries = 3\npuk = 12345678\npuk-retries = 2\n"
+        "[pin:2]\nvalue = 5678\nenabled = false\n"
+        "[pin:adm1]\nvalue = 88888888\n"
+        "[auth]\nk = 465b5ce8b199b49faa5f0a2ee238a6bc\nop = cdc202d5123e20f62b6d676ac72cb318\n"
+        "[file:7F20]\ntype = df\n"
+        "[file:7F20/6F07]\ntype = transparent\ndata = 08 09 10 10 10 32 54 76 98\n"
+        "read = pin1\nupdate = adm1\n"
+        "[file:7F20/6F3C]\ntype = transparent\nsize = 4\nread = pin2\nupdate = pin2\n";
 
 #define PIN_1234 "31 32 33 34 FF FF FF FF"
 #define PIN_4321 "34 33 32 31 FF FF FF FF"
@@ -37,8 +37,8 @@ static const gchar pin_profile[] =
 static VcardCard *
 new_card(const gchar *ini)
 {
-	g_autoptr(VcardProfile) profile = ini != NULL ? vcard_test_profile(ini)
-						      : vcard_test_default_profile();
+	g_autoptr(VcardProfile) profile =
+	        ini != NULL ? vcard_test_profile(ini) : vcard_test_default_profile();
 	return vcard_card_new(profile);
 }
 
@@ -222,10 +222,9 @@ test_authenticate_gsm(void)
 static void
 test_authenticate_options(void)
 {
-	static const gchar ini[] =
-		"[auth]\nk = 465b5ce8b199b49faa5f0a2ee238a6bc\n"
-		"opc = cd63cb71954a9f4e48a5994e37a02baf\nsqn = FFFFFFFFFFFF\n"
-		"sqn-check = false\nkc-in-3g = false\ngsm-sres = truncate\n";
+	static const gchar ini[] = "[auth]\nk = 465b5ce8b199b49faa5f0a2ee238a6bc\n"
+	                           "opc = cd63cb71954a9f4e48a5994e37a02baf\nsqn = FFFFFFFFFFFF\n"
+	                           "sqn-check = false\nkc-in-3g = false\ngsm-sres = truncate\n";
 	g_autoptr(VcardCard) c = new_card(ini);
 	g_autoptr(VcardCard) locked = new_card(pin_profile);
 	g_autoptr(VcardCard) no_auth = new_card("[file:2FE2]\ntype = transparent\ndata = 00\n");

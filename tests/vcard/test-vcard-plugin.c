@@ -20,8 +20,8 @@ typedef struct {
 } Rig;
 
 static const guint8 default_atr[] = {0x3B, 0x9F, 0x96, 0x80, 0x1F, 0xC7, 0x80, 0x31,
-				     0xE0, 0x73, 0xFE, 0x21, 0x1B, 0x63, 0x3A, 0x20,
-				     0x4E, 0x83, 0x00, 0x90, 0x00, 0x93};
+                                     0xE0, 0x73, 0xFE, 0x21, 0x1B, 0x63, 0x3A, 0x20,
+                                     0x4E, 0x83, 0x00, 0x90, 0x00, 0x93};
 
 static gchar *
 write_file(const gchar *name, const gchar *text)
@@ -38,7 +38,7 @@ static void
 rig_start(Rig *rig, const gchar *keys)
 {
 	g_autofree gchar *ini = g_strdup_printf("[backend:card]\nplugin = vcard\nprofile = %s\n%s",
-						VCARD_DEFAULT_PROFILE, keys);
+	                                        VCARD_DEFAULT_PROFILE, keys);
 	g_autofree gchar *path = write_file("rig.ini", ini);
 	g_autoptr(TestInstance) inst = test_instance_new();
 	g_autoptr(GError) error = NULL;
@@ -51,16 +51,16 @@ rig_start(Rig *rig, const gchar *keys)
 	g_assert_no_error(error);
 	rig->fe = test_frontend_new("fe");
 	g_assert_true(cr_instance_add_frontend_slot(CR_INSTANCE(inst), CR_FRONTEND_SLOT(rig->fe),
-						    &error));
+	                                            &error));
 	g_assert_true(cr_router_add_instance(rig->router, CR_INSTANCE(inst), "test", "test",
-					     CR_PLUGIN_KIND_FRONTEND, &error));
+	                                     CR_PLUGIN_KIND_FRONTEND, &error));
 	g_assert_no_error(error);
 	backend = cr_router_lookup_backend(rig->router, "card");
 	if (backend == NULL)
 		backend = cr_router_lookup_backend(rig->router, "card.0");
 	g_assert_nonnull(backend);
-	g_assert_nonnull(cr_router_add_route(rig->router, "r", "fe", cr_backend_slot_get_name(backend),
-					     &policy, &error));
+	g_assert_nonnull(cr_router_add_route(rig->router, "r", "fe",
+	                                     cr_backend_slot_get_name(backend), &policy, &error));
 	g_assert_no_error(error);
 	g_assert_true(cr_router_start(rig->router, &error));
 	g_assert_no_error(error);
@@ -80,13 +80,13 @@ rig_backend(Rig *rig)
 }
 
 /* Runs the main loop until @cond holds (at most 5 s: a hang fails). */
-#define WAIT_FOR(cond)                                                                         \
-	do {                                                                                   \
-		gint64 deadline_ = g_get_monotonic_time() + 5 * G_USEC_PER_SEC;               \
-		while (!(cond)) {                                                              \
-			g_assert_cmpint(g_get_monotonic_time(), <, deadline_);                 \
-			g_main_context_iteration(NULL, TRUE);                                  \
-		}                                                                              \
+#define WAIT_FOR(cond)                                                                             \
+	do {                                                                                       \
+		gint64 deadline_ = g_get_monotonic_time() + 5 * G_USEC_PER_SEC;                    \
+		while (!(cond)) {                                                                  \
+			g_assert_cmpint(g_get_monotonic_time(), <, deadline_);                     \
+			g_main_context_iteration(NULL, TRUE);                                      \
+		}                                                                                  \
 	} while (0)
 
 static gboolean
@@ -118,7 +118,7 @@ rig_transact(Rig *rig, const gchar *cmd_hex, const gchar *want_hex, gint code)
 		if ((gsize)want_len != rig->fe->last_response->len ||
 		    memcmp(want, rig->fe->last_response->data, want_len) != 0) {
 			g_autofree gchar *got = vcard_test_hex(rig->fe->last_response->data,
-							       rig->fe->last_response->len);
+			                                       rig->fe->last_response->len);
 			g_error("%s -> %s, want %s", cmd_hex, got, want_hex);
 		}
 	}
@@ -132,14 +132,14 @@ test_basic(void)
 	rig_start(&rig, "");
 	g_assert_nonnull(rig.fe->card);
 	g_assert_cmpmem(g_bytes_get_data(rig.fe->card, NULL), g_bytes_get_size(rig.fe->card),
-			default_atr, sizeof(default_atr));
+	                default_atr, sizeof(default_atr));
 	rig_transact(&rig, "00 A4 00 04 02 3F 00", "61 25", 0);
 	rig_transact(&rig, "00 C0 00 00 03", "62 23 82 61 22", 0);
 	rig_transact(&rig, "A0 A4 00 00 02 7F 20", "9F 16", 0);
 	rig_transact(&rig, "A0 A4 00 00 02 6F 07", "9F 0F", 0);
 	rig_transact(&rig, "A0 B0 00 00 09", "08 09 10 10 10 32 54 76 98 90 00", 0);
 	rig_transact(&rig, "A0 88 00 00 10 23 55 3C BE 96 37 A8 9D 21 8A E6 4D AE 47 BF 35",
-		     "9F 0C", 0);
+	             "9F 0C", 0);
 	rig_transact(&rig, "A0 C0 00 00 0C", "46 F8 41 6A EA E4 BE 82 3A F9 A0 8B 90 00", 0);
 
 	/* a reset from the terminal reaches the card: the MF is current again */
@@ -171,8 +171,8 @@ test_latency(void)
 
 	/* removing the route cancels the transaction the card holds */
 	before = rig.fe->done_count;
-	cr_frontend_slot_submit(CR_FRONTEND_SLOT(rig.fe), (const guint8 *)"\x00\xA4\x00\x0C\x02\x3F\x00",
-				7);
+	cr_frontend_slot_submit(CR_FRONTEND_SLOT(rig.fe),
+	                        (const guint8 *)"\x00\xA4\x00\x0C\x02\x3F\x00", 7);
 	g_assert_cmpuint(rig.fe->done_count, ==, before);
 	g_assert_true(cr_router_remove_route(rig.router, "r", NULL));
 	WAIT_FOR(rig.fe->done_count > before);
@@ -282,8 +282,8 @@ test_slots_and_atr(void)
 	g_assert_nonnull(cr_router_lookup_backend(rig.router, "card.1"));
 	g_assert_nonnull(cr_router_lookup_backend(rig.router, "card.2"));
 	g_assert_null(cr_router_lookup_backend(rig.router, "card.3"));
-	g_assert_cmpmem(g_bytes_get_data(rig.fe->card, NULL), g_bytes_get_size(rig.fe->card),
-			atr, sizeof(atr));
+	g_assert_cmpmem(g_bytes_get_data(rig.fe->card, NULL), g_bytes_get_size(rig.fe->card), atr,
+	                sizeof(atr));
 	/* an unrouted slot answers standalone transactions */
 	other = cr_router_lookup_backend(rig.router, "card.2");
 	g_assert_cmpint(cr_backend_slot_get_state(other), ==, CR_SLOT_STATE_PRESENT);
@@ -331,21 +331,21 @@ test_config(void)
 
 	expect_config_error("[backend:card]\nplugin = vcard\n", "[backend:card] profile", "");
 	expect_config_error("[backend:card]\nplugin = vcard\nprofile = nope.ini\n",
-			    "[backend:card] profile", "nope.ini");
+	                    "[backend:card] profile", "nope.ini");
 	bad = write_file("profiles/bad.ini", "[file:2FE2]\ntype = transparent\n");
 	expect_config_error("[backend:card]\nplugin = vcard\nprofile = profiles/bad.ini\n",
-			    "[backend:card] profile", "[file:2FE2] size");
+	                    "[backend:card] profile", "[file:2FE2] size");
 	g_free(bad);
 	bad = g_strdup_printf("[backend:card]\nplugin = vcard\nprofile = %s\natr = 3B 80 01 80\n",
-			      profile);
+	                      profile);
 	expect_config_error(bad, "[backend:card] atr", "wrong TCK");
 	g_free(bad);
 	bad = g_strdup_printf("[backend:card]\nplugin = vcard\nprofile = %s\nfail-mode = explode\n",
-			      profile);
+	                      profile);
 	expect_config_error(bad, "[backend:card] fail-mode", "explode");
 	g_free(bad);
 	bad = g_strdup_printf("[backend:card]\nplugin = vcard\nprofile = %s\nlatency = 3\n",
-			      profile);
+	                      profile);
 	expect_config_error(bad, "[backend:card] latency", "unknown key");
 	g_free(bad);
 	bad = g_strdup_printf("[backend:card]\nplugin = vcard\nprofile = %s\nslots = 0\n", profile);
@@ -372,7 +372,7 @@ main(int argc, char **argv)
 	{
 		const gchar *argv_rm[] = {"rm", "-rf", tmpdir, NULL};
 		g_spawn_sync(NULL, (gchar **)argv_rm, NULL, G_SPAWN_SEARCH_PATH, NULL, NULL, NULL,
-			     NULL, NULL, NULL);
+		             NULL, NULL, NULL);
 	}
 	g_free(tmpdir);
 	return ret;

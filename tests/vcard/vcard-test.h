@@ -34,7 +34,7 @@ vcard_test_send(VcardCard *card, const gchar *cmd_hex, guint8 rsp[VCARD_RESPONSE
 
 static inline void
 vcard_test_check(VcardCard *card, const gchar *cmd_hex, const gchar *want_hex, const gchar *file,
-		 int line)
+                 int line)
 {
 	guint8 rsp[VCARD_RESPONSE_MAX], want[VCARD_RESPONSE_MAX];
 	gsize rsp_len = vcard_test_send(card, cmd_hex, rsp);
