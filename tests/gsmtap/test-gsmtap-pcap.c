@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "gsmtap-encode.h"
+#include "gsmtap-file.h"
 #include "gsmtap-pcap.h"
 #include "test-hex.h"
 
@@ -235,6 +236,37 @@ test_write_error(void)
 	gsmtap_pcap_writer_close(w);
 }
 
+static void
+test_file_sink(void)
+{
+	g_autofree gchar *dir = make_tmpdir();
+	g_autofree gchar *path = g_build_filename(dir, "t.pcap", NULL);
+	g_autoptr(GError) error = NULL;
+	guint8 dgram[40];
+	GsmtapFileSink *sink = gsmtap_file_sink_new(path, 0, 0, &error);
+	guint64 written = 0, dropped = 0;
+	g_autofree gchar *last_error = NULL;
+
+	g_assert_no_error(error);
+	for (guint i = 0; i < 100; i++) {
+		memset(dgram, (int)i, sizeof(dgram));
+		g_assert_true(gsmtap_file_sink_push(sink, i, 30000, dgram, sizeof(dgram)));
+	}
+	gsmtap_file_sink_get_stats(sink, &written, &dropped, &last_error);
+	g_assert_cmpuint(written, <=, 100);
+	g_assert_cmpuint(dropped, ==, 0);
+	g_assert_null(last_error);
+	/* free writes what is queued and flushes */
+	gsmtap_file_sink_free(sink);
+	g_assert_cmpuint(file_size(path), ==, 24 + 100 * (16 + 28 + sizeof(dgram)));
+	remove_tree(dir);
+
+	/* a path that cannot be opened is reported at once */
+	sink = gsmtap_file_sink_new("/nonexistent-dir/t.pcap", 0, 0, &error);
+	g_assert_null(sink);
+	g_assert_nonnull(error);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -246,5 +278,6 @@ main(int argc, char **argv)
 	g_test_add_func("/gsmtap/pcap/rotation", test_rotation);
 	g_test_add_func("/gsmtap/pcap/open-error", test_open_error);
 	g_test_add_func("/gsmtap/pcap/write-error", test_write_error);
+	g_test_add_func("/gsmtap/pcap/file-sink", test_file_sink);
 	return g_test_run();
 }
