@@ -17,6 +17,6 @@
 #include "cr-stats.h"
 #include "cr-transaction.h"
 #include "cr-types.h"
-#include "cr-version.h"
+#include <cardroute/cr-version.h>
 
 #undef CARDROUTE_H_INSIDE

@@ -3,6 +3,7 @@
 
 #include <glib-object.h>
 
+#include "cr-stats.h"
 #include "cr-transaction.h"
 #include "cr-types.h"
 
@@ -43,6 +44,7 @@ CrSlotState cr_backend_slot_get_state(CrBackendSlot *self);
 /* The card's ATR while PRESENT, else NULL. */
 GBytes *cr_backend_slot_get_atr(CrBackendSlot *self);
 gboolean cr_backend_slot_is_busy(CrBackendSlot *self);
+const CrStats *cr_backend_slot_get_stats(CrBackendSlot *self);
 
 /* A card is there with this ATR (insert, reset done, link up and mapped). */
 void cr_backend_slot_set_card(CrBackendSlot *self, const guint8 *atr, gsize atr_len);

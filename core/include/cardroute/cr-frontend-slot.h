@@ -3,6 +3,7 @@
 
 #include <glib-object.h>
 
+#include "cr-stats.h"
 #include "cr-transaction.h"
 #include "cr-types.h"
 
@@ -45,6 +46,7 @@ GBytes *cr_frontend_slot_get_atr(CrFrontendSlot *self);
 CrSlotState cr_frontend_slot_get_state(CrFrontendSlot *self);
 /* A transaction is in flight. */
 gboolean cr_frontend_slot_is_busy(CrFrontendSlot *self);
+const CrStats *cr_frontend_slot_get_stats(CrFrontendSlot *self);
 
 /* Submit one command; exactly one transaction_done() follows. Submitting
  * while busy completes at once with CR_ERROR_BUSY. */

@@ -3,7 +3,9 @@
 
 #include <glib-object.h>
 
+#include "cr-config.h"
 #include "cr-event.h"
+#include "cr-plugin.h"
 #include "cr-route.h"
 #include "cr-types.h"
 
@@ -28,6 +30,9 @@ const gchar *cr_router_get_plugin_dir(CrRouter *self);
 gboolean cr_router_load_config(CrRouter *self, const gchar *path, GError **error);
 /* The [router] section, for control-plane keys (rest, dbus, state-dir). */
 CrConfigSection *cr_router_get_router_section(CrRouter *self);
+/* Fails naming the first [router] key nobody read; call it after every
+ * built-in part (control plane) has read its keys. */
+gboolean cr_router_check_router_section(CrRouter *self, GError **error);
 /* Starts every instance: backends, frontends, taps, control. */
 gboolean cr_router_start(CrRouter *self, GError **error);
 /* Stops accepting new transactions, lets those in flight finish (each up to
@@ -35,6 +40,11 @@ gboolean cr_router_start(CrRouter *self, GError **error);
  * CR_ERROR_CANCELLED, stops every instance, then calls @done. */
 void cr_router_shutdown(CrRouter *self, guint grace_ms, GCallback done, gpointer user_data);
 gboolean cr_router_is_shutting_down(CrRouter *self);
+
+/* Adds an instance made in process (not from a plugin module: the benchmark,
+ * built-in control plane parts) and registers its slots. */
+gboolean cr_router_add_instance(CrRouter *self, CrInstance *instance, const gchar *name,
+				const gchar *plugin_name, CrPluginKind kind, GError **error);
 
 /* Look-ups by name; borrowed references. */
 CrFrontendSlot *cr_router_lookup_frontend(CrRouter *self, const gchar *name);
