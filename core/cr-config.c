@@ -251,9 +251,14 @@ cr_config_section_get_hex(CrConfigSection *section, const gchar *key, gsize min_
 		return FALSE;
 	}
 	if (g_bytes_get_size(bytes) < min_len || g_bytes_get_size(bytes) > max_len) {
-		cr_config_section_set_error(section, error, key,
-					    "%zu bytes, expected %zu to %zu",
-					    g_bytes_get_size(bytes), min_len, max_len);
+		if (min_len == max_len)
+			cr_config_section_set_error(section, error, key,
+						    "%zu bytes, expected %zu",
+						    g_bytes_get_size(bytes), min_len);
+		else
+			cr_config_section_set_error(section, error, key,
+						    "%zu bytes, expected %zu to %zu",
+						    g_bytes_get_size(bytes), min_len, max_len);
 		return FALSE;
 	}
 	*out = g_steal_pointer(&bytes);
