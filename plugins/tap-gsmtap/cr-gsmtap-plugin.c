@@ -398,6 +398,25 @@ gsmtap_tap_start(CrInstance *instance, GError **error)
 	g_source_set_static_name(self->timer, "gsmtap-timer");
 	g_source_attach(self->timer, g_main_context_get_thread_default());
 	self->hook_id = cr_router_add_event_hook(router, on_event, self, NULL);
+	/* Routes made before the tap started (the configured ones): name them
+	 * in the trace so their index can be told from their frames. */
+	if (self->events & EVENTS_ROUTE) {
+		GPtrArray *routes = cr_router_get_routes(router);
+
+		for (guint i = 0; i < routes->len; i++) {
+			CrRoute *route = routes->pdata[i];
+			RouteState *rs = route_state(self, route);
+			g_autofree gchar *text = NULL;
+
+			if (rs == NULL)
+				continue;
+			text = g_strdup_printf(
+				"%s: route %s -> %s (index %u)", rs->name,
+				cr_frontend_slot_get_name(cr_route_get_frontend(route)),
+				cr_backend_slot_get_name(cr_route_get_backend(route)), rs->index);
+			send_log(self, rs, GSMTAP_LOG_INFO, g_get_monotonic_time(), text);
+		}
+	}
 	{
 		g_autofree gchar *dest = describe_destination(self);
 
@@ -462,7 +481,10 @@ gsmtap_tap_finalize(GObject *object)
 {
 	GsmtapTap *self = GSMTAP_TAP(object);
 
-	if (self->sink != NULL || self->socket != NULL || self->hook_id != 0)
+	/* Finalized without stop(): the router is letting go of its instances
+	 * and calls no hook any more; close the sinks (the file gets flushed). */
+	self->hook_id = 0;
+	if (self->sink != NULL || self->socket != NULL || self->timer != NULL)
 		gsmtap_tap_stop(CR_INSTANCE(self));
 	g_hash_table_unref(self->route_states);
 	g_byte_array_unref(self->scratch);
