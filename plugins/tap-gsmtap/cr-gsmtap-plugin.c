@@ -446,6 +446,8 @@ gsmtap_tap_stop(CrInstance *instance)
 		g_source_destroy(self->timer);
 		g_clear_pointer(&self->timer, g_source_unref);
 	}
+	if (self->sink != NULL)
+		gsmtap_file_sink_stop(self->sink);
 	report_drops(self, g_get_monotonic_time() + DROP_LOG_INTERVAL_US * 2);
 	g_clear_pointer(&self->sink, gsmtap_file_sink_free);
 	if (self->socket != NULL)

@@ -20,6 +20,7 @@ struct _GsmtapFileSink {
 	GAsyncQueue *queue;
 	GThread *thread;
 	gint stopping;	     /* atomic */
+	gboolean joined;
 	gsize queued_bytes;  /* atomic (g_atomic_pointer on gsize) */
 	GMutex lock;	     /* the counters and the error below */
 	guint64 written;
@@ -48,6 +49,7 @@ sink_thread(gpointer user_data)
 	GsmtapFileSink *self = user_data;
 	gint64 next_flush = 0; /* 0: nothing to flush */
 	gint64 next_reopen = 0;
+	guint64 unflushed = 0; /* records written since the last flush */
 
 	for (;;) {
 		gint64 now = g_get_monotonic_time();
@@ -57,9 +59,10 @@ sink_thread(gpointer user_data)
 			g_autoptr(GError) error = NULL;
 
 			if (!gsmtap_pcap_writer_flush(self->writer, &error)) {
-				note_error(self, error, 0);
+				note_error(self, error, unflushed);
 				next_reopen = now + REOPEN_INTERVAL_US;
 			}
+			unflushed = 0;
 			next_flush = 0;
 		}
 		if (next_flush != 0)
@@ -98,11 +101,14 @@ sink_thread(gpointer user_data)
 				g_mutex_lock(&self->lock);
 				self->written++;
 				g_mutex_unlock(&self->lock);
+				unflushed++;
 				if (next_flush == 0)
 					next_flush = g_get_monotonic_time() + FLUSH_INTERVAL_US;
 			} else {
+				/* what was buffered went down with the file */
 				next_reopen = g_get_monotonic_time() + REOPEN_INTERVAL_US;
-				note_error(self, error, 1);
+				note_error(self, error, 1 + unflushed);
+				unflushed = 0;
 			}
 		}
 		g_free(rec);
@@ -111,7 +117,7 @@ sink_thread(gpointer user_data)
 		g_autoptr(GError) error = NULL;
 
 		if (!gsmtap_pcap_writer_flush(self->writer, &error))
-			note_error(self, error, 0);
+			note_error(self, error, unflushed);
 	}
 	return NULL;
 }
@@ -171,17 +177,26 @@ gsmtap_file_sink_get_stats(GsmtapFileSink *self, guint64 *written, guint64 *drop
 }
 
 void
-gsmtap_file_sink_free(GsmtapFileSink *self)
+gsmtap_file_sink_stop(GsmtapFileSink *self)
 {
 	Record *stop;
 
-	if (self == NULL)
+	if (self->joined)
 		return;
 	g_atomic_int_set(&self->stopping, 1);
 	stop = g_malloc0(sizeof(Record));
 	stop->src_port = STOP_PORT;
 	g_async_queue_push(self->queue, stop);
 	g_thread_join(self->thread);
+	self->joined = TRUE;
+}
+
+void
+gsmtap_file_sink_free(GsmtapFileSink *self)
+{
+	if (self == NULL)
+		return;
+	gsmtap_file_sink_stop(self);
 	gsmtap_pcap_writer_close(self->writer);
 	g_async_queue_unref(self->queue);
 	g_mutex_clear(&self->lock);

@@ -24,11 +24,15 @@ GsmtapFileSink *gsmtap_file_sink_new(const gchar *path, guint64 max_size, guint 
 /* Queues one GSMTAP datagram; FALSE when it was dropped (queue full). */
 gboolean gsmtap_file_sink_push(GsmtapFileSink *self, gint64 wall_time_us, guint16 src_port,
 			       const guint8 *datagram, gsize len);
-/* Frames written so far, frames dropped so far (queue full or I/O error), and
- * the last I/O error message (NULL if none; free it). */
+/* Frames handed to the file so far, frames dropped so far (queue full, I/O
+ * error; frames lost in a failed flush count in both), and the last I/O error
+ * message (NULL if none; free it). */
 void gsmtap_file_sink_get_stats(GsmtapFileSink *self, guint64 *written, guint64 *dropped,
 				gchar **last_error);
-/* Writes what is queued, flushes, closes and joins the thread. */
+/* Writes what is queued, flushes and joins the thread; later pushes drop.
+ * The stats stay readable until free. */
+void gsmtap_file_sink_stop(GsmtapFileSink *self);
+/* Stops (if not yet) and closes the file. */
 void gsmtap_file_sink_free(GsmtapFileSink *self);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(GsmtapFileSink, gsmtap_file_sink_free)

@@ -261,6 +261,23 @@ test_file_sink(void)
 	g_assert_cmpuint(file_size(path), ==, 24 + 100 * (16 + 28 + sizeof(dgram)));
 	remove_tree(dir);
 
+	/* a failing disk: frames are counted as dropped, the error is kept */
+	if (g_file_test("/dev/full", G_FILE_TEST_EXISTS)) {
+		sink = gsmtap_file_sink_new("/dev/full", 0, 0, &error);
+		g_assert_no_error(error);
+		for (guint i = 0; i < 10; i++)
+			gsmtap_file_sink_push(sink, i, 30000, dgram, sizeof(dgram));
+		gsmtap_file_sink_stop(sink);
+		/* after stop, pushes are dropped at once */
+		g_assert_false(gsmtap_file_sink_push(sink, 0, 30000, dgram, sizeof(dgram)));
+		g_clear_pointer(&last_error, g_free);
+		gsmtap_file_sink_get_stats(sink, &written, &dropped, &last_error);
+		g_assert_cmpuint(dropped, ==, 11);
+		g_assert_nonnull(last_error);
+		g_test_message("last error: %s", last_error);
+		gsmtap_file_sink_free(sink);
+	}
+
 	/* a path that cannot be opened is reported at once */
 	sink = gsmtap_file_sink_new("/nonexistent-dir/t.pcap", 0, 0, &error);
 	g_assert_null(sink);

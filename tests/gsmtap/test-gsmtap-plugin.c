@@ -343,7 +343,7 @@ test_config_errors(Fixture *f, gconstpointer data)
 	assert_config_error(f, "destination = 127.0.0.1\ncolour = blue\n", "colour: unknown key");
 }
 
-/* events and routes filters; IPv6 destination with the default port unused. */
+/* events and routes filters. */
 static void
 test_filters(Fixture *f, gconstpointer data)
 {
@@ -371,6 +371,83 @@ test_filters(Fixture *f, gconstpointer data)
 		g_main_context_iteration(NULL, TRUE);
 }
 
+/* An IPv6 destination: [::1]:PORT. */
+static void
+test_ipv6(Fixture *f, gconstpointer data)
+{
+	g_autoptr(GError) error = NULL;
+	g_autoptr(GInetAddress) lo6 = g_inet_address_new_loopback(G_SOCKET_FAMILY_IPV6);
+	g_autoptr(GSocketAddress) any6 = g_inet_socket_address_new(lo6, 0);
+	g_autoptr(GSocketAddress) bound = NULL;
+	g_autoptr(GSocket) rx6 = g_socket_new(G_SOCKET_FAMILY_IPV6, G_SOCKET_TYPE_DATAGRAM,
+					      G_SOCKET_PROTOCOL_UDP, NULL);
+	g_autofree gchar *keys = NULL;
+	g_autofree gchar *ini = NULL;
+	guint8 buf[256];
+	gssize n;
+	gboolean down = FALSE;
+
+	if (rx6 == NULL || !g_socket_bind(rx6, any6, TRUE, NULL)) {
+		g_test_skip("no IPv6 loopback");
+		return;
+	}
+	bound = g_socket_get_local_address(rx6, &error);
+	g_assert_no_error(error);
+	g_socket_set_timeout(rx6, 5);
+	keys = g_strdup_printf("destination = [::1]:%u\nevents = apdu\n",
+			       g_inet_socket_address_get_port(G_INET_SOCKET_ADDRESS(bound)));
+	ini = write_ini(f, keys);
+	g_assert_true(cr_router_load_config(f->router, ini, &error));
+	g_assert_no_error(error);
+	add_slots(f);
+	cr_backend_slot_set_card(CR_BACKEND_SLOT(f->be), card_atr, sizeof(card_atr));
+	g_assert_true(cr_router_start(f->router, &error));
+	g_assert_no_error(error);
+	g_assert_nonnull(cr_router_add_route(f->router, "r1", "fe", "be", NULL, &error));
+	exchange(f, "A0 B0 00 00 02", "98 94 90 00");
+	n = g_socket_receive(rx6, (gchar *)buf, sizeof(buf), NULL, &error);
+	g_assert_no_error(error);
+	g_assert_cmpint(n, ==, GSMTAP_HDR_LEN + 9);
+	g_assert_cmpuint(buf[2], ==, GSMTAP_TYPE_SIM);
+	g_assert_cmpuint(buf[12], ==, GSMTAP_SIM_APDU);
+	cr_router_shutdown(f->router, 1000, G_CALLBACK(on_shutdown), &down);
+	while (!down)
+		g_main_context_iteration(NULL, TRUE);
+}
+
+/* A failing disk never fails a transaction: frames are dropped and counted,
+ * and one warning says so. */
+static void
+test_failing_disk(Fixture *f, gconstpointer data)
+{
+	g_autoptr(GError) error = NULL;
+	g_autofree gchar *ini = NULL;
+	gboolean down = FALSE;
+
+	if (!g_file_test("/dev/full", G_FILE_TEST_EXISTS)) {
+		g_test_skip("no /dev/full");
+		return;
+	}
+	ini = write_ini(f, "file = /dev/full\n");
+	g_assert_true(cr_router_load_config(f->router, ini, &error));
+	g_assert_no_error(error);
+	add_slots(f);
+	cr_backend_slot_set_card(CR_BACKEND_SLOT(f->be), card_atr, sizeof(card_atr));
+	g_assert_true(cr_router_start(f->router, &error));
+	g_assert_no_error(error);
+	g_assert_nonnull(cr_router_add_route(f->router, "r1", "fe", "be", NULL, &error));
+	for (guint i = 0; i < 20; i++)
+		exchange(f, "A0 B0 00 00 02", "98 94 90 00");
+	g_assert_cmpuint(f->fe->done_count, ==, 20);
+	g_assert_null(f->fe->last_error);
+	g_test_expect_message("tap-gsmtap", G_LOG_LEVEL_WARNING,
+			      "trace: * frames not written to /dev/full: *");
+	cr_router_shutdown(f->router, 1000, G_CALLBACK(on_shutdown), &down);
+	while (!down)
+		g_main_context_iteration(NULL, TRUE);
+	g_test_assert_expected_messages();
+}
+
 int
 main(int argc, char **argv)
 {
@@ -380,6 +457,10 @@ main(int argc, char **argv)
 	g_test_add("/gsmtap/plugin/config-errors", Fixture, NULL, fixture_setup,
 		   test_config_errors, fixture_teardown);
 	g_test_add("/gsmtap/plugin/filters", Fixture, NULL, fixture_setup, test_filters,
+		   fixture_teardown);
+	g_test_add("/gsmtap/plugin/failing-disk", Fixture, NULL, fixture_setup,
+		   test_failing_disk, fixture_teardown);
+	g_test_add("/gsmtap/plugin/ipv6", Fixture, NULL, fixture_setup, test_ipv6,
 		   fixture_teardown);
 	return g_test_run();
 }
