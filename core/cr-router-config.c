@@ -165,13 +165,12 @@ split_group(CrRouter *self, const gchar *group, guint *kind_index, GError **erro
 	return FALSE;
 }
 
+static gboolean load_keyfile(CrRouter *self, const gchar *path, GError **error);
+
 gboolean
 cr_router_load_config(CrRouter *self, const gchar *path, GError **error)
 {
 	g_autoptr(GError) local = NULL;
-	g_auto(GStrv) groups = NULL;
-	g_autofree gchar *plugin_dir = NULL;
-	g_autoptr(GHashTable) names = g_hash_table_new(g_str_hash, g_str_equal);
 
 	g_return_val_if_fail(self->keyfile == NULL, FALSE);
 	self->config_path = g_strdup(path);
@@ -180,6 +179,31 @@ cr_router_load_config(CrRouter *self, const gchar *path, GError **error)
 		g_set_error(error, CR_ERROR, CR_ERROR_CONFIG, "%s: %s", path, local->message);
 		return FALSE;
 	}
+	return load_keyfile(self, path, error);
+}
+
+gboolean
+cr_router_load_config_data(CrRouter *self, const gchar *data, gsize len, const gchar *name,
+			   GError **error)
+{
+	g_autoptr(GError) local = NULL;
+	g_return_val_if_fail(self->keyfile == NULL, FALSE);
+	self->config_path = g_strdup(name);
+	self->keyfile = g_key_file_new();
+	if (!g_key_file_load_from_data(self->keyfile, data, len, G_KEY_FILE_NONE, &local)) {
+		g_set_error(error, CR_ERROR, CR_ERROR_CONFIG, "%s: %s", name, local->message);
+		return FALSE;
+	}
+	return load_keyfile(self, name, error);
+}
+
+static gboolean
+load_keyfile(CrRouter *self, const gchar *path, GError **error)
+{
+	g_auto(GStrv) groups = NULL;
+	g_autofree gchar *plugin_dir = NULL;
+	g_autoptr(GHashTable) names = g_hash_table_new(g_str_hash, g_str_equal);
+
 	self->router_section = cr_config_section_new(self->keyfile, path, "router");
 	plugin_dir = cr_config_section_get_string(self->router_section, "plugin-dir", NULL);
 	if (self->plugin_dir == NULL && plugin_dir != NULL && plugin_dir[0] != '\0') {

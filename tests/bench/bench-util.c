@@ -101,6 +101,12 @@ bench_parse_options(gint *argc, gchar ***argv, const gchar *scenario, GOptionEnt
 	return TRUE;
 }
 
+void
+bench_options_clear(BenchOptions *opts)
+{
+	g_clear_pointer(&opts->plugin_dir, g_free);
+}
+
 CrRouter *
 bench_router_from_ini(const gchar *ini, const gchar *plugin_dir, GError **error)
 {
