@@ -33,9 +33,9 @@ static const gchar *const event_names[] = {"atr", "apdu", "reset", "error", "rou
 G_DECLARE_FINAL_TYPE(GsmtapTap, gsmtap_tap, GSMTAP, TAP, CrInstance)
 
 typedef struct {
-	GsmtapTap *tap;	  /* weak */
+	GsmtapTap *tap; /* weak */
 	gchar *name;
-	guint index;	  /* cr_route_get_index(); 0 without a route */
+	guint index; /* cr_route_get_index(); 0 without a route */
 	guint32 frame_number;
 	GsmtapTrace *trace;
 	gboolean atr_seen; /* this card's ATR went out since the last traffic */
@@ -63,7 +63,7 @@ struct _GsmtapTap {
 	GsmtapFileSink *sink;
 	GSource *timer;
 	GHashTable *route_states; /* name -> RouteState */
-	gint64 wall_offset_us;	  /* real time - monotonic time */
+	gint64 wall_offset_us;    /* real time - monotonic time */
 	GByteArray *scratch;
 	GByteArray *log_payload;
 
@@ -99,7 +99,7 @@ describe_destination(GsmtapTap *self)
 /* One finished GSMTAP datagram of @rs (or of no route) to every sink. */
 static void
 send_datagram(GsmtapTap *self, RouteState *rs, guint8 type, guint8 sub_type, gint64 mono_us,
-	      const guint8 *payload, gsize len)
+              const guint8 *payload, gsize len)
 {
 	guint index = rs != NULL ? rs->index : 0;
 	guint32 frame_number = rs != NULL ? rs->frame_number++ : 0;
@@ -114,8 +114,8 @@ send_datagram(GsmtapTap *self, RouteState *rs, guint8 type, guint8 sub_type, gin
 	if (self->socket != NULL) {
 		g_autoptr(GError) error = NULL;
 
-		if (g_socket_send_to(self->socket, self->dest, (const gchar *)d->data, d->len,
-				     NULL, &error) < 0) {
+		if (g_socket_send_to(self->socket, self->dest, (const gchar *)d->data, d->len, NULL,
+		                     &error) < 0) {
 			self->dropped_socket++;
 			if (!g_error_matches(error, G_IO_ERROR, G_IO_ERROR_WOULD_BLOCK)) {
 				g_free(self->last_socket_error);
@@ -127,13 +127,12 @@ send_datagram(GsmtapTap *self, RouteState *rs, guint8 type, guint8 sub_type, gin
 	}
 	if (self->sink != NULL)
 		gsmtap_file_sink_push(self->sink, mono_us + self->wall_offset_us,
-				      (guint16)(GSMTAP_PCAP_SRC_PORT_BASE + (index & 0x7fff)),
-				      d->data, d->len);
+		                      (guint16)(GSMTAP_PCAP_SRC_PORT_BASE + (index & 0x7fff)),
+		                      d->data, d->len);
 }
 
 static void
-emit_sim(guint8 sub_type, gint64 timestamp_us, const guint8 *payload, gsize len,
-	 gpointer user_data)
+emit_sim(guint8 sub_type, gint64 timestamp_us, const guint8 *payload, gsize len, gpointer user_data)
 {
 	RouteState *rs = user_data;
 
@@ -147,8 +146,8 @@ send_log(GsmtapTap *self, RouteState *rs, guint8 level, gint64 mono_us, const gc
 
 	g_byte_array_set_size(p, 0);
 	gsmtap_log_payload_append(p, mono_us + self->wall_offset_us, "cardrouted",
-				  (guint32)getpid(), level, rs != NULL ? rs->name : self->name,
-				  text);
+	                          (guint32)getpid(), level, rs != NULL ? rs->name : self->name,
+	                          text);
 	send_datagram(self, rs, GSMTAP_TYPE_OSMOCORE_LOG, 0, mono_us, p->data, p->len);
 }
 
@@ -195,9 +194,9 @@ on_transaction(GsmtapTap *self, RouteState *rs, const CrEvent *event)
 		gsmtap_trace_exchange(rs->trace, event->timestamp_us, cmd, cmd_len, rsp, rsp_len);
 	if ((self->events & EVENTS_ERROR) && error != NULL) {
 		g_autofree gchar *text = g_strdup_printf(
-			"%s: transaction %s: %s", rs->name,
-			rsp != NULL ? "answered with the route's error status" : "failed",
-			error->message);
+		        "%s: transaction %s: %s", rs->name,
+		        rsp != NULL ? "answered with the route's error status" : "failed",
+		        error->message);
 
 		gsmtap_trace_flush(rs->trace);
 		send_log(self, rs, GSMTAP_LOG_ERROR, event->timestamp_us, text);
@@ -245,12 +244,13 @@ on_event(const CrEvent *event, gpointer user_data)
 			break;
 		if (event->type == CR_EVENT_RESET)
 			text = g_strdup_printf("%s: terminal reset (%s)%s", rs->name,
-					       cr_reset_kind_to_string(event->reset_kind),
-					       event->forwarded ? ", forwarded" : ", not forwarded");
+			                       cr_reset_kind_to_string(event->reset_kind),
+			                       event->forwarded ? ", forwarded"
+			                                        : ", not forwarded");
 		else
 			text = g_strdup_printf("%s: terminal power off%s", rs->name,
-					       event->forwarded ? ", forwarded"
-								: ", not forwarded");
+			                       event->forwarded ? ", forwarded"
+			                                        : ", not forwarded");
 		send_log(self, rs, GSMTAP_LOG_NOTICE, event->timestamp_us, text);
 		break;
 	case CR_EVENT_ERROR:
@@ -262,20 +262,21 @@ on_event(const CrEvent *event, gpointer user_data)
 			break;
 		if (rs != NULL)
 			gsmtap_trace_flush(rs->trace);
-		text = g_strdup_printf("%s: %s",
-				       rs != NULL		? rs->name
-				       : event->frontend != NULL ? cr_frontend_slot_get_name(event->frontend)
-				       : event->backend != NULL ? cr_backend_slot_get_name(event->backend)
-								 : "cardroute",
-				       event->error->message);
+		text = g_strdup_printf(
+		        "%s: %s",
+		        rs != NULL                ? rs->name
+		        : event->frontend != NULL ? cr_frontend_slot_get_name(event->frontend)
+		        : event->backend != NULL  ? cr_backend_slot_get_name(event->backend)
+		                                  : "cardroute",
+		        event->error->message);
 		send_log(self, rs, GSMTAP_LOG_ERROR, event->timestamp_us, text);
 		break;
 	case CR_EVENT_ROUTE_ADDED:
 		if (rs == NULL || !(self->events & EVENTS_ROUTE))
 			break;
 		text = g_strdup_printf("%s: route %s -> %s made (index %u)", rs->name,
-				       cr_frontend_slot_get_name(event->frontend),
-				       cr_backend_slot_get_name(event->backend), rs->index);
+		                       cr_frontend_slot_get_name(event->frontend),
+		                       cr_backend_slot_get_name(event->backend), rs->index);
 		send_log(self, rs, GSMTAP_LOG_INFO, event->timestamp_us, text);
 		break;
 	case CR_EVENT_ROUTE_REMOVED:
@@ -307,16 +308,16 @@ report_drops(GsmtapTap *self, gint64 now)
 		g_autofree gchar *dest = describe_destination(self);
 
 		g_warning("%s: %" G_GUINT64_FORMAT " frames not sent to %s%s%s", self->name,
-			  self->dropped_socket - self->reported_socket, dest,
-			  self->last_socket_error != NULL ? ": " : "",
-			  self->last_socket_error != NULL ? self->last_socket_error : "");
+		          self->dropped_socket - self->reported_socket, dest,
+		          self->last_socket_error != NULL ? ": " : "",
+		          self->last_socket_error != NULL ? self->last_socket_error : "");
 		self->reported_socket = self->dropped_socket;
 		self->last_drop_log_us = now;
 	}
 	if (file_dropped > self->reported_file) {
 		g_warning("%s: %" G_GUINT64_FORMAT " frames not written to %s%s%s", self->name,
-			  file_dropped - self->reported_file, self->file,
-			  file_error != NULL ? ": " : "", file_error != NULL ? file_error : "");
+		          file_dropped - self->reported_file, self->file,
+		          file_error != NULL ? ": " : "", file_error != NULL ? file_error : "");
 		self->reported_file = file_dropped;
 		self->last_drop_log_us = now;
 	}
@@ -360,7 +361,7 @@ open_socket(GsmtapTap *self, GError **error)
 	}
 	self->dest = g_inet_socket_address_new(addr, self->dest_port);
 	self->socket = g_socket_new(g_inet_address_get_family(addr), G_SOCKET_TYPE_DATAGRAM,
-				    G_SOCKET_PROTOCOL_UDP, error);
+	                            G_SOCKET_PROTOCOL_UDP, error);
 	if (self->socket == NULL)
 		return FALSE;
 	g_socket_set_blocking(self->socket, FALSE);
@@ -377,22 +378,21 @@ gsmtap_tap_start(CrInstance *instance, GError **error)
 	self->wall_offset_us = g_get_real_time() - g_get_monotonic_time();
 	if (self->dest_host != NULL && !open_socket(self, &local)) {
 		g_set_error(error, CR_ERROR, CR_ERROR_IO, "%s: destination %s:%u: %s", self->name,
-			    self->dest_host, self->dest_port, local->message);
+		            self->dest_host, self->dest_port, local->message);
 		return FALSE;
 	}
 	if (self->file != NULL) {
-		self->sink = gsmtap_file_sink_new(self->file, self->max_size, self->max_files,
-						  &local);
+		self->sink =
+		        gsmtap_file_sink_new(self->file, self->max_size, self->max_files, &local);
 		if (self->sink == NULL) {
 			g_set_error(error, CR_ERROR, CR_ERROR_IO, "%s: %s", self->name,
-				    local->message);
+			            local->message);
 			return FALSE;
 		}
 	}
 	for (guint i = 0; self->routes != NULL && self->routes[i] != NULL; i++)
 		if (cr_router_lookup_route(router, self->routes[i]) == NULL)
-			g_message("%s: route %s does not exist (yet)", self->name,
-				  self->routes[i]);
+			g_message("%s: route %s does not exist (yet)", self->name, self->routes[i]);
 	self->timer = g_timeout_source_new_seconds(1);
 	g_source_set_callback(self->timer, on_timer, self, NULL);
 	g_source_set_static_name(self->timer, "gsmtap-timer");
@@ -411,9 +411,9 @@ gsmtap_tap_start(CrInstance *instance, GError **error)
 			if (rs == NULL)
 				continue;
 			text = g_strdup_printf(
-				"%s: route %s -> %s (index %u)", rs->name,
-				cr_frontend_slot_get_name(cr_route_get_frontend(route)),
-				cr_backend_slot_get_name(cr_route_get_backend(route)), rs->index);
+			        "%s: route %s -> %s (index %u)", rs->name,
+			        cr_frontend_slot_get_name(cr_route_get_frontend(route)),
+			        cr_backend_slot_get_name(cr_route_get_backend(route)), rs->index);
 			send_log(self, rs, GSMTAP_LOG_INFO, g_get_monotonic_time(), text);
 		}
 	}
@@ -421,8 +421,8 @@ gsmtap_tap_start(CrInstance *instance, GError **error)
 		g_autofree gchar *dest = describe_destination(self);
 
 		g_message("%s: tracing to %s%s%s", self->name, dest != NULL ? dest : "",
-			  dest != NULL && self->file != NULL ? " and " : "",
-			  self->file != NULL ? self->file : "");
+		          dest != NULL && self->file != NULL ? " and " : "",
+		          self->file != NULL ? self->file : "");
 	}
 	return TRUE;
 }
@@ -513,9 +513,8 @@ gsmtap_tap_class_init(GsmtapTapClass *klass)
 static void
 gsmtap_tap_init(GsmtapTap *self)
 {
-	self->route_states =
-		g_hash_table_new_full(g_str_hash, g_str_equal, NULL,
-				      (GDestroyNotify)route_state_free);
+	self->route_states = g_hash_table_new_full(g_str_hash, g_str_equal, NULL,
+	                                           (GDestroyNotify)route_state_free);
 	self->scratch = g_byte_array_sized_new(1024);
 	self->log_payload = g_byte_array_sized_new(256);
 }
@@ -540,9 +539,9 @@ parse_events(CrConfigSection *section, guint *out, GError **error)
 			bit = EVENTS_ALL;
 		if (bit == 0) {
 			cr_config_section_set_error(
-				section, error, "events",
-				"unknown event '%s' (expected atr, apdu, reset, error, route, all)",
-				list[i]);
+			        section, error, "events",
+			        "unknown event '%s' (expected atr, apdu, reset, error, route, all)",
+			        list[i]);
 			return FALSE;
 		}
 		*out |= bit;
@@ -559,7 +558,7 @@ parse_config(GsmtapTap *self, CrConfigSection *section, GError **error)
 
 	if (cr_config_section_has_key(section, "destination") &&
 	    !cr_config_section_get_host_port(section, "destination", NULL, GSMTAP_UDP_PORT,
-					     &self->dest_host, &self->dest_port, error))
+	                                     &self->dest_host, &self->dest_port, error))
 		return FALSE;
 	self->file = cr_config_section_get_string(section, "file", NULL);
 	if (self->file != NULL && self->file[0] == '\0')
@@ -580,18 +579,18 @@ parse_config(GsmtapTap *self, CrConfigSection *section, GError **error)
 	redact = cr_config_section_get_list(section, "redact");
 	if (!gsmtap_redact_from_strv((const gchar *const *)redact, &self->redact, &bad)) {
 		cr_config_section_set_error(section, error, "redact",
-					    "unknown item '%s' (expected pin, auth, none)", bad);
+		                            "unknown item '%s' (expected pin, auth, none)", bad);
 		return FALSE;
 	}
 	if (self->dest_host == NULL && self->file == NULL) {
 		cr_config_section_set_error(section, error, "destination",
-					    "set destination, file or both");
+		                            "set destination, file or both");
 		return FALSE;
 	}
 	if (self->file == NULL && (self->max_size > 0 || self->max_files > 0)) {
 		cr_config_section_set_error(section, error,
-					    self->max_size > 0 ? "max-size" : "max-files",
-					    "only meaningful with file");
+		                            self->max_size > 0 ? "max-size" : "max-files",
+		                            "only meaningful with file");
 		return FALSE;
 	}
 	return TRUE;
@@ -609,4 +608,4 @@ gsmtap_create(CrRouter *router, CrConfigSection *section, GError **error)
 }
 
 CR_PLUGIN_DEFINE("gsmtap", CR_PLUGIN_KIND_TAP, "GSMTAP over UDP and pcap files for Wireshark",
-		 gsmtap_create)
+                 gsmtap_create)

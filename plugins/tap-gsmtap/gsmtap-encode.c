@@ -21,7 +21,7 @@ put_be32(guint8 *p, guint32 v)
 
 void
 gsmtap_header_write(guint8 out[GSMTAP_HDR_LEN], guint8 type, guint8 sub_type, guint route_index,
-		    guint32 frame_number)
+                    guint32 frame_number)
 {
 	memset(out, 0, GSMTAP_HDR_LEN);
 	out[0] = GSMTAP_VERSION;
@@ -142,8 +142,8 @@ gsmtap_ins_is_auth(guint8 ins)
 
 void
 gsmtap_apdu_payload_append(GByteArray *out, const GsmtapCommand *cmd, const guint8 *rsp_data,
-			   gsize rsp_data_len, guint8 sw1, guint8 sw2, guint redact,
-			   guint8 redact_ins)
+                           gsize rsp_data_len, guint8 sw1, guint8 sw2, guint redact,
+                           guint8 redact_ins)
 {
 	guint8 header[5];
 	guint8 sw[2] = {sw1, sw2};
@@ -180,7 +180,7 @@ gsmtap_apdu_payload_append(GByteArray *out, const GsmtapCommand *cmd, const guin
 
 gboolean
 gsmtap_apdu_payload_build(GByteArray *out, const guint8 *cmd, gsize cmd_len, const guint8 *rsp,
-			  gsize rsp_len, guint redact)
+                          gsize rsp_len, guint redact)
 {
 	GsmtapCommand c;
 
@@ -188,7 +188,7 @@ gsmtap_apdu_payload_build(GByteArray *out, const guint8 *cmd, gsize cmd_len, con
 		return FALSE;
 	gsmtap_command_parse(cmd, cmd_len, &c);
 	gsmtap_apdu_payload_append(out, &c, rsp, rsp_len - 2, rsp[rsp_len - 2], rsp[rsp_len - 1],
-				   redact, c.valid ? c.header[1] : 0);
+	                           redact, c.valid ? c.header[1] : 0);
 	return TRUE;
 }
 
@@ -205,8 +205,8 @@ put_string_field(guint8 *field, gsize size, const gchar *s)
 }
 
 void
-gsmtap_log_payload_append(GByteArray *out, gint64 wall_time_us, const gchar *proc_name,
-			  guint32 pid, guint8 level, const gchar *subsys, const gchar *text)
+gsmtap_log_payload_append(GByteArray *out, gint64 wall_time_us, const gchar *proc_name, guint32 pid,
+                          guint8 level, const gchar *subsys, const gchar *text)
 {
 	/* libosmocore struct gsmtap_osmocore_log_hdr, big-endian:
 	 * sec(4) usec(4) proc_name(16) pid(4) level(1) spare(3) subsys(16)

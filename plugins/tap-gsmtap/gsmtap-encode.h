@@ -44,7 +44,7 @@ typedef enum {
  * antenna, signal and SNR stay 0.
  */
 void gsmtap_header_write(guint8 out[GSMTAP_HDR_LEN], guint8 type, guint8 sub_type,
-			 guint route_index, guint32 frame_number);
+                         guint route_index, guint32 frame_number);
 
 /* What `redact =` hides. */
 typedef enum {
@@ -61,12 +61,12 @@ gboolean gsmtap_redact_from_strv(const gchar *const *names, guint *flags, const 
  * or an ISO 7816-4 C-APDU from vpcd), seen as a T=0 header and its data.
  */
 typedef struct {
-	guint8 header[5];     /* CLA INS P1 P2 P3 (P3 = Lc when there is data) */
-	const guint8 *data;   /* command data, into the parsed buffer; NULL when none */
+	guint8 header[5];   /* CLA INS P1 P2 P3 (P3 = Lc when there is data) */
+	const guint8 *data; /* command data, into the parsed buffer; NULL when none */
 	gsize data_len;
 	gboolean le_stripped; /* an ISO case-4 Le (short or extended) was dropped */
 	gboolean extended;    /* extended lengths: P3 is only Lc's low byte */
-	gboolean valid;	      /* FALSE: not a command shape; the payload is then raw */
+	gboolean valid;       /* FALSE: not a command shape; the payload is then raw */
 } GsmtapCommand;
 
 /*
@@ -92,14 +92,14 @@ gboolean gsmtap_ins_is_auth(guint8 ins);
  * GET RESPONSE that fetches an AUTHENTICATE answer, 0x88). A command that is
  * not @valid is written raw, followed by the response.
  */
-void gsmtap_apdu_payload_append(GByteArray *out, const GsmtapCommand *cmd,
-				const guint8 *rsp_data, gsize rsp_data_len, guint8 sw1,
-				guint8 sw2, guint redact, guint8 redact_ins);
+void gsmtap_apdu_payload_append(GByteArray *out, const GsmtapCommand *cmd, const guint8 *rsp_data,
+                                gsize rsp_data_len, guint8 sw1, guint8 sw2, guint redact,
+                                guint8 redact_ins);
 
 /* One exchange, response = data ‖ SW1 SW2; FALSE (nothing appended) when
  * @rsp has fewer than 2 bytes. */
 gboolean gsmtap_apdu_payload_build(GByteArray *out, const guint8 *cmd, gsize cmd_len,
-				   const guint8 *rsp, gsize rsp_len, guint redact);
+                                   const guint8 *rsp, gsize rsp_len, guint redact);
 
 /* Log levels of libosmocore (the gsmtap_log "Log Level" field). */
 #define GSMTAP_LOG_DEBUG 1
@@ -115,7 +115,6 @@ gboolean gsmtap_apdu_payload_build(GByteArray *out, const guint8 *cmd, gsize cmd
  * logging" with @subsys and @text. Strings are truncated to their fields.
  */
 void gsmtap_log_payload_append(GByteArray *out, gint64 wall_time_us, const gchar *proc_name,
-			       guint32 pid, guint8 level, const gchar *subsys,
-			       const gchar *text);
+                               guint32 pid, guint8 level, const gchar *subsys, const gchar *text);
 
 G_END_DECLS

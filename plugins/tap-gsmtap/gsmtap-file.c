@@ -19,10 +19,10 @@ struct _GsmtapFileSink {
 	GsmtapPcapWriter *writer; /* the thread's, after start */
 	GAsyncQueue *queue;
 	GThread *thread;
-	gint stopping;	     /* atomic */
+	gint stopping; /* atomic */
 	gboolean joined;
-	gsize queued_bytes;  /* atomic (g_atomic_pointer on gsize) */
-	GMutex lock;	     /* the counters and the error below */
+	gsize queued_bytes; /* atomic (g_atomic_pointer on gsize) */
+	GMutex lock;        /* the counters and the error below */
 	guint64 written;
 	guint64 dropped;
 	gchar *last_error;
@@ -97,7 +97,7 @@ sink_thread(gpointer user_data)
 			g_autoptr(GError) error = NULL;
 
 			if (gsmtap_pcap_writer_write(self->writer, rec->wall_time_us, rec->src_port,
-						     rec->datagram, rec->len, &error)) {
+			                             rec->datagram, rec->len, &error)) {
 				g_mutex_lock(&self->lock);
 				self->written++;
 				g_mutex_unlock(&self->lock);
@@ -140,7 +140,7 @@ gsmtap_file_sink_new(const gchar *path, guint64 max_size, guint max_files, GErro
 
 gboolean
 gsmtap_file_sink_push(GsmtapFileSink *self, gint64 wall_time_us, guint16 src_port,
-		      const guint8 *datagram, gsize len)
+                      const guint8 *datagram, gsize len)
 {
 	Record *rec;
 	gsize size = sizeof(Record) + len;
@@ -164,7 +164,7 @@ gsmtap_file_sink_push(GsmtapFileSink *self, gint64 wall_time_us, guint16 src_por
 
 void
 gsmtap_file_sink_get_stats(GsmtapFileSink *self, guint64 *written, guint64 *dropped,
-			   gchar **last_error)
+                           gchar **last_error)
 {
 	g_mutex_lock(&self->lock);
 	if (written != NULL)

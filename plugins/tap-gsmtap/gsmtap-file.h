@@ -20,15 +20,15 @@ typedef struct _GsmtapFileSink GsmtapFileSink;
 
 /* Opens @path at once (errors are reported here) and starts the thread. */
 GsmtapFileSink *gsmtap_file_sink_new(const gchar *path, guint64 max_size, guint max_files,
-				     GError **error);
+                                     GError **error);
 /* Queues one GSMTAP datagram; FALSE when it was dropped (queue full). */
 gboolean gsmtap_file_sink_push(GsmtapFileSink *self, gint64 wall_time_us, guint16 src_port,
-			       const guint8 *datagram, gsize len);
+                               const guint8 *datagram, gsize len);
 /* Frames handed to the file so far, frames dropped so far (queue full, I/O
  * error; frames lost in a failed flush count in both), and the last I/O error
  * message (NULL if none; free it). */
 void gsmtap_file_sink_get_stats(GsmtapFileSink *self, guint64 *written, guint64 *dropped,
-				gchar **last_error);
+                                gchar **last_error);
 /* Writes what is queued, flushes and joins the thread; later pushes drop.
  * The stats stay readable until free. */
 void gsmtap_file_sink_stop(GsmtapFileSink *self);

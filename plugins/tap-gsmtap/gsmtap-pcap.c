@@ -49,7 +49,7 @@ put_le32(guint8 *p, guint32 v)
 
 void
 gsmtap_ipv4_udp_header(guint8 out[GSMTAP_PCAP_IP_UDP_LEN], guint16 ip_id, guint16 src_port,
-		       const guint8 *payload, gsize payload_len)
+                       const guint8 *payload, gsize payload_len)
 {
 	static const guint8 loopback[4] = {127, 0, 0, 1};
 	guint8 *ip = out;
@@ -114,8 +114,8 @@ struct _GsmtapPcapWriter {
 	guint64 max_size;
 	guint max_files;
 	FILE *file;
-	guint64 size;	  /* bytes in the current file */
-	guint records;	  /* records in the current file */
+	guint64 size;  /* bytes in the current file */
+	guint records; /* records in the current file */
 	guint16 ip_id;
 	guint next_index; /* the number the next rotated file gets */
 	GArray *rotated;  /* guint numbers of PATH.N files, oldest first */
@@ -164,7 +164,7 @@ static gboolean
 set_errno_error(GError **error, int saved_errno, const gchar *what, const gchar *path)
 {
 	g_set_error(error, G_FILE_ERROR, g_file_error_from_errno(saved_errno), "%s %s: %s", what,
-		    path, g_strerror(saved_errno));
+	            path, g_strerror(saved_errno));
 	return FALSE;
 }
 
@@ -245,12 +245,12 @@ fail_io(GsmtapPcapWriter *self, int saved_errno, GError **error)
 {
 	close_file(self);
 	return set_errno_error(error, saved_errno != 0 ? saved_errno : EIO, "cannot write",
-			       self->path);
+	                       self->path);
 }
 
 gboolean
 gsmtap_pcap_writer_write(GsmtapPcapWriter *self, gint64 wall_time_us, guint16 src_port,
-			 const guint8 *datagram, gsize len, GError **error)
+                         const guint8 *datagram, gsize len, GError **error)
 {
 	guint8 rec[GSMTAP_PCAP_REC_HDR_LEN];
 	guint8 ipudp[GSMTAP_PCAP_IP_UDP_LEN];
@@ -258,7 +258,7 @@ gsmtap_pcap_writer_write(GsmtapPcapWriter *self, gint64 wall_time_us, guint16 sr
 
 	if (self->file == NULL) {
 		g_set_error(error, G_FILE_ERROR, G_FILE_ERROR_BADF, "%s is closed after an error",
-			    self->path);
+		            self->path);
 		return FALSE;
 	}
 	if (len > GSMTAP_MAX_DATAGRAM)

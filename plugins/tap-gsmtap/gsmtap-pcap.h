@@ -28,13 +28,13 @@ guint16 gsmtap_inet_checksum(const guint8 *data, gsize len, guint32 initial);
  * 127.0.0.1:4729 into @out. The UDP checksum covers @payload.
  */
 void gsmtap_ipv4_udp_header(guint8 out[GSMTAP_PCAP_IP_UDP_LEN], guint16 ip_id, guint16 src_port,
-			    const guint8 *payload, gsize payload_len);
+                            const guint8 *payload, gsize payload_len);
 
 /* The 24-byte global header (µs timestamps, little-endian magic a1b2c3d4). */
 void gsmtap_pcap_file_header(guint8 out[GSMTAP_PCAP_FILE_HDR_LEN]);
 /* A 16-byte record header for a packet of @len bytes at @wall_time_us. */
 void gsmtap_pcap_record_header(guint8 out[GSMTAP_PCAP_REC_HDR_LEN], gint64 wall_time_us,
-			       guint32 len);
+                               guint32 len);
 
 /*
  * A pcap file with size-based rotation: when a record would take the file
@@ -52,10 +52,10 @@ void gsmtap_pcap_record_header(guint8 out[GSMTAP_PCAP_REC_HDR_LEN], gint64 wall_
 typedef struct _GsmtapPcapWriter GsmtapPcapWriter;
 
 GsmtapPcapWriter *gsmtap_pcap_writer_open(const gchar *path, guint64 max_size, guint max_files,
-					  GError **error);
+                                          GError **error);
 /* Writes one GSMTAP datagram (header + payload). */
 gboolean gsmtap_pcap_writer_write(GsmtapPcapWriter *self, gint64 wall_time_us, guint16 src_port,
-				  const guint8 *datagram, gsize len, GError **error);
+                                  const guint8 *datagram, gsize len, GError **error);
 gboolean gsmtap_pcap_writer_flush(GsmtapPcapWriter *self, GError **error);
 /* Starts a new file after a failure (the old one is kept, rotated). */
 gboolean gsmtap_pcap_writer_reopen(GsmtapPcapWriter *self, GError **error);

@@ -79,7 +79,7 @@ gsmtap_trace_flush(GsmtapTrace *self)
 	c.data = self->held_data;
 	c.data_len = self->held_data_len;
 	gsmtap_apdu_payload_append(self->frame, &c, self->held_rsp->data, self->held_rsp->len,
-				   self->held_sw1, self->held_sw2, self->redact, c.header[1]);
+	                           self->held_sw1, self->held_sw2, self->redact, c.header[1]);
 	/* Its answer is not complete: a GET RESPONSE may still fetch it. */
 	if (self->held_sw1 == 0x61 || self->held_sw1 == 0x9f)
 		self->pending_ins = c.header[1];
@@ -96,13 +96,13 @@ gsmtap_trace_is_holding(GsmtapTrace *self, gint64 *since)
 
 static void
 emit_tpdu(GsmtapTrace *self, gint64 ts, const GsmtapCommand *c, const guint8 *rsp, gsize rsp_len,
-	  guint8 redact_ins)
+          guint8 redact_ins)
 {
 	gsize data_len = rsp_len - 2;
-	gboolean hide_cmd = c->valid && (((self->redact & GSMTAP_REDACT_PIN) &&
-					  gsmtap_ins_is_pin(redact_ins)) ||
-					 ((self->redact & GSMTAP_REDACT_AUTH) &&
-					  gsmtap_ins_is_auth(redact_ins)));
+	gboolean hide_cmd =
+	        c->valid &&
+	        (((self->redact & GSMTAP_REDACT_PIN) && gsmtap_ins_is_pin(redact_ins)) ||
+	         ((self->redact & GSMTAP_REDACT_AUTH) && gsmtap_ins_is_auth(redact_ins)));
 	gboolean hide_rsp = (self->redact & GSMTAP_REDACT_AUTH) && gsmtap_ins_is_auth(redact_ins);
 
 	if (!c->valid)
@@ -146,7 +146,7 @@ hold(GsmtapTrace *self, gint64 ts, const GsmtapCommand *c, guint8 sw1, guint8 sw
 
 void
 gsmtap_trace_exchange(GsmtapTrace *self, gint64 timestamp_us, const guint8 *cmd, gsize cmd_len,
-		      const guint8 *rsp, gsize rsp_len)
+                      const guint8 *rsp, gsize rsp_len)
 {
 	GsmtapCommand c;
 	guint8 sw1, sw2;
@@ -179,9 +179,8 @@ gsmtap_trace_exchange(GsmtapTrace *self, gint64 timestamp_us, const guint8 *cmd,
 	if (self->holding && get_response) {
 		if (data_len == 0 && sw1 == 0x6c)
 			return; /* wrong Le: the terminal retries */
-		if (data_len > 0 &&
-		    5 + self->held_data_len + self->held_rsp->len + data_len + 2 <=
-			    GSMTAP_MAX_PAYLOAD) {
+		if (data_len > 0 && 5 + self->held_data_len + self->held_rsp->len + data_len + 2 <=
+		                            GSMTAP_MAX_PAYLOAD) {
 			g_byte_array_append(self->held_rsp, rsp, (guint)data_len);
 			self->held_sw1 = sw1;
 			self->held_sw2 = sw2;
@@ -200,7 +199,7 @@ gsmtap_trace_exchange(GsmtapTrace *self, gint64 timestamp_us, const guint8 *cmd,
 	if (get_response && sw1 != 0x61 && sw1 != 0x6c)
 		self->pending_ins = 0;
 	gsmtap_apdu_payload_append(self->frame, &c, rsp, data_len, sw1, sw2, self->redact,
-				   redact_ins);
+	                           redact_ins);
 	emit_frame(self, GSMTAP_SIM_APDU, timestamp_us);
 }
 

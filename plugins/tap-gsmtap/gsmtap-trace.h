@@ -23,17 +23,16 @@ G_BEGIN_DECLS
 /* @type is GSMTAP_TYPE_SIM, @sub_type a GsmtapSimSubType, @timestamp_us the
  * time given with the exchange that started the frame. */
 typedef void (*GsmtapEmitFunc)(guint8 sub_type, gint64 timestamp_us, const guint8 *payload,
-			       gsize len, gpointer user_data);
+                               gsize len, gpointer user_data);
 
 typedef struct _GsmtapTrace GsmtapTrace;
 
-GsmtapTrace *gsmtap_trace_new(guint redact, gboolean tpdu, GsmtapEmitFunc emit,
-			      gpointer user_data);
+GsmtapTrace *gsmtap_trace_new(guint redact, gboolean tpdu, GsmtapEmitFunc emit, gpointer user_data);
 void gsmtap_trace_free(GsmtapTrace *self);
 
 /* One finished exchange: @rsp = response data ‖ SW1 SW2 (>= 2 bytes). */
-void gsmtap_trace_exchange(GsmtapTrace *self, gint64 timestamp_us, const guint8 *cmd,
-			   gsize cmd_len, const guint8 *rsp, gsize rsp_len);
+void gsmtap_trace_exchange(GsmtapTrace *self, gint64 timestamp_us, const guint8 *cmd, gsize cmd_len,
+                           const guint8 *rsp, gsize rsp_len);
 /* A card's ATR (emits the held frame first). */
 void gsmtap_trace_atr(GsmtapTrace *self, gint64 timestamp_us, const guint8 *atr, gsize len);
 /* Emits the held frame, if any, as it is (reset, error, timer, shutdown). */

@@ -22,18 +22,18 @@ apdu_payload_hex(const gchar *cmd_hex, const gchar *rsp_hex, guint redact)
 	g_autoptr(GByteArray) rsp = test_hex_parse(rsp_hex);
 	g_autoptr(GByteArray) out = g_byte_array_new();
 
-	g_assert_true(gsmtap_apdu_payload_build(out, cmd->data, cmd->len, rsp->data, rsp->len,
-						redact));
+	g_assert_true(
+	        gsmtap_apdu_payload_build(out, cmd->data, cmd->len, rsp->data, rsp->len, redact));
 	return test_hex_string(out->data, out->len);
 }
 
-#define assert_payload(cmd, rsp, redact, want)                                                   \
-	G_STMT_START                                                                             \
-	{                                                                                        \
-		g_autofree gchar *got_ = apdu_payload_hex(cmd, rsp, redact);                     \
-		g_autofree gchar *want_ = test_hex_normalize(want);                             \
-		g_assert_cmpstr(got_, ==, want_);                                                \
-	}                                                                                        \
+#define assert_payload(cmd, rsp, redact, want)                                                     \
+	G_STMT_START                                                                               \
+	{                                                                                          \
+		g_autofree gchar *got_ = apdu_payload_hex(cmd, rsp, redact);                       \
+		g_autofree gchar *want_ = test_hex_normalize(want);                                \
+		g_assert_cmpstr(got_, ==, want_);                                                  \
+	}                                                                                          \
 	G_STMT_END
 
 static void
@@ -58,8 +58,8 @@ test_command_parse(void)
 	static const guint8 case1[] = {0x00, 0x70, 0x00, 0x00};
 	static const guint8 case4[] = {0x00, 0xa4, 0x00, 0x04, 0x02, 0x6f, 0x07, 0x00};
 	static const guint8 ext3[] = {0x00, 0xd6, 0x00, 0x00, 0x00, 0x00, 0x02, 0xaa, 0xbb};
-	static const guint8 ext4[] = {0x00, 0xd6, 0x00, 0x00, 0x00, 0x00, 0x02, 0xaa, 0xbb,
-				      0x00, 0x00};
+	static const guint8 ext4[] = {0x00, 0xd6, 0x00, 0x00, 0x00, 0x00,
+	                              0x02, 0xaa, 0xbb, 0x00, 0x00};
 	static const guint8 bad[] = {0x00, 0xd6, 0x00, 0x00, 0x05, 0x01};
 	GsmtapCommand c;
 
@@ -101,7 +101,7 @@ test_payload_tpdu(void)
 	assert_payload("A0 04 00 00 00", "90 00", 0, "A0 04 00 00 00 90 00");
 	/* case 2: READ BINARY 4 bytes */
 	assert_payload("A0 B0 00 00 04", "01 02 03 04 90 00", 0,
-		       "A0 B0 00 00 04 01 02 03 04 90 00");
+	               "A0 B0 00 00 04 01 02 03 04 90 00");
 	/* case 2 with an error: no data, P3 follows the frame (00) */
 	assert_payload("A0 B0 00 00 0A", "6B 00", 0, "A0 B0 00 00 00 6B 00");
 	/* case 2 with fewer bytes than asked */
@@ -137,15 +137,15 @@ test_payload_apdu(void)
 	assert_payload("00 B0 00 00 03", "01 02 03 90 00", 0, "00 B0 00 00 03 01 02 03 90 00");
 	/* case 3 */
 	assert_payload("00 20 00 01 04 31 32 33 34", "90 00", 0,
-		       "00 20 00 01 04 31 32 33 34 90 00");
+	               "00 20 00 01 04 31 32 33 34 90 00");
 	/* case 4: Le dropped, response data follow the command data */
 	assert_payload("00 A4 00 04 02 6F 07 00", "62 03 82 01 21 90 00", 0,
-		       "00 A4 00 04 02 6F 07 62 03 82 01 21 90 00");
+	               "00 A4 00 04 02 6F 07 62 03 82 01 21 90 00");
 	/* case 4 answered 61xx by a T=0 card */
 	assert_payload("00 A4 00 04 02 6F 07 00", "61 20", 0, "00 A4 00 04 02 6F 07 61 20");
 	/* extended case 4: Lc/Le fields dropped, P3 = Lc's low byte */
 	assert_payload("00 88 00 81 00 00 02 AA BB 00 00", "CC 90 00", 0,
-		       "00 88 00 81 02 AA BB CC 90 00");
+	               "00 88 00 81 02 AA BB CC 90 00");
 	/* not a command shape: raw */
 	assert_payload("00 A4 00 04 05 01", "6A 87", 0, "00 A4 00 04 05 01 6A 87");
 	/* no SW: refused */
@@ -167,10 +167,10 @@ test_redaction(void)
 
 	/* VERIFY CHV: PIN zeroed, SW kept */
 	assert_payload("A0 20 00 01 08 31 32 33 34 FF FF FF FF", "90 00", GSMTAP_REDACT_PIN,
-		       "A0 20 00 01 08 00 00 00 00 00 00 00 00 90 00");
+	               "A0 20 00 01 08 00 00 00 00 00 00 00 00 90 00");
 	/* not redacted without the flag */
 	assert_payload("A0 20 00 01 02 31 32", "90 00", GSMTAP_REDACT_AUTH,
-		       "A0 20 00 01 02 31 32 90 00");
+	               "A0 20 00 01 02 31 32 90 00");
 	/* CHANGE, UNBLOCK (UICC), DISABLE, ENABLE */
 	assert_payload("00 24 00 01 02 31 32", "90 00", all, "00 24 00 01 02 00 00 90 00");
 	assert_payload("00 2C 00 01 02 31 32", "63 C9", all, "00 2C 00 01 02 00 00 63 C9");
@@ -178,10 +178,10 @@ test_redaction(void)
 	assert_payload("A0 28 00 01 01 31", "90 00", all, "A0 28 00 01 01 00 90 00");
 	/* RUN GSM ALGORITHM: RAND and SRES/Kc zeroed */
 	assert_payload("A0 88 00 00 02 AA BB", "11 22 33 90 00", GSMTAP_REDACT_AUTH,
-		       "A0 88 00 00 02 00 00 00 00 00 90 00");
+	               "A0 88 00 00 02 00 00 00 00 00 90 00");
 	/* pin alone leaves AUTHENTICATE alone */
 	assert_payload("00 88 00 81 02 AA BB 00", "11 22 90 00", GSMTAP_REDACT_PIN,
-		       "00 88 00 81 02 AA BB 11 22 90 00");
+	               "00 88 00 81 02 AA BB 11 22 90 00");
 	/* other commands untouched */
 	assert_payload("A0 B0 00 00 02", "11 22 90 00", all, "A0 B0 00 00 02 11 22 90 00");
 }
@@ -211,7 +211,7 @@ test_log_payload(void)
 	g_autoptr(GByteArray) out = g_byte_array_new();
 
 	gsmtap_log_payload_append(out, 1000 * G_USEC_PER_SEC + 5, "cardrouted", 1234,
-				  GSMTAP_LOG_NOTICE, "a-very-long-subsystem-name", "reset");
+	                          GSMTAP_LOG_NOTICE, "a-very-long-subsystem-name", "reset");
 	g_assert_cmpuint(out->len, ==, GSMTAP_LOG_HDR_LEN + 6);
 	assert_bytes_hex(out->data, 8, "000003E8 00000005");
 	g_assert_cmpstr((const gchar *)out->data + 8, ==, "cardrouted");
@@ -313,7 +313,7 @@ test_trace_redact(void)
 {
 	g_autoptr(GPtrArray) frames = g_ptr_array_new_with_free_func(g_free);
 	g_autoptr(GsmtapTrace) trace =
-		gsmtap_trace_new(GSMTAP_REDACT_AUTH | GSMTAP_REDACT_PIN, FALSE, collect, frames);
+	        gsmtap_trace_new(GSMTAP_REDACT_AUTH | GSMTAP_REDACT_PIN, FALSE, collect, frames);
 
 	/* merged: RAND and SRES/Kc zeroed */
 	feed(trace, 1, "A0 88 00 00 02 AA BB", "9F 03");
@@ -333,8 +333,7 @@ test_trace_redact(void)
 
 	/* PIN */
 	feed(trace, 7, "00 20 00 01 08 31 32 33 34 FF FF FF FF", "63 C2");
-	assert_frame(frames, 5, GSMTAP_SIM_APDU, 7,
-		     "00 20 00 01 08 00 00 00 00 00 00 00 00 63 C2");
+	assert_frame(frames, 5, GSMTAP_SIM_APDU, 7, "00 20 00 01 08 00 00 00 00 00 00 00 00 63 C2");
 }
 
 static void

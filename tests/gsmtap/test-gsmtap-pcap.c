@@ -23,7 +23,8 @@ test_checksum(void)
 	/* RFC 1071 example words 0001 f203 f4f5 f6f7: sum ddf2, checksum 220d */
 	static const guint8 words[] = {0x00, 0x01, 0xf2, 0x03, 0xf4, 0xf5, 0xf6, 0xf7};
 	/* A well-known IPv4 header (checksum field b861 zeroed). */
-	g_autoptr(GByteArray) ip = test_hex_parse("4500 0073 0000 4000 4011 0000 c0a8 0001 c0a8 00c7");
+	g_autoptr(GByteArray) ip =
+	        test_hex_parse("4500 0073 0000 4000 4011 0000 c0a8 0001 c0a8 00c7");
 
 	g_assert_cmpuint(gsmtap_inet_checksum(words, sizeof(words), 0), ==, 0x220d);
 	g_assert_cmpuint(gsmtap_inet_checksum(ip->data, ip->len, 0), ==, 0xb861);
@@ -40,7 +41,7 @@ test_ipv4_udp(void)
 {
 	guint8 hdr[GSMTAP_PCAP_IP_UDP_LEN];
 	g_autoptr(GByteArray) payload = test_hex_parse("02 04 04 00 0001 00 00 00000000 00 00 01 00"
-						       "A0 B0 00 00 01 55 90 00");
+	                                               "A0 B0 00 00 01 55 90 00");
 	g_autoptr(GByteArray) whole = g_byte_array_new();
 	guint8 pseudo[12] = {127, 0, 0, 1, 127, 0, 0, 1, 0, 17, 0, 0};
 
@@ -114,7 +115,7 @@ test_writer(void)
 	g_autofree gchar *path = g_build_filename(dir, "trace.pcap", NULL);
 	g_autoptr(GError) error = NULL;
 	g_autoptr(GByteArray) dgram = test_hex_parse("02 04 04 00 0002 00 00 00000005 00 00 02 00"
-						     "A0 04 00 00 00 90 00");
+	                                             "A0 04 00 00 00 90 00");
 	g_autofree gchar *contents = NULL;
 	gsize len = 0;
 	GsmtapPcapWriter *w = gsmtap_pcap_writer_open(path, 0, 0, &error);
@@ -122,7 +123,7 @@ test_writer(void)
 	g_assert_no_error(error);
 	g_assert_nonnull(w);
 	g_assert_true(gsmtap_pcap_writer_write(w, 2 * G_USEC_PER_SEC + 1, 30002, dgram->data,
-					       dgram->len, &error));
+	                                       dgram->len, &error));
 	g_assert_no_error(error);
 	g_assert_true(gsmtap_pcap_writer_flush(w, &error));
 	/* flushed: the record is on disk before close */

@@ -14,9 +14,8 @@
 #include "test-hex.h"
 #include "test-slots.h"
 
-static const guint8 card_atr[] = {0x3b, 0x9f, 0x96, 0x80, 0x1f, 0xc7, 0x80, 0x31, 0xa0, 0x73,
-				  0xbe, 0x21, 0x13, 0x67, 0x43, 0x20, 0x07, 0x18, 0x00, 0x00,
-				  0x01, 0xa5};
+static const guint8 card_atr[] = {0x3b, 0x9f, 0x96, 0x80, 0x1f, 0xc7, 0x80, 0x31, 0xa0, 0x73, 0xbe,
+                                  0x21, 0x13, 0x67, 0x43, 0x20, 0x07, 0x18, 0x00, 0x00, 0x01, 0xa5};
 
 /* A backend answering from a script: each transmit() takes the next response. */
 #define SCRIPT_TYPE_BACKEND (script_backend_get_type())
@@ -99,8 +98,8 @@ write_ini(Fixture *f, const gchar *tap_keys)
 {
 	g_autoptr(GError) error = NULL;
 	g_autofree gchar *text = g_strdup_printf("[router]\nplugin-dir = %s\n\n"
-						 "[tap:trace]\nplugin = gsmtap\n%s",
-						 GSMTAP_BUILD_PLUGIN_DIR, tap_keys);
+	                                         "[tap:trace]\nplugin = gsmtap\n%s",
+	                                         GSMTAP_BUILD_PLUGIN_DIR, tap_keys);
 	gchar *path = g_build_filename(f->dir, "test.ini", NULL);
 
 	g_assert_true(g_file_set_contents(path, text, -1, &error));
@@ -120,7 +119,7 @@ fixture_setup(Fixture *f, gconstpointer data)
 	g_assert_no_error(error);
 	f->pcap = g_build_filename(f->dir, "trace.pcap", NULL);
 	f->rx = g_socket_new(G_SOCKET_FAMILY_IPV4, G_SOCKET_TYPE_DATAGRAM, G_SOCKET_PROTOCOL_UDP,
-			     &error);
+	                     &error);
 	g_assert_no_error(error);
 	g_assert_true(g_socket_bind(f->rx, any, TRUE, &error));
 	g_assert_no_error(error);
@@ -160,12 +159,12 @@ add_slots(Fixture *f)
 
 	f->fe = test_frontend_new("fe");
 	f->be = g_object_new(SCRIPT_TYPE_BACKEND, "name", "be", NULL);
-	g_assert_true(cr_instance_add_frontend_slot(CR_INSTANCE(inst), CR_FRONTEND_SLOT(f->fe),
-						    &error));
-	g_assert_true(cr_instance_add_backend_slot(CR_INSTANCE(inst), CR_BACKEND_SLOT(f->be),
-						   &error));
+	g_assert_true(
+	        cr_instance_add_frontend_slot(CR_INSTANCE(inst), CR_FRONTEND_SLOT(f->fe), &error));
+	g_assert_true(
+	        cr_instance_add_backend_slot(CR_INSTANCE(inst), CR_BACKEND_SLOT(f->be), &error));
 	g_assert_true(cr_router_add_instance(f->router, CR_INSTANCE(inst), "test", "test",
-					     CR_PLUGIN_KIND_BACKEND, &error));
+	                                     CR_PLUGIN_KIND_BACKEND, &error));
 	g_assert_no_error(error);
 }
 
@@ -198,22 +197,22 @@ receive(Fixture *f, guint8 want_type, guint8 want_sub_type, guint32 want_frame_n
 	g_assert_cmpuint(buf[4] << 8 | buf[5], ==, 1);
 	g_assert_cmpuint(buf[14], ==, 1);
 	g_assert_cmpuint((guint32)buf[8] << 24 | buf[9] << 16 | buf[10] << 8 | buf[11], ==,
-			 want_frame_number);
+	                 want_frame_number);
 	g_assert_cmpuint(buf[12], ==, want_sub_type);
 	if (want_type == GSMTAP_TYPE_OSMOCORE_LOG)
 		return g_strdup((const gchar *)buf + GSMTAP_HDR_LEN + GSMTAP_LOG_HDR_LEN);
 	return test_hex_string(buf + GSMTAP_HDR_LEN, (gsize)n - GSMTAP_HDR_LEN);
 }
 
-#define assert_received(f, type, sub, fn, want)                                                  \
-	G_STMT_START                                                                             \
-	{                                                                                        \
-		g_autofree gchar *got_ = receive(f, type, sub, fn);                              \
-		g_autofree gchar *want_ = (type) == GSMTAP_TYPE_OSMOCORE_LOG                     \
-						  ? g_strdup(want)                               \
-						  : test_hex_normalize(want);                    \
-		g_assert_cmpstr(got_, ==, want_);                                                \
-	}                                                                                        \
+#define assert_received(f, type, sub, fn, want)                                                    \
+	G_STMT_START                                                                               \
+	{                                                                                          \
+		g_autofree gchar *got_ = receive(f, type, sub, fn);                                \
+		g_autofree gchar *want_ = (type) == GSMTAP_TYPE_OSMOCORE_LOG                       \
+		                                  ? g_strdup(want)                                 \
+		                                  : test_hex_normalize(want);                      \
+		g_assert_cmpstr(got_, ==, want_);                                                  \
+	}                                                                                          \
 	G_STMT_END
 
 static void
@@ -225,16 +224,17 @@ on_shutdown(gpointer user_data)
 static gchar *
 run_tshark(const gchar *pcap)
 {
-	const gchar *argv[] = {g_getenv("TSHARK"), "-r", pcap, "-T", "fields", "-E",
-			       "separator=|", "-e", "udp.srcport", "-e", "gsm_sim.apdu.ins",
-			       "-e", "gsm_sim.apdu.sw", "-e", "_ws.col.Info", NULL};
+	const gchar *argv[] = {
+	        g_getenv("TSHARK"), "-r", pcap,           "-T", "fields",           "-E",
+	        "separator=|",      "-e", "udp.srcport",  "-e", "gsm_sim.apdu.ins", "-e",
+	        "gsm_sim.apdu.sw",  "-e", "_ws.col.Info", NULL};
 	g_autoptr(GError) error = NULL;
 	g_autofree gchar *err = NULL;
 	gchar *out = NULL;
 	gint status = 0;
 
 	g_assert_true(g_spawn_sync(NULL, (gchar **)argv, NULL, G_SPAWN_DEFAULT, NULL, NULL, &out,
-				   &err, &status, &error));
+	                           &err, &status, &error));
 	g_assert_no_error(error);
 	g_assert_true(g_spawn_check_wait_status(status, NULL));
 	return out;
@@ -245,8 +245,8 @@ test_session(Fixture *f, gconstpointer data)
 {
 	g_autoptr(GError) error = NULL;
 	g_autofree gchar *keys = g_strdup_printf("destination = 127.0.0.1:%u\nfile = %s\n"
-						 "redact = pin,auth\n",
-						 f->port, f->pcap);
+	                                         "redact = pin,auth\n",
+	                                         f->port, f->pcap);
 	g_autofree gchar *ini = write_ini(f, keys);
 	gboolean down = FALSE;
 	const gchar *tshark = g_getenv("TSHARK");
@@ -262,7 +262,7 @@ test_session(Fixture *f, gconstpointer data)
 
 	exchange(f, "A0 A4 00 00 02 3F 00", "9F 17");
 	exchange(f, "A0 C0 00 00 17",
-		 "00 00 00 00 3F 00 01 00 00 00 00 00 0F 13 0A 04 00 83 8A 83 8A 00 00 90 00");
+	         "00 00 00 00 3F 00 01 00 00 00 00 00 0F 13 0A 04 00 83 8A 83 8A 00 00 90 00");
 	exchange(f, "A0 B0 00 00 02", "98 94 90 00");
 	exchange(f, "A0 20 00 01 08 31 32 33 34 FF FF FF FF", "90 00");
 	exchange(f, "A0 88 00 00 10 F0 F1 F2 F3 F4 F5 F6 F7 F8 F9 FA FB FC FD FE FF", "9F 0C");
@@ -272,27 +272,25 @@ test_session(Fixture *f, gconstpointer data)
 
 	assert_received(f, GSMTAP_TYPE_OSMOCORE_LOG, 0, 0, "r1: route fe -> be made (index 1)");
 	assert_received(f, GSMTAP_TYPE_SIM, GSMTAP_SIM_ATR, 1,
-			"3B9F96801FC78031A073BE21136743200718000001A5");
+	                "3B9F96801FC78031A073BE21136743200718000001A5");
 	assert_received(f, GSMTAP_TYPE_SIM, GSMTAP_SIM_APDU, 2,
-			"A0A40000023F00 00000000 3F00 0100 0000 0000 0F13 0A04 0083 8A83 8A00 "
-			"00 9000");
+	                "A0A40000023F00 00000000 3F00 0100 0000 0000 0F13 0A04 0083 8A83 8A00 "
+	                "00 9000");
 	assert_received(f, GSMTAP_TYPE_SIM, GSMTAP_SIM_APDU, 3, "A0B0000002 9894 9000");
-	assert_received(f, GSMTAP_TYPE_SIM, GSMTAP_SIM_APDU, 4,
-			"A020000108 0000000000000000 9000");
+	assert_received(f, GSMTAP_TYPE_SIM, GSMTAP_SIM_APDU, 4, "A020000108 0000000000000000 9000");
 	assert_received(f, GSMTAP_TYPE_SIM, GSMTAP_SIM_APDU, 5,
-			"A088000010 00000000000000000000000000000000 000000000000000000000000 "
-			"9000");
-	assert_received(f, GSMTAP_TYPE_OSMOCORE_LOG, 0, 6,
-			"r1: terminal reset (cold), forwarded");
+	                "A088000010 00000000000000000000000000000000 000000000000000000000000 "
+	                "9000");
+	assert_received(f, GSMTAP_TYPE_OSMOCORE_LOG, 0, 6, "r1: terminal reset (cold), forwarded");
 	/* the backend's card after the reset: one ATR frame for both views */
 	assert_received(f, GSMTAP_TYPE_SIM, GSMTAP_SIM_ATR, 7,
-			"3B9F96801FC78031A073BE21136743200718000001A5");
+	                "3B9F96801FC78031A073BE21136743200718000001A5");
 	{
 		guint8 buf[64];
 
 		g_socket_set_blocking(f->rx, FALSE);
-		g_assert_cmpint(g_socket_receive(f->rx, (gchar *)buf, sizeof(buf), NULL, NULL),
-				<, 0);
+		g_assert_cmpint(g_socket_receive(f->rx, (gchar *)buf, sizeof(buf), NULL, NULL), <,
+		                0);
 	}
 
 	cr_router_shutdown(f->router, 1000, G_CALLBACK(on_shutdown), &down);
@@ -333,11 +331,11 @@ test_config_errors(Fixture *f, gconstpointer data)
 {
 	assert_config_error(f, "", "destination: set destination, file or both");
 	assert_config_error(f, "destination = 127.0.0.1\nevents = atr,bogus\n",
-			    "events: unknown event 'bogus'");
+	                    "events: unknown event 'bogus'");
 	assert_config_error(f, "destination = 127.0.0.1\nredact = pin,imsi\n",
-			    "redact: unknown item 'imsi'");
+	                    "redact: unknown item 'imsi'");
 	assert_config_error(f, "destination = 127.0.0.1\nmax-size = 1000\n",
-			    "max-size: only meaningful with file");
+	                    "max-size: only meaningful with file");
 	assert_config_error(f, "destination = 127.0.0.1\ntpdu = maybe\n", "tpdu");
 	assert_config_error(f, "destination = [::1\n", "destination");
 	assert_config_error(f, "destination = 127.0.0.1\ncolour = blue\n", "colour: unknown key");
@@ -349,8 +347,8 @@ test_filters(Fixture *f, gconstpointer data)
 {
 	g_autoptr(GError) error = NULL;
 	g_autofree gchar *keys = g_strdup_printf("destination = 127.0.0.1:%u\nevents = apdu\n"
-						 "routes = r1, r9\n",
-						 f->port);
+	                                         "routes = r1, r9\n",
+	                                         f->port);
 	g_autofree gchar *ini = write_ini(f, keys);
 	gboolean down = FALSE;
 
@@ -380,7 +378,7 @@ test_ipv6(Fixture *f, gconstpointer data)
 	g_autoptr(GSocketAddress) any6 = g_inet_socket_address_new(lo6, 0);
 	g_autoptr(GSocketAddress) bound = NULL;
 	g_autoptr(GSocket) rx6 = g_socket_new(G_SOCKET_FAMILY_IPV6, G_SOCKET_TYPE_DATAGRAM,
-					      G_SOCKET_PROTOCOL_UDP, NULL);
+	                                      G_SOCKET_PROTOCOL_UDP, NULL);
 	g_autofree gchar *keys = NULL;
 	g_autofree gchar *ini = NULL;
 	guint8 buf[256];
@@ -395,7 +393,7 @@ test_ipv6(Fixture *f, gconstpointer data)
 	g_assert_no_error(error);
 	g_socket_set_timeout(rx6, 5);
 	keys = g_strdup_printf("destination = [::1]:%u\nevents = apdu\n",
-			       g_inet_socket_address_get_port(G_INET_SOCKET_ADDRESS(bound)));
+	                       g_inet_socket_address_get_port(G_INET_SOCKET_ADDRESS(bound)));
 	ini = write_ini(f, keys);
 	g_assert_true(cr_router_load_config(f->router, ini, &error));
 	g_assert_no_error(error);
@@ -441,7 +439,7 @@ test_failing_disk(Fixture *f, gconstpointer data)
 	g_assert_cmpuint(f->fe->done_count, ==, 20);
 	g_assert_null(f->fe->last_error);
 	g_test_expect_message("tap-gsmtap", G_LOG_LEVEL_WARNING,
-			      "trace: * frames not written to /dev/full: *");
+	                      "trace: * frames not written to /dev/full: *");
 	cr_router_shutdown(f->router, 1000, G_CALLBACK(on_shutdown), &down);
 	while (!down)
 		g_main_context_iteration(NULL, TRUE);
@@ -453,14 +451,14 @@ main(int argc, char **argv)
 {
 	g_test_init(&argc, &argv, NULL);
 	g_test_add("/gsmtap/plugin/session", Fixture, NULL, fixture_setup, test_session,
-		   fixture_teardown);
-	g_test_add("/gsmtap/plugin/config-errors", Fixture, NULL, fixture_setup,
-		   test_config_errors, fixture_teardown);
+	           fixture_teardown);
+	g_test_add("/gsmtap/plugin/config-errors", Fixture, NULL, fixture_setup, test_config_errors,
+	           fixture_teardown);
 	g_test_add("/gsmtap/plugin/filters", Fixture, NULL, fixture_setup, test_filters,
-		   fixture_teardown);
-	g_test_add("/gsmtap/plugin/failing-disk", Fixture, NULL, fixture_setup,
-		   test_failing_disk, fixture_teardown);
+	           fixture_teardown);
+	g_test_add("/gsmtap/plugin/failing-disk", Fixture, NULL, fixture_setup, test_failing_disk,
+	           fixture_teardown);
 	g_test_add("/gsmtap/plugin/ipv6", Fixture, NULL, fixture_setup, test_ipv6,
-		   fixture_teardown);
+	           fixture_teardown);
 	return g_test_run();
 }

@@ -23,7 +23,7 @@ typedef struct {
 
 static void
 write_datagram(Sink *sink, guint8 type, guint8 sub_type, gint64 ts, const guint8 *payload,
-	       gsize len)
+               gsize len)
 {
 	g_autoptr(GError) error = NULL;
 	g_autofree guint8 *dgram = g_malloc(GSMTAP_HDR_LEN + len);
@@ -31,8 +31,8 @@ write_datagram(Sink *sink, guint8 type, guint8 sub_type, gint64 ts, const guint8
 	gsmtap_header_write(dgram, type, sub_type, sink->route_index, sink->frame_number++);
 	memcpy(dgram + GSMTAP_HDR_LEN, payload, len);
 	g_assert_true(gsmtap_pcap_writer_write(sink->writer, ts,
-					       GSMTAP_PCAP_SRC_PORT_BASE + sink->route_index,
-					       dgram, GSMTAP_HDR_LEN + len, &error));
+	                                       GSMTAP_PCAP_SRC_PORT_BASE + sink->route_index, dgram,
+	                                       GSMTAP_HDR_LEN + len, &error));
 	g_assert_no_error(error);
 }
 
@@ -113,7 +113,7 @@ write_session(const gchar *path)
 
 	now += 1000;
 	gsmtap_log_payload_append(log, now, "cardrouted", 42, GSMTAP_LOG_NOTICE, "r2",
-				  "r2: terminal reset (cold), forwarded");
+	                          "r2: terminal reset (cold), forwarded");
 	write_datagram(&uicc, GSMTAP_TYPE_OSMOCORE_LOG, 0, now, log->data, log->len);
 	g_assert_true(gsmtap_pcap_writer_flush(writer, &error));
 }
@@ -127,20 +127,20 @@ typedef struct {
 } Expect;
 
 static const Expect expected[] = {
-	{"gsm_sim", "30001", NULL, NULL, NULL}, /* ATR: tshark 4.0 shows it as an APDU */
-	{"gsm_sim", "30001", "0xa4", "0x9000", "SELECT File MF"},
-	{"gsm_sim", "30001", "0xa4", "0x9f0f", "SELECT"},
-	{"gsm_sim", "30001", "0xb0", "0x9000", "READ BINARY"},
-	{"gsm_sim", "30001", "0x20", "0x9000", "VERIFY CHV"},
-	{"gsm_sim", "30001", "0x88", "0x9000", "RUN GSM ALGORITHM"},
-	{"gsm_sim", "30002", NULL, NULL, NULL},
-	{"gsm_sim", "30002", "0xa4", "0x9000", "SELECT File EF.IMSI"},
-	{"gsm_sim", "30002", "0xa4", "0x9000", "SELECT"},
-	{"gsm_sim", "30002", "0xb0", "0x9000", "READ BINARY"},
-	{"gsm_sim", "30002", "0xb0", "0x6c09", "READ BINARY"},
-	{"gsm_sim", "30002", "0x88", "0x9000", "AUTHENTICATE"},
-	{"gsm_sim", "30002", "0x20", "0x63c3", "VERIFY"},
-	{"gsmtap_log", "30002", NULL, NULL, "terminal reset (cold), forwarded"},
+        {"gsm_sim", "30001", NULL, NULL, NULL}, /* ATR: tshark 4.0 shows it as an APDU */
+        {"gsm_sim", "30001", "0xa4", "0x9000", "SELECT File MF"},
+        {"gsm_sim", "30001", "0xa4", "0x9f0f", "SELECT"},
+        {"gsm_sim", "30001", "0xb0", "0x9000", "READ BINARY"},
+        {"gsm_sim", "30001", "0x20", "0x9000", "VERIFY CHV"},
+        {"gsm_sim", "30001", "0x88", "0x9000", "RUN GSM ALGORITHM"},
+        {"gsm_sim", "30002", NULL, NULL, NULL},
+        {"gsm_sim", "30002", "0xa4", "0x9000", "SELECT File EF.IMSI"},
+        {"gsm_sim", "30002", "0xa4", "0x9000", "SELECT"},
+        {"gsm_sim", "30002", "0xb0", "0x9000", "READ BINARY"},
+        {"gsm_sim", "30002", "0xb0", "0x6c09", "READ BINARY"},
+        {"gsm_sim", "30002", "0x88", "0x9000", "AUTHENTICATE"},
+        {"gsm_sim", "30002", "0x20", "0x63c3", "VERIFY"},
+        {"gsmtap_log", "30002", NULL, NULL, "terminal reset (cold), forwarded"},
 };
 
 static guint
@@ -171,7 +171,7 @@ run_tshark(const gchar *const *args)
 		g_ptr_array_add(argv, (gpointer)args[i]);
 	g_ptr_array_add(argv, NULL);
 	g_assert_true(g_spawn_sync(NULL, (gchar **)argv->pdata, NULL, G_SPAWN_DEFAULT, NULL, NULL,
-				   &out, &err, &status, &error));
+	                           &out, &err, &status, &error));
 	g_assert_no_error(error);
 	if (!g_spawn_check_wait_status(status, &error))
 		g_error("tshark failed: %s\n%s", error->message, err);
@@ -194,10 +194,16 @@ test_tshark_session(void)
 	write_session(path);
 
 	{
-		const gchar *args[] = {"-r", path, "-T", "fields", "-E", "separator=|",
-				       "-e", "frame.protocols", "-e", "udp.srcport",
-				       "-e", "gsm_sim.apdu.ins", "-e", "gsm_sim.apdu.sw",
-				       "-e", "_ws.malformed", "-e", "_ws.col.Info", NULL};
+		const gchar *args[] = {"-r", path,
+		                       "-T", "fields",
+		                       "-E", "separator=|",
+		                       "-e", "frame.protocols",
+		                       "-e", "udp.srcport",
+		                       "-e", "gsm_sim.apdu.ins",
+		                       "-e", "gsm_sim.apdu.sw",
+		                       "-e", "_ws.malformed",
+		                       "-e", "_ws.col.Info",
+		                       NULL};
 
 		fields = run_tshark(args);
 	}
