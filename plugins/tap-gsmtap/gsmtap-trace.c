@@ -20,8 +20,7 @@ struct _GsmtapTrace {
 	gboolean holding;
 	gint64 held_time;
 	guint8 held_header[5];
-	guint8 held_data[65536];
-	gsize held_data_len;
+	GByteArray *held_data; /* the command data */
 	GByteArray *held_rsp;
 	guint8 held_sw1, held_sw2;
 
@@ -41,6 +40,7 @@ gsmtap_trace_new(guint redact, gboolean tpdu, GsmtapEmitFunc emit, gpointer user
 	self->user_data = user_data;
 	self->frame = g_byte_array_sized_new(512);
 	self->held_rsp = g_byte_array_sized_new(256);
+	self->held_data = g_byte_array_sized_new(256);
 	return self;
 }
 
@@ -51,6 +51,7 @@ gsmtap_trace_free(GsmtapTrace *self)
 		return;
 	g_byte_array_unref(self->frame);
 	g_byte_array_unref(self->held_rsp);
+	g_byte_array_unref(self->held_data);
 	g_free(self);
 }
 
@@ -76,8 +77,8 @@ gsmtap_trace_flush(GsmtapTrace *self)
 	memset(&c, 0, sizeof(c));
 	c.valid = TRUE;
 	memcpy(c.header, self->held_header, 5);
-	c.data = self->held_data;
-	c.data_len = self->held_data_len;
+	c.data = self->held_data->data;
+	c.data_len = self->held_data->len;
 	gsmtap_apdu_payload_append(self->frame, &c, self->held_rsp->data, self->held_rsp->len,
 	                           self->held_sw1, self->held_sw2, self->redact, c.header[1]);
 	/* Its answer is not complete: a GET RESPONSE may still fetch it. */
@@ -137,8 +138,8 @@ hold(GsmtapTrace *self, gint64 ts, const GsmtapCommand *c, guint8 sw1, guint8 sw
 	self->holding = TRUE;
 	self->held_time = ts;
 	memcpy(self->held_header, c->header, 5);
-	memcpy(self->held_data, c->data, c->data_len);
-	self->held_data_len = c->data_len;
+	g_byte_array_set_size(self->held_data, 0);
+	g_byte_array_append(self->held_data, c->data, (guint)c->data_len);
 	g_byte_array_set_size(self->held_rsp, 0);
 	self->held_sw1 = sw1;
 	self->held_sw2 = sw2;
@@ -179,7 +180,7 @@ gsmtap_trace_exchange(GsmtapTrace *self, gint64 timestamp_us, const guint8 *cmd,
 	if (self->holding && get_response) {
 		if (data_len == 0 && sw1 == 0x6c)
 			return; /* wrong Le: the terminal retries */
-		if (data_len > 0 && 5 + self->held_data_len + self->held_rsp->len + data_len + 2 <=
+		if (data_len > 0 && 5 + self->held_data->len + self->held_rsp->len + data_len + 2 <=
 		                            GSMTAP_MAX_PAYLOAD) {
 			g_byte_array_append(self->held_rsp, rsp, (guint)data_len);
 			self->held_sw1 = sw1;

@@ -20,8 +20,9 @@
 
 G_BEGIN_DECLS
 
-/* @type is GSMTAP_TYPE_SIM, @sub_type a GsmtapSimSubType, @timestamp_us the
- * time given with the exchange that started the frame. */
+/* A GSMTAP_TYPE_SIM frame: @sub_type a GsmtapSimSubType, @timestamp_us the
+ * time given with the last exchange merged into it (so frames come out in
+ * time order), @payload valid during the call only. */
 typedef void (*GsmtapEmitFunc)(guint8 sub_type, gint64 timestamp_us, const guint8 *payload,
                                gsize len, gpointer user_data);
 
