@@ -191,6 +191,7 @@ bench_core(gint argc, gchar **argv)
 				bench_series_tps(&dir), dp50, dp99, p50 - dp50, p99 - dp99,
 				core.errors + dir.errors);
 	}
+	bench_router_shutdown(router);
 	bench_series_clear(&core);
 	bench_series_clear(&dir);
 	bench_options_clear(&opts);

@@ -127,6 +127,21 @@ bench_router_from_ini(const gchar *ini, const gchar *plugin_dir, GError **error)
 	return g_steal_pointer(&router);
 }
 
+static void
+shutdown_done(gpointer user_data)
+{
+	*(gboolean *)user_data = TRUE;
+}
+
+void
+bench_router_shutdown(CrRouter *router)
+{
+	gboolean done = FALSE;
+	cr_router_shutdown(router, 5000, G_CALLBACK(shutdown_done), &done);
+	while (!done)
+		g_main_context_iteration(NULL, TRUE);
+}
+
 G_DEFINE_TYPE(BenchFrontend, bench_frontend, CR_TYPE_FRONTEND_SLOT)
 
 static void
