@@ -243,6 +243,11 @@ service(struct st2_card *card)
 		if (card->state != ST2_CARD_TPDU_WAIT && card->state != ST2_CARD_TPDU_TX)
 			return;
 		if (card->phase == ST2_T0_DONE) {
+			/* SW2 is out: the message that carried it is done, anything
+			 * after it is dropped by end_tpdu() */
+			if (card->txq_count > 0 &&
+			    card->txq[card->txq_head].pos >= card->txq[card->txq_head].len)
+				txq_pop(card);
 			end_tpdu(card);
 			return;
 		}

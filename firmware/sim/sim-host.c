@@ -287,6 +287,7 @@ st2_sim_host_run(struct st2_sim_host *host, unsigned max_rounds)
 {
 	for (unsigned round = 0; round < max_rounds; round++) {
 		enum st2_sim_result r = st2_sim_run(host->sim, 0);
+		unsigned waits;
 
 		if (r != ST2_SIM_IDLE)
 			return r;
@@ -295,8 +296,9 @@ st2_sim_host_run(struct st2_sim_host *host, unsigned max_rounds)
 			return ST2_SIM_FAILED;
 		if (act(host))
 			continue;
+		waits = st2_sim_counters(host->sim)->waits;
 		r = st2_sim_run(host->sim, 1);
-		if (host->delay > 0)
+		if (host->delay > 0 && st2_sim_counters(host->sim)->waits > waits)
 			host->delay--;
 		if (r != ST2_SIM_IDLE)
 			return r;

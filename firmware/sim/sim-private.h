@@ -89,6 +89,7 @@ struct st2_sim {
 	uint8_t phone_tx_byte;
 	bool card_detect;
 	bool sim_select;
+	bool in_kicked;		/* an IN message was queued: let the host read it */
 
 	struct phone ph;
 	struct st2_sim_counters cnt;

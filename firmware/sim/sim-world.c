@@ -155,6 +155,14 @@ hal_modem_reset(void *ctx, uint8_t asserted, uint16_t pulse_ms)
 	phone_modem_reset(ctx, asserted, pulse_ms);
 }
 
+static void
+hal_usb_in_kick(void *ctx, uint8_t ep)
+{
+	struct st2_sim *sim = ctx;
+
+	sim->in_kicked = true;
+}
+
 static uint16_t
 hal_vcc_mv(void *ctx)
 {
@@ -206,6 +214,7 @@ st2_sim_new(const struct st2_sim_options *opt)
 	sim->hal.set_sim_select = hal_set_sim_select;
 	sim->hal.modem_reset = hal_modem_reset;
 	sim->hal.vcc_mv = hal_vcc_mv;
+	sim->hal.usb_in_kick = hal_usb_in_kick;
 	sim->card_f = 1;
 	sim->card_d = 1;
 
@@ -304,6 +313,11 @@ st2_sim_run(struct st2_sim *sim, unsigned max_waits)
 			return ST2_SIM_FAILED;
 		if (sim->done)
 			return ST2_SIM_DONE;
+		if (sim->in_kicked) {
+			/* USB is instant: the host sees each IN message when it is queued */
+			sim->in_kicked = false;
+			return ST2_SIM_IDLE;
+		}
 		if (n >= SIM_MAX_EVENTS_PER_RUN) {
 			sim_fail(sim, "no end in sight after %u events", n);
 			return ST2_SIM_FAILED;
@@ -318,6 +332,7 @@ st2_sim_run(struct st2_sim *sim, unsigned max_waits)
 			if (max_waits == 0)
 				return ST2_SIM_IDLE;
 			max_waits--;
+			sim->cnt.waits++;
 		}
 		sim->now = sim->tm[best].at;
 		sim->tm[best].on = false;

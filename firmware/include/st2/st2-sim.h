@@ -90,7 +90,7 @@ struct st2_sim_options {
 };
 
 enum st2_sim_result {
-	ST2_SIM_IDLE,		/* only waits on the host (or on time) are left */
+	ST2_SIM_IDLE,		/* an IN message was queued, or only waits are left */
 	ST2_SIM_DONE,		/* script finished */
 	ST2_SIM_FAILED,		/* an ISO 7816-3 or script check failed: st2_sim_error() */
 };
@@ -104,13 +104,15 @@ struct st2_sim_counters {
 	unsigned resets;
 	unsigned mutes;
 	unsigned boots;
+	unsigned waits;		/* wait events st2_sim_run() let pass */
 };
 
 struct st2_sim *st2_sim_new(const struct st2_sim_options *opt);	/* NULL: unknown script */
 void st2_sim_free(struct st2_sim *sim);
 
-/* run events in time order; at most max_waits of them may be waits on the host
- * (the firmware's NULL timer, the phone's deadlines and retries) */
+/* run events in time order until the firmware queues an IN message or only
+ * waits are left; at most max_waits of them may be waits on the host (the
+ * firmware's NULL timer, the phone's deadlines and retries) */
 enum st2_sim_result st2_sim_run(struct st2_sim *sim, unsigned max_waits);
 
 /* USB: one bulk OUT transfer to endpoint 0x04; false for another endpoint */
