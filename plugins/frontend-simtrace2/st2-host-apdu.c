@@ -175,8 +175,9 @@ submit(St2Apdu *self)
 		len = 5;
 		break;
 	default:
-		/* cases 3 and 4: header, Lc, data (T=0: Le comes with GET RESPONSE) */
-		len = self->lc == 0 ? 4 : 5 + self->lc;
+		/* cases 3 and 4: header, Lc, data (T=0: Le comes with GET RESPONSE);
+		 * P3 = 0 is passed on as the terminal sent it */
+		len = 5 + self->lc;
 		break;
 	}
 	self->ops->submit(self->ctx, self->cmd, len);
@@ -231,6 +232,10 @@ new_tpdu(St2Apdu *self, const guint8 *bytes, gsize len)
 	self->lc = 0;
 	self->lc_have = 0;
 	self->apdu_case = cr_apdu_case_lookup(hdr[0], hdr[1], hdr[2], hdr[3]);
+	/* GET DATA with INS CA carries no command data (ISO 7816-4, GlobalPlatform
+	 * 11.3): the table's case 4 would ask the phone for P3 bytes it never sends */
+	if (hdr[1] == 0xca && self->apdu_case == CR_APDU_CASE_4)
+		self->apdu_case = CR_APDU_CASE_2;
 	/* a re-sent command after 6Cxx keeps the case of the first try (§7) */
 	if (self->prev_valid && self->prev_sw1 == 0x6c && self->prev_case >= CR_APDU_CASE_1 &&
 	    self->prev_case <= CR_APDU_CASE_3 && memcmp(self->prev_hdr, hdr, 4) == 0)

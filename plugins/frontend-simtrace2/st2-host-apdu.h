@@ -18,8 +18,9 @@ G_BEGIN_DECLS
 typedef struct {
 	/* one OUT transfer (one or more whole messages, at most ST2_MSG_MAX bytes) */
 	void (*send)(gpointer ctx, const guint8 *buf, gsize len);
-	/* a command for the card: a C-APDU (case 1: 4 bytes; 2: header + Le;
-	 * 3/4: header + Lc + data); the answer comes via st2_apdu_card_answer() */
+	/* a command for the card: case 1: CLA INS P1 P2; case 2: header + Le;
+	 * cases 3/4: header + Lc + data (the T=0 C-TPDU; 5 bytes when P3 = 0);
+	 * the answer comes via st2_apdu_card_answer() */
 	void (*submit)(gpointer ctx, const guint8 *cmd, gsize len);
 	/* a line for the log (debug traffic and anomalies); may be NULL */
 	void (*log)(gpointer ctx, gboolean anomaly, const gchar *line);
