@@ -210,7 +210,7 @@ chan_gone(gpointer user, const GError *reason)
 	later->slot = g_object_ref(self);
 	later->chan = self->chan;
 	later->reason = g_error_copy(reason);
-	g_idle_add(unbind_later, later);
+	g_idle_add_full(G_PRIORITY_DEFAULT, unbind_later, later, NULL);
 }
 
 static const St2ChannelHandler chan_handler = {

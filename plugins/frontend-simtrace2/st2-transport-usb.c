@@ -485,7 +485,7 @@ hotplug_cb(libusb_context *ctx, libusb_device *dev, libusb_hotplug_event event,
 	}
 	/* opening from inside the callback is not allowed: scan from the loop */
 	if (w->scan_idle == 0)
-		w->scan_idle = g_idle_add(scan_idle, w);
+		w->scan_idle = g_idle_add_full(G_PRIORITY_DEFAULT, scan_idle, w, NULL);
 	return 0;
 }
 
