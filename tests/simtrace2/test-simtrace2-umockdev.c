@@ -192,14 +192,26 @@ discard(Fake *f, UMockdevIoctlClient *client, UMockdevIoctlData *arg)
 	return TRUE;
 }
 
+static gboolean handle_locked(Fake *f, UMockdevIoctlClient *client, UMockdevIoctlData *arg,
+			      gulong request);
+
 static gboolean
 handle_ioctl(UMockdevIoctlBase *handler, UMockdevIoctlClient *client, gpointer user_data)
 {
 	Fake *f = user_data;
 	UMockdevIoctlData *arg = umockdev_ioctl_client_get_arg(client);
 	gulong request = umockdev_ioctl_client_get_request(client);
-	g_autoptr(GMutexLocker) locker = g_mutex_locker_new(&f->lock);
+	gboolean handled;
 
+	g_mutex_lock(&f->lock);
+	handled = handle_locked(f, client, arg, request);
+	g_mutex_unlock(&f->lock);
+	return handled;
+}
+
+static gboolean
+handle_locked(Fake *f, UMockdevIoctlClient *client, UMockdevIoctlData *arg, gulong request)
+{
 	switch (request) {
 	case USBDEVFS_GET_CAPABILITIES: {
 		g_autoptr(UMockdevIoctlData) d =
@@ -265,12 +277,13 @@ static void
 new_sim(Fake *f, const gchar *script)
 {
 	struct st2_sim_options opt = {.script = script, .strict = FALSE, .max_mute = 1000000};
-	g_autoptr(GMutexLocker) locker = g_mutex_locker_new(&f->lock);
 
+	g_mutex_lock(&f->lock);
 	g_clear_pointer(&f->sim, st2_sim_free);
 	f->sim = st2_sim_new(&opt);
-	g_assert_nonnull(f->sim);
 	g_atomic_int_set(&f->result, ST2_SIM_IDLE);
+	g_mutex_unlock(&f->lock);
+	g_assert_nonnull(f->sim);
 }
 
 /* iterates the main loop until @cond; a bound against hangs only */
