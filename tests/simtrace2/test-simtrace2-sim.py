@@ -167,6 +167,20 @@ def main():
             check("Malformed" not in out.stdout, "nothing malformed")
         else:
             print("tshark not found: pcap decoding not checked")
+
+        # no USB here: `device = usb` waits for a board, the slot stays down
+        daemon = Daemon(tmp, "usb",
+                        "[router]\n"
+                        f"[backend:card]\nplugin = vcard\nprofile = {PROFILE}\n"
+                        "[frontend:phone]\nplugin = simtrace2\n"
+                        "[route:r1]\nfrontend = phone\nbackend = card\n")
+        try:
+            check(daemon.wait_log("waiting for a SIMtrace2 board"),
+                  "device = usb without a board: 'waiting for a SIMtrace2 board'")
+        finally:
+            rc = daemon.stop()
+        check(rc == 0, f"cardrouted without a board exits 0 (got {rc})")
+        check("phone: present" not in daemon.text(), "the slot stays down")
     if failures:
         print(f"{len(failures)} check(s) failed")
         return 1

@@ -34,6 +34,7 @@ typedef struct {
 	GList *pending;	  /* IN URBs waiting for a message */
 	gint result;	  /* enum st2_sim_result, atomically read */
 	guint outs, ins;
+	GByteArray *last_out;
 } Fake;
 
 static const gchar *const strings[] = {NULL, "sysmocom - s.f.m.c. GmbH", "SIMtrace 2",
@@ -163,6 +164,8 @@ submit(Fake *f, UMockdevIoctlClient *client, UMockdevIoctlData *arg)
 		if (f->sim != NULL)
 			st2_sim_usb_out(f->sim, urb->endpoint, buf->data,
 					(gsize)urb->buffer_length);
+		g_byte_array_set_size(f->last_out, 0);
+		g_byte_array_append(f->last_out, buf->data, (guint)urb->buffer_length);
 		f->outs++;
 		finish_urb(f, urb_data, 0, urb->buffer_length);
 	} else {
@@ -319,6 +322,7 @@ test_umockdev(void)
 	guint64 first;
 
 	g_mutex_init(&f.lock);
+	f.last_out = g_byte_array_new();
 	new_sim(&f, "gsm");
 	g_signal_connect(handler, "handle-ioctl", G_CALLBACK(handle_ioctl), &f);
 	g_assert_true(umockdev_testbed_attach_ioctl(tb, DEV_NODE, handler, &error));
@@ -367,6 +371,15 @@ test_umockdev(void)
 	}
 	g_clear_object(&router);
 	g_mutex_lock(&f.lock);
+	{
+		/* on shutdown the phone gets its local SIM back: CARDINSERT(0),
+		 * SIM_SELECT(0) */
+		static const guint8 restore[] = {0x01, 0x05, 0, 0, 0, 0, 0x09, 0, 0x00,
+						 0x02, 0x02, 0, 0, 0, 0, 0x09, 0, 0x00};
+
+		g_assert_cmpmem(f.last_out->data, f.last_out->len, restore, sizeof(restore));
+	}
+	g_byte_array_unref(f.last_out);
 	g_clear_pointer(&f.sim, st2_sim_free);
 	g_list_free_full(f.completed, (GDestroyNotify)umockdev_ioctl_data_unref);
 	g_list_free_full(f.pending, (GDestroyNotify)umockdev_ioctl_data_unref);
