@@ -2,11 +2,16 @@
 /*
  * RsproMsg <-> asn1c structures, DER encoding and BER decoding (rspro.md B).
  *
- * Encoding builds the asn1c structure on the stack with pointers borrowed from
- * the RsproMsg (nothing is allocated, nothing freed), checks the ASN.1
- * constraints and DER-encodes it. Decoding lets asn1c's BER decoder allocate,
- * checks constraints, copies everything into the RsproMsg and frees the asn1c
- * structure.
+ * Encoding checks every value against the ASN.1 constraints, builds the asn1c
+ * structure on the stack with pointers borrowed from the RsproMsg (nothing is
+ * allocated, nothing freed) and DER-encodes it. Decoding lets asn1c's BER
+ * decoder allocate, checks every value, copies it into the RsproMsg and frees
+ * the asn1c structure.
+ *
+ * The constraints are checked here, not with asn_check_constraints(): in asn1c
+ * 0.9.28 a derived type's descriptor replaces its own constraint check with
+ * the base type's (no-op) one the first time any codec function runs on it, so
+ * ranges such as BankId (0..1023) would silently stop being checked.
  */
 #include "rspro-msg.h"
 
@@ -45,13 +50,56 @@ borrow_gbytes(OCTET_STRING_t *dst, GBytes *bytes)
 	borrow_bytes(dst, data, len);
 }
 
+/* IA5String (SIZE (1..max)): 7-bit characters, NUL excluded as C cannot carry it */
 static gboolean
-borrow_string(OCTET_STRING_t *dst, const gchar *s, const gchar *what, GError **error)
+check_ia5(const guint8 *s, gsize len, gsize max, const gchar *what, GError **error)
+{
+	if (len < 1 || len > max) {
+		g_set_error(error, RSPRO_ERROR, RSPRO_ERROR_INVALID,
+			    "%s: length %" G_GSIZE_FORMAT " outside 1..%" G_GSIZE_FORMAT, what,
+			    len, max);
+		return FALSE;
+	}
+	for (gsize i = 0; i < len; i++) {
+		if (s[i] == 0 || s[i] > 0x7f) {
+			g_set_error(error, RSPRO_ERROR, RSPRO_ERROR_INVALID,
+				    "%s: character 0x%02x not allowed", what, s[i]);
+			return FALSE;
+		}
+	}
+	return TRUE;
+}
+
+static gboolean
+check_id(long value, long max, const gchar *what, GError **error)
+{
+	if (value < 0 || value > max) {
+		g_set_error(error, RSPRO_ERROR, RSPRO_ERROR_INVALID, "%s %ld outside 0..%ld", what,
+			    value, max);
+		return FALSE;
+	}
+	return TRUE;
+}
+
+static gboolean
+check_atr_size(long size, GError **error)
+{
+	if (size < 1 || size > RSPRO_ATR_MAX_LEN) {
+		g_set_error(error, RSPRO_ERROR, RSPRO_ERROR_INVALID, "ATR of %ld bytes", size);
+		return FALSE;
+	}
+	return TRUE;
+}
+
+static gboolean
+borrow_string(OCTET_STRING_t *dst, const gchar *s, gsize max, const gchar *what, GError **error)
 {
 	if (s == NULL) {
 		g_set_error(error, RSPRO_ERROR, RSPRO_ERROR_INVALID, "%s missing", what);
 		return FALSE;
 	}
+	if (!check_ia5((const guint8 *)s, strlen(s), max, what, error))
+		return FALSE;
 	borrow_bytes(dst, (const guint8 *)s, strlen(s));
 	return TRUE;
 }
@@ -78,31 +126,39 @@ enc_identity(ComponentIdentity_t *dst, const RsproIdentity *src, EncScratch *sc,
 					&dst->hwVersion, &dst->fwVersion};
 
 	if (!enc_component_type(&dst->type, src->type, error) ||
-	    !borrow_string(&dst->name, src->name, "identity name", error) ||
-	    !borrow_string(&dst->software, src->software, "identity software", error) ||
-	    !borrow_string(&dst->swVersion, src->sw_version, "identity swVersion", error))
+	    !borrow_string(&dst->name, src->name, RSPRO_NAME_MAX_LEN, "identity name", error) ||
+	    !borrow_string(&dst->software, src->software, RSPRO_NAME_MAX_LEN, "identity software",
+			   error) ||
+	    !borrow_string(&dst->swVersion, src->sw_version, RSPRO_NAME_MAX_LEN,
+			   "identity swVersion", error))
 		return FALSE;
 	for (guint i = 0; i < G_N_ELEMENTS(opt); i++) {
 		if (opt[i] == NULL)
 			continue;
-		borrow_bytes(&sc->opt_names[i], (const guint8 *)opt[i], strlen(opt[i]));
+		if (!borrow_string(&sc->opt_names[i], opt[i], RSPRO_NAME_MAX_LEN,
+				   "identity hw/fw field", error))
+			return FALSE;
 		*dst_opt[i] = &sc->opt_names[i];
 	}
 	return TRUE;
 }
 
-static void
-enc_client_slot(ClientSlot_t *dst, const RsproClientSlot *src)
+static gboolean
+enc_client_slot(ClientSlot_t *dst, const RsproClientSlot *src, GError **error)
 {
 	dst->clientId = src->client_id;
 	dst->slotNr = src->slot_nr;
+	return check_id(dst->clientId, RSPRO_MAX_ID, "clientId", error) &&
+	       check_id(dst->slotNr, RSPRO_MAX_ID, "slotNr", error);
 }
 
-static void
-enc_bank_slot(BankSlot_t *dst, const RsproBankSlot *src)
+static gboolean
+enc_bank_slot(BankSlot_t *dst, const RsproBankSlot *src, GError **error)
 {
 	dst->bankId = src->bank_id;
 	dst->slotNr = src->slot_nr;
+	return check_id(dst->bankId, RSPRO_MAX_ID, "bankId", error) &&
+	       check_id(dst->slotNr, RSPRO_MAX_ID, "slotNr", error);
 }
 
 static void
@@ -153,19 +209,55 @@ enc_error_ind(ErrorInd_t *dst, const RsproErrorInd *src, EncScratch *sc, GError 
 	dst->severity = src->severity;
 	dst->code = src->code;
 	if (src->has_bank_slot) {
-		enc_bank_slot(&sc->bank_slot, &src->bank_slot);
+		if (!enc_bank_slot(&sc->bank_slot, &src->bank_slot, error))
+			return FALSE;
 		dst->bankSlot = &sc->bank_slot;
 	}
 	if (src->has_client_slot) {
-		enc_client_slot(&sc->client_slot, &src->client_slot);
+		if (!enc_client_slot(&sc->client_slot, &src->client_slot, error))
+			return FALSE;
 		dst->clientSlot = &sc->client_slot;
 	}
 	if (src->error_string != NULL) {
-		borrow_bytes(&sc->error_string, (const guint8 *)src->error_string,
-			     strlen(src->error_string));
+		if (!borrow_string(&sc->error_string, src->error_string,
+				   RSPRO_ERROR_STRING_MAX_LEN, "errorString", error))
+			return FALSE;
 		dst->errorString = &sc->error_string;
 	}
 	return TRUE;
+}
+
+static gboolean
+check_enum(gint value, const gchar *what, GError **error)
+{
+	if (value < 0) {
+		g_set_error(error, RSPRO_ERROR, RSPRO_ERROR_INVALID, "%s %d negative", what, value);
+		return FALSE;
+	}
+	return TRUE;
+}
+
+/* the extensible enumerations of @msg must be non-negative (see dec_enum()) */
+static gboolean
+check_msg_enums(const RsproMsg *msg, GError **error)
+{
+	switch (msg->type) {
+	case RSPRO_MSG_CONNECT_BANK_RES:
+	case RSPRO_MSG_CONNECT_CLIENT_RES:
+		return check_enum(msg->u.connect_bank_res.result, "result", error);
+	case RSPRO_MSG_CREATE_MAPPING_RES:
+	case RSPRO_MSG_REMOVE_MAPPING_RES:
+	case RSPRO_MSG_CONFIG_CLIENT_ID_RES:
+	case RSPRO_MSG_CONFIG_CLIENT_BANK_RES:
+	case RSPRO_MSG_SET_ATR_RES:
+	case RSPRO_MSG_RESET_STATE_RES:
+		return check_enum(msg->u.create_mapping_res.result, "result", error);
+	case RSPRO_MSG_ERROR_IND:
+		return check_enum(msg->u.error_ind.severity, "severity", error) &&
+		       check_enum(msg->u.error_ind.code, "code", error);
+	default:
+		return TRUE;
+	}
 }
 
 /* fills sc->pdu from msg; all pointers borrow from msg or sc */
@@ -181,7 +273,10 @@ enc_pdu(const RsproMsg *msg, EncScratch *sc, GError **error)
 		c->present = RsproPDUchoice_PR_connectBankReq;
 		c->choice.connectBankReq.bankId = msg->u.connect_bank_req.bank_id;
 		c->choice.connectBankReq.numberOfSlots = msg->u.connect_bank_req.num_slots;
-		return enc_identity(&c->choice.connectBankReq.identity,
+		return check_id(msg->u.connect_bank_req.bank_id, RSPRO_MAX_ID, "bankId", error) &&
+		       check_id(msg->u.connect_bank_req.num_slots, RSPRO_MAX_ID, "numberOfSlots",
+				error) &&
+		       enc_identity(&c->choice.connectBankReq.identity,
 				    &msg->u.connect_bank_req.identity, sc, error);
 	case RSPRO_MSG_CONNECT_BANK_RES:
 		c->present = RsproPDUchoice_PR_connectBankRes;
@@ -191,7 +286,9 @@ enc_pdu(const RsproMsg *msg, EncScratch *sc, GError **error)
 	case RSPRO_MSG_CONNECT_CLIENT_REQ:
 		c->present = RsproPDUchoice_PR_connectClientReq;
 		if (msg->u.connect_client_req.has_client_slot) {
-			enc_client_slot(&sc->client_slot, &msg->u.connect_client_req.client_slot);
+			if (!enc_client_slot(&sc->client_slot,
+					     &msg->u.connect_client_req.client_slot, error))
+				return FALSE;
 			c->choice.connectClientReq.clientSlot = &sc->client_slot;
 		}
 		return enc_identity(&c->choice.connectClientReq.identity,
@@ -203,89 +300,83 @@ enc_pdu(const RsproMsg *msg, EncScratch *sc, GError **error)
 				    &msg->u.connect_client_res.identity, sc, error);
 	case RSPRO_MSG_CREATE_MAPPING_REQ:
 		c->present = RsproPDUchoice_PR_createMappingReq;
-		enc_client_slot(&c->choice.createMappingReq.client,
-				&msg->u.create_mapping_req.client);
-		enc_bank_slot(&c->choice.createMappingReq.bank, &msg->u.create_mapping_req.bank);
-		return TRUE;
+		return enc_client_slot(&c->choice.createMappingReq.client,
+				       &msg->u.create_mapping_req.client, error) &&
+		       enc_bank_slot(&c->choice.createMappingReq.bank,
+				     &msg->u.create_mapping_req.bank, error);
 	case RSPRO_MSG_CREATE_MAPPING_RES:
 		c->present = RsproPDUchoice_PR_createMappingRes;
 		c->choice.createMappingRes.result = msg->u.create_mapping_res.result;
 		return TRUE;
 	case RSPRO_MSG_REMOVE_MAPPING_REQ:
 		c->present = RsproPDUchoice_PR_removeMappingReq;
-		enc_client_slot(&c->choice.removeMappingReq.client,
-				&msg->u.remove_mapping_req.client);
-		enc_bank_slot(&c->choice.removeMappingReq.bank, &msg->u.remove_mapping_req.bank);
-		return TRUE;
+		return enc_client_slot(&c->choice.removeMappingReq.client,
+				       &msg->u.remove_mapping_req.client, error) &&
+		       enc_bank_slot(&c->choice.removeMappingReq.bank,
+				     &msg->u.remove_mapping_req.bank, error);
 	case RSPRO_MSG_REMOVE_MAPPING_RES:
 		c->present = RsproPDUchoice_PR_removeMappingRes;
 		c->choice.removeMappingRes.result = msg->u.remove_mapping_res.result;
 		return TRUE;
 	case RSPRO_MSG_CONFIG_CLIENT_ID_REQ:
 		c->present = RsproPDUchoice_PR_configClientIdReq;
-		enc_client_slot(&c->choice.configClientIdReq.clientSlot,
-				&msg->u.config_client_id_req.client_slot);
-		return TRUE;
+		return enc_client_slot(&c->choice.configClientIdReq.clientSlot,
+				       &msg->u.config_client_id_req.client_slot, error);
 	case RSPRO_MSG_CONFIG_CLIENT_ID_RES:
 		c->present = RsproPDUchoice_PR_configClientIdRes;
 		c->choice.configClientIdRes.result = msg->u.config_client_id_res.result;
 		return TRUE;
 	case RSPRO_MSG_CONFIG_CLIENT_BANK_REQ:
 		c->present = RsproPDUchoice_PR_configClientBankReq;
-		enc_bank_slot(&c->choice.configClientBankReq.bankSlot,
-			      &msg->u.config_client_bank_req.bank_slot);
 		enc_ip_port(&c->choice.configClientBankReq.bankd,
 			    &msg->u.config_client_bank_req.bankd);
-		return TRUE;
+		return enc_bank_slot(&c->choice.configClientBankReq.bankSlot,
+				     &msg->u.config_client_bank_req.bank_slot, error);
 	case RSPRO_MSG_CONFIG_CLIENT_BANK_RES:
 		c->present = RsproPDUchoice_PR_configClientBankRes;
 		c->choice.configClientBankRes.result = msg->u.config_client_bank_res.result;
 		return TRUE;
 	case RSPRO_MSG_SET_ATR_REQ:
 		c->present = RsproPDUchoice_PR_setAtrReq;
-		enc_client_slot(&c->choice.setAtrReq.slot, &msg->u.set_atr_req.slot);
 		borrow_gbytes(&c->choice.setAtrReq.atr, msg->u.set_atr_req.atr);
-		return TRUE;
+		return check_atr_size(c->choice.setAtrReq.atr.size, error) &&
+		       enc_client_slot(&c->choice.setAtrReq.slot, &msg->u.set_atr_req.slot, error);
 	case RSPRO_MSG_SET_ATR_RES:
 		c->present = RsproPDUchoice_PR_setAtrRes;
 		c->choice.setAtrRes.result = msg->u.set_atr_res.result;
 		return TRUE;
 	case RSPRO_MSG_TPDU_MODEM_TO_CARD:
 		c->present = RsproPDUchoice_PR_tpduModemToCard;
-		enc_client_slot(&c->choice.tpduModemToCard.fromClientSlot,
-				&msg->u.tpdu_modem_to_card.from_client_slot);
-		enc_bank_slot(&c->choice.tpduModemToCard.toBankSlot,
-			      &msg->u.tpdu_modem_to_card.to_bank_slot);
 		enc_flags(&c->choice.tpduModemToCard.flags, &msg->u.tpdu_modem_to_card.flags);
 		borrow_gbytes(&c->choice.tpduModemToCard.data, msg->u.tpdu_modem_to_card.data);
-		return TRUE;
+		return enc_client_slot(&c->choice.tpduModemToCard.fromClientSlot,
+				       &msg->u.tpdu_modem_to_card.from_client_slot, error) &&
+		       enc_bank_slot(&c->choice.tpduModemToCard.toBankSlot,
+				     &msg->u.tpdu_modem_to_card.to_bank_slot, error);
 	case RSPRO_MSG_TPDU_CARD_TO_MODEM:
 		c->present = RsproPDUchoice_PR_tpduCardToModem;
-		enc_bank_slot(&c->choice.tpduCardToModem.fromBankSlot,
-			      &msg->u.tpdu_card_to_modem.from_bank_slot);
-		enc_client_slot(&c->choice.tpduCardToModem.toClientSlot,
-				&msg->u.tpdu_card_to_modem.to_client_slot);
 		enc_flags(&c->choice.tpduCardToModem.flags, &msg->u.tpdu_card_to_modem.flags);
 		borrow_gbytes(&c->choice.tpduCardToModem.data, msg->u.tpdu_card_to_modem.data);
-		return TRUE;
+		return enc_bank_slot(&c->choice.tpduCardToModem.fromBankSlot,
+				     &msg->u.tpdu_card_to_modem.from_bank_slot, error) &&
+		       enc_client_slot(&c->choice.tpduCardToModem.toClientSlot,
+				       &msg->u.tpdu_card_to_modem.to_client_slot, error);
 	case RSPRO_MSG_CLIENT_SLOT_STATUS_IND:
 		c->present = RsproPDUchoice_PR_clientSlotStatusInd;
-		enc_client_slot(&c->choice.clientSlotStatusInd.fromClientSlot,
-				&msg->u.client_slot_status_ind.from_client_slot);
-		enc_bank_slot(&c->choice.clientSlotStatusInd.toBankSlot,
-			      &msg->u.client_slot_status_ind.to_bank_slot);
 		enc_status(&c->choice.clientSlotStatusInd.slotPhysStatus,
 			   &msg->u.client_slot_status_ind.status, sc);
-		return TRUE;
+		return enc_client_slot(&c->choice.clientSlotStatusInd.fromClientSlot,
+				       &msg->u.client_slot_status_ind.from_client_slot, error) &&
+		       enc_bank_slot(&c->choice.clientSlotStatusInd.toBankSlot,
+				     &msg->u.client_slot_status_ind.to_bank_slot, error);
 	case RSPRO_MSG_BANK_SLOT_STATUS_IND:
 		c->present = RsproPDUchoice_PR_bankSlotStatusInd;
-		enc_bank_slot(&c->choice.bankSlotStatusInd.fromBankSlot,
-			      &msg->u.bank_slot_status_ind.from_bank_slot);
-		enc_client_slot(&c->choice.bankSlotStatusInd.toClientSlot,
-				&msg->u.bank_slot_status_ind.to_client_slot);
 		enc_status(&c->choice.bankSlotStatusInd.slotPhysStatus,
 			   &msg->u.bank_slot_status_ind.status, sc);
-		return TRUE;
+		return enc_bank_slot(&c->choice.bankSlotStatusInd.fromBankSlot,
+				     &msg->u.bank_slot_status_ind.from_bank_slot, error) &&
+		       enc_client_slot(&c->choice.bankSlotStatusInd.toClientSlot,
+				       &msg->u.bank_slot_status_ind.to_client_slot, error);
 	case RSPRO_MSG_ERROR_IND:
 		c->present = RsproPDUchoice_PR_errorInd;
 		return enc_error_ind(&c->choice.errorInd, &msg->u.error_ind, sc, error);
@@ -315,8 +406,6 @@ rspro_msg_encode(const RsproMsg *msg, GByteArray *out, GError **error)
 {
 	EncScratch sc;
 	asn_enc_rval_t rv;
-	char errbuf[128];
-	size_t errlen = sizeof(errbuf);
 	guint start = out->len;
 
 	memset(&sc, 0, sizeof(sc));
@@ -325,11 +414,8 @@ rspro_msg_encode(const RsproMsg *msg, GByteArray *out, GError **error)
 			    "version %u / tag %u out of range", msg->version, msg->tag);
 		return FALSE;
 	}
-	if (!enc_pdu(msg, &sc, error))
-		return FALSE;
-	if (asn_check_constraints(&asn_DEF_RsproPDU, &sc.pdu, errbuf, &errlen) != 0) {
-		g_set_error(error, RSPRO_ERROR, RSPRO_ERROR_INVALID, "%s: %s",
-			    rspro_msg_type_name(msg->type), errbuf);
+	if (!check_msg_enums(msg, error) || !enc_pdu(msg, &sc, error)) {
+		g_prefix_error(error, "%s: ", rspro_msg_type_name(msg->type));
 		return FALSE;
 	}
 	rv = der_encode(&asn_DEF_RsproPDU, &sc.pdu, append_cb, out);
@@ -356,20 +442,18 @@ rspro_msg_encode_ipa(const RsproMsg *msg, GByteArray *out, GError **error)
 /* ---- decoding ---- */
 
 static gboolean
-dec_string(gchar **dst, const OCTET_STRING_t *src, GError **error)
+dec_string(gchar **dst, const OCTET_STRING_t *src, gsize max, const gchar *what, GError **error)
 {
-	if (src->size < 0 || memchr(src->buf, 0, (gsize)src->size) != NULL) {
-		g_set_error(error, RSPRO_ERROR, RSPRO_ERROR_INVALID, "string with a NUL byte");
+	if (!check_ia5(src->buf, src->size > 0 ? (gsize)src->size : 0, max, what, error))
 		return FALSE;
-	}
 	*dst = g_strndup((const gchar *)src->buf, (gsize)src->size);
 	return TRUE;
 }
 
 static gboolean
-dec_opt_string(gchar **dst, const OCTET_STRING_t *src, GError **error)
+dec_name(gchar **dst, const OCTET_STRING_t *src, const gchar *what, GError **error)
 {
-	return src == NULL || dec_string(dst, src, error);
+	return src == NULL || dec_string(dst, src, RSPRO_NAME_MAX_LEN, what, error);
 }
 
 static gboolean
@@ -384,11 +468,13 @@ dec_component_type(RsproComponentType *dst, long src, GError **error)
 	return TRUE;
 }
 
-/* extensible enumerations: any value that fits an int is kept */
+/* extensible enumerations: any value of a later version is kept, but only
+ * non-negative ones (all defined values are; asn1c 0.9.28 DER-encodes a negative
+ * ENUMERATED as a large positive number, so it could not be sent back anyway) */
 static gboolean
 dec_enum(gint *dst, long src, GError **error)
 {
-	if (src < G_MININT || src > G_MAXINT) {
+	if (src < 0 || src > G_MAXINT) {
 		g_set_error(error, RSPRO_ERROR, RSPRO_ERROR_INVALID, "enumeration value %ld", src);
 		return FALSE;
 	}
@@ -396,35 +482,43 @@ dec_enum(gint *dst, long src, GError **error)
 	return TRUE;
 }
 
-#define DEC_RESULT(dst, src, error) dec_enum((gint *)&(dst), (src), (error))
+#define DEC_ENUM(dst, src, error) dec_enum((gint *)&(dst), (src), (error))
 
 static gboolean
 dec_identity(RsproIdentity *dst, const ComponentIdentity_t *src, GError **error)
 {
 	return dec_component_type(&dst->type, src->type, error) &&
-	       dec_string(&dst->name, &src->name, error) &&
-	       dec_string(&dst->software, &src->software, error) &&
-	       dec_string(&dst->sw_version, &src->swVersion, error) &&
-	       dec_opt_string(&dst->hw_manufacturer, src->hwManufacturer, error) &&
-	       dec_opt_string(&dst->hw_model, src->hwModel, error) &&
-	       dec_opt_string(&dst->hw_serial_nr, src->hwSerialNr, error) &&
-	       dec_opt_string(&dst->hw_version, src->hwVersion, error) &&
-	       dec_opt_string(&dst->fw_version, src->fwVersion, error);
+	       dec_name(&dst->name, &src->name, "identity name", error) &&
+	       dec_name(&dst->software, &src->software, "identity software", error) &&
+	       dec_name(&dst->sw_version, &src->swVersion, "identity swVersion", error) &&
+	       dec_name(&dst->hw_manufacturer, src->hwManufacturer, "hwManufacturer", error) &&
+	       dec_name(&dst->hw_model, src->hwModel, "hwModel", error) &&
+	       dec_name(&dst->hw_serial_nr, src->hwSerialNr, "hwSerialNr", error) &&
+	       dec_name(&dst->hw_version, src->hwVersion, "hwVersion", error) &&
+	       dec_name(&dst->fw_version, src->fwVersion, "fwVersion", error);
 }
 
-/* the ranges were checked by asn_check_constraints() (0..1023) */
-static void
-dec_client_slot(RsproClientSlot *dst, const ClientSlot_t *src)
+static gboolean
+dec_id(guint16 *dst, long src, const gchar *what, GError **error)
 {
-	dst->client_id = (guint16)src->clientId;
-	dst->slot_nr = (guint16)src->slotNr;
+	if (!check_id(src, RSPRO_MAX_ID, what, error))
+		return FALSE;
+	*dst = (guint16)src;
+	return TRUE;
 }
 
-static void
-dec_bank_slot(RsproBankSlot *dst, const BankSlot_t *src)
+static gboolean
+dec_client_slot(RsproClientSlot *dst, const ClientSlot_t *src, GError **error)
 {
-	dst->bank_id = (guint16)src->bankId;
-	dst->slot_nr = (guint16)src->slotNr;
+	return dec_id(&dst->client_id, src->clientId, "clientId", error) &&
+	       dec_id(&dst->slot_nr, src->slotNr, "slotNr", error);
+}
+
+static gboolean
+dec_bank_slot(RsproBankSlot *dst, const BankSlot_t *src, GError **error)
+{
+	return dec_id(&dst->bank_id, src->bankId, "bankId", error) &&
+	       dec_id(&dst->slot_nr, src->slotNr, "slotNr", error);
 }
 
 static void
@@ -457,14 +551,17 @@ dec_bytes(const OCTET_STRING_t *src)
 static gboolean
 dec_ip_port(RsproIpPort *dst, const IpPort_t *src, GError **error)
 {
-	/* sizes are fixed by the constraints (4 / 16) */
-	if (src->ip.present == IpAddress_PR_ipv4) {
+	if (src->ip.present == IpAddress_PR_ipv4 && src->ip.choice.ipv4.size == 4) {
 		memcpy(dst->addr, src->ip.choice.ipv4.buf, 4);
-	} else if (src->ip.present == IpAddress_PR_ipv6) {
+	} else if (src->ip.present == IpAddress_PR_ipv6 && src->ip.choice.ipv6.size == 16) {
 		dst->is_ipv6 = TRUE;
 		memcpy(dst->addr, src->ip.choice.ipv6.buf, 16);
 	} else {
-		g_set_error(error, RSPRO_ERROR, RSPRO_ERROR_INVALID, "IpPort without address");
+		g_set_error(error, RSPRO_ERROR, RSPRO_ERROR_INVALID, "IpPort address invalid");
+		return FALSE;
+	}
+	if (src->port < 0 || src->port > G_MAXUINT16) {
+		g_set_error(error, RSPRO_ERROR, RSPRO_ERROR_INVALID, "port %ld", src->port);
 		return FALSE;
 	}
 	dst->port = (guint16)src->port;
@@ -475,171 +572,152 @@ static gboolean
 dec_error_ind(RsproErrorInd *dst, const ErrorInd_t *src, GError **error)
 {
 	if (!dec_component_type(&dst->sender, src->sender, error) ||
-	    !DEC_RESULT(dst->severity, src->severity, error) ||
-	    !DEC_RESULT(dst->code, src->code, error))
+	    !DEC_ENUM(dst->severity, src->severity, error) ||
+	    !DEC_ENUM(dst->code, src->code, error))
 		return FALSE;
 	if (src->bankSlot != NULL) {
 		dst->has_bank_slot = TRUE;
-		dec_bank_slot(&dst->bank_slot, src->bankSlot);
+		if (!dec_bank_slot(&dst->bank_slot, src->bankSlot, error))
+			return FALSE;
 	}
 	if (src->clientSlot != NULL) {
 		dst->has_client_slot = TRUE;
-		dec_client_slot(&dst->client_slot, src->clientSlot);
+		if (!dec_client_slot(&dst->client_slot, src->clientSlot, error))
+			return FALSE;
 	}
-	return dec_opt_string(&dst->error_string, src->errorString, error);
+	return src->errorString == NULL ||
+	       dec_string(&dst->error_string, src->errorString, RSPRO_ERROR_STRING_MAX_LEN,
+			  "errorString", error);
 }
 
 static gboolean
-dec_pdu(RsproMsg *msg, const RsproPDUchoice_t *c, GError **error)
+dec_pdu(RsproMsg *msg, const RsproPDUchoice_t *x, GError **error)
 {
-	switch (c->present) {
+	switch (x->present) {
 	case RsproPDUchoice_PR_connectBankReq:
 		msg->type = RSPRO_MSG_CONNECT_BANK_REQ;
-		msg->u.connect_bank_req.bank_id = (guint16)c->choice.connectBankReq.bankId;
-		msg->u.connect_bank_req.num_slots = (guint16)c->choice.connectBankReq.numberOfSlots;
-		return dec_identity(&msg->u.connect_bank_req.identity,
-				    &c->choice.connectBankReq.identity, error);
+		return dec_id(&msg->u.connect_bank_req.bank_id, x->choice.connectBankReq.bankId,
+			      "bankId", error) &&
+		       dec_id(&msg->u.connect_bank_req.num_slots,
+			      x->choice.connectBankReq.numberOfSlots, "numberOfSlots", error) &&
+		       dec_identity(&msg->u.connect_bank_req.identity,
+				    &x->choice.connectBankReq.identity, error);
 	case RsproPDUchoice_PR_connectBankRes:
 		msg->type = RSPRO_MSG_CONNECT_BANK_RES;
-		return DEC_RESULT(msg->u.connect_bank_res.result, c->choice.connectBankRes.result,
-				  error) &&
+		return DEC_ENUM(msg->u.connect_bank_res.result, x->choice.connectBankRes.result,
+				error) &&
 		       dec_identity(&msg->u.connect_bank_res.identity,
-				    &c->choice.connectBankRes.identity, error);
+				    &x->choice.connectBankRes.identity, error);
 	case RsproPDUchoice_PR_connectClientReq:
 		msg->type = RSPRO_MSG_CONNECT_CLIENT_REQ;
-		if (c->choice.connectClientReq.clientSlot != NULL) {
+		if (x->choice.connectClientReq.clientSlot != NULL) {
 			msg->u.connect_client_req.has_client_slot = TRUE;
-			dec_client_slot(&msg->u.connect_client_req.client_slot,
-					c->choice.connectClientReq.clientSlot);
+			if (!dec_client_slot(&msg->u.connect_client_req.client_slot,
+					     x->choice.connectClientReq.clientSlot, error))
+				return FALSE;
 		}
 		return dec_identity(&msg->u.connect_client_req.identity,
-				    &c->choice.connectClientReq.identity, error);
+				    &x->choice.connectClientReq.identity, error);
 	case RsproPDUchoice_PR_connectClientRes:
 		msg->type = RSPRO_MSG_CONNECT_CLIENT_RES;
-		return DEC_RESULT(msg->u.connect_client_res.result,
-				  c->choice.connectClientRes.result, error) &&
+		return DEC_ENUM(msg->u.connect_client_res.result,
+				x->choice.connectClientRes.result, error) &&
 		       dec_identity(&msg->u.connect_client_res.identity,
-				    &c->choice.connectClientRes.identity, error);
+				    &x->choice.connectClientRes.identity, error);
 	case RsproPDUchoice_PR_createMappingReq:
 		msg->type = RSPRO_MSG_CREATE_MAPPING_REQ;
-		dec_client_slot(&msg->u.create_mapping_req.client,
-				&c->choice.createMappingReq.client);
-		dec_bank_slot(&msg->u.create_mapping_req.bank, &c->choice.createMappingReq.bank);
-		return TRUE;
+		return dec_client_slot(&msg->u.create_mapping_req.client,
+				       &x->choice.createMappingReq.client, error) &&
+		       dec_bank_slot(&msg->u.create_mapping_req.bank,
+				     &x->choice.createMappingReq.bank, error);
 	case RsproPDUchoice_PR_createMappingRes:
 		msg->type = RSPRO_MSG_CREATE_MAPPING_RES;
-		return DEC_RESULT(msg->u.create_mapping_res.result,
-				  c->choice.createMappingRes.result, error);
+		return DEC_ENUM(msg->u.create_mapping_res.result,
+				x->choice.createMappingRes.result, error);
 	case RsproPDUchoice_PR_removeMappingReq:
 		msg->type = RSPRO_MSG_REMOVE_MAPPING_REQ;
-		dec_client_slot(&msg->u.remove_mapping_req.client,
-				&c->choice.removeMappingReq.client);
-		dec_bank_slot(&msg->u.remove_mapping_req.bank, &c->choice.removeMappingReq.bank);
-		return TRUE;
+		return dec_client_slot(&msg->u.remove_mapping_req.client,
+				       &x->choice.removeMappingReq.client, error) &&
+		       dec_bank_slot(&msg->u.remove_mapping_req.bank,
+				     &x->choice.removeMappingReq.bank, error);
 	case RsproPDUchoice_PR_removeMappingRes:
 		msg->type = RSPRO_MSG_REMOVE_MAPPING_RES;
-		return DEC_RESULT(msg->u.remove_mapping_res.result,
-				  c->choice.removeMappingRes.result, error);
+		return DEC_ENUM(msg->u.remove_mapping_res.result,
+				x->choice.removeMappingRes.result, error);
 	case RsproPDUchoice_PR_configClientIdReq:
 		msg->type = RSPRO_MSG_CONFIG_CLIENT_ID_REQ;
-		dec_client_slot(&msg->u.config_client_id_req.client_slot,
-				&c->choice.configClientIdReq.clientSlot);
-		return TRUE;
+		return dec_client_slot(&msg->u.config_client_id_req.client_slot,
+				       &x->choice.configClientIdReq.clientSlot, error);
 	case RsproPDUchoice_PR_configClientIdRes:
 		msg->type = RSPRO_MSG_CONFIG_CLIENT_ID_RES;
-		return DEC_RESULT(msg->u.config_client_id_res.result,
-				  c->choice.configClientIdRes.result, error);
+		return DEC_ENUM(msg->u.config_client_id_res.result,
+				x->choice.configClientIdRes.result, error);
 	case RsproPDUchoice_PR_configClientBankReq:
 		msg->type = RSPRO_MSG_CONFIG_CLIENT_BANK_REQ;
-		dec_bank_slot(&msg->u.config_client_bank_req.bank_slot,
-			      &c->choice.configClientBankReq.bankSlot);
-		return dec_ip_port(&msg->u.config_client_bank_req.bankd,
-				   &c->choice.configClientBankReq.bankd, error);
+		return dec_bank_slot(&msg->u.config_client_bank_req.bank_slot,
+				     &x->choice.configClientBankReq.bankSlot, error) &&
+		       dec_ip_port(&msg->u.config_client_bank_req.bankd,
+				   &x->choice.configClientBankReq.bankd, error);
 	case RsproPDUchoice_PR_configClientBankRes:
 		msg->type = RSPRO_MSG_CONFIG_CLIENT_BANK_RES;
-		return DEC_RESULT(msg->u.config_client_bank_res.result,
-				  c->choice.configClientBankRes.result, error);
+		return DEC_ENUM(msg->u.config_client_bank_res.result,
+				x->choice.configClientBankRes.result, error);
 	case RsproPDUchoice_PR_setAtrReq:
 		msg->type = RSPRO_MSG_SET_ATR_REQ;
-		dec_client_slot(&msg->u.set_atr_req.slot, &c->choice.setAtrReq.slot);
-		msg->u.set_atr_req.atr = dec_bytes(&c->choice.setAtrReq.atr);
-		return TRUE;
+		if (!check_atr_size(x->choice.setAtrReq.atr.size, error))
+			return FALSE;
+		msg->u.set_atr_req.atr = dec_bytes(&x->choice.setAtrReq.atr);
+		return dec_client_slot(&msg->u.set_atr_req.slot, &x->choice.setAtrReq.slot, error);
 	case RsproPDUchoice_PR_setAtrRes:
 		msg->type = RSPRO_MSG_SET_ATR_RES;
-		return DEC_RESULT(msg->u.set_atr_res.result, c->choice.setAtrRes.result, error);
+		return DEC_ENUM(msg->u.set_atr_res.result, x->choice.setAtrRes.result, error);
 	case RsproPDUchoice_PR_tpduModemToCard:
 		msg->type = RSPRO_MSG_TPDU_MODEM_TO_CARD;
-		dec_client_slot(&msg->u.tpdu_modem_to_card.from_client_slot,
-				&c->choice.tpduModemToCard.fromClientSlot);
-		dec_bank_slot(&msg->u.tpdu_modem_to_card.to_bank_slot,
-			      &c->choice.tpduModemToCard.toBankSlot);
-		dec_flags(&msg->u.tpdu_modem_to_card.flags, &c->choice.tpduModemToCard.flags);
-		msg->u.tpdu_modem_to_card.data = dec_bytes(&c->choice.tpduModemToCard.data);
-		return TRUE;
+		dec_flags(&msg->u.tpdu_modem_to_card.flags, &x->choice.tpduModemToCard.flags);
+		msg->u.tpdu_modem_to_card.data = dec_bytes(&x->choice.tpduModemToCard.data);
+		return dec_client_slot(&msg->u.tpdu_modem_to_card.from_client_slot,
+				       &x->choice.tpduModemToCard.fromClientSlot, error) &&
+		       dec_bank_slot(&msg->u.tpdu_modem_to_card.to_bank_slot,
+				     &x->choice.tpduModemToCard.toBankSlot, error);
 	case RsproPDUchoice_PR_tpduCardToModem:
 		msg->type = RSPRO_MSG_TPDU_CARD_TO_MODEM;
-		dec_bank_slot(&msg->u.tpdu_card_to_modem.from_bank_slot,
-			      &c->choice.tpduCardToModem.fromBankSlot);
-		dec_client_slot(&msg->u.tpdu_card_to_modem.to_client_slot,
-				&c->choice.tpduCardToModem.toClientSlot);
-		dec_flags(&msg->u.tpdu_card_to_modem.flags, &c->choice.tpduCardToModem.flags);
-		msg->u.tpdu_card_to_modem.data = dec_bytes(&c->choice.tpduCardToModem.data);
-		return TRUE;
+		dec_flags(&msg->u.tpdu_card_to_modem.flags, &x->choice.tpduCardToModem.flags);
+		msg->u.tpdu_card_to_modem.data = dec_bytes(&x->choice.tpduCardToModem.data);
+		return dec_bank_slot(&msg->u.tpdu_card_to_modem.from_bank_slot,
+				     &x->choice.tpduCardToModem.fromBankSlot, error) &&
+		       dec_client_slot(&msg->u.tpdu_card_to_modem.to_client_slot,
+				       &x->choice.tpduCardToModem.toClientSlot, error);
 	case RsproPDUchoice_PR_clientSlotStatusInd:
 		msg->type = RSPRO_MSG_CLIENT_SLOT_STATUS_IND;
-		dec_client_slot(&msg->u.client_slot_status_ind.from_client_slot,
-				&c->choice.clientSlotStatusInd.fromClientSlot);
-		dec_bank_slot(&msg->u.client_slot_status_ind.to_bank_slot,
-			      &c->choice.clientSlotStatusInd.toBankSlot);
 		dec_status(&msg->u.client_slot_status_ind.status,
-			   &c->choice.clientSlotStatusInd.slotPhysStatus);
-		return TRUE;
+			   &x->choice.clientSlotStatusInd.slotPhysStatus);
+		return dec_client_slot(&msg->u.client_slot_status_ind.from_client_slot,
+				       &x->choice.clientSlotStatusInd.fromClientSlot, error) &&
+		       dec_bank_slot(&msg->u.client_slot_status_ind.to_bank_slot,
+				     &x->choice.clientSlotStatusInd.toBankSlot, error);
 	case RsproPDUchoice_PR_bankSlotStatusInd:
 		msg->type = RSPRO_MSG_BANK_SLOT_STATUS_IND;
-		dec_bank_slot(&msg->u.bank_slot_status_ind.from_bank_slot,
-			      &c->choice.bankSlotStatusInd.fromBankSlot);
-		dec_client_slot(&msg->u.bank_slot_status_ind.to_client_slot,
-				&c->choice.bankSlotStatusInd.toClientSlot);
 		dec_status(&msg->u.bank_slot_status_ind.status,
-			   &c->choice.bankSlotStatusInd.slotPhysStatus);
-		return TRUE;
+			   &x->choice.bankSlotStatusInd.slotPhysStatus);
+		return dec_bank_slot(&msg->u.bank_slot_status_ind.from_bank_slot,
+				     &x->choice.bankSlotStatusInd.fromBankSlot, error) &&
+		       dec_client_slot(&msg->u.bank_slot_status_ind.to_client_slot,
+				       &x->choice.bankSlotStatusInd.toClientSlot, error);
 	case RsproPDUchoice_PR_errorInd:
 		msg->type = RSPRO_MSG_ERROR_IND;
-		return dec_error_ind(&msg->u.error_ind, &c->choice.errorInd, error);
+		return dec_error_ind(&msg->u.error_ind, &x->choice.errorInd, error);
 	case RsproPDUchoice_PR_resetStateReq:
 		msg->type = RSPRO_MSG_RESET_STATE_REQ;
 		return TRUE;
 	case RsproPDUchoice_PR_resetStateRes:
 		msg->type = RSPRO_MSG_RESET_STATE_RES;
-		return DEC_RESULT(msg->u.reset_state_res.result, c->choice.resetStateRes.result,
-				  error);
+		return DEC_ENUM(msg->u.reset_state_res.result, x->choice.resetStateRes.result,
+				error);
 	default:
+		/* an extension alternative asn1c skipped */
 		msg->type = RSPRO_MSG_UNKNOWN;
 		return TRUE;
 	}
-}
-
-static gboolean
-dec_checked(RsproMsg *out, const RsproPDU_t *pdu, GError **error)
-{
-	char errbuf[128];
-	size_t errlen = sizeof(errbuf);
-
-	if (pdu->msg.present == RsproPDUchoice_PR_NOTHING) {
-		/* an extension alternative asn1c skipped: only the header is known */
-		if (pdu->version < 0 || pdu->version > RSPRO_MAX_VERSION || pdu->tag < 0 ||
-		    pdu->tag > (long)RSPRO_MAX_OPERATION_TAG) {
-			g_set_error(error, RSPRO_ERROR, RSPRO_ERROR_INVALID,
-				    "version/tag out of range");
-			return FALSE;
-		}
-	} else if (asn_check_constraints(&asn_DEF_RsproPDU, pdu, errbuf, &errlen) != 0) {
-		g_set_error(error, RSPRO_ERROR, RSPRO_ERROR_INVALID, "%s", errbuf);
-		return FALSE;
-	}
-	out->version = (guint)pdu->version;
-	out->tag = (guint32)pdu->tag;
-	return dec_pdu(out, &pdu->msg, error);
 }
 
 gboolean
@@ -670,7 +748,15 @@ rspro_msg_decode(const guint8 *data, gsize len, RsproMsg *out, GError **error)
 			    len - rv.consumed);
 		return FALSE;
 	}
-	ok = dec_checked(out, pdu, error);
+	ok = check_id(pdu->version, RSPRO_MAX_VERSION, "version", error) &&
+	     check_id(pdu->tag, RSPRO_MAX_OPERATION_TAG, "tag", error);
+	if (ok) {
+		out->version = (guint)pdu->version;
+		out->tag = (guint32)pdu->tag;
+		ok = dec_pdu(out, &pdu->msg, error);
+		if (!ok)
+			g_prefix_error(error, "%s: ", rspro_msg_type_name(out->type));
+	}
 	ASN_STRUCT_FREE(asn_DEF_RsproPDU, pdu);
 	if (!ok)
 		rspro_msg_clear(out);
