@@ -20,9 +20,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 	if (!rspro_msg_decode(data, size, &msg, NULL))
 		return 0;
-	{
-		g_autofree gchar *s = rspro_msg_describe(&msg);
-	}
+	g_free(rspro_msg_describe(&msg));
 	if (msg.type == RSPRO_MSG_UNKNOWN) {
 		rspro_msg_clear(&msg);
 		return 0;
