@@ -421,7 +421,8 @@ rspro_msg_encode(const RsproMsg *msg, GByteArray *out, GError **error)
 	rv = der_encode(&asn_DEF_RsproPDU, &sc.pdu, append_cb, out);
 	if (rv.encoded < 0) {
 		g_byte_array_set_size(out, start);
-		g_set_error(error, RSPRO_ERROR, RSPRO_ERROR_INVALID, "%s: DER encoding failed at %s",
+		g_set_error(error, RSPRO_ERROR, RSPRO_ERROR_INVALID,
+			    "%s: DER encoding failed at %s",
 			    rspro_msg_type_name(msg->type),
 			    rv.failed_type != NULL ? rv.failed_type->name : "?");
 		return FALSE;

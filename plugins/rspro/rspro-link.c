@@ -401,9 +401,11 @@ handle_ccm(RsproLink *self, const guint8 *body, gsize len)
 	case RSPRO_CCM_ID_GET:
 		if (self->role == RSPRO_LINK_ROLE_CLIENT) {
 			g_autoptr(GByteArray) frame = g_byte_array_new();
+			GBytes *bytes;
 
 			rspro_ipa_append_id_resp(frame, body + 1, len - 1);
-			queue_frame(self, g_byte_array_free_to_bytes(g_steal_pointer(&frame)), NULL);
+			bytes = g_byte_array_free_to_bytes(g_steal_pointer(&frame));
+			queue_frame(self, bytes, NULL);
 			send_ccm(self, RSPRO_CCM_ID_ACK);
 			return;
 		}

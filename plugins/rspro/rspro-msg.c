@@ -190,11 +190,19 @@ describe_result(GString *s, RsproResult result)
 	g_string_append_printf(s, " %s(%d)", rspro_result_name(result), (gint)result);
 }
 
+static gsize
+bytes_size(GBytes *bytes)
+{
+	return bytes != NULL ? g_bytes_get_size(bytes) : 0;
+}
+
 gchar *
 rspro_msg_describe(const RsproMsg *msg)
 {
 	GString *s = g_string_new(rspro_msg_type_name(msg->type));
 	const RsproIpPort *ip;
+	const RsproClientSlot *cs;
+	const RsproBankSlot *bs;
 
 	switch (msg->type) {
 	case RSPRO_MSG_CONNECT_BANK_REQ:
@@ -228,13 +236,13 @@ rspro_msg_describe(const RsproMsg *msg)
 		describe_result(s, msg->u.create_mapping_res.result);
 		break;
 	case RSPRO_MSG_CONFIG_CLIENT_ID_REQ:
-		g_string_append_printf(s, " C%u:%u", msg->u.config_client_id_req.client_slot.client_id,
-				       msg->u.config_client_id_req.client_slot.slot_nr);
+		cs = &msg->u.config_client_id_req.client_slot;
+		g_string_append_printf(s, " C%u:%u", cs->client_id, cs->slot_nr);
 		break;
 	case RSPRO_MSG_CONFIG_CLIENT_BANK_REQ:
 		ip = &msg->u.config_client_bank_req.bankd;
-		g_string_append_printf(s, " B%u:%u", msg->u.config_client_bank_req.bank_slot.bank_id,
-				       msg->u.config_client_bank_req.bank_slot.slot_nr);
+		bs = &msg->u.config_client_bank_req.bank_slot;
+		g_string_append_printf(s, " B%u:%u", bs->bank_id, bs->slot_nr);
 		if (ip->is_ipv6)
 			g_string_append(s, " ipv6");
 		else
@@ -243,26 +251,21 @@ rspro_msg_describe(const RsproMsg *msg)
 		g_string_append_printf(s, ":%u", ip->port);
 		break;
 	case RSPRO_MSG_SET_ATR_REQ:
-		g_string_append_printf(s, " C%u:%u %" G_GSIZE_FORMAT " bytes",
-				       msg->u.set_atr_req.slot.client_id, msg->u.set_atr_req.slot.slot_nr,
-				       msg->u.set_atr_req.atr ? g_bytes_get_size(msg->u.set_atr_req.atr)
-							      : 0);
+		cs = &msg->u.set_atr_req.slot;
+		g_string_append_printf(s, " C%u:%u %" G_GSIZE_FORMAT " bytes", cs->client_id,
+				       cs->slot_nr, bytes_size(msg->u.set_atr_req.atr));
 		break;
 	case RSPRO_MSG_TPDU_MODEM_TO_CARD:
 		describe_slots(s, TRUE, &msg->u.tpdu_modem_to_card.from_client_slot,
 			       &msg->u.tpdu_modem_to_card.to_bank_slot);
 		g_string_append_printf(s, " %" G_GSIZE_FORMAT " bytes",
-				       msg->u.tpdu_modem_to_card.data
-					       ? g_bytes_get_size(msg->u.tpdu_modem_to_card.data)
-					       : 0);
+				       bytes_size(msg->u.tpdu_modem_to_card.data));
 		break;
 	case RSPRO_MSG_TPDU_CARD_TO_MODEM:
 		describe_slots(s, FALSE, &msg->u.tpdu_card_to_modem.to_client_slot,
 			       &msg->u.tpdu_card_to_modem.from_bank_slot);
 		g_string_append_printf(s, " %" G_GSIZE_FORMAT " bytes",
-				       msg->u.tpdu_card_to_modem.data
-					       ? g_bytes_get_size(msg->u.tpdu_card_to_modem.data)
-					       : 0);
+				       bytes_size(msg->u.tpdu_card_to_modem.data));
 		break;
 	case RSPRO_MSG_CLIENT_SLOT_STATUS_IND:
 		describe_slots(s, TRUE, &msg->u.client_slot_status_ind.from_client_slot,
@@ -277,7 +280,8 @@ rspro_msg_describe(const RsproMsg *msg)
 	case RSPRO_MSG_ERROR_IND:
 		g_string_append_printf(s, " from %s severity %d code %d",
 				       rspro_component_type_name(msg->u.error_ind.sender),
-				       (gint)msg->u.error_ind.severity, (gint)msg->u.error_ind.code);
+				       (gint)msg->u.error_ind.severity,
+				       (gint)msg->u.error_ind.code);
 		if (msg->u.error_ind.error_string != NULL)
 			g_string_append_printf(s, " '%s'", msg->u.error_ind.error_string);
 		break;

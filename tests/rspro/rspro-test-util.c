@@ -183,8 +183,10 @@ test_assert_msg_equal(const RsproMsg *a, const RsproMsg *b, const gchar *what)
 		assert_gbytes(a->u.tpdu_modem_to_card.data, b->u.tpdu_modem_to_card.data, what);
 		break;
 	case RSPRO_MSG_TPDU_CARD_TO_MODEM:
-		BS_EQ(a->u.tpdu_card_to_modem.from_bank_slot, b->u.tpdu_card_to_modem.from_bank_slot);
-		CS_EQ(a->u.tpdu_card_to_modem.to_client_slot, b->u.tpdu_card_to_modem.to_client_slot);
+		BS_EQ(a->u.tpdu_card_to_modem.from_bank_slot,
+		      b->u.tpdu_card_to_modem.from_bank_slot);
+		CS_EQ(a->u.tpdu_card_to_modem.to_client_slot,
+		      b->u.tpdu_card_to_modem.to_client_slot);
 		assert_flags(&a->u.tpdu_card_to_modem.flags, &b->u.tpdu_card_to_modem.flags);
 		assert_gbytes(a->u.tpdu_card_to_modem.data, b->u.tpdu_card_to_modem.data, what);
 		break;

@@ -80,7 +80,8 @@ test_captures(void)
 			const gchar *p = strstr(lines[l], "ipa+der:");
 
 			if (p != NULL)
-				check_frame(names->pdata[i], l + 1, p + strlen("ipa+der:"), &counts);
+				check_frame(names->pdata[i], l + 1, p + strlen("ipa+der:"),
+					    &counts);
 		}
 		g_test_message("%s: %u frames", (const gchar *)names->pdata[i],
 			       counts.frames - before);

@@ -45,7 +45,8 @@ test_ber_forms(void)
 	test_assert_bytes(der->data, der->len, want->data, want->len, "DER from BER");
 	rspro_msg_clear(&msg);
 
-	g_assert_true(decode_hex("30 81 0E 80 01 02 81 01 00 A2 06 A5 04 0A 81 01 05", &msg, &error));
+	g_assert_true(decode_hex("30 81 0E 80 01 02 81 01 00 A2 06 A5 04 0A 81 01 05", &msg,
+				 &error));
 	g_assert_no_error(error);
 	g_assert_cmpint(msg.u.create_mapping_res.result, ==, RSPRO_RESULT_UNKNOWN_SLOTMAP);
 	rspro_msg_clear(&msg);
@@ -140,8 +141,8 @@ test_decode_refused(void)
 		g_autoptr(GError) error = NULL;
 		RsproMsg msg;
 
-		g_assert_false(decode_hex("30 19 80 01 02 81 01 00 A2 11 B1 0F 30 06 02 01 01 02 01 "
-					  "01 30 05 82 00 02 01 00",
+		g_assert_false(decode_hex("30 19 80 01 02 81 01 00 A2 11 B1 0F 30 06 02 01 01 "
+					  "02 01 01 30 05 82 00 02 01 00",
 					  &msg, &error));
 		g_assert_nonnull(error);
 	}

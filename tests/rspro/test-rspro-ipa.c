@@ -243,8 +243,8 @@ test_id_resp(void)
 	const guint8 id_get[] = {0x01, 0x08, 0x01, 0x07, 0x01, 0x00};
 	g_autoptr(GByteArray) want = test_hex("00 23 FE 05 "
 					      "00 07 08 30 2F 30 2F 30 00 "
-					      "00 13 07 30 30 3A 30 30 3A 30 30 3A 30 30 3A 30 30 3A "
-					      "30 30 00 "
+					      "00 13 07 30 30 3A 30 30 3A 30 30 3A 30 30 3A "
+					      "30 30 3A 30 30 00 "
 					      "00 02 00 00");
 
 	rspro_ipa_append_id_resp(out, id_get, sizeof(id_get));

@@ -183,8 +183,8 @@ on_msg(RsproLink *link, const RsproMsg *msg, gpointer data)
 
 		g_assert_cmpuint(msg->u.connect_client_req.client_slot.client_id, ==, 23);
 		rspro_msg_init(&res, RSPRO_MSG_CONNECT_CLIENT_RES);
-		rspro_identity_set(&res.u.connect_client_res.identity, RSPRO_COMPONENT_SERVER, "srv",
-				   "remsim-server", "1.1.3");
+		rspro_identity_set(&res.u.connect_client_res.identity, RSPRO_COMPONENT_SERVER,
+				   "srv", "remsim-server", "1.1.3");
 		g_assert_true(rspro_link_send(ev->reply_link, &res, &error));
 		g_assert_no_error(error);
 		rspro_msg_clear(&res);
@@ -376,8 +376,9 @@ test_keepalive_cycle(void)
 static void
 test_bytewise_input(void)
 {
-	static const gchar *const bytes[] = {"00", "10", "EE", "07", "30 0D 80", "01 02 81 01 00 A2",
-					     "05 A5 03 0A 01", "00 00", "01 FE", "00"};
+	static const gchar *const bytes[] = {"00", "10", "EE", "07", "30 0D 80",
+					     "01 02 81 01 00 A2", "05 A5 03 0A 01", "00 00",
+					     "01 FE", "00"};
 	Pair p;
 	Events ev;
 	g_autoptr(RsproLink) link = NULL;
