@@ -17,6 +17,7 @@
 
 #include <string.h>
 
+#include "rspro-ber.h"
 #include "rspro-ipa.h"
 
 #include <RsproPDU.h>
@@ -732,6 +733,11 @@ rspro_msg_decode(const guint8 *data, gsize len, RsproMsg *out, GError **error)
 	memset(out, 0, sizeof(*out));
 	if (len > RSPRO_IPA_MAX_PDU) {
 		g_set_error(error, RSPRO_ERROR, RSPRO_ERROR_TOO_BIG, "RSPRO PDU too long");
+		return FALSE;
+	}
+	if (!rspro_ber_check(data, len)) {
+		g_set_error(error, RSPRO_ERROR, RSPRO_ERROR_MALFORMED,
+			    "not a well-formed BER encoding of %" G_GSIZE_FORMAT " bytes", len);
 		return FALSE;
 	}
 	rv = ber_decode(&ctx, &asn_DEF_RsproPDU, (void **)&pdu, data, len);

@@ -153,6 +153,51 @@ test_decode_refused(void)
 			    RSPRO_ERROR_MALFORMED);
 }
 
+/* input asn1c 0.9.28 alone would loop on forever, and other ill-formed BER */
+static void
+test_ber_structure(void)
+{
+	/* indefinite-length msg [2] followed by 00 05: endless loop in asn1c's
+	 * CHOICE decoder without the structural check */
+	assert_decode_fails("30 80 80 01 02 81 01 00 A2 80 A5 03 0A 01 00 00 05 00 00 00 00",
+			    RSPRO_ERROR_MALFORMED);
+	/* indefinite length on a primitive */
+	assert_decode_fails("30 80 80 80 02 00 00 81 01 00 A2 05 A5 03 0A 01 00 00 00",
+			    RSPRO_ERROR_MALFORMED);
+	/* missing end-of-contents */
+	assert_decode_fails("30 80 80 01 02 81 01 00 A2 05 A5 03 0A 01 00", RSPRO_ERROR_MALFORMED);
+	/* 5 length octets */
+	assert_decode_fails("30 85 00 00 00 00 0D 80 01 02 81 01 00 A2 05 A5 03 0A 01 00",
+			    RSPRO_ERROR_MALFORMED);
+	/* an inner length beyond its container */
+	assert_decode_fails("30 0D 80 01 02 81 01 00 A2 05 A5 04 0A 01 00", RSPRO_ERROR_MALFORMED);
+	/* 4 length octets are fine when the value fits */
+	{
+		g_autoptr(GError) error = NULL;
+		RsproMsg msg;
+
+		g_assert_true(decode_hex("30 84 00 00 00 0D 80 01 02 81 01 00 A2 05 A5 03 0A 01 00",
+					 &msg, &error));
+		g_assert_no_error(error);
+		rspro_msg_clear(&msg);
+	}
+	/* nesting beyond the depth limit */
+	{
+		g_autoptr(GByteArray) deep = g_byte_array_new();
+		g_autoptr(GError) error = NULL;
+		const guint8 open[] = {0x30, 0x80};
+		const guint8 eoc[] = {0x00, 0x00};
+		RsproMsg msg;
+
+		for (guint i = 0; i < 40; i++)
+			g_byte_array_append(deep, open, sizeof(open));
+		for (guint i = 0; i < 40; i++)
+			g_byte_array_append(deep, eoc, sizeof(eoc));
+		g_assert_false(rspro_msg_decode(deep->data, deep->len, &msg, &error));
+		g_assert_error(error, RSPRO_ERROR, RSPRO_ERROR_MALFORMED);
+	}
+}
+
 static void
 test_encode_refused(void)
 {
@@ -321,6 +366,7 @@ main(int argc, char **argv)
 	g_test_add_func("/rspro/codec/unknown-alternative", test_unknown_alternative);
 	g_test_add_func("/rspro/codec/extension-elements", test_extension_elements);
 	g_test_add_func("/rspro/codec/decode-refused", test_decode_refused);
+	g_test_add_func("/rspro/codec/ber-structure", test_ber_structure);
 	g_test_add_func("/rspro/codec/encode-refused", test_encode_refused);
 	g_test_add_func("/rspro/codec/tpdu-sizes", test_tpdu_sizes);
 	g_test_add_func("/rspro/codec/optional-identity", test_optional_identity);
