@@ -11,8 +11,16 @@
 #include "rspro-error.h"
 
 /* CCM identity tags (IPA ID_GET / ID_RESP) */
-#define IPA_IDTAG_MACADDR 0x07
-#define IPA_IDTAG_UNIT    0x08
+enum {
+	IPA_IDTAG_SERNR = 0x00,
+	IPA_IDTAG_UNITNAME = 0x01,
+	IPA_IDTAG_LOCATION1 = 0x02,
+	IPA_IDTAG_LOCATION2 = 0x03,
+	IPA_IDTAG_EQUIPVERS = 0x04,
+	IPA_IDTAG_SWVERSION = 0x05,
+	IPA_IDTAG_MACADDR = 0x07,
+	IPA_IDTAG_UNIT = 0x08,
+};
 
 struct _RsproIpaDeframer {
 	gsize max_payload;
@@ -177,39 +185,62 @@ rspro_ipa_append_ccm(GByteArray *out, RsproCcmType type)
 	g_byte_array_append(out, frame, sizeof(frame));
 }
 
-static void
-append_id_tag(GByteArray *body, guint8 tag, const gchar *value)
+/* the value an all-zero unit identity gives for @tag; NULL for a tag libosmocore
+ * does not know (it then sends no ID_RESP at all) */
+static const gchar *
+id_tag_value(guint8 tag)
 {
-	/* TLV: 16-bit length (tag + value + NUL), tag, NUL-terminated value */
-	gsize vlen = strlen(value) + 1;
-	guint8 hdr[3] = {(guint8)((vlen + 1) >> 8), (guint8)((vlen + 1) & 0xff), tag};
-
-	g_byte_array_append(body, hdr, sizeof(hdr));
-	g_byte_array_append(body, (const guint8 *)value, (guint)vlen);
+	switch (tag) {
+	case IPA_IDTAG_UNIT:
+		return "0/0/0"; /* site/bts/trx */
+	case IPA_IDTAG_MACADDR:
+		return "00:00:00:00:00:00";
+	case IPA_IDTAG_UNITNAME:
+		return "00-00-00-00-00-00"; /* no unit name: the MAC address, dashed */
+	case IPA_IDTAG_SERNR:
+	case IPA_IDTAG_LOCATION1:
+	case IPA_IDTAG_LOCATION2:
+	case IPA_IDTAG_EQUIPVERS:
+	case IPA_IDTAG_SWVERSION:
+		return "";
+	default:
+		return NULL;
+	}
 }
 
-void
+gboolean
 rspro_ipa_append_id_resp(GByteArray *out, const guint8 *id_get, gsize len)
 {
 	g_autoptr(GByteArray) body = g_byte_array_new();
 	guint8 type = RSPRO_CCM_ID_RESP;
+	gsize off = 0;
 
 	g_byte_array_append(body, &type, 1);
-	/* the request lists (0x01, tag) pairs; at most 256 distinct tags matter, and
-	 * the request itself is bounded by one IPA frame */
-	for (gsize i = 0; i + 1 < len; i += 2) {
-		guint8 tag = id_get[i + 1];
+	/* the request: entries of a length octet (counting the tag), the tag and
+	 * length - 1 further octets; a zero length ends the list */
+	while (len - off >= 2) {
+		guint8 t_len = id_get[off], tag = id_get[off + 1];
+		const gchar *value;
+		guint8 tlv[3];
+		gsize vlen;
 
-		if (body->len > RSPRO_IPA_MAX_PAYLOAD - 64)
+		if (t_len == 0 || t_len - 1u > len - off - 2)
 			break;
-		if (tag == IPA_IDTAG_UNIT)
-			append_id_tag(body, tag, "0/0/0");
-		else if (tag == IPA_IDTAG_MACADDR)
-			append_id_tag(body, tag, "00:00:00:00:00:00");
-		else
-			append_id_tag(body, tag, "");
+		off += 2 + (t_len - 1u);
+		value = id_tag_value(tag);
+		if (value == NULL)
+			return FALSE;
+		/* answer: 0x00, length (tag + value + NUL), tag, value, NUL */
+		vlen = strlen(value) + 1;
+		tlv[0] = 0x00;
+		tlv[1] = (guint8)(vlen + 1);
+		tlv[2] = tag;
+		if (body->len + sizeof(tlv) + vlen > RSPRO_IPA_MAX_PAYLOAD)
+			return FALSE;
+		g_byte_array_append(body, tlv, sizeof(tlv));
+		g_byte_array_append(body, (const guint8 *)value, (guint)vlen);
 	}
-	rspro_ipa_append_frame(out, RSPRO_IPA_PROTO_CCM, body->data, body->len, NULL);
+	return rspro_ipa_append_frame(out, RSPRO_IPA_PROTO_CCM, body->data, body->len, NULL);
 }
 
 const gchar *

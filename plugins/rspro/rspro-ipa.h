@@ -74,12 +74,14 @@ gboolean rspro_ipa_append_rspro(GByteArray *out, const guint8 *pdu, gsize len, G
 /* Appends a one-byte CCM frame such as PING: 00 01 FE 00 */
 void rspro_ipa_append_ccm(GByteArray *out, RsproCcmType type);
 /*
- * Appends the ID_RESP answering an ID_GET (body without its type byte: pairs of
- * 0x01, tag), from an all-zero unit identity: unit id "0/0/0", MAC address
- * 00:00:00:00:00:00, every other tag an empty string. Upstream clients answer so,
- * though no upstream peer ever sends ID_GET.
+ * Appends the ID_RESP answering an ID_GET (@id_get: its body after the type
+ * byte) as libosmocore does for the all-zero unit identity upstream clients
+ * use: unit id "0/0/0", MAC address "00:00:00:00:00:00", unit name
+ * "00-00-00-00-00-00", the other known tags empty. Returns FALSE (and appends
+ * nothing) if a tag is unknown; libosmocore then answers nothing. No upstream
+ * peer sends ID_GET.
  */
-void rspro_ipa_append_id_resp(GByteArray *out, const guint8 *id_get, gsize len);
+gboolean rspro_ipa_append_id_resp(GByteArray *out, const guint8 *id_get, gsize len);
 const gchar *rspro_ccm_type_name(guint8 type);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(RsproIpaDeframer, rspro_ipa_deframer_free)

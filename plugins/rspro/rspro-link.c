@@ -403,7 +403,10 @@ handle_ccm(RsproLink *self, const guint8 *body, gsize len)
 			g_autoptr(GByteArray) frame = g_byte_array_new();
 			GBytes *bytes;
 
-			rspro_ipa_append_id_resp(frame, body + 1, len - 1);
+			if (!rspro_ipa_append_id_resp(frame, body + 1, len - 1)) {
+				g_debug("%s: ID_GET for an unknown tag: not answered", self->name);
+				return;
+			}
 			bytes = g_byte_array_free_to_bytes(g_steal_pointer(&frame));
 			queue_frame(self, bytes, NULL);
 			send_ccm(self, RSPRO_CCM_ID_ACK);

@@ -33,8 +33,8 @@ handle_frame(const RsproIpaFrame *frame)
 		if (body[0] == RSPRO_CCM_ID_GET) {
 			g_autoptr(GByteArray) out = g_byte_array_new();
 
-			rspro_ipa_append_id_resp(out, body + 1, body_len - 1);
-			if (out->len > RSPRO_IPA_HEADER_LEN + RSPRO_IPA_MAX_PAYLOAD)
+			if (rspro_ipa_append_id_resp(out, body + 1, body_len - 1) &&
+			    out->len > RSPRO_IPA_HEADER_LEN + RSPRO_IPA_MAX_PAYLOAD)
 				abort();
 		}
 		break;

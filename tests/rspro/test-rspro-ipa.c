@@ -238,17 +238,26 @@ static void
 test_id_resp(void)
 {
 	g_autoptr(GByteArray) out = g_byte_array_new();
-	/* ID_GET asking for the unit id (0x08) and the MAC address (0x07) and the serial
-	 * number (0x00) */
-	const guint8 id_get[] = {0x01, 0x08, 0x01, 0x07, 0x01, 0x00};
-	g_autoptr(GByteArray) want = test_hex("00 23 FE 05 "
+	/* ID_GET asking for the unit id (0x08), the MAC address (0x07), the serial
+	 * number (0x00, with one octet of data to skip) and the unit name (0x01) */
+	const guint8 id_get[] = {0x01, 0x08, 0x01, 0x07, 0x02, 0x00, 0xAA, 0x01, 0x01};
+	const guint8 unknown[] = {0x01, 0x08, 0x01, 0x06}; /* 0x06 (IP address) */
+	g_autoptr(GByteArray) want = test_hex("00 38 FE 05 "
 					      "00 07 08 30 2F 30 2F 30 00 "
 					      "00 13 07 30 30 3A 30 30 3A 30 30 3A 30 30 3A "
 					      "30 30 3A 30 30 00 "
-					      "00 02 00 00");
+					      "00 02 00 00 "
+					      "00 13 01 30 30 2D 30 30 2D 30 30 2D 30 30 2D "
+					      "30 30 2D 30 30 00");
 
-	rspro_ipa_append_id_resp(out, id_get, sizeof(id_get));
+	g_assert_true(rspro_ipa_append_id_resp(out, id_get, sizeof(id_get)));
 	test_assert_bytes(out->data, out->len, want->data, want->len, "ID_RESP");
+	g_byte_array_set_size(out, 0);
+	g_assert_false(rspro_ipa_append_id_resp(out, unknown, sizeof(unknown)));
+	g_assert_cmpuint(out->len, ==, 0);
+	/* an entry longer than the request ends the list */
+	g_assert_true(rspro_ipa_append_id_resp(out, (const guint8 *)"\x05\x08", 2));
+	g_assert_cmpuint(out->len, ==, 4);
 	g_assert_cmpstr(rspro_ccm_type_name(RSPRO_CCM_ID_RESP), ==, "ID_RESP");
 	g_assert_cmpstr(rspro_ccm_type_name(0x42), ==, "unknown");
 }
