@@ -1,0 +1,52 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+#pragma once
+
+#include "cr-private.h"
+
+G_BEGIN_DECLS
+
+typedef struct {
+	guint id;
+	CrEventFunc func; /* NULL once removed */
+	gpointer user_data;
+	GDestroyNotify destroy;
+} CrHook;
+
+struct _CrRouter {
+	GObject parent_instance;
+	gchar *plugin_dir;
+	gchar *config_path;
+	GKeyFile *keyfile;
+	CrConfigSection *router_section;
+	GPtrArray *instances; /* in config order */
+	GHashTable *frontends; /* name -> CrFrontendSlot */
+	GHashTable *backends;
+	GHashTable *routes;
+	GPtrArray *sorted_frontends;
+	GPtrArray *sorted_backends;
+	GPtrArray *sorted_routes;
+	GArray *hooks;
+	guint next_hook_id;
+	guint live_hooks;
+	guint emitting;
+	guint next_route_index;
+	gint64 start_time;
+	gboolean started;
+	/* shutdown */
+	gboolean shutting_down;
+	guint shutdown_timer;
+	GCallback shutdown_done;
+	gpointer shutdown_data;
+	gboolean stopped;
+};
+
+gboolean cr_router_name_is_valid(const gchar *name);
+/* adds a route (config or run time) */
+CrRoute *cr_router_make_route(CrRouter *self, const gchar *name, CrFrontendSlot *frontend,
+			      CrBackendSlot *backend, const CrRoutePolicy *policy,
+			      gboolean configured, GError **error);
+/* reads a route's policy keys from its section */
+gboolean cr_router_parse_route_policy(CrConfigSection *section, CrRoutePolicy *policy,
+				      GError **error);
+
+G_END_DECLS

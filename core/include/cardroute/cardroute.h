@@ -1,0 +1,22 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/* The plugin API of cardroute: the only header a plugin includes. */
+#pragma once
+
+#define CARDROUTE_H_INSIDE
+
+#include "cr-apdu.h"
+#include "cr-backend-slot.h"
+#include "cr-config.h"
+#include "cr-error.h"
+#include "cr-event.h"
+#include "cr-frontend-slot.h"
+#include "cr-instance.h"
+#include "cr-plugin.h"
+#include "cr-route.h"
+#include "cr-router.h"
+#include "cr-stats.h"
+#include "cr-transaction.h"
+#include "cr-types.h"
+#include <cardroute/cr-version.h>
+
+#undef CARDROUTE_H_INSIDE
