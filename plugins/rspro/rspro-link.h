@@ -58,7 +58,9 @@ void rspro_link_set_close_on_decode_error(RsproLink *self, gboolean close);
 
 /* starts reading (and the keep-alive: the first PING goes out at once) */
 void rspro_link_start(RsproLink *self);
-/* encodes and queues one PDU; fails if it does not encode or the link is down */
+/* encodes and queues one PDU; fails if it does not encode or the link is down.
+ * If more than RSPRO_LINK_MAX_QUEUED bytes are waiting, the link ends here
+ * (the down callback runs before this returns FALSE). */
 gboolean rspro_link_send(RsproLink *self, const RsproMsg *msg, GError **error);
 /* queues one complete, already framed IPA frame as it is */
 gboolean rspro_link_send_frame(RsproLink *self, const guint8 *frame, gsize len, GError **error);
