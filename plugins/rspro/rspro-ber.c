@@ -2,9 +2,9 @@
 /* Structural BER check (see rspro-ber.h). Plain C, no allocation, bounded depth. */
 #include "rspro-ber.h"
 
-#define MAX_TAG_OCTETS    4
+#define MAX_TAG_OCTETS 4
 #define MAX_LENGTH_OCTETS 4
-#define INDEFINITE        ((gsize)-1)
+#define INDEFINITE ((gsize)-1)
 
 static gssize check_tlv(const guint8 *p, gsize len, guint depth);
 

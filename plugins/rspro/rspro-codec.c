@@ -57,14 +57,14 @@ check_ia5(const guint8 *s, gsize len, gsize max, const gchar *what, GError **err
 {
 	if (len < 1 || len > max) {
 		g_set_error(error, RSPRO_ERROR, RSPRO_ERROR_INVALID,
-			    "%s: length %" G_GSIZE_FORMAT " outside 1..%" G_GSIZE_FORMAT, what,
-			    len, max);
+		            "%s: length %" G_GSIZE_FORMAT " outside 1..%" G_GSIZE_FORMAT, what, len,
+		            max);
 		return FALSE;
 	}
 	for (gsize i = 0; i < len; i++) {
 		if (s[i] == 0 || s[i] > 0x7f) {
 			g_set_error(error, RSPRO_ERROR, RSPRO_ERROR_INVALID,
-				    "%s: character 0x%02x not allowed", what, s[i]);
+			            "%s: character 0x%02x not allowed", what, s[i]);
 			return FALSE;
 		}
 	}
@@ -76,7 +76,7 @@ check_id(long value, long max, const gchar *what, GError **error)
 {
 	if (value < 0 || value > max) {
 		g_set_error(error, RSPRO_ERROR, RSPRO_ERROR_INVALID, "%s %ld outside 0..%ld", what,
-			    value, max);
+		            value, max);
 		return FALSE;
 	}
 	return TRUE;
@@ -111,7 +111,7 @@ enc_component_type(long *dst, RsproComponentType type, GError **error)
 	/* ComponentType is not extensible, and asn1c does not check enumerations */
 	if ((gint)type < RSPRO_COMPONENT_CLIENT || (gint)type > RSPRO_COMPONENT_BANKD) {
 		g_set_error(error, RSPRO_ERROR, RSPRO_ERROR_INVALID, "component type %d invalid",
-			    (gint)type);
+		            (gint)type);
 		return FALSE;
 	}
 	*dst = type;
@@ -122,22 +122,22 @@ static gboolean
 enc_identity(ComponentIdentity_t *dst, const RsproIdentity *src, EncScratch *sc, GError **error)
 {
 	const gchar *opt[5] = {src->hw_manufacturer, src->hw_model, src->hw_serial_nr,
-			       src->hw_version, src->fw_version};
+	                       src->hw_version, src->fw_version};
 	ComponentName_t **dst_opt[5] = {&dst->hwManufacturer, &dst->hwModel, &dst->hwSerialNr,
-					&dst->hwVersion, &dst->fwVersion};
+	                                &dst->hwVersion, &dst->fwVersion};
 
 	if (!enc_component_type(&dst->type, src->type, error) ||
 	    !borrow_string(&dst->name, src->name, RSPRO_NAME_MAX_LEN, "identity name", error) ||
 	    !borrow_string(&dst->software, src->software, RSPRO_NAME_MAX_LEN, "identity software",
-			   error) ||
+	                   error) ||
 	    !borrow_string(&dst->swVersion, src->sw_version, RSPRO_NAME_MAX_LEN,
-			   "identity swVersion", error))
+	                   "identity swVersion", error))
 		return FALSE;
 	for (guint i = 0; i < G_N_ELEMENTS(opt); i++) {
 		if (opt[i] == NULL)
 			continue;
 		if (!borrow_string(&sc->opt_names[i], opt[i], RSPRO_NAME_MAX_LEN,
-				   "identity hw/fw field", error))
+		                   "identity hw/fw field", error))
 			return FALSE;
 		*dst_opt[i] = &sc->opt_names[i];
 	}
@@ -220,8 +220,8 @@ enc_error_ind(ErrorInd_t *dst, const RsproErrorInd *src, EncScratch *sc, GError 
 		dst->clientSlot = &sc->client_slot;
 	}
 	if (src->error_string != NULL) {
-		if (!borrow_string(&sc->error_string, src->error_string,
-				   RSPRO_ERROR_STRING_MAX_LEN, "errorString", error))
+		if (!borrow_string(&sc->error_string, src->error_string, RSPRO_ERROR_STRING_MAX_LEN,
+		                   "errorString", error))
 			return FALSE;
 		dst->errorString = &sc->error_string;
 	}
@@ -276,35 +276,35 @@ enc_pdu(const RsproMsg *msg, EncScratch *sc, GError **error)
 		c->choice.connectBankReq.numberOfSlots = msg->u.connect_bank_req.num_slots;
 		return check_id(msg->u.connect_bank_req.bank_id, RSPRO_MAX_ID, "bankId", error) &&
 		       check_id(msg->u.connect_bank_req.num_slots, RSPRO_MAX_ID, "numberOfSlots",
-				error) &&
+		                error) &&
 		       enc_identity(&c->choice.connectBankReq.identity,
-				    &msg->u.connect_bank_req.identity, sc, error);
+		                    &msg->u.connect_bank_req.identity, sc, error);
 	case RSPRO_MSG_CONNECT_BANK_RES:
 		c->present = RsproPDUchoice_PR_connectBankRes;
 		c->choice.connectBankRes.result = msg->u.connect_bank_res.result;
 		return enc_identity(&c->choice.connectBankRes.identity,
-				    &msg->u.connect_bank_res.identity, sc, error);
+		                    &msg->u.connect_bank_res.identity, sc, error);
 	case RSPRO_MSG_CONNECT_CLIENT_REQ:
 		c->present = RsproPDUchoice_PR_connectClientReq;
 		if (msg->u.connect_client_req.has_client_slot) {
 			if (!enc_client_slot(&sc->client_slot,
-					     &msg->u.connect_client_req.client_slot, error))
+			                     &msg->u.connect_client_req.client_slot, error))
 				return FALSE;
 			c->choice.connectClientReq.clientSlot = &sc->client_slot;
 		}
 		return enc_identity(&c->choice.connectClientReq.identity,
-				    &msg->u.connect_client_req.identity, sc, error);
+		                    &msg->u.connect_client_req.identity, sc, error);
 	case RSPRO_MSG_CONNECT_CLIENT_RES:
 		c->present = RsproPDUchoice_PR_connectClientRes;
 		c->choice.connectClientRes.result = msg->u.connect_client_res.result;
 		return enc_identity(&c->choice.connectClientRes.identity,
-				    &msg->u.connect_client_res.identity, sc, error);
+		                    &msg->u.connect_client_res.identity, sc, error);
 	case RSPRO_MSG_CREATE_MAPPING_REQ:
 		c->present = RsproPDUchoice_PR_createMappingReq;
 		return enc_client_slot(&c->choice.createMappingReq.client,
-				       &msg->u.create_mapping_req.client, error) &&
+		                       &msg->u.create_mapping_req.client, error) &&
 		       enc_bank_slot(&c->choice.createMappingReq.bank,
-				     &msg->u.create_mapping_req.bank, error);
+		                     &msg->u.create_mapping_req.bank, error);
 	case RSPRO_MSG_CREATE_MAPPING_RES:
 		c->present = RsproPDUchoice_PR_createMappingRes;
 		c->choice.createMappingRes.result = msg->u.create_mapping_res.result;
@@ -312,9 +312,9 @@ enc_pdu(const RsproMsg *msg, EncScratch *sc, GError **error)
 	case RSPRO_MSG_REMOVE_MAPPING_REQ:
 		c->present = RsproPDUchoice_PR_removeMappingReq;
 		return enc_client_slot(&c->choice.removeMappingReq.client,
-				       &msg->u.remove_mapping_req.client, error) &&
+		                       &msg->u.remove_mapping_req.client, error) &&
 		       enc_bank_slot(&c->choice.removeMappingReq.bank,
-				     &msg->u.remove_mapping_req.bank, error);
+		                     &msg->u.remove_mapping_req.bank, error);
 	case RSPRO_MSG_REMOVE_MAPPING_RES:
 		c->present = RsproPDUchoice_PR_removeMappingRes;
 		c->choice.removeMappingRes.result = msg->u.remove_mapping_res.result;
@@ -322,7 +322,7 @@ enc_pdu(const RsproMsg *msg, EncScratch *sc, GError **error)
 	case RSPRO_MSG_CONFIG_CLIENT_ID_REQ:
 		c->present = RsproPDUchoice_PR_configClientIdReq;
 		return enc_client_slot(&c->choice.configClientIdReq.clientSlot,
-				       &msg->u.config_client_id_req.client_slot, error);
+		                       &msg->u.config_client_id_req.client_slot, error);
 	case RSPRO_MSG_CONFIG_CLIENT_ID_RES:
 		c->present = RsproPDUchoice_PR_configClientIdRes;
 		c->choice.configClientIdRes.result = msg->u.config_client_id_res.result;
@@ -330,9 +330,9 @@ enc_pdu(const RsproMsg *msg, EncScratch *sc, GError **error)
 	case RSPRO_MSG_CONFIG_CLIENT_BANK_REQ:
 		c->present = RsproPDUchoice_PR_configClientBankReq;
 		enc_ip_port(&c->choice.configClientBankReq.bankd,
-			    &msg->u.config_client_bank_req.bankd);
+		            &msg->u.config_client_bank_req.bankd);
 		return enc_bank_slot(&c->choice.configClientBankReq.bankSlot,
-				     &msg->u.config_client_bank_req.bank_slot, error);
+		                     &msg->u.config_client_bank_req.bank_slot, error);
 	case RSPRO_MSG_CONFIG_CLIENT_BANK_RES:
 		c->present = RsproPDUchoice_PR_configClientBankRes;
 		c->choice.configClientBankRes.result = msg->u.config_client_bank_res.result;
@@ -351,33 +351,33 @@ enc_pdu(const RsproMsg *msg, EncScratch *sc, GError **error)
 		enc_flags(&c->choice.tpduModemToCard.flags, &msg->u.tpdu_modem_to_card.flags);
 		borrow_gbytes(&c->choice.tpduModemToCard.data, msg->u.tpdu_modem_to_card.data);
 		return enc_client_slot(&c->choice.tpduModemToCard.fromClientSlot,
-				       &msg->u.tpdu_modem_to_card.from_client_slot, error) &&
+		                       &msg->u.tpdu_modem_to_card.from_client_slot, error) &&
 		       enc_bank_slot(&c->choice.tpduModemToCard.toBankSlot,
-				     &msg->u.tpdu_modem_to_card.to_bank_slot, error);
+		                     &msg->u.tpdu_modem_to_card.to_bank_slot, error);
 	case RSPRO_MSG_TPDU_CARD_TO_MODEM:
 		c->present = RsproPDUchoice_PR_tpduCardToModem;
 		enc_flags(&c->choice.tpduCardToModem.flags, &msg->u.tpdu_card_to_modem.flags);
 		borrow_gbytes(&c->choice.tpduCardToModem.data, msg->u.tpdu_card_to_modem.data);
 		return enc_bank_slot(&c->choice.tpduCardToModem.fromBankSlot,
-				     &msg->u.tpdu_card_to_modem.from_bank_slot, error) &&
+		                     &msg->u.tpdu_card_to_modem.from_bank_slot, error) &&
 		       enc_client_slot(&c->choice.tpduCardToModem.toClientSlot,
-				       &msg->u.tpdu_card_to_modem.to_client_slot, error);
+		                       &msg->u.tpdu_card_to_modem.to_client_slot, error);
 	case RSPRO_MSG_CLIENT_SLOT_STATUS_IND:
 		c->present = RsproPDUchoice_PR_clientSlotStatusInd;
 		enc_status(&c->choice.clientSlotStatusInd.slotPhysStatus,
-			   &msg->u.client_slot_status_ind.status, sc);
+		           &msg->u.client_slot_status_ind.status, sc);
 		return enc_client_slot(&c->choice.clientSlotStatusInd.fromClientSlot,
-				       &msg->u.client_slot_status_ind.from_client_slot, error) &&
+		                       &msg->u.client_slot_status_ind.from_client_slot, error) &&
 		       enc_bank_slot(&c->choice.clientSlotStatusInd.toBankSlot,
-				     &msg->u.client_slot_status_ind.to_bank_slot, error);
+		                     &msg->u.client_slot_status_ind.to_bank_slot, error);
 	case RSPRO_MSG_BANK_SLOT_STATUS_IND:
 		c->present = RsproPDUchoice_PR_bankSlotStatusInd;
 		enc_status(&c->choice.bankSlotStatusInd.slotPhysStatus,
-			   &msg->u.bank_slot_status_ind.status, sc);
+		           &msg->u.bank_slot_status_ind.status, sc);
 		return enc_bank_slot(&c->choice.bankSlotStatusInd.fromBankSlot,
-				     &msg->u.bank_slot_status_ind.from_bank_slot, error) &&
+		                     &msg->u.bank_slot_status_ind.from_bank_slot, error) &&
 		       enc_client_slot(&c->choice.bankSlotStatusInd.toClientSlot,
-				       &msg->u.bank_slot_status_ind.to_client_slot, error);
+		                       &msg->u.bank_slot_status_ind.to_client_slot, error);
 	case RSPRO_MSG_ERROR_IND:
 		c->present = RsproPDUchoice_PR_errorInd;
 		return enc_error_ind(&c->choice.errorInd, &msg->u.error_ind, sc, error);
@@ -390,7 +390,7 @@ enc_pdu(const RsproMsg *msg, EncScratch *sc, GError **error)
 		return TRUE;
 	default:
 		g_set_error(error, RSPRO_ERROR, RSPRO_ERROR_INVALID,
-			    "cannot encode message type %d", (gint)msg->type);
+		            "cannot encode message type %d", (gint)msg->type);
 		return FALSE;
 	}
 }
@@ -412,7 +412,7 @@ rspro_msg_encode(const RsproMsg *msg, GByteArray *out, GError **error)
 	memset(&sc, 0, sizeof(sc));
 	if (msg->tag > RSPRO_MAX_OPERATION_TAG || msg->version > RSPRO_MAX_VERSION) {
 		g_set_error(error, RSPRO_ERROR, RSPRO_ERROR_INVALID,
-			    "version %u / tag %u out of range", msg->version, msg->tag);
+		            "version %u / tag %u out of range", msg->version, msg->tag);
 		return FALSE;
 	}
 	if (!check_msg_enums(msg, error) || !enc_pdu(msg, &sc, error)) {
@@ -423,9 +423,8 @@ rspro_msg_encode(const RsproMsg *msg, GByteArray *out, GError **error)
 	if (rv.encoded < 0) {
 		g_byte_array_set_size(out, start);
 		g_set_error(error, RSPRO_ERROR, RSPRO_ERROR_INVALID,
-			    "%s: DER encoding failed at %s",
-			    rspro_msg_type_name(msg->type),
-			    rv.failed_type != NULL ? rv.failed_type->name : "?");
+		            "%s: DER encoding failed at %s", rspro_msg_type_name(msg->type),
+		            rv.failed_type != NULL ? rv.failed_type->name : "?");
 		return FALSE;
 	}
 	return TRUE;
@@ -463,7 +462,7 @@ dec_component_type(RsproComponentType *dst, long src, GError **error)
 {
 	if (src < RSPRO_COMPONENT_CLIENT || src > RSPRO_COMPONENT_BANKD) {
 		g_set_error(error, RSPRO_ERROR, RSPRO_ERROR_INVALID, "component type %ld invalid",
-			    src);
+		            src);
 		return FALSE;
 	}
 	*dst = (RsproComponentType)src;
@@ -589,7 +588,7 @@ dec_error_ind(RsproErrorInd *dst, const ErrorInd_t *src, GError **error)
 	}
 	return src->errorString == NULL ||
 	       dec_string(&dst->error_string, src->errorString, RSPRO_ERROR_STRING_MAX_LEN,
-			  "errorString", error);
+	                  "errorString", error);
 }
 
 static gboolean
@@ -599,71 +598,71 @@ dec_pdu(RsproMsg *msg, const RsproPDUchoice_t *x, GError **error)
 	case RsproPDUchoice_PR_connectBankReq:
 		msg->type = RSPRO_MSG_CONNECT_BANK_REQ;
 		return dec_id(&msg->u.connect_bank_req.bank_id, x->choice.connectBankReq.bankId,
-			      "bankId", error) &&
+		              "bankId", error) &&
 		       dec_id(&msg->u.connect_bank_req.num_slots,
-			      x->choice.connectBankReq.numberOfSlots, "numberOfSlots", error) &&
+		              x->choice.connectBankReq.numberOfSlots, "numberOfSlots", error) &&
 		       dec_identity(&msg->u.connect_bank_req.identity,
-				    &x->choice.connectBankReq.identity, error);
+		                    &x->choice.connectBankReq.identity, error);
 	case RsproPDUchoice_PR_connectBankRes:
 		msg->type = RSPRO_MSG_CONNECT_BANK_RES;
 		return DEC_ENUM(msg->u.connect_bank_res.result, x->choice.connectBankRes.result,
-				error) &&
+		                error) &&
 		       dec_identity(&msg->u.connect_bank_res.identity,
-				    &x->choice.connectBankRes.identity, error);
+		                    &x->choice.connectBankRes.identity, error);
 	case RsproPDUchoice_PR_connectClientReq:
 		msg->type = RSPRO_MSG_CONNECT_CLIENT_REQ;
 		if (x->choice.connectClientReq.clientSlot != NULL) {
 			msg->u.connect_client_req.has_client_slot = TRUE;
 			if (!dec_client_slot(&msg->u.connect_client_req.client_slot,
-					     x->choice.connectClientReq.clientSlot, error))
+			                     x->choice.connectClientReq.clientSlot, error))
 				return FALSE;
 		}
 		return dec_identity(&msg->u.connect_client_req.identity,
-				    &x->choice.connectClientReq.identity, error);
+		                    &x->choice.connectClientReq.identity, error);
 	case RsproPDUchoice_PR_connectClientRes:
 		msg->type = RSPRO_MSG_CONNECT_CLIENT_RES;
-		return DEC_ENUM(msg->u.connect_client_res.result,
-				x->choice.connectClientRes.result, error) &&
+		return DEC_ENUM(msg->u.connect_client_res.result, x->choice.connectClientRes.result,
+		                error) &&
 		       dec_identity(&msg->u.connect_client_res.identity,
-				    &x->choice.connectClientRes.identity, error);
+		                    &x->choice.connectClientRes.identity, error);
 	case RsproPDUchoice_PR_createMappingReq:
 		msg->type = RSPRO_MSG_CREATE_MAPPING_REQ;
 		return dec_client_slot(&msg->u.create_mapping_req.client,
-				       &x->choice.createMappingReq.client, error) &&
+		                       &x->choice.createMappingReq.client, error) &&
 		       dec_bank_slot(&msg->u.create_mapping_req.bank,
-				     &x->choice.createMappingReq.bank, error);
+		                     &x->choice.createMappingReq.bank, error);
 	case RsproPDUchoice_PR_createMappingRes:
 		msg->type = RSPRO_MSG_CREATE_MAPPING_RES;
-		return DEC_ENUM(msg->u.create_mapping_res.result,
-				x->choice.createMappingRes.result, error);
+		return DEC_ENUM(msg->u.create_mapping_res.result, x->choice.createMappingRes.result,
+		                error);
 	case RsproPDUchoice_PR_removeMappingReq:
 		msg->type = RSPRO_MSG_REMOVE_MAPPING_REQ;
 		return dec_client_slot(&msg->u.remove_mapping_req.client,
-				       &x->choice.removeMappingReq.client, error) &&
+		                       &x->choice.removeMappingReq.client, error) &&
 		       dec_bank_slot(&msg->u.remove_mapping_req.bank,
-				     &x->choice.removeMappingReq.bank, error);
+		                     &x->choice.removeMappingReq.bank, error);
 	case RsproPDUchoice_PR_removeMappingRes:
 		msg->type = RSPRO_MSG_REMOVE_MAPPING_RES;
-		return DEC_ENUM(msg->u.remove_mapping_res.result,
-				x->choice.removeMappingRes.result, error);
+		return DEC_ENUM(msg->u.remove_mapping_res.result, x->choice.removeMappingRes.result,
+		                error);
 	case RsproPDUchoice_PR_configClientIdReq:
 		msg->type = RSPRO_MSG_CONFIG_CLIENT_ID_REQ;
 		return dec_client_slot(&msg->u.config_client_id_req.client_slot,
-				       &x->choice.configClientIdReq.clientSlot, error);
+		                       &x->choice.configClientIdReq.clientSlot, error);
 	case RsproPDUchoice_PR_configClientIdRes:
 		msg->type = RSPRO_MSG_CONFIG_CLIENT_ID_RES;
 		return DEC_ENUM(msg->u.config_client_id_res.result,
-				x->choice.configClientIdRes.result, error);
+		                x->choice.configClientIdRes.result, error);
 	case RsproPDUchoice_PR_configClientBankReq:
 		msg->type = RSPRO_MSG_CONFIG_CLIENT_BANK_REQ;
 		return dec_bank_slot(&msg->u.config_client_bank_req.bank_slot,
-				     &x->choice.configClientBankReq.bankSlot, error) &&
+		                     &x->choice.configClientBankReq.bankSlot, error) &&
 		       dec_ip_port(&msg->u.config_client_bank_req.bankd,
-				   &x->choice.configClientBankReq.bankd, error);
+		                   &x->choice.configClientBankReq.bankd, error);
 	case RsproPDUchoice_PR_configClientBankRes:
 		msg->type = RSPRO_MSG_CONFIG_CLIENT_BANK_RES;
 		return DEC_ENUM(msg->u.config_client_bank_res.result,
-				x->choice.configClientBankRes.result, error);
+		                x->choice.configClientBankRes.result, error);
 	case RsproPDUchoice_PR_setAtrReq:
 		msg->type = RSPRO_MSG_SET_ATR_REQ;
 		if (!check_atr_size(x->choice.setAtrReq.atr.size, error))
@@ -678,33 +677,33 @@ dec_pdu(RsproMsg *msg, const RsproPDUchoice_t *x, GError **error)
 		dec_flags(&msg->u.tpdu_modem_to_card.flags, &x->choice.tpduModemToCard.flags);
 		msg->u.tpdu_modem_to_card.data = dec_bytes(&x->choice.tpduModemToCard.data);
 		return dec_client_slot(&msg->u.tpdu_modem_to_card.from_client_slot,
-				       &x->choice.tpduModemToCard.fromClientSlot, error) &&
+		                       &x->choice.tpduModemToCard.fromClientSlot, error) &&
 		       dec_bank_slot(&msg->u.tpdu_modem_to_card.to_bank_slot,
-				     &x->choice.tpduModemToCard.toBankSlot, error);
+		                     &x->choice.tpduModemToCard.toBankSlot, error);
 	case RsproPDUchoice_PR_tpduCardToModem:
 		msg->type = RSPRO_MSG_TPDU_CARD_TO_MODEM;
 		dec_flags(&msg->u.tpdu_card_to_modem.flags, &x->choice.tpduCardToModem.flags);
 		msg->u.tpdu_card_to_modem.data = dec_bytes(&x->choice.tpduCardToModem.data);
 		return dec_bank_slot(&msg->u.tpdu_card_to_modem.from_bank_slot,
-				     &x->choice.tpduCardToModem.fromBankSlot, error) &&
+		                     &x->choice.tpduCardToModem.fromBankSlot, error) &&
 		       dec_client_slot(&msg->u.tpdu_card_to_modem.to_client_slot,
-				       &x->choice.tpduCardToModem.toClientSlot, error);
+		                       &x->choice.tpduCardToModem.toClientSlot, error);
 	case RsproPDUchoice_PR_clientSlotStatusInd:
 		msg->type = RSPRO_MSG_CLIENT_SLOT_STATUS_IND;
 		dec_status(&msg->u.client_slot_status_ind.status,
-			   &x->choice.clientSlotStatusInd.slotPhysStatus);
+		           &x->choice.clientSlotStatusInd.slotPhysStatus);
 		return dec_client_slot(&msg->u.client_slot_status_ind.from_client_slot,
-				       &x->choice.clientSlotStatusInd.fromClientSlot, error) &&
+		                       &x->choice.clientSlotStatusInd.fromClientSlot, error) &&
 		       dec_bank_slot(&msg->u.client_slot_status_ind.to_bank_slot,
-				     &x->choice.clientSlotStatusInd.toBankSlot, error);
+		                     &x->choice.clientSlotStatusInd.toBankSlot, error);
 	case RsproPDUchoice_PR_bankSlotStatusInd:
 		msg->type = RSPRO_MSG_BANK_SLOT_STATUS_IND;
 		dec_status(&msg->u.bank_slot_status_ind.status,
-			   &x->choice.bankSlotStatusInd.slotPhysStatus);
+		           &x->choice.bankSlotStatusInd.slotPhysStatus);
 		return dec_bank_slot(&msg->u.bank_slot_status_ind.from_bank_slot,
-				     &x->choice.bankSlotStatusInd.fromBankSlot, error) &&
+		                     &x->choice.bankSlotStatusInd.fromBankSlot, error) &&
 		       dec_client_slot(&msg->u.bank_slot_status_ind.to_client_slot,
-				       &x->choice.bankSlotStatusInd.toClientSlot, error);
+		                       &x->choice.bankSlotStatusInd.toClientSlot, error);
 	case RsproPDUchoice_PR_errorInd:
 		msg->type = RSPRO_MSG_ERROR_IND;
 		return dec_error_ind(&msg->u.error_ind, &x->choice.errorInd, error);
@@ -714,7 +713,7 @@ dec_pdu(RsproMsg *msg, const RsproPDUchoice_t *x, GError **error)
 	case RsproPDUchoice_PR_resetStateRes:
 		msg->type = RSPRO_MSG_RESET_STATE_RES;
 		return DEC_ENUM(msg->u.reset_state_res.result, x->choice.resetStateRes.result,
-				error);
+		                error);
 	default:
 		/* an extension alternative asn1c skipped */
 		msg->type = RSPRO_MSG_UNKNOWN;
@@ -737,22 +736,22 @@ rspro_msg_decode(const guint8 *data, gsize len, RsproMsg *out, GError **error)
 	}
 	if (!rspro_ber_check(data, len)) {
 		g_set_error(error, RSPRO_ERROR, RSPRO_ERROR_MALFORMED,
-			    "not a well-formed BER encoding of %" G_GSIZE_FORMAT " bytes", len);
+		            "not a well-formed BER encoding of %" G_GSIZE_FORMAT " bytes", len);
 		return FALSE;
 	}
 	rv = ber_decode(&ctx, &asn_DEF_RsproPDU, (void **)&pdu, data, len);
 	if (rv.code != RC_OK) {
 		ASN_STRUCT_FREE(asn_DEF_RsproPDU, pdu);
 		g_set_error(error, RSPRO_ERROR, RSPRO_ERROR_MALFORMED,
-			    "BER decoding failed after %zu of %" G_GSIZE_FORMAT " bytes%s",
-			    rv.consumed, len, rv.code == RC_WMORE ? " (truncated)" : "");
+		            "BER decoding failed after %zu of %" G_GSIZE_FORMAT " bytes%s",
+		            rv.consumed, len, rv.code == RC_WMORE ? " (truncated)" : "");
 		return FALSE;
 	}
 	if (rv.consumed != len) {
 		ASN_STRUCT_FREE(asn_DEF_RsproPDU, pdu);
 		g_set_error(error, RSPRO_ERROR, RSPRO_ERROR_MALFORMED,
-			    "%" G_GSIZE_FORMAT " trailing bytes after the RSPRO PDU",
-			    len - rv.consumed);
+		            "%" G_GSIZE_FORMAT " trailing bytes after the RSPRO PDU",
+		            len - rv.consumed);
 		return FALSE;
 	}
 	ok = check_id(pdu->version, RSPRO_MAX_VERSION, "version", error) &&

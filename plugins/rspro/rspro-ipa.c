@@ -26,7 +26,7 @@ struct _RsproIpaDeframer {
 	gsize max_payload;
 	guint8 header[RSPRO_IPA_HEADER_LEN];
 	gsize header_have;
-	guint8 *payload;   /* announced length, allocated once the header is complete */
+	guint8 *payload; /* announced length, allocated once the header is complete */
 	gsize payload_len;
 	gsize payload_have;
 	gboolean delivered; /* the last push returned a complete frame */
@@ -69,8 +69,8 @@ rspro_ipa_deframer_is_partial(const RsproIpaDeframer *self)
 }
 
 gssize
-rspro_ipa_deframer_push(RsproIpaDeframer *self, const guint8 *data, gsize len,
-			RsproIpaFrame *frame, GError **error)
+rspro_ipa_deframer_push(RsproIpaDeframer *self, const guint8 *data, gsize len, RsproIpaFrame *frame,
+                        GError **error)
 {
 	gsize used = 0;
 
@@ -89,8 +89,9 @@ rspro_ipa_deframer_push(RsproIpaDeframer *self, const guint8 *data, gsize len,
 		self->payload_len = ((gsize)self->header[0] << 8) | self->header[1];
 		if (self->payload_len > self->max_payload) {
 			g_set_error(error, RSPRO_ERROR, RSPRO_ERROR_TOO_BIG,
-				    "IPA frame of %" G_GSIZE_FORMAT " bytes exceeds the limit of %"
-				    G_GSIZE_FORMAT, self->payload_len, self->max_payload);
+			            "IPA frame of %" G_GSIZE_FORMAT
+			            " bytes exceeds the limit of %" G_GSIZE_FORMAT,
+			            self->payload_len, self->max_payload);
 			return -1;
 		}
 		/* +1 so that an empty payload still has a valid pointer */
@@ -138,13 +139,13 @@ rspro_ipa_frame_kind(const RsproIpaFrame *frame, const guint8 **body, gsize *bod
 
 gboolean
 rspro_ipa_append_frame(GByteArray *out, guint8 proto, const guint8 *payload, gsize len,
-		       GError **error)
+                       GError **error)
 {
 	guint8 hdr[RSPRO_IPA_HEADER_LEN];
 
 	if (len > RSPRO_IPA_MAX_PAYLOAD) {
 		g_set_error(error, RSPRO_ERROR, RSPRO_ERROR_TOO_BIG,
-			    "IPA payload of %" G_GSIZE_FORMAT " bytes does not fit a frame", len);
+		            "IPA payload of %" G_GSIZE_FORMAT " bytes does not fit a frame", len);
 		return FALSE;
 	}
 	hdr[0] = (guint8)(len >> 8);
@@ -163,8 +164,8 @@ rspro_ipa_append_rspro(GByteArray *out, const guint8 *pdu, gsize len, GError **e
 
 	if (len > RSPRO_IPA_MAX_PDU) {
 		g_set_error(error, RSPRO_ERROR, RSPRO_ERROR_TOO_BIG,
-			    "RSPRO PDU of %" G_GSIZE_FORMAT " bytes does not fit an IPA frame",
-			    len);
+		            "RSPRO PDU of %" G_GSIZE_FORMAT " bytes does not fit an IPA frame",
+		            len);
 		return FALSE;
 	}
 	hdr[0] = (guint8)((len + 1) >> 8);

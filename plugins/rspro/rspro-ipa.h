@@ -11,13 +11,13 @@
 
 G_BEGIN_DECLS
 
-#define RSPRO_IPA_HEADER_LEN  3
+#define RSPRO_IPA_HEADER_LEN 3
 #define RSPRO_IPA_MAX_PAYLOAD 65535u
-#define RSPRO_IPA_PROTO_OSMO  0xEE
-#define RSPRO_IPA_PROTO_CCM   0xFE
-#define RSPRO_IPA_EXT_RSPRO   0x07
+#define RSPRO_IPA_PROTO_OSMO 0xEE
+#define RSPRO_IPA_PROTO_CCM 0xFE
+#define RSPRO_IPA_EXT_RSPRO 0x07
 /* the largest DER PDU that fits one frame (the extension byte takes one) */
-#define RSPRO_IPA_MAX_PDU     (RSPRO_IPA_MAX_PAYLOAD - 1)
+#define RSPRO_IPA_MAX_PDU (RSPRO_IPA_MAX_PAYLOAD - 1)
 
 typedef enum {
 	RSPRO_CCM_PING = 0x00,
@@ -60,15 +60,14 @@ gboolean rspro_ipa_deframer_is_partial(const RsproIpaDeframer *self);
  * (the connection is useless anyway).
  */
 gssize rspro_ipa_deframer_push(RsproIpaDeframer *self, const guint8 *data, gsize len,
-			       RsproIpaFrame *frame, GError **error);
+                               RsproIpaFrame *frame, GError **error);
 
 /* What a complete frame carries; body and body_len point into the frame. */
-RsproIpaKind rspro_ipa_frame_kind(const RsproIpaFrame *frame, const guint8 **body,
-				  gsize *body_len);
+RsproIpaKind rspro_ipa_frame_kind(const RsproIpaFrame *frame, const guint8 **body, gsize *body_len);
 
 /* Appends a frame of any stream; fails if len > 65535. */
 gboolean rspro_ipa_append_frame(GByteArray *out, guint8 proto, const guint8 *payload, gsize len,
-				GError **error);
+                                GError **error);
 /* Appends an RSPRO frame (EE 07 + pdu); fails if the PDU exceeds RSPRO_IPA_MAX_PDU. */
 gboolean rspro_ipa_append_rspro(GByteArray *out, const guint8 *pdu, gsize len, GError **error);
 /* Appends a one-byte CCM frame such as PING: 00 01 FE 00 */

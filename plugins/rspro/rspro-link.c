@@ -41,11 +41,11 @@ struct _RsproLink {
 	gboolean started;
 	gboolean down;
 	GBytes *in_flight; /* the frame being written */
-	GQueue out_queue; /* GBytes, one IPA frame each */
+	GQueue out_queue;  /* GBytes, one IPA frame each */
 	gsize queued_bytes;
 
-	GSource *ka_source;   /* next PING, or PONG timeout */
-	gboolean ka_waiting;  /* a PING is out, waiting for the PONG */
+	GSource *ka_source;  /* next PING, or PONG timeout */
+	gboolean ka_waiting; /* a PING is out, waiting for the PONG */
 };
 
 static void link_fail(RsproLink *self, GError *error);
@@ -142,7 +142,7 @@ link_shutdown(RsproLink *self)
 	 * read or write is still pending, and the peer must see the close now */
 	if (G_IS_SOCKET_CONNECTION(self->stream))
 		g_socket_close(g_socket_connection_get_socket(G_SOCKET_CONNECTION(self->stream)),
-			       NULL);
+		               NULL);
 	else if (!g_io_stream_has_pending(self->stream))
 		g_io_stream_close(self->stream, NULL, NULL);
 }
@@ -161,7 +161,7 @@ rspro_link_unref(RsproLink *self)
 
 void
 rspro_link_set_callbacks(RsproLink *self, RsproLinkMsgFunc on_msg, RsproLinkDownFunc on_down,
-			 gpointer user_data)
+                         gpointer user_data)
 {
 	self->on_msg = on_msg;
 	self->on_down = on_down;
@@ -260,8 +260,8 @@ flush_queue(RsproLink *self)
 	/* one frame per write: never coalesced with the next, never split by us */
 	g_main_context_push_thread_default(self->context);
 	g_output_stream_write_all_async(g_io_stream_get_output_stream(self->stream), data, len,
-					G_PRIORITY_DEFAULT, self->cancellable, write_cb,
-					op_hold(self));
+	                                G_PRIORITY_DEFAULT, self->cancellable, write_cb,
+	                                op_hold(self));
 	g_main_context_pop_thread_default(self->context);
 }
 
@@ -278,9 +278,9 @@ queue_frame(RsproLink *self, GBytes *frame, GError **error)
 	if (self->queued_bytes + len > RSPRO_LINK_MAX_QUEUED) {
 		g_bytes_unref(frame);
 		g_set_error(error, RSPRO_ERROR, RSPRO_ERROR_TOO_BIG,
-			    "%s: peer does not read, send queue full", self->name);
+		            "%s: peer does not read, send queue full", self->name);
 		link_fail(self, g_error_new(RSPRO_ERROR, RSPRO_ERROR_TOO_BIG,
-					    "peer does not read, send queue full"));
+		                            "peer does not read, send queue full"));
 		return FALSE;
 	}
 	g_queue_push_tail(&self->out_queue, frame);
@@ -342,8 +342,8 @@ ka_timeout_cb(gpointer data)
 
 	g_clear_pointer(&self->ka_source, g_source_unref);
 	self->ka_waiting = FALSE;
-	link_fail(self, g_error_new(RSPRO_ERROR, RSPRO_ERROR_TIMEOUT,
-				    "no IPA PONG within %u ms", self->pong_timeout_ms));
+	link_fail(self, g_error_new(RSPRO_ERROR, RSPRO_ERROR_TIMEOUT, "no IPA PONG within %u ms",
+	                            self->pong_timeout_ms));
 	return G_SOURCE_REMOVE;
 }
 
@@ -420,7 +420,7 @@ handle_ccm(RsproLink *self, const guint8 *body, gsize len)
 	}
 	if (self->role == RSPRO_LINK_ROLE_SERVER)
 		link_fail(self, g_error_new(RSPRO_ERROR, RSPRO_ERROR_UNSUPPORTED,
-					    "unexpected IPA CCM message 0x%02x", type));
+		                            "unexpected IPA CCM message 0x%02x", type));
 }
 
 static void
@@ -432,11 +432,11 @@ handle_rspro(RsproLink *self, const guint8 *pdu, gsize len)
 	if (!rspro_msg_decode(pdu, len, &msg, &error)) {
 		if (self->close_on_decode_error) {
 			link_fail(self, g_error_new(RSPRO_ERROR, error->code,
-						    "undecodable RSPRO PDU: %s", error->message));
+			                            "undecodable RSPRO PDU: %s", error->message));
 		} else {
 			g_warning("%s: dropping undecodable RSPRO PDU (%" G_GSIZE_FORMAT
-				  " bytes): %s",
-				  self->name, len, error->message);
+			          " bytes): %s",
+			          self->name, len, error->message);
 		}
 		return;
 	}
@@ -465,9 +465,9 @@ handle_frame(RsproLink *self, const RsproIpaFrame *frame)
 		break;
 	default:
 		link_fail(self, g_error_new(RSPRO_ERROR, RSPRO_ERROR_UNSUPPORTED,
-					    "IPA frame of stream 0x%02x (%" G_GSIZE_FORMAT
-					    " bytes) is not RSPRO",
-					    frame->proto, frame->len));
+		                            "IPA frame of stream 0x%02x (%" G_GSIZE_FORMAT
+		                            " bytes) is not RSPRO",
+		                            frame->proto, frame->len));
 		break;
 	}
 }
@@ -481,7 +481,7 @@ process_input(RsproLink *self, const guint8 *data, gsize len)
 		RsproIpaFrame frame;
 		GError *error = NULL;
 		gssize n = rspro_ipa_deframer_push(self->deframer, data + off, len - off, &frame,
-						   &error);
+		                                   &error);
 
 		if (n < 0) {
 			link_fail(self, error);
@@ -508,9 +508,9 @@ read_cb(GObject *source, GAsyncResult *res, gpointer data)
 		link_fail(self, error);
 	} else if (n == 0) {
 		link_fail(self, g_error_new(RSPRO_ERROR, RSPRO_ERROR_CLOSED,
-					    rspro_ipa_deframer_is_partial(self->deframer)
-						    ? "peer closed the connection mid-frame"
-						    : "peer closed the connection"));
+		                            rspro_ipa_deframer_is_partial(self->deframer)
+		                                    ? "peer closed the connection mid-frame"
+		                                    : "peer closed the connection"));
 	} else {
 		process_input(self, self->read_buf, (gsize)n);
 		start_read(self);
@@ -525,8 +525,8 @@ start_read(RsproLink *self)
 		return;
 	g_main_context_push_thread_default(self->context);
 	g_input_stream_read_async(g_io_stream_get_input_stream(self->stream), self->read_buf,
-				  READ_CHUNK, G_PRIORITY_DEFAULT, self->cancellable, read_cb,
-				  op_hold(self));
+	                          READ_CHUNK, G_PRIORITY_DEFAULT, self->cancellable, read_cb,
+	                          op_hold(self));
 	g_main_context_pop_thread_default(self->context);
 }
 

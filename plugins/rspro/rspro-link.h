@@ -17,9 +17,9 @@
 G_BEGIN_DECLS
 
 #define RSPRO_LINK_PING_INTERVAL_MS 30000
-#define RSPRO_LINK_PONG_TIMEOUT_MS  10000
+#define RSPRO_LINK_PONG_TIMEOUT_MS 10000
 /* queued, unsent output beyond this ends the link (a peer that stopped reading) */
-#define RSPRO_LINK_MAX_QUEUED       (1024 * 1024)
+#define RSPRO_LINK_MAX_QUEUED (1024 * 1024)
 
 typedef enum {
 	/* remsim-client / bankd towards the server, client towards the bankd: sends
@@ -49,7 +49,7 @@ RsproLink *rspro_link_ref(RsproLink *self);
 void rspro_link_unref(RsproLink *self);
 
 void rspro_link_set_callbacks(RsproLink *self, RsproLinkMsgFunc on_msg, RsproLinkDownFunc on_down,
-			      gpointer user_data);
+                              gpointer user_data);
 /* interval 0 = send no PINGs (PINGs from the peer are still answered); call
  * before rspro_link_start(). Defaults: 30 s / 10 s, none for ROLE_BANK. */
 void rspro_link_set_keepalive(RsproLink *self, guint ping_interval_ms, guint pong_timeout_ms);

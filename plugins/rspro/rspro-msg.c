@@ -7,7 +7,7 @@
 
 #include <string.h>
 
-G_DEFINE_QUARK(rspro-error-quark, rspro_error)
+G_DEFINE_QUARK(rspro - error - quark, rspro_error)
 
 void
 rspro_msg_init(RsproMsg *msg, RsproMsgType type)
@@ -20,7 +20,7 @@ rspro_msg_init(RsproMsg *msg, RsproMsgType type)
 
 void
 rspro_identity_set(RsproIdentity *identity, RsproComponentType type, const gchar *name,
-		   const gchar *software, const gchar *sw_version)
+                   const gchar *software, const gchar *sw_version)
 {
 	rspro_identity_clear(identity);
 	identity->type = type;
@@ -81,27 +81,27 @@ const gchar *
 rspro_msg_type_name(RsproMsgType type)
 {
 	static const gchar *const names[] = {
-		[RSPRO_MSG_CONNECT_BANK_REQ] = "connectBankReq",
-		[RSPRO_MSG_CONNECT_BANK_RES] = "connectBankRes",
-		[RSPRO_MSG_CONNECT_CLIENT_REQ] = "connectClientReq",
-		[RSPRO_MSG_CONNECT_CLIENT_RES] = "connectClientRes",
-		[RSPRO_MSG_CREATE_MAPPING_REQ] = "createMappingReq",
-		[RSPRO_MSG_CREATE_MAPPING_RES] = "createMappingRes",
-		[RSPRO_MSG_REMOVE_MAPPING_REQ] = "removeMappingReq",
-		[RSPRO_MSG_REMOVE_MAPPING_RES] = "removeMappingRes",
-		[RSPRO_MSG_CONFIG_CLIENT_ID_REQ] = "configClientIdReq",
-		[RSPRO_MSG_CONFIG_CLIENT_ID_RES] = "configClientIdRes",
-		[RSPRO_MSG_SET_ATR_REQ] = "setAtrReq",
-		[RSPRO_MSG_SET_ATR_RES] = "setAtrRes",
-		[RSPRO_MSG_TPDU_MODEM_TO_CARD] = "tpduModemToCard",
-		[RSPRO_MSG_TPDU_CARD_TO_MODEM] = "tpduCardToModem",
-		[RSPRO_MSG_CLIENT_SLOT_STATUS_IND] = "clientSlotStatusInd",
-		[RSPRO_MSG_BANK_SLOT_STATUS_IND] = "bankSlotStatusInd",
-		[RSPRO_MSG_ERROR_IND] = "errorInd",
-		[RSPRO_MSG_CONFIG_CLIENT_BANK_REQ] = "configClientBankReq",
-		[RSPRO_MSG_CONFIG_CLIENT_BANK_RES] = "configClientBankRes",
-		[RSPRO_MSG_RESET_STATE_REQ] = "resetStateReq",
-		[RSPRO_MSG_RESET_STATE_RES] = "resetStateRes",
+	        [RSPRO_MSG_CONNECT_BANK_REQ] = "connectBankReq",
+	        [RSPRO_MSG_CONNECT_BANK_RES] = "connectBankRes",
+	        [RSPRO_MSG_CONNECT_CLIENT_REQ] = "connectClientReq",
+	        [RSPRO_MSG_CONNECT_CLIENT_RES] = "connectClientRes",
+	        [RSPRO_MSG_CREATE_MAPPING_REQ] = "createMappingReq",
+	        [RSPRO_MSG_CREATE_MAPPING_RES] = "createMappingRes",
+	        [RSPRO_MSG_REMOVE_MAPPING_REQ] = "removeMappingReq",
+	        [RSPRO_MSG_REMOVE_MAPPING_RES] = "removeMappingRes",
+	        [RSPRO_MSG_CONFIG_CLIENT_ID_REQ] = "configClientIdReq",
+	        [RSPRO_MSG_CONFIG_CLIENT_ID_RES] = "configClientIdRes",
+	        [RSPRO_MSG_SET_ATR_REQ] = "setAtrReq",
+	        [RSPRO_MSG_SET_ATR_RES] = "setAtrRes",
+	        [RSPRO_MSG_TPDU_MODEM_TO_CARD] = "tpduModemToCard",
+	        [RSPRO_MSG_TPDU_CARD_TO_MODEM] = "tpduCardToModem",
+	        [RSPRO_MSG_CLIENT_SLOT_STATUS_IND] = "clientSlotStatusInd",
+	        [RSPRO_MSG_BANK_SLOT_STATUS_IND] = "bankSlotStatusInd",
+	        [RSPRO_MSG_ERROR_IND] = "errorInd",
+	        [RSPRO_MSG_CONFIG_CLIENT_BANK_REQ] = "configClientBankReq",
+	        [RSPRO_MSG_CONFIG_CLIENT_BANK_RES] = "configClientBankRes",
+	        [RSPRO_MSG_RESET_STATE_REQ] = "resetStateReq",
+	        [RSPRO_MSG_RESET_STATE_RES] = "resetStateRes",
 	};
 
 	if ((gint)type < 0 || (gsize)type >= G_N_ELEMENTS(names))
@@ -157,8 +157,8 @@ static void
 describe_identity(GString *s, const RsproIdentity *id)
 {
 	g_string_append_printf(s, " %s '%s' (%s %s)", rspro_component_type_name(id->type),
-			       id->name ? id->name : "", id->software ? id->software : "",
-			       id->sw_version ? id->sw_version : "");
+	                       id->name ? id->name : "", id->software ? id->software : "",
+	                       id->sw_version ? id->sw_version : "");
 }
 
 static void
@@ -166,10 +166,10 @@ describe_slots(GString *s, gboolean client_first, const RsproClientSlot *c, cons
 {
 	if (client_first)
 		g_string_append_printf(s, " C%u:%u->B%u:%u", c->client_id, c->slot_nr, b->bank_id,
-				       b->slot_nr);
+		                       b->slot_nr);
 	else
 		g_string_append_printf(s, " B%u:%u->C%u:%u", b->bank_id, b->slot_nr, c->client_id,
-				       c->slot_nr);
+		                       c->slot_nr);
 }
 
 static void
@@ -208,7 +208,7 @@ rspro_msg_describe(const RsproMsg *msg)
 	case RSPRO_MSG_CONNECT_BANK_REQ:
 		describe_identity(s, &msg->u.connect_bank_req.identity);
 		g_string_append_printf(s, " bank %u, %u slots", msg->u.connect_bank_req.bank_id,
-				       msg->u.connect_bank_req.num_slots);
+		                       msg->u.connect_bank_req.num_slots);
 		break;
 	case RSPRO_MSG_CONNECT_BANK_RES:
 	case RSPRO_MSG_CONNECT_CLIENT_RES:
@@ -219,13 +219,13 @@ rspro_msg_describe(const RsproMsg *msg)
 		describe_identity(s, &msg->u.connect_client_req.identity);
 		if (msg->u.connect_client_req.has_client_slot)
 			g_string_append_printf(s, " C%u:%u",
-					       msg->u.connect_client_req.client_slot.client_id,
-					       msg->u.connect_client_req.client_slot.slot_nr);
+			                       msg->u.connect_client_req.client_slot.client_id,
+			                       msg->u.connect_client_req.client_slot.slot_nr);
 		break;
 	case RSPRO_MSG_CREATE_MAPPING_REQ:
 	case RSPRO_MSG_REMOVE_MAPPING_REQ:
 		describe_slots(s, TRUE, &msg->u.create_mapping_req.client,
-			       &msg->u.create_mapping_req.bank);
+		               &msg->u.create_mapping_req.bank);
 		break;
 	case RSPRO_MSG_CREATE_MAPPING_RES:
 	case RSPRO_MSG_REMOVE_MAPPING_RES:
@@ -247,41 +247,41 @@ rspro_msg_describe(const RsproMsg *msg)
 			g_string_append(s, " ipv6");
 		else
 			g_string_append_printf(s, " %u.%u.%u.%u", ip->addr[0], ip->addr[1],
-					       ip->addr[2], ip->addr[3]);
+			                       ip->addr[2], ip->addr[3]);
 		g_string_append_printf(s, ":%u", ip->port);
 		break;
 	case RSPRO_MSG_SET_ATR_REQ:
 		cs = &msg->u.set_atr_req.slot;
 		g_string_append_printf(s, " C%u:%u %" G_GSIZE_FORMAT " bytes", cs->client_id,
-				       cs->slot_nr, bytes_size(msg->u.set_atr_req.atr));
+		                       cs->slot_nr, bytes_size(msg->u.set_atr_req.atr));
 		break;
 	case RSPRO_MSG_TPDU_MODEM_TO_CARD:
 		describe_slots(s, TRUE, &msg->u.tpdu_modem_to_card.from_client_slot,
-			       &msg->u.tpdu_modem_to_card.to_bank_slot);
+		               &msg->u.tpdu_modem_to_card.to_bank_slot);
 		g_string_append_printf(s, " %" G_GSIZE_FORMAT " bytes",
-				       bytes_size(msg->u.tpdu_modem_to_card.data));
+		                       bytes_size(msg->u.tpdu_modem_to_card.data));
 		break;
 	case RSPRO_MSG_TPDU_CARD_TO_MODEM:
 		describe_slots(s, FALSE, &msg->u.tpdu_card_to_modem.to_client_slot,
-			       &msg->u.tpdu_card_to_modem.from_bank_slot);
+		               &msg->u.tpdu_card_to_modem.from_bank_slot);
 		g_string_append_printf(s, " %" G_GSIZE_FORMAT " bytes",
-				       bytes_size(msg->u.tpdu_card_to_modem.data));
+		                       bytes_size(msg->u.tpdu_card_to_modem.data));
 		break;
 	case RSPRO_MSG_CLIENT_SLOT_STATUS_IND:
 		describe_slots(s, TRUE, &msg->u.client_slot_status_ind.from_client_slot,
-			       &msg->u.client_slot_status_ind.to_bank_slot);
+		               &msg->u.client_slot_status_ind.to_bank_slot);
 		describe_status(s, &msg->u.client_slot_status_ind.status);
 		break;
 	case RSPRO_MSG_BANK_SLOT_STATUS_IND:
 		describe_slots(s, FALSE, &msg->u.bank_slot_status_ind.to_client_slot,
-			       &msg->u.bank_slot_status_ind.from_bank_slot);
+		               &msg->u.bank_slot_status_ind.from_bank_slot);
 		describe_status(s, &msg->u.bank_slot_status_ind.status);
 		break;
 	case RSPRO_MSG_ERROR_IND:
 		g_string_append_printf(s, " from %s severity %d code %d",
-				       rspro_component_type_name(msg->u.error_ind.sender),
-				       (gint)msg->u.error_ind.severity,
-				       (gint)msg->u.error_ind.code);
+		                       rspro_component_type_name(msg->u.error_ind.sender),
+		                       (gint)msg->u.error_ind.severity,
+		                       (gint)msg->u.error_ind.code);
 		if (msg->u.error_ind.error_string != NULL)
 			g_string_append_printf(s, " '%s'", msg->u.error_ind.error_string);
 		break;

@@ -13,15 +13,15 @@
 G_BEGIN_DECLS
 
 /* what upstream puts in every PDU (rspro.md C.0) */
-#define RSPRO_VERSION                 2
-#define RSPRO_TAG_CONNECT_CLIENT_RES  2342
+#define RSPRO_VERSION 2
+#define RSPRO_TAG_CONNECT_CLIENT_RES 2342
 /* ASN.1 limits (rspro.md B.2) */
-#define RSPRO_MAX_ID                  1023
-#define RSPRO_MAX_OPERATION_TAG       2147483647u
-#define RSPRO_MAX_VERSION             32
-#define RSPRO_NAME_MAX_LEN            32
-#define RSPRO_ERROR_STRING_MAX_LEN    255
-#define RSPRO_ATR_MAX_LEN             55
+#define RSPRO_MAX_ID 1023
+#define RSPRO_MAX_OPERATION_TAG 2147483647u
+#define RSPRO_MAX_VERSION 32
+#define RSPRO_NAME_MAX_LEN 32
+#define RSPRO_ERROR_STRING_MAX_LEN 255
+#define RSPRO_ATR_MAX_LEN 55
 
 /* message type = the context tag of the RsproPDUchoice alternative */
 typedef enum {
@@ -260,7 +260,7 @@ gboolean rspro_msg_decode(const guint8 *data, gsize len, RsproMsg *out, GError *
 
 /* fills an identity with copies; the optional hw/fw fields stay NULL */
 void rspro_identity_set(RsproIdentity *identity, RsproComponentType type, const gchar *name,
-			const gchar *software, const gchar *sw_version);
+                        const gchar *software, const gchar *sw_version);
 void rspro_identity_clear(RsproIdentity *identity);
 
 /* ASN.1 names, e.g. "connectClientReq", "identityInUse"; NULL-free ("unknown") */

@@ -41,7 +41,7 @@ to_hex(const guint8 *data, gsize len)
 
 void
 test_assert_bytes(const guint8 *got, gsize got_len, const guint8 *want, gsize want_len,
-		  const gchar *what)
+                  const gchar *what)
 {
 	if (got_len != want_len || (got_len > 0 && memcmp(got, want, got_len) != 0)) {
 		g_autofree gchar *g = to_hex(got, got_len);
@@ -82,15 +82,15 @@ assert_gbytes(GBytes *a, GBytes *b, const gchar *what)
 	test_assert_bytes(ad, alen, bd, blen, what);
 }
 
-#define CS_EQ(x, y)                                                                               \
-	do {                                                                                      \
-		g_assert_cmpuint((x).client_id, ==, (y).client_id);                               \
-		g_assert_cmpuint((x).slot_nr, ==, (y).slot_nr);                                   \
+#define CS_EQ(x, y)                                                                                \
+	do {                                                                                       \
+		g_assert_cmpuint((x).client_id, ==, (y).client_id);                                \
+		g_assert_cmpuint((x).slot_nr, ==, (y).slot_nr);                                    \
 	} while (0)
-#define BS_EQ(x, y)                                                                               \
-	do {                                                                                      \
-		g_assert_cmpuint((x).bank_id, ==, (y).bank_id);                                   \
-		g_assert_cmpuint((x).slot_nr, ==, (y).slot_nr);                                   \
+#define BS_EQ(x, y)                                                                                \
+	do {                                                                                       \
+		g_assert_cmpuint((x).bank_id, ==, (y).bank_id);                                    \
+		g_assert_cmpuint((x).slot_nr, ==, (y).slot_nr);                                    \
 	} while (0)
 
 static void
@@ -126,22 +126,22 @@ test_assert_msg_equal(const RsproMsg *a, const RsproMsg *b, const gchar *what)
 	switch (a->type) {
 	case RSPRO_MSG_CONNECT_BANK_REQ:
 		assert_identity(&a->u.connect_bank_req.identity, &b->u.connect_bank_req.identity,
-				what);
+		                what);
 		g_assert_cmpuint(a->u.connect_bank_req.bank_id, ==, b->u.connect_bank_req.bank_id);
 		g_assert_cmpuint(a->u.connect_bank_req.num_slots, ==,
-				 b->u.connect_bank_req.num_slots);
+		                 b->u.connect_bank_req.num_slots);
 		break;
 	case RSPRO_MSG_CONNECT_BANK_RES:
 	case RSPRO_MSG_CONNECT_CLIENT_RES:
 		assert_identity(&a->u.connect_bank_res.identity, &b->u.connect_bank_res.identity,
-				what);
+		                what);
 		g_assert_cmpint(a->u.connect_bank_res.result, ==, b->u.connect_bank_res.result);
 		break;
 	case RSPRO_MSG_CONNECT_CLIENT_REQ:
 		assert_identity(&a->u.connect_client_req.identity,
-				&b->u.connect_client_req.identity, what);
+		                &b->u.connect_client_req.identity, what);
 		g_assert_cmpint(a->u.connect_client_req.has_client_slot, ==,
-				b->u.connect_client_req.has_client_slot);
+		                b->u.connect_client_req.has_client_slot);
 		CS_EQ(a->u.connect_client_req.client_slot, b->u.connect_client_req.client_slot);
 		break;
 	case RSPRO_MSG_CREATE_MAPPING_REQ:
@@ -163,13 +163,13 @@ test_assert_msg_equal(const RsproMsg *a, const RsproMsg *b, const gchar *what)
 	case RSPRO_MSG_CONFIG_CLIENT_BANK_REQ:
 		BS_EQ(a->u.config_client_bank_req.bank_slot, b->u.config_client_bank_req.bank_slot);
 		g_assert_cmpint(a->u.config_client_bank_req.bankd.is_ipv6, ==,
-				b->u.config_client_bank_req.bankd.is_ipv6);
+		                b->u.config_client_bank_req.bankd.is_ipv6);
 		test_assert_bytes(a->u.config_client_bank_req.bankd.addr,
-				  a->u.config_client_bank_req.bankd.is_ipv6 ? 16 : 4,
-				  b->u.config_client_bank_req.bankd.addr,
-				  b->u.config_client_bank_req.bankd.is_ipv6 ? 16 : 4, what);
+		                  a->u.config_client_bank_req.bankd.is_ipv6 ? 16 : 4,
+		                  b->u.config_client_bank_req.bankd.addr,
+		                  b->u.config_client_bank_req.bankd.is_ipv6 ? 16 : 4, what);
 		g_assert_cmpuint(a->u.config_client_bank_req.bankd.port, ==,
-				 b->u.config_client_bank_req.bankd.port);
+		                 b->u.config_client_bank_req.bankd.port);
 		break;
 	case RSPRO_MSG_SET_ATR_REQ:
 		CS_EQ(a->u.set_atr_req.slot, b->u.set_atr_req.slot);
@@ -196,7 +196,7 @@ test_assert_msg_equal(const RsproMsg *a, const RsproMsg *b, const gchar *what)
 		BS_EQ(a->u.client_slot_status_ind.to_bank_slot,
 		      b->u.client_slot_status_ind.to_bank_slot);
 		assert_status(&a->u.client_slot_status_ind.status,
-			      &b->u.client_slot_status_ind.status);
+		              &b->u.client_slot_status_ind.status);
 		break;
 	case RSPRO_MSG_BANK_SLOT_STATUS_IND:
 		BS_EQ(a->u.bank_slot_status_ind.from_bank_slot,

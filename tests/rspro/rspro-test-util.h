@@ -12,4 +12,4 @@ GByteArray *test_hex(const gchar *hex);
 void test_assert_msg_equal(const RsproMsg *a, const RsproMsg *b, const gchar *what);
 /* asserts the bytes are equal, printing both in hex if not */
 void test_assert_bytes(const guint8 *got, gsize got_len, const guint8 *want, gsize want_len,
-		       const gchar *what);
+                       const gchar *what);

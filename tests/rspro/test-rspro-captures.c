@@ -81,18 +81,18 @@ test_captures(void)
 
 			if (p != NULL)
 				check_frame(names->pdata[i], l + 1, p + strlen("ipa+der:"),
-					    &counts);
+				            &counts);
 		}
 		g_test_message("%s: %u frames", (const gchar *)names->pdata[i],
-			       counts.frames - before);
+		               counts.frames - before);
 		files++;
 	}
 	g_test_message("%u files, %u RSPRO frames decoded and re-encoded byte for byte", files,
-		       counts.frames);
+	               counts.frames);
 	for (guint t = 0; t < G_N_ELEMENTS(counts.per_type); t++) {
 		if (counts.per_type[t] > 0)
 			g_test_message("  %-20s %u", rspro_msg_type_name((RsproMsgType)t),
-				       counts.per_type[t]);
+			               counts.per_type[t]);
 	}
 	g_assert_cmpuint(counts.frames, >, 0);
 }

@@ -38,23 +38,23 @@ test_ber_forms(void)
 	RsproMsg msg;
 
 	g_assert_true(decode_hex("30 80 80 01 02 81 01 00 A2 80 A5 80 0A 01 00 00 00 00 00 00 00",
-				 &msg, &error));
+	                         &msg, &error));
 	g_assert_no_error(error);
 	g_assert_cmpint(msg.type, ==, RSPRO_MSG_CREATE_MAPPING_RES);
 	g_assert_true(rspro_msg_encode(&msg, der, &error));
 	test_assert_bytes(der->data, der->len, want->data, want->len, "DER from BER");
 	rspro_msg_clear(&msg);
 
-	g_assert_true(decode_hex("30 81 0E 80 01 02 81 01 00 A2 06 A5 04 0A 81 01 05", &msg,
-				 &error));
+	g_assert_true(
+	        decode_hex("30 81 0E 80 01 02 81 01 00 A2 06 A5 04 0A 81 01 05", &msg, &error));
 	g_assert_no_error(error);
 	g_assert_cmpint(msg.u.create_mapping_res.result, ==, RSPRO_RESULT_UNKNOWN_SLOTMAP);
 	rspro_msg_clear(&msg);
 
 	/* BOOLEAN TRUE as 0x01 (BER: any non-zero) */
 	g_assert_true(decode_hex("30 1F 80 01 02 81 01 00 A2 17 AF 15 30 06 02 01 01 02 01 01 "
-				 "30 06 02 01 17 02 01 00 30 03 80 01 01",
-				 &msg, &error));
+	                         "30 06 02 01 17 02 01 00 30 03 80 01 01",
+	                         &msg, &error));
 	g_assert_true(msg.u.bank_slot_status_ind.status.reset_active);
 	rspro_msg_clear(&msg);
 }
@@ -84,8 +84,8 @@ test_extension_elements(void)
 	g_autoptr(GError) error = NULL;
 	RsproMsg msg;
 
-	g_assert_true(decode_hex("30 10 80 01 02 81 01 00 A2 08 A5 06 0A 01 00 9F 20 00", &msg,
-				 &error));
+	g_assert_true(
+	        decode_hex("30 10 80 01 02 81 01 00 A2 08 A5 06 0A 01 00 9F 20 00", &msg, &error));
 	g_assert_no_error(error);
 	g_assert_cmpint(msg.type, ==, RSPRO_MSG_CREATE_MAPPING_RES);
 	rspro_msg_clear(&msg);
@@ -100,57 +100,57 @@ test_decode_refused(void)
 	assert_decode_fails("", RSPRO_ERROR_MALFORMED);
 	/* trailing byte */
 	assert_decode_fails("30 0D 80 01 02 81 01 00 A2 05 A5 03 0A 01 00 00",
-			    RSPRO_ERROR_MALFORMED);
+	                    RSPRO_ERROR_MALFORMED);
 	/* wrong outer tag */
 	assert_decode_fails("31 0D 80 01 02 81 01 00 A2 05 A5 03 0A 01 00", RSPRO_ERROR_MALFORMED);
 	/* msg [2] without the EXPLICIT wrapper */
 	assert_decode_fails("30 0B 80 01 02 81 01 00 A5 03 0A 01 00", RSPRO_ERROR_MALFORMED);
 	/* bankId 1024 (createMappingReq C23:0 B1024:1) */
 	assert_decode_fails("30 1B 80 01 02 81 01 00 A2 13 A4 11 30 06 02 01 17 02 01 00 "
-			    "30 07 02 02 04 00 02 01 01",
-			    RSPRO_ERROR_INVALID);
+	                    "30 07 02 02 04 00 02 01 01",
+	                    RSPRO_ERROR_INVALID);
 	/* negative slot */
 	assert_decode_fails("30 1A 80 01 02 81 01 00 A2 12 A4 10 30 06 02 01 17 02 01 FF "
-			    "30 06 02 01 01 02 01 01",
-			    RSPRO_ERROR_INVALID);
+	                    "30 06 02 01 01 02 01 01",
+	                    RSPRO_ERROR_INVALID);
 	/* version 33 */
 	assert_decode_fails("30 0D 80 01 21 81 01 00 A2 05 A5 03 0A 01 00", RSPRO_ERROR_INVALID);
 	/* negative tag */
 	assert_decode_fails("30 0D 80 01 02 81 01 80 A2 05 A5 03 0A 01 00", RSPRO_ERROR_INVALID);
 	/* connectBankRes with component type 3 */
 	assert_decode_fails("30 2D 80 01 02 81 01 00 A2 25 A1 23 30 1E 0A 01 03 16 03 73 72 76 "
-			    "80 0D 72 65 6D 73 69 6D 2D 73 65 72 76 65 72 81 05 31 2E 31 2E 33 "
-			    "0A 01 06",
-			    RSPRO_ERROR_INVALID);
+	                    "80 0D 72 65 6D 73 69 6D 2D 73 65 72 76 65 72 81 05 31 2E 31 2E 33 "
+	                    "0A 01 06",
+	                    RSPRO_ERROR_INVALID);
 	/* the same with a NUL in the name */
 	assert_decode_fails("30 2D 80 01 02 81 01 00 A2 25 A1 23 30 1E 0A 01 01 16 03 73 00 76 "
-			    "80 0D 72 65 6D 73 69 6D 2D 73 65 72 76 65 72 81 05 31 2E 31 2E 33 "
-			    "0A 01 06",
-			    RSPRO_ERROR_INVALID);
+	                    "80 0D 72 65 6D 73 69 6D 2D 73 65 72 76 65 72 81 05 31 2E 31 2E 33 "
+	                    "0A 01 06",
+	                    RSPRO_ERROR_INVALID);
 	/* empty name (SIZE (1..32)) */
 	assert_decode_fails("30 2A 80 01 02 81 01 00 A2 22 A1 20 30 1B 0A 01 01 16 00 "
-			    "80 0D 72 65 6D 73 69 6D 2D 73 65 72 76 65 72 81 05 31 2E 31 2E 33 "
-			    "0A 01 06",
-			    RSPRO_ERROR_INVALID);
+	                    "80 0D 72 65 6D 73 69 6D 2D 73 65 72 76 65 72 81 05 31 2E 31 2E 33 "
+	                    "0A 01 06",
+	                    RSPRO_ERROR_INVALID);
 	/* an ipv4 address of 3 bytes */
 	assert_decode_fails("30 1C 80 01 02 81 01 00 A2 14 B1 12 30 06 02 01 01 02 01 01 "
-			    "30 08 80 03 00 00 00 02 01 00",
-			    RSPRO_ERROR_INVALID);
+	                    "30 08 80 03 00 00 00 02 01 00",
+	                    RSPRO_ERROR_INVALID);
 	/* an IpPort without address (non-extensible CHOICE: refused by asn1c) */
 	{
 		g_autoptr(GError) error = NULL;
 		RsproMsg msg;
 
 		g_assert_false(decode_hex("30 19 80 01 02 81 01 00 A2 11 B1 0F 30 06 02 01 01 "
-					  "02 01 01 30 05 82 00 02 01 00",
-					  &msg, &error));
+		                          "02 01 01 30 05 82 00 02 01 00",
+		                          &msg, &error));
 		g_assert_nonnull(error);
 	}
 	/* a negative result code (asn1c could not send it back correctly) */
 	assert_decode_fails("30 0D 80 01 02 81 01 00 A2 05 A5 03 0A 01 8E", RSPRO_ERROR_INVALID);
 	/* a 1 MiB length announced in 20 bytes */
 	assert_decode_fails("30 83 10 00 00 80 01 02 81 01 00 A2 05 A5 03 0A 01 00",
-			    RSPRO_ERROR_MALFORMED);
+	                    RSPRO_ERROR_MALFORMED);
 }
 
 /* input asn1c 0.9.28 alone would loop on forever, and other ill-formed BER */
@@ -160,15 +160,15 @@ test_ber_structure(void)
 	/* indefinite-length msg [2] followed by 00 05: endless loop in asn1c's
 	 * CHOICE decoder without the structural check */
 	assert_decode_fails("30 80 80 01 02 81 01 00 A2 80 A5 03 0A 01 00 00 05 00 00 00 00",
-			    RSPRO_ERROR_MALFORMED);
+	                    RSPRO_ERROR_MALFORMED);
 	/* indefinite length on a primitive */
 	assert_decode_fails("30 80 80 80 02 00 00 81 01 00 A2 05 A5 03 0A 01 00 00 00",
-			    RSPRO_ERROR_MALFORMED);
+	                    RSPRO_ERROR_MALFORMED);
 	/* missing end-of-contents */
 	assert_decode_fails("30 80 80 01 02 81 01 00 A2 05 A5 03 0A 01 00", RSPRO_ERROR_MALFORMED);
 	/* 5 length octets */
 	assert_decode_fails("30 85 00 00 00 00 0D 80 01 02 81 01 00 A2 05 A5 03 0A 01 00",
-			    RSPRO_ERROR_MALFORMED);
+	                    RSPRO_ERROR_MALFORMED);
 	/* an inner length beyond its container */
 	assert_decode_fails("30 0D 80 01 02 81 01 00 A2 05 A5 04 0A 01 00", RSPRO_ERROR_MALFORMED);
 	/* 4 length octets are fine when the value fits */
@@ -177,7 +177,7 @@ test_ber_structure(void)
 		RsproMsg msg;
 
 		g_assert_true(decode_hex("30 84 00 00 00 0D 80 01 02 81 01 00 A2 05 A5 03 0A 01 00",
-					 &msg, &error));
+		                         &msg, &error));
 		g_assert_no_error(error);
 		rspro_msg_clear(&msg);
 	}
@@ -215,7 +215,7 @@ test_encode_refused(void)
 	}
 	/* name of 33 characters */
 	rspro_identity_set(&m.u.connect_bank_req.identity, RSPRO_COMPONENT_BANKD,
-			   "123456789012345678901234567890123", "remsim-bankd", "1");
+	                   "123456789012345678901234567890123", "remsim-bankd", "1");
 	{
 		g_autoptr(GError) error = NULL;
 

@@ -7,10 +7,10 @@
 
 /* PING, an RSPRO frame (G.4 createMappingRes), PONG, an empty-payload frame, ID_ACK */
 static const gchar *stream_hex = "00 01 FE 00 "
-				 "00 10 EE 07 30 0D 80 01 02 81 01 00 A2 05 A5 03 0A 01 00 "
-				 "00 01 FE 01 "
-				 "00 00 EE "
-				 "00 01 FE 06";
+                                 "00 10 EE 07 30 0D 80 01 02 81 01 00 A2 05 A5 03 0A 01 00 "
+                                 "00 01 FE 01 "
+                                 "00 00 EE "
+                                 "00 01 FE 06";
 
 typedef struct {
 	guint8 proto;
@@ -158,12 +158,12 @@ test_max_frame(void)
 	g_assert_cmpuint(out->data[0], ==, 0xff);
 	g_assert_cmpuint(out->data[1], ==, 0xff);
 	g_assert_cmpint(rspro_ipa_deframer_push(d, out->data, out->len, &f, &error), ==,
-			(gssize)out->len);
+	                (gssize)out->len);
 	g_assert_true(f.complete);
 	g_assert_cmpuint(f.len, ==, RSPRO_IPA_MAX_PAYLOAD);
 
-	g_assert_false(rspro_ipa_append_frame(out, 0xEE, payload, RSPRO_IPA_MAX_PAYLOAD + 1,
-					      &error));
+	g_assert_false(
+	        rspro_ipa_append_frame(out, 0xEE, payload, RSPRO_IPA_MAX_PAYLOAD + 1, &error));
 	g_assert_error(error, RSPRO_ERROR, RSPRO_ERROR_TOO_BIG);
 	g_clear_error(&error);
 	g_assert_false(rspro_ipa_append_rspro(out, payload, RSPRO_IPA_MAX_PDU + 1, &error));
@@ -220,7 +220,7 @@ test_garbage(void)
 			RsproIpaFrame f;
 			g_autoptr(GError) error = NULL;
 			gssize n = rspro_ipa_deframer_push(d, buf + off, sizeof(buf) - off, &f,
-							   &error);
+			                                   &error);
 
 			if (n < 0) {
 				g_assert_error(error, RSPRO_ERROR, RSPRO_ERROR_TOO_BIG);
@@ -243,12 +243,12 @@ test_id_resp(void)
 	const guint8 id_get[] = {0x01, 0x08, 0x01, 0x07, 0x02, 0x00, 0xAA, 0x01, 0x01};
 	const guint8 unknown[] = {0x01, 0x08, 0x01, 0x06}; /* 0x06 (IP address) */
 	g_autoptr(GByteArray) want = test_hex("00 38 FE 05 "
-					      "00 07 08 30 2F 30 2F 30 00 "
-					      "00 13 07 30 30 3A 30 30 3A 30 30 3A 30 30 3A "
-					      "30 30 3A 30 30 00 "
-					      "00 02 00 00 "
-					      "00 13 01 30 30 2D 30 30 2D 30 30 2D 30 30 2D "
-					      "30 30 2D 30 30 00");
+	                                      "00 07 08 30 2F 30 2F 30 00 "
+	                                      "00 13 07 30 30 3A 30 30 3A 30 30 3A 30 30 3A "
+	                                      "30 30 3A 30 30 00 "
+	                                      "00 02 00 00 "
+	                                      "00 13 01 30 30 2D 30 30 2D 30 30 2D 30 30 2D "
+	                                      "30 30 2D 30 30 00");
 
 	g_assert_true(rspro_ipa_append_id_resp(out, id_get, sizeof(id_get)));
 	test_assert_bytes(out->data, out->len, want->data, want->len, "ID_RESP");

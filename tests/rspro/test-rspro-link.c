@@ -53,12 +53,12 @@ guard_cb(gpointer data)
 }
 
 /* iterates the main loop until *flag (a gboolean or pointer) becomes non-zero */
-#define SPIN_UNTIL(cond)                                                                          \
-	do {                                                                                      \
-		guint guard_ = g_timeout_add(GUARD_MS, guard_cb, NULL);                           \
-		while (!(cond))                                                                   \
-			g_main_context_iteration(NULL, TRUE);                                     \
-		g_source_remove(guard_);                                                          \
+#define SPIN_UNTIL(cond)                                                                           \
+	do {                                                                                       \
+		guint guard_ = g_timeout_add(GUARD_MS, guard_cb, NULL);                            \
+		while (!(cond))                                                                    \
+			g_main_context_iteration(NULL, TRUE);                                      \
+		g_source_remove(guard_);                                                           \
 	} while (0)
 
 static void
@@ -74,7 +74,7 @@ pair_open(Pair *p)
 	memset(p, 0, sizeof(*p));
 	g_socket_client_set_enable_proxy(client, FALSE);
 	g_assert_true(g_socket_listener_add_address(listener, addr, G_SOCKET_TYPE_STREAM,
-						    G_SOCKET_PROTOCOL_TCP, NULL, &bound, &error));
+	                                            G_SOCKET_PROTOCOL_TCP, NULL, &bound, &error));
 	g_assert_no_error(error);
 	g_socket_listener_accept_async(listener, NULL, on_accept, &p->a);
 	g_socket_client_connect_async(client, G_SOCKET_CONNECTABLE(bound), NULL, on_connect, &p->b);
@@ -98,7 +98,7 @@ raw_write_hex(GSocketConnection *c, const gchar *hex)
 	g_autoptr(GError) error = NULL;
 
 	g_assert_true(g_output_stream_write_all(g_io_stream_get_output_stream(G_IO_STREAM(c)),
-						b->data, b->len, NULL, NULL, &error));
+	                                        b->data, b->len, NULL, NULL, &error));
 	g_assert_no_error(error);
 }
 
@@ -184,7 +184,7 @@ on_msg(RsproLink *link, const RsproMsg *msg, gpointer data)
 		g_assert_cmpuint(msg->u.connect_client_req.client_slot.client_id, ==, 23);
 		rspro_msg_init(&res, RSPRO_MSG_CONNECT_CLIENT_RES);
 		rspro_identity_set(&res.u.connect_client_res.identity, RSPRO_COMPONENT_SERVER,
-				   "srv", "remsim-server", "1.1.3");
+		                   "srv", "remsim-server", "1.1.3");
 		g_assert_true(rspro_link_send(ev->reply_link, &res, &error));
 		g_assert_no_error(error);
 		rspro_msg_clear(&res);
@@ -234,7 +234,7 @@ test_exchange(void)
 
 	rspro_msg_init(&req, RSPRO_MSG_CONNECT_CLIENT_REQ);
 	rspro_identity_set(&req.u.connect_client_req.identity, RSPRO_COMPONENT_CLIENT, "host1",
-			   "remsim-client", "1.1.3");
+	                   "remsim-client", "1.1.3");
 	req.u.connect_client_req.has_client_slot = TRUE;
 	req.u.connect_client_req.client_slot.client_id = 23;
 	g_assert_true(rspro_link_send(client, &req, &error));
@@ -275,7 +275,7 @@ test_ccm_server(void)
 	raw_write_hex(p.b, "00 01 FE 00");
 	raw_expect_frame(p.b, "00 01 FE 01"); /* PONG */
 	raw_write_hex(p.b, "00 01 FE 06");
-	raw_expect_frame(p.b, "00 01 FE 06"); /* ID_ACK answered */
+	raw_expect_frame(p.b, "00 01 FE 06");                /* ID_ACK answered */
 	raw_write_hex(p.b, "00 01 FE 01 00 03 FE 05 00 00"); /* PONG, ID_RESP: ignored */
 	/* an unknown CCM message ends a server link */
 	raw_write_hex(p.b, "00 01 FE 42");
@@ -376,9 +376,9 @@ test_keepalive_cycle(void)
 static void
 test_bytewise_input(void)
 {
-	static const gchar *const bytes[] = {"00", "10", "EE", "07", "30 0D 80",
-					     "01 02 81 01 00 A2", "05 A5 03 0A 01", "00 00",
-					     "01 FE", "00"};
+	static const gchar *const bytes[] = {
+	        "00",    "10",    "EE", "07", "30 0D 80", "01 02 81 01 00 A2", "05 A5 03 0A 01",
+	        "00 00", "01 FE", "00"};
 	Pair p;
 	Events ev;
 	g_autoptr(RsproLink) link = NULL;
@@ -433,7 +433,7 @@ test_decode_error(void)
 	rspro_link_start(link);
 	g_test_expect_message("rspro", G_LOG_LEVEL_WARNING, "*undecodable*");
 	raw_write_hex(p.b, "00 03 EE 07 30 00 "
-			   "00 10 EE 07 30 0D 80 01 02 81 01 00 A2 05 A5 03 0A 01 00");
+	                   "00 10 EE 07 30 0D 80 01 02 81 01 00 A2 05 A5 03 0A 01 00");
 	SPIN_UNTIL(ev.msgs->len == 1);
 	g_test_assert_expected_messages();
 	g_assert_false(ev.down);
@@ -467,7 +467,7 @@ test_close_in_callback(void)
 	rspro_link_start(link);
 	/* two PDUs in one segment: the second is not delivered after the close */
 	raw_write_hex(p.b, "00 10 EE 07 30 0D 80 01 02 81 01 00 A2 05 A5 03 0A 01 00 "
-			   "00 10 EE 07 30 0D 80 01 02 81 01 00 A2 05 A5 03 0A 01 00");
+	                   "00 10 EE 07 30 0D 80 01 02 81 01 00 A2 05 A5 03 0A 01 00");
 	SPIN_UNTIL(ev.msgs->len == 1);
 	g_assert_null(raw_read_frame(p.b)); /* the peer sees the close */
 	g_assert_cmpuint(ev.msgs->len, ==, 1);

@@ -28,7 +28,7 @@ g1_connect_client_req(RsproMsg *m)
 {
 	rspro_msg_init(m, RSPRO_MSG_CONNECT_CLIENT_REQ);
 	rspro_identity_set(&m->u.connect_client_req.identity, RSPRO_COMPONENT_CLIENT, "host1",
-			   "remsim-client", "1.1.3");
+	                   "remsim-client", "1.1.3");
 	m->u.connect_client_req.has_client_slot = TRUE;
 	m->u.connect_client_req.client_slot = c23_0;
 }
@@ -38,7 +38,7 @@ g2_connect_client_res(RsproMsg *m)
 {
 	rspro_msg_init(m, RSPRO_MSG_CONNECT_CLIENT_RES);
 	rspro_identity_set(&m->u.connect_client_res.identity, RSPRO_COMPONENT_SERVER, "srv",
-			   "remsim-server", "1.1.3");
+	                   "remsim-server", "1.1.3");
 	m->u.connect_client_res.result = RSPRO_RESULT_OK;
 }
 
@@ -47,7 +47,7 @@ g2_connect_client_res_bankd(RsproMsg *m)
 {
 	rspro_msg_init(m, RSPRO_MSG_CONNECT_CLIENT_RES);
 	rspro_identity_set(&m->u.connect_client_res.identity, RSPRO_COMPONENT_BANKD, "bank1",
-			   "remsim-bankd", "1.1.3");
+	                   "remsim-bankd", "1.1.3");
 	m->u.connect_client_res.result = RSPRO_RESULT_CARD_NOT_PRESENT;
 }
 
@@ -56,7 +56,7 @@ g3_connect_bank_req(RsproMsg *m)
 {
 	rspro_msg_init(m, RSPRO_MSG_CONNECT_BANK_REQ);
 	rspro_identity_set(&m->u.connect_bank_req.identity, RSPRO_COMPONENT_BANKD, "bank1",
-			   "remsim-bankd", "1.1.3");
+	                   "remsim-bankd", "1.1.3");
 	m->u.connect_bank_req.bank_id = 1;
 	m->u.connect_bank_req.num_slots = 8;
 }
@@ -66,7 +66,7 @@ g3_connect_bank_res(RsproMsg *m)
 {
 	rspro_msg_init(m, RSPRO_MSG_CONNECT_BANK_RES);
 	rspro_identity_set(&m->u.connect_bank_res.identity, RSPRO_COMPONENT_SERVER, "srv",
-			   "remsim-server", "1.1.3");
+	                   "remsim-server", "1.1.3");
 	m->u.connect_bank_res.result = RSPRO_RESULT_IDENTITY_IN_USE;
 }
 
@@ -247,77 +247,77 @@ typedef struct {
 } Vector;
 
 static const Vector vectors[] = {
-	{"G.1 connectClientReq", g1_connect_client_req,
-	 "00 37 EE 07 30 34 80 01 02 81 01 00 A2 2C A2 2A 30 20 0A 01 00 16 05 68 6F 73 "
-	 "74 31 80 0D 72 65 6D 73 69 6D 2D 63 6C 69 65 6E 74 81 05 31 2E 31 2E 33 30 06 "
-	 "02 01 17 02 01 00"},
-	{"G.2 connectClientRes", g2_connect_client_res,
-	 "00 31 EE 07 30 2E 80 01 02 81 02 09 26 A2 25 A3 23 30 1E 0A 01 01 16 03 73 72 "
-	 "76 80 0D 72 65 6D 73 69 6D 2D 73 65 72 76 65 72 81 05 31 2E 31 2E 33 0A 01 00"},
-	{"G.2 connectClientRes bankd", g2_connect_client_res_bankd,
-	 "00 32 EE 07 30 2F 80 01 02 81 02 09 26 A2 26 A3 24 30 1F 0A 01 02 16 05 62 61 "
-	 "6E 6B 31 80 0C 72 65 6D 73 69 6D 2D 62 61 6E 6B 64 81 05 31 2E 31 2E 33 0A 01 "
-	 "64"},
-	{"G.3 connectBankReq", g3_connect_bank_req,
-	 "00 34 EE 07 30 31 80 01 02 81 01 00 A2 29 A0 27 30 1F 0A 01 02 16 05 62 61 6E "
-	 "6B 31 80 0C 72 65 6D 73 69 6D 2D 62 61 6E 6B 64 81 05 31 2E 31 2E 33 02 01 01 "
-	 "02 01 08"},
-	{"G.3 connectBankRes", g3_connect_bank_res,
-	 "00 30 EE 07 30 2D 80 01 02 81 01 00 A2 25 A1 23 30 1E 0A 01 01 16 03 73 72 76 "
-	 "80 0D 72 65 6D 73 69 6D 2D 73 65 72 76 65 72 81 05 31 2E 31 2E 33 0A 01 06"},
-	{"G.4 createMappingReq", g4_create_mapping_req,
-	 "00 1D EE 07 30 1A 80 01 02 81 01 00 A2 12 A4 10 30 06 02 01 17 02 01 00 30 06 "
-	 "02 01 01 02 01 01"},
-	{"G.4 createMappingRes", g4_create_mapping_res,
-	 "00 10 EE 07 30 0D 80 01 02 81 01 00 A2 05 A5 03 0A 01 00"},
-	{"G.4 removeMappingReq", g4_remove_mapping_req,
-	 "00 1D EE 07 30 1A 80 01 02 81 01 00 A2 12 A6 10 30 06 02 01 17 02 01 00 30 06 "
-	 "02 01 01 02 01 01"},
-	{"G.4 removeMappingRes", g4_remove_mapping_res,
-	 "00 10 EE 07 30 0D 80 01 02 81 01 00 A2 05 A7 03 0A 01 05"},
-	{"G.5 configClientBankReq", g5_config_client_bank_req,
-	 "00 21 EE 07 30 1E 80 01 02 81 01 00 A2 16 B1 14 30 06 02 01 01 02 01 01 30 0A "
-	 "80 04 C0 A8 01 0A 02 02 27 0F"},
-	{"G.5 configClientBankReq no bankd", g5_config_client_bank_req_none,
-	 "00 20 EE 07 30 1D 80 01 02 81 01 00 A2 15 B1 13 30 06 02 01 01 02 01 01 30 09 "
-	 "80 04 00 00 00 00 02 01 00"},
-	{"G.5 configClientBankRes", g5_config_client_bank_res,
-	 "00 10 EE 07 30 0D 80 01 02 81 01 00 A2 05 B2 03 0A 01 00"},
-	{"G.6 setAtrReq", g6_set_atr_req,
-	 "00 29 EE 07 30 26 80 01 02 81 01 00 A2 1E AA 1C 30 06 02 01 17 02 01 00 04 12 "
-	 "3B 7D 94 00 00 55 55 53 0A 74 86 93 0B 24 7C 4D 54 68"},
-	{"G.6 setAtrRes", g6_set_atr_res,
-	 "00 10 EE 07 30 0D 80 01 02 81 01 00 A2 05 AB 03 0A 01 00"},
-	{"G.7 tpduModemToCard", g7_tpdu_modem_to_card,
-	 "00 34 EE 07 30 31 80 01 02 81 01 00 A2 29 AC 27 30 06 02 01 17 02 01 00 30 06 "
-	 "02 01 01 02 01 01 30 0C 01 01 00 01 01 00 01 01 00 01 01 00 04 07 A0 A4 00 00 "
-	 "02 3F 00"},
-	{"G.8 tpduCardToModem", g8_tpdu_card_to_modem,
-	 "00 2F EE 07 30 2C 80 01 02 81 01 00 A2 24 AD 22 30 06 02 01 01 02 01 01 30 06 "
-	 "02 01 17 02 01 00 30 0C 01 01 00 01 01 00 01 01 00 01 01 00 04 02 90 00"},
-	{"G.9 clientSlotStatusInd all", g9_client_slot_status_all,
-	 "00 2B EE 07 30 28 80 01 02 81 01 00 A2 20 AE 1E 30 06 02 01 17 02 01 00 30 06 "
-	 "02 01 01 02 01 01 30 0C 80 01 FF 81 01 FF 82 01 FF 83 01 FF"},
-	{"G.9 clientSlotStatusInd st2", g9_client_slot_status_st2,
-	 "00 28 EE 07 30 25 80 01 02 81 01 00 A2 1D AE 1B 30 06 02 01 17 02 01 00 30 06 "
-	 "02 01 01 02 01 01 30 09 80 01 00 81 01 FF 82 01 00"},
-	{"G.10 bankSlotStatusInd", g10_bank_slot_status,
-	 "00 22 EE 07 30 1F 80 01 02 81 01 00 A2 17 AF 15 30 06 02 01 01 02 01 01 30 06 "
-	 "02 01 17 02 01 00 30 03 80 01 00"},
-	{"G.10 errorInd", g10_error_ind,
-	 "00 2C EE 07 30 29 80 01 02 81 01 00 A2 21 B0 1F 0A 01 02 0A 01 02 0A 01 01 A0 "
-	 "06 02 01 01 02 01 01 A1 06 02 01 17 02 01 00 82 04 6F 6F 70 73"},
-	{"G.10 resetStateReq", g10_reset_state_req,
-	 "00 0D EE 07 30 0A 80 01 02 81 01 00 A2 02 B3 00"},
-	{"G.10 resetStateRes", g10_reset_state_res,
-	 "00 10 EE 07 30 0D 80 01 02 81 01 00 A2 05 B4 03 0A 01 00"},
-	{"G.10 configClientIdReq", g10_config_client_id_req,
-	 "00 15 EE 07 30 12 80 01 02 81 01 00 A2 0A A8 08 30 06 02 01 17 02 01 00"},
-	{"G.10 configClientIdRes", g10_config_client_id_res,
-	 "00 10 EE 07 30 0D 80 01 02 81 01 00 A2 05 A9 03 0A 01 00"},
-	{"G.10 INTEGER edges", g10_integer_edges,
-	 "00 23 EE 07 30 20 80 01 02 81 04 7F FF FF FF A2 15 A4 13 30 08 02 02 03 FF 02 "
-	 "02 00 80 30 07 02 02 00 FF 02 01 7F"},
+        {"G.1 connectClientReq", g1_connect_client_req,
+         "00 37 EE 07 30 34 80 01 02 81 01 00 A2 2C A2 2A 30 20 0A 01 00 16 05 68 6F 73 "
+         "74 31 80 0D 72 65 6D 73 69 6D 2D 63 6C 69 65 6E 74 81 05 31 2E 31 2E 33 30 06 "
+         "02 01 17 02 01 00"},
+        {"G.2 connectClientRes", g2_connect_client_res,
+         "00 31 EE 07 30 2E 80 01 02 81 02 09 26 A2 25 A3 23 30 1E 0A 01 01 16 03 73 72 "
+         "76 80 0D 72 65 6D 73 69 6D 2D 73 65 72 76 65 72 81 05 31 2E 31 2E 33 0A 01 00"},
+        {"G.2 connectClientRes bankd", g2_connect_client_res_bankd,
+         "00 32 EE 07 30 2F 80 01 02 81 02 09 26 A2 26 A3 24 30 1F 0A 01 02 16 05 62 61 "
+         "6E 6B 31 80 0C 72 65 6D 73 69 6D 2D 62 61 6E 6B 64 81 05 31 2E 31 2E 33 0A 01 "
+         "64"},
+        {"G.3 connectBankReq", g3_connect_bank_req,
+         "00 34 EE 07 30 31 80 01 02 81 01 00 A2 29 A0 27 30 1F 0A 01 02 16 05 62 61 6E "
+         "6B 31 80 0C 72 65 6D 73 69 6D 2D 62 61 6E 6B 64 81 05 31 2E 31 2E 33 02 01 01 "
+         "02 01 08"},
+        {"G.3 connectBankRes", g3_connect_bank_res,
+         "00 30 EE 07 30 2D 80 01 02 81 01 00 A2 25 A1 23 30 1E 0A 01 01 16 03 73 72 76 "
+         "80 0D 72 65 6D 73 69 6D 2D 73 65 72 76 65 72 81 05 31 2E 31 2E 33 0A 01 06"},
+        {"G.4 createMappingReq", g4_create_mapping_req,
+         "00 1D EE 07 30 1A 80 01 02 81 01 00 A2 12 A4 10 30 06 02 01 17 02 01 00 30 06 "
+         "02 01 01 02 01 01"},
+        {"G.4 createMappingRes", g4_create_mapping_res,
+         "00 10 EE 07 30 0D 80 01 02 81 01 00 A2 05 A5 03 0A 01 00"},
+        {"G.4 removeMappingReq", g4_remove_mapping_req,
+         "00 1D EE 07 30 1A 80 01 02 81 01 00 A2 12 A6 10 30 06 02 01 17 02 01 00 30 06 "
+         "02 01 01 02 01 01"},
+        {"G.4 removeMappingRes", g4_remove_mapping_res,
+         "00 10 EE 07 30 0D 80 01 02 81 01 00 A2 05 A7 03 0A 01 05"},
+        {"G.5 configClientBankReq", g5_config_client_bank_req,
+         "00 21 EE 07 30 1E 80 01 02 81 01 00 A2 16 B1 14 30 06 02 01 01 02 01 01 30 0A "
+         "80 04 C0 A8 01 0A 02 02 27 0F"},
+        {"G.5 configClientBankReq no bankd", g5_config_client_bank_req_none,
+         "00 20 EE 07 30 1D 80 01 02 81 01 00 A2 15 B1 13 30 06 02 01 01 02 01 01 30 09 "
+         "80 04 00 00 00 00 02 01 00"},
+        {"G.5 configClientBankRes", g5_config_client_bank_res,
+         "00 10 EE 07 30 0D 80 01 02 81 01 00 A2 05 B2 03 0A 01 00"},
+        {"G.6 setAtrReq", g6_set_atr_req,
+         "00 29 EE 07 30 26 80 01 02 81 01 00 A2 1E AA 1C 30 06 02 01 17 02 01 00 04 12 "
+         "3B 7D 94 00 00 55 55 53 0A 74 86 93 0B 24 7C 4D 54 68"},
+        {"G.6 setAtrRes", g6_set_atr_res,
+         "00 10 EE 07 30 0D 80 01 02 81 01 00 A2 05 AB 03 0A 01 00"},
+        {"G.7 tpduModemToCard", g7_tpdu_modem_to_card,
+         "00 34 EE 07 30 31 80 01 02 81 01 00 A2 29 AC 27 30 06 02 01 17 02 01 00 30 06 "
+         "02 01 01 02 01 01 30 0C 01 01 00 01 01 00 01 01 00 01 01 00 04 07 A0 A4 00 00 "
+         "02 3F 00"},
+        {"G.8 tpduCardToModem", g8_tpdu_card_to_modem,
+         "00 2F EE 07 30 2C 80 01 02 81 01 00 A2 24 AD 22 30 06 02 01 01 02 01 01 30 06 "
+         "02 01 17 02 01 00 30 0C 01 01 00 01 01 00 01 01 00 01 01 00 04 02 90 00"},
+        {"G.9 clientSlotStatusInd all", g9_client_slot_status_all,
+         "00 2B EE 07 30 28 80 01 02 81 01 00 A2 20 AE 1E 30 06 02 01 17 02 01 00 30 06 "
+         "02 01 01 02 01 01 30 0C 80 01 FF 81 01 FF 82 01 FF 83 01 FF"},
+        {"G.9 clientSlotStatusInd st2", g9_client_slot_status_st2,
+         "00 28 EE 07 30 25 80 01 02 81 01 00 A2 1D AE 1B 30 06 02 01 17 02 01 00 30 06 "
+         "02 01 01 02 01 01 30 09 80 01 00 81 01 FF 82 01 00"},
+        {"G.10 bankSlotStatusInd", g10_bank_slot_status,
+         "00 22 EE 07 30 1F 80 01 02 81 01 00 A2 17 AF 15 30 06 02 01 01 02 01 01 30 06 "
+         "02 01 17 02 01 00 30 03 80 01 00"},
+        {"G.10 errorInd", g10_error_ind,
+         "00 2C EE 07 30 29 80 01 02 81 01 00 A2 21 B0 1F 0A 01 02 0A 01 02 0A 01 01 A0 "
+         "06 02 01 01 02 01 01 A1 06 02 01 17 02 01 00 82 04 6F 6F 70 73"},
+        {"G.10 resetStateReq", g10_reset_state_req,
+         "00 0D EE 07 30 0A 80 01 02 81 01 00 A2 02 B3 00"},
+        {"G.10 resetStateRes", g10_reset_state_res,
+         "00 10 EE 07 30 0D 80 01 02 81 01 00 A2 05 B4 03 0A 01 00"},
+        {"G.10 configClientIdReq", g10_config_client_id_req,
+         "00 15 EE 07 30 12 80 01 02 81 01 00 A2 0A A8 08 30 06 02 01 17 02 01 00"},
+        {"G.10 configClientIdRes", g10_config_client_id_res,
+         "00 10 EE 07 30 0D 80 01 02 81 01 00 A2 05 A9 03 0A 01 00"},
+        {"G.10 INTEGER edges", g10_integer_edges,
+         "00 23 EE 07 30 20 80 01 02 81 04 7F FF FF FF A2 15 A4 13 30 08 02 02 03 FF 02 "
+         "02 00 80 30 07 02 02 00 FF 02 01 7F"},
 };
 
 static void
@@ -370,7 +370,7 @@ test_flags_true(void)
 {
 	g_autoptr(GByteArray) der = g_byte_array_new();
 	g_autoptr(GByteArray) want = test_hex("30 0C 01 01 FF 01 01 FF 01 01 00 01 01 00 "
-					      "04 07 00 A4 00 04 02 3F 00");
+	                                      "04 07 00 A4 00 04 02 3F 00");
 	g_autoptr(GError) error = NULL;
 	RsproMsg m, d;
 
@@ -382,7 +382,7 @@ test_flags_true(void)
 	g_assert_true(rspro_msg_encode(&m, der, &error));
 	g_assert_cmpuint(der->len, >=, want->len);
 	test_assert_bytes(der->data + der->len - want->len, want->len, want->data, want->len,
-			  "flags");
+	                  "flags");
 	g_assert_true(rspro_msg_decode(der->data, der->len, &d, &error));
 	test_assert_msg_equal(&d, &m, "flags");
 	rspro_msg_clear(&m);
