@@ -41,8 +41,8 @@ cr_router_parse_route_policy(CrConfigSection *section, CrRoutePolicy *policy, GE
 	return TRUE;
 }
 
-static gboolean
-load_instance(CrRouter *self, const gchar *group, CrPluginKind kind, GError **error)
+gboolean
+cr_router_load_instance(CrRouter *self, const gchar *group, CrPluginKind kind, GError **error)
 {
 	g_autoptr(CrConfigSection) section =
 		cr_config_section_new(self->keyfile, self->config_path, group);
@@ -87,8 +87,8 @@ load_instance(CrRouter *self, const gchar *group, CrPluginKind kind, GError **er
 	return TRUE;
 }
 
-static gboolean
-load_route(CrRouter *self, const gchar *group, GError **error)
+gboolean
+cr_router_load_route(CrRouter *self, const gchar *group, GError **error)
 {
 	g_autoptr(CrConfigSection) section =
 		cr_config_section_new(self->keyfile, self->config_path, group);
@@ -132,8 +132,8 @@ load_route(CrRouter *self, const gchar *group, GError **error)
 	return TRUE;
 }
 
-static gboolean
-split_group(CrRouter *self, const gchar *group, guint *kind_index, GError **error)
+gboolean
+cr_router_split_group(CrRouter *self, const gchar *group, guint *kind_index, GError **error)
 {
 	const gchar *colon = strchr(group, ':');
 	g_autofree gchar *kind = NULL;
@@ -223,7 +223,7 @@ load_keyfile(CrRouter *self, const gchar *path, GError **error)
 			guint kind = 0;
 			if (g_strcmp0(groups[i], "router") == 0)
 				continue;
-			if (!split_group(self, groups[i], &kind, error))
+			if (!cr_router_split_group(self, groups[i], &kind, error))
 				return FALSE;
 			if (pass == 0 && kind <= CR_PLUGIN_KIND_CONTROL) {
 				const gchar *name = strchr(groups[i], ':') + 1;
@@ -235,10 +235,10 @@ load_keyfile(CrRouter *self, const gchar *path, GError **error)
 					return FALSE;
 				}
 				g_hash_table_add(names, (gpointer)name);
-				if (!load_instance(self, groups[i], (CrPluginKind)kind, error))
+				if (!cr_router_load_instance(self, groups[i], (CrPluginKind)kind, error))
 					return FALSE;
 			} else if (pass == 1 && kind > CR_PLUGIN_KIND_CONTROL) {
-				if (!load_route(self, groups[i], error))
+				if (!cr_router_load_route(self, groups[i], error))
 					return FALSE;
 			}
 		}
