@@ -49,6 +49,8 @@ apdu_submit(gpointer ctx, const guint8 *cmd, gsize len)
 		self->parked_len = len;
 		return;
 	}
+	g_debug("%s: command %02X %02X %02X %02X (%" G_GSIZE_FORMAT " bytes) to the card",
+		slot_name(self), cmd[0], cmd[1], cmd[2], cmd[3], len);
 	cr_frontend_slot_submit(CR_FRONTEND_SLOT(self), cmd, len);
 }
 
