@@ -64,8 +64,8 @@ channel_found(St2Channel *chan, gpointer user_data)
 	slot = pick_slot(self, chan);
 	if (slot == NULL) {
 		g_message("%s: %s found but every slot of this instance is bound (raise "
-			  "`slots =` or filter with `serial =`/`usb-path =`/`interface =`)",
-			  cr_instance_get_name(CR_INSTANCE(self)), chan->description);
+		          "`slots =` or filter with `serial =`/`usb-path =`/`interface =`)",
+		          cr_instance_get_name(CR_INSTANCE(self)), chan->description);
 		st2_channel_close(chan, NULL, 0);
 		return;
 	}
@@ -84,9 +84,9 @@ st2_instance_start(CrInstance *inst, GError **error)
 	}
 	{
 		St2UsbFilter filter = {
-			.serial = self->serial,
-			.usb_path = self->usb_path,
-			.interface_number = self->interface_number,
+		        .serial = self->serial,
+		        .usb_path = self->usb_path,
+		        .interface_number = self->interface_number,
 		};
 
 		self->watcher = st2_watcher_new_usb(&filter, channel_found, self, error);
@@ -172,8 +172,7 @@ st2_create(CrRouter *router, CrConfigSection *section, GError **error)
 	if (g_strcmp0(self->device, "usb") != 0 &&
 	    !(g_str_has_prefix(self->device, "sim:") && self->device[4] != '\0')) {
 		cr_config_section_set_error(section, error, "device",
-					    "'%s' is neither 'usb' nor 'sim:SOCKET'",
-					    self->device);
+		                            "'%s' is neither 'usb' nor 'sim:SOCKET'", self->device);
 		return NULL;
 	}
 	self->serial = cr_config_section_get_string(section, "serial", NULL);
@@ -181,28 +180,26 @@ st2_create(CrRouter *router, CrConfigSection *section, GError **error)
 	if (!cr_config_section_get_int(section, "interface", -1, -1, 255, &iface, error) ||
 	    !cr_config_section_get_int(section, "slots", 1, 1, 64, &nslots, error) ||
 	    !cr_config_section_get_hex(section, "atr", 2, 33, &atr, error) ||
-	    !cr_config_section_get_bool(section, "modem-reset", TRUE, &config.modem_reset,
-					error) ||
-	    !cr_config_section_get_choice(section, "presence-polarity", polarities, 0, &pol,
-					  error))
+	    !cr_config_section_get_bool(section, "modem-reset", TRUE, &config.modem_reset, error) ||
+	    !cr_config_section_get_choice(section, "presence-polarity", polarities, 0, &pol, error))
 		return NULL;
 	self->interface_number = (gint)iface;
 	config.atr_override = atr;
 	config.pres_pol = pol == 0 ? 0 : (guint8)(0x02 | (pol == 1 ? 0x01 : 0x00));
 	for (gint64 i = 0; i < nslots; i++) {
 		g_autofree gchar *name =
-			nslots == 1 ? g_strdup(cr_config_section_get_name(section))
-				    : g_strdup_printf("%s.%" G_GINT64_FORMAT,
-						      cr_config_section_get_name(section), i);
+		        nslots == 1 ? g_strdup(cr_config_section_get_name(section))
+		                    : g_strdup_printf("%s.%" G_GINT64_FORMAT,
+		                                      cr_config_section_get_name(section), i);
 		g_autoptr(St2Slot) slot = st2_slot_new(name, &config);
 
 		if (!cr_instance_add_frontend_slot(CR_INSTANCE(self), CR_FRONTEND_SLOT(slot),
-						   error))
+		                                   error))
 			return NULL;
 	}
 	return CR_INSTANCE(g_steal_pointer(&self));
 }
 
 CR_PLUGIN_DEFINE("simtrace2", CR_PLUGIN_KIND_FRONTEND,
-		 "SIMtrace2 / sysmoQMOD card emulation over USB (or the firmware simulator)",
-		 st2_create)
+                 "SIMtrace2 / sysmoQMOD card emulation over USB (or the firmware simulator)",
+                 st2_create)

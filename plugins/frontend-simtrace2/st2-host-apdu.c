@@ -19,8 +19,7 @@ typedef struct {
 	gsize len;
 } OutTransfer;
 
-static void
-logf_(St2Apdu *self, gboolean anomaly, const gchar *format, ...) G_GNUC_PRINTF(3, 4);
+static void logf_(St2Apdu *self, gboolean anomaly, const gchar *format, ...) G_GNUC_PRINTF(3, 4);
 
 static void
 logf_(St2Apdu *self, gboolean anomaly, const gchar *format, ...)
@@ -55,8 +54,7 @@ out_tx(St2Apdu *self, OutTransfer *out, guint32 flags, const guint8 *data, gsize
 	g_return_if_fail(need <= ST2_MSG_MAX);
 	if (out->len + need > sizeof(out->buf))
 		out_flush(self, out);
-	n = st2_tx_data_encode(out->buf + out->len, sizeof(out->buf) - out->len, flags, data,
-			       len);
+	n = st2_tx_data_encode(out->buf + out->len, sizeof(out->buf) - out->len, flags, data, len);
 	g_return_if_fail(n == need);
 	out->len += n;
 }
@@ -120,8 +118,9 @@ send_data_sw(St2Apdu *self, const guint8 *data, gsize len, guint8 sw1, guint8 sw
 		return;
 	}
 	if (len > le) {
-		logf_(self, TRUE, "the card gave %" G_GSIZE_FORMAT " bytes for Le %" G_GSIZE_FORMAT
-			    ": the first %" G_GSIZE_FORMAT " go to the phone",
+		logf_(self, TRUE,
+		      "the card gave %" G_GSIZE_FORMAT " bytes for Le %" G_GSIZE_FORMAT
+		      ": the first %" G_GSIZE_FORMAT " go to the phone",
 		      len, le, le);
 		len = le;
 	}
@@ -152,8 +151,7 @@ send_data_sw(St2Apdu *self, const guint8 *data, gsize len, guint8 sw1, guint8 sw
 			msg[n++] = sw1;
 			msg[n++] = sw2;
 		}
-		out_tx(self, &out,
-		       ST2_DATA_F_PB_AND_TX | (last ? ST2_DATA_F_FINAL : 0), msg, n);
+		out_tx(self, &out, ST2_DATA_F_PB_AND_TX | (last ? ST2_DATA_F_FINAL : 0), msg, n);
 		pos += pairs;
 	}
 	out_flush(self, &out);
@@ -191,9 +189,9 @@ serve_held(St2Apdu *self)
 	gboolean gsm = self->hdr[0] == 0xa0;
 
 	self->counters.local_get_response++;
-	logf_(self, FALSE, "GET RESPONSE of %" G_GSIZE_FORMAT " bytes from %" G_GSIZE_FORMAT
-		     " held bytes",
-	      le, self->held_len);
+	logf_(self, FALSE,
+	      "GET RESPONSE of %" G_GSIZE_FORMAT " bytes from %" G_GSIZE_FORMAT " held bytes", le,
+	      self->held_len);
 	if (le > self->held_len) {
 		if (gsm) {
 			self->held_valid = FALSE;
@@ -338,8 +336,9 @@ st2_apdu_card_answer(St2Apdu *self, const guint8 *resp, gsize len, guint16 fail_
 			self->held_valid = TRUE;
 			return;
 		}
-		logf_(self, TRUE, "%" G_GSIZE_FORMAT " response bytes with SW %02X%02X to a "
-			    "case %d command dropped",
+		logf_(self, TRUE,
+		      "%" G_GSIZE_FORMAT " response bytes with SW %02X%02X to a "
+		      "case %d command dropped",
 		      dlen, sw1, sw2, self->apdu_case);
 	}
 	send_sw(self, sw1, sw2);

@@ -27,17 +27,17 @@ typedef struct {
 } St2ApduOps;
 
 typedef enum {
-	ST2_APDU_IDLE,	    /* waiting for a TPDU header */
+	ST2_APDU_IDLE,      /* waiting for a TPDU header */
 	ST2_APDU_WAIT_DATA, /* PB_AND_RX sent: the phone sends the command data */
 	ST2_APDU_WAIT_CARD, /* the command is with the card */
 } St2ApduState;
 
 typedef struct {
 	guint64 tpdus;
-	guint64 unknown_ins;	/* answered 6D00 */
+	guint64 unknown_ins;        /* answered 6D00 */
 	guint64 local_get_response; /* answered from held case 4 data */
-	guint64 ignored;	/* RX_DATA that fits no state */
-	guint64 short_answers; /* fewer data bytes than Le: sent with ~INS */
+	guint64 ignored;            /* RX_DATA that fits no state */
+	guint64 short_answers;      /* fewer data bytes than Le: sent with ~INS */
 } St2ApduCounters;
 
 typedef struct {

@@ -57,8 +57,7 @@ dispatch(const St2InOps *ops, gpointer ctx, gboolean irq, const struct st2_msg *
 }
 
 guint
-st2_host_in_transfer(const St2InOps *ops, gpointer ctx, gboolean irq, const guint8 *buf,
-		     gsize len)
+st2_host_in_transfer(const St2InOps *ops, gpointer ctx, gboolean irq, const guint8 *buf, gsize len)
 {
 	struct st2_msg msg;
 	size_t offset = 0;
@@ -69,16 +68,16 @@ st2_host_in_transfer(const St2InOps *ops, gpointer ctx, gboolean irq, const guin
 
 		if (!st2_msg_next(buf, len, &offset, &msg)) {
 			ops->ignored(ctx, len - start >= 2 ? buf[start] : 0,
-				     len - start >= 2 ? buf[start + 1] : 0,
-				     "truncated or malformed message");
+			             len - start >= 2 ? buf[start + 1] : 0,
+			             "truncated or malformed message");
 			break;
 		}
 		if (dispatch(ops, ctx, irq, &msg))
 			handled++;
 		else
 			ops->ignored(ctx, msg.msg_class, msg.msg_type,
-				     irq ? "not a STATUS on the interrupt endpoint"
-					 : "unknown or malformed message");
+			             irq ? "not a STATUS on the interrupt endpoint"
+			                 : "unknown or malformed message");
 	}
 	return handled;
 }

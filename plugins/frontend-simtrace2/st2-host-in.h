@@ -25,6 +25,6 @@ typedef struct {
 /* One IN transfer from the bulk (@irq FALSE) or the interrupt endpoint.
  * Returns the number of messages handed to a callback other than ignored. */
 guint st2_host_in_transfer(const St2InOps *ops, gpointer ctx, gboolean irq, const guint8 *buf,
-			   gsize len);
+                           gsize len);
 
 G_END_DECLS

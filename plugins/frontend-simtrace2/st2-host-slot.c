@@ -50,7 +50,7 @@ apdu_submit(gpointer ctx, const guint8 *cmd, gsize len)
 		return;
 	}
 	g_debug("%s: command %02X %02X %02X %02X (%" G_GSIZE_FORMAT " bytes) to the card",
-		slot_name(self), cmd[0], cmd[1], cmd[2], cmd[3], len);
+	        slot_name(self), cmd[0], cmd[1], cmd[2], cmd[3], len);
 	cr_frontend_slot_submit(CR_FRONTEND_SLOT(self), cmd, len);
 }
 
@@ -66,9 +66,9 @@ apdu_log(gpointer ctx, gboolean anomaly, const gchar *line)
 }
 
 static const St2ApduOps apdu_ops = {
-	.send = apdu_send,
-	.submit = apdu_submit,
-	.log = apdu_log,
+        .send = apdu_send,
+        .submit = apdu_submit,
+        .log = apdu_log,
 };
 
 /* ---- incoming messages ---- */
@@ -88,8 +88,8 @@ in_status(gpointer ctx, const struct st2_status *status, gboolean irq)
 	St2LineEvent ev = st2_line_update(&self->line, status->flags);
 
 	g_debug("%s: STATUS%s flags %02x (%u mV, F %u D %u WI %u)", slot_name(self),
-		irq ? " (irq)" : "", status->flags, status->voltage_mv, status->f_index,
-		status->d_index, status->wi);
+	        irq ? " (irq)" : "", status->flags, status->voltage_mv, status->f_index,
+	        status->d_index, status->wi);
 	switch (ev) {
 	case ST2_LINE_NONE:
 		return;
@@ -102,7 +102,7 @@ in_status(gpointer ctx, const struct st2_status *status, gboolean irq)
 		g_debug("%s: phone %s", slot_name(self), st2_line_event_to_string(ev));
 		st2_apdu_reset(&self->apdu);
 		cr_frontend_slot_reset(CR_FRONTEND_SLOT(self),
-				       ev == ST2_LINE_RESET_COLD ? CR_RESET_COLD : CR_RESET_WARM);
+		                       ev == ST2_LINE_RESET_COLD ? CR_RESET_COLD : CR_RESET_WARM);
 		return;
 	case ST2_LINE_POWER_OFF:
 		g_debug("%s: phone powered the card off", slot_name(self));
@@ -117,12 +117,12 @@ in_config(gpointer ctx, const struct st2_config *config)
 {
 	St2Slot *self = ctx;
 
-	g_debug("%s: board config: features %08x, mux %u, presence polarity %02x",
-		slot_name(self), config->features, config->slot_mux_nr, config->pres_pol);
+	g_debug("%s: board config: features %08x, mux %u, presence polarity %02x", slot_name(self),
+	        config->features, config->slot_mux_nr, config->pres_pol);
 	if (!(config->features & ST2_FEAT_STATUS_IRQ))
 		g_message("%s: the firmware does not report STATUS by interrupt: phone resets "
-			  "are not seen",
-			  slot_name(self));
+		          "are not seen",
+		          slot_name(self));
 }
 
 static void
@@ -150,7 +150,7 @@ in_board_info(gpointer ctx, const struct st2_board_info *info)
 	St2Slot *self = ctx;
 
 	g_message("%s: board %.32s %.32s, firmware %.32s %.32s", slot_name(self),
-		  info->hw_manufacturer, info->hw_model, info->sw_name, info->sw_version);
+	          info->hw_manufacturer, info->hw_model, info->sw_name, info->sw_version);
 }
 
 static void
@@ -160,16 +160,16 @@ in_ignored(gpointer ctx, guint8 msg_class, guint8 msg_type, const gchar *why)
 
 	self->in_ignored++;
 	g_message("%s: IN message %s ignored: %s", slot_name(self),
-		  st2_msg_name(msg_class, msg_type), why);
+	          st2_msg_name(msg_class, msg_type), why);
 }
 
 static const St2InOps in_ops = {
-	.rx_data = in_rx_data,
-	.status = in_status,
-	.config = in_config,
-	.pts = in_pts,
-	.board_info = in_board_info,
-	.ignored = in_ignored,
+        .rx_data = in_rx_data,
+        .status = in_status,
+        .config = in_config,
+        .pts = in_pts,
+        .board_info = in_board_info,
+        .ignored = in_ignored,
 };
 
 /* ---- the channel ---- */
@@ -216,17 +216,17 @@ chan_gone(gpointer user, const GError *reason)
 }
 
 static const St2ChannelHandler chan_handler = {
-	.in = chan_in,
-	.gone = chan_gone,
+        .in = chan_in,
+        .gone = chan_gone,
 };
 
 /* SET_ATR + CARDINSERT for the card the phone should see */
 static gsize
 encode_card(St2Slot *self, guint8 *buf, gsize cap, GBytes *atr)
 {
-	GBytes *want = atr == NULL ? NULL
-				   : (self->config.atr_override != NULL ? self->config.atr_override
-									: atr);
+	GBytes *want =
+	        atr == NULL ? NULL
+	                    : (self->config.atr_override != NULL ? self->config.atr_override : atr);
 	gsize n = 0;
 
 	if (want != NULL && (self->atr_sent == NULL || !g_bytes_equal(want, self->atr_sent))) {
@@ -236,16 +236,16 @@ encode_card(St2Slot *self, guint8 *buf, gsize cap, GBytes *atr)
 
 		if (m == 0) {
 			g_message("%s: ATR of %" G_GSIZE_FORMAT " bytes is too long for the board "
-				  "(at most %d): the phone keeps the previous one",
-				  slot_name(self), len, ST2_ATR_MAX);
+			          "(at most %d): the phone keeps the previous one",
+			          slot_name(self), len, ST2_ATR_MAX);
 		} else {
 			n += m;
 			g_clear_pointer(&self->atr_sent, g_bytes_unref);
 			self->atr_sent = g_bytes_ref(want);
 			g_message("%s: ATR set (%" G_GSIZE_FORMAT " bytes%s): effective at the "
-				  "phone's next reset",
-				  slot_name(self), len,
-				  self->config.atr_override != NULL ? ", from `atr =`" : "");
+			          "phone's next reset",
+			          slot_name(self), len,
+			          self->config.atr_override != NULL ? ", from `atr =`" : "");
 		}
 	}
 	n += st2_cardinsert_encode(buf + n, cap - n, want != NULL);
@@ -257,9 +257,9 @@ st2_slot_bind(St2Slot *self, St2Channel *chan)
 {
 	guint8 buf[ST2_MSG_MAX];
 	struct st2_config config = {
-		.features = ST2_FEAT_STATUS_IRQ,
-		.present = self->config.pres_pol != 0 ? 6 : 4,
-		.pres_pol = self->config.pres_pol,
+	        .features = ST2_FEAT_STATUS_IRQ,
+	        .present = self->config.pres_pol != 0 ? 6 : 4,
+	        .pres_pol = self->config.pres_pol,
 	};
 	GBytes *atr = cr_frontend_slot_get_atr(CR_FRONTEND_SLOT(self));
 	gsize n = 0;
@@ -283,11 +283,11 @@ st2_slot_bind(St2Slot *self, St2Channel *chan)
 	n += st2_status_req_encode(buf + n, sizeof(buf) - n);
 	if (self->config.modem_reset)
 		n += st2_modem_reset_encode(buf + n, sizeof(buf) - n, ST2_MODEM_RESET_PULSE,
-					    MODEM_RESET_PULSE_MS);
+		                            MODEM_RESET_PULSE_MS);
 	if (atr == NULL)
 		g_message("%s: no card routed yet: the phone sees no card where the board can "
-			  "signal it",
-			  slot_name(self));
+		          "signal it",
+		          slot_name(self));
 	slot_send(self, buf, n);
 	cr_frontend_slot_set_state(CR_FRONTEND_SLOT(self), CR_SLOT_STATE_PRESENT, NULL);
 }
@@ -360,7 +360,7 @@ st2_slot_transaction_done(CrFrontendSlot *slot, CrTransaction *tx)
 	resp = cr_transaction_get_response(tx, &len);
 	if (error != NULL)
 		g_debug("%s: transaction %" G_GUINT64_FORMAT ": %s", slot_name(self),
-			cr_transaction_get_id(tx), error->message);
+		        cr_transaction_get_id(tx), error->message);
 	st2_apdu_card_answer(&self->apdu, resp, len, FAIL_SW);
 }
 
@@ -368,7 +368,7 @@ static void
 st2_slot_route_changed(CrFrontendSlot *slot, CrRoute *route)
 {
 	g_debug("%s: route %s", cr_frontend_slot_get_name(slot),
-		route != NULL ? cr_route_get_name(route) : "(none)");
+	        route != NULL ? cr_route_get_name(route) : "(none)");
 }
 
 static void

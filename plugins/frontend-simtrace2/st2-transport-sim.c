@@ -68,8 +68,9 @@ sim_send(St2Channel *chan, const guint8 *buf, gsize len, GError **error)
 	guint8 frame[3 + ST2_MSG_MAX];
 
 	if (len > ST2_MSG_MAX) {
-		g_set_error(error, CR_ERROR, CR_ERROR_INVALID, "OUT transfer of %" G_GSIZE_FORMAT
-			    " bytes is above the firmware's %d", len, ST2_MSG_MAX);
+		g_set_error(error, CR_ERROR, CR_ERROR_INVALID,
+		            "OUT transfer of %" G_GSIZE_FORMAT " bytes is above the firmware's %d",
+		            len, ST2_MSG_MAX);
 		return FALSE;
 	}
 	frame[0] = ST2_EP_OUT_0;
@@ -77,7 +78,7 @@ sim_send(St2Channel *chan, const guint8 *buf, gsize len, GError **error)
 	memcpy(frame + 3, buf, len);
 	if (!write_all(self->fd, frame, len + 3)) {
 		g_set_error(error, CR_ERROR, CR_ERROR_IO, "%s: %s", chan->description,
-			    g_strerror(errno));
+		            g_strerror(errno));
 		return FALSE;
 	}
 	return TRUE;
@@ -107,15 +108,15 @@ sim_close(St2Channel *chan, const guint8 *last, gsize last_len)
 }
 
 static const St2ChannelClass sim_channel_class = {
-	.send = sim_send,
-	.close = sim_close,
+        .send = sim_send,
+        .close = sim_close,
 };
 
 static void
 sim_lost(SimChannel *self, const gchar *why)
 {
-	g_autoptr(GError) error = g_error_new(CR_ERROR, CR_ERROR_IO, "%s: %s",
-					      self->parent.description, why);
+	g_autoptr(GError) error =
+	        g_error_new(CR_ERROR, CR_ERROR_IO, "%s: %s", self->parent.description, why);
 
 	if (self->source != 0) {
 		g_source_remove(self->source);
@@ -149,10 +150,10 @@ sim_readable(gint fd, GIOCondition cond, gpointer user_data)
 			break;
 		if (ep == ST2_EP_IN_0 || ep == ST2_EP_IRQ_0)
 			st2_channel_deliver_in(&self->parent, ep == ST2_EP_IRQ_0,
-					       self->rbuf + off + 3, len);
+			                       self->rbuf + off + 3, len);
 		else
 			g_debug("%s: frame for endpoint %02x ignored", self->parent.description,
-				ep);
+			        ep);
 		off += 3 + len;
 	}
 	if (self->parent.gone)
@@ -186,7 +187,7 @@ try_connect(gpointer user_data)
 	if (fd < 0 || connect(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0) {
 		if (!self->said_waiting)
 			g_message("sim:%s: waiting for the firmware simulator (%s)", self->path,
-				  g_strerror(errno));
+			          g_strerror(errno));
 		self->said_waiting = TRUE;
 		if (fd >= 0)
 			close(fd);
@@ -195,8 +196,8 @@ try_connect(gpointer user_data)
 	self->said_waiting = FALSE;
 	chan = g_new0(SimChannel, 1);
 	st2_channel_init(&chan->parent, &sim_channel_class,
-			 g_strdup_printf("sim:%s interface 0", self->path),
-			 g_strdup_printf("sim:%s", self->path));
+	                 g_strdup_printf("sim:%s interface 0", self->path),
+	                 g_strdup_printf("sim:%s", self->path));
 	chan->fd = fd;
 	chan->watcher = self;
 	chan->source = g_unix_fd_add(fd, G_IO_IN | G_IO_HUP | G_IO_ERR, sim_readable, chan);

@@ -26,8 +26,8 @@
 #define INIT_RETRY_MS 5000
 
 static const guint16 st2_pids[] = {
-	ST2_USB_PID_SIMTRACE2, ST2_USB_PID_QMOD, ST2_USB_PID_OWHW, ST2_USB_PID_OCTSIMTEST,
-	ST2_USB_PID_NGFF_CARDEM,
+        ST2_USB_PID_SIMTRACE2,  ST2_USB_PID_QMOD,        ST2_USB_PID_OWHW,
+        ST2_USB_PID_OCTSIMTEST, ST2_USB_PID_NGFF_CARDEM,
 };
 
 typedef struct _UsbWatcher UsbWatcher;
@@ -93,11 +93,10 @@ iface_taken(UsbWatcher *w, libusb_device *dev, guint8 iface)
 static void
 channel_lost(UsbChannel *self, enum libusb_transfer_status status)
 {
-	g_autoptr(GError) error = g_error_new(CR_ERROR, CR_ERROR_IO, "%s: %s",
-					      self->parent.description,
-					      status == LIBUSB_TRANSFER_NO_DEVICE
-						      ? "device disconnected"
-						      : libusb_error_name(LIBUSB_ERROR_IO));
+	g_autoptr(GError) error = g_error_new(
+	        CR_ERROR, CR_ERROR_IO, "%s: %s", self->parent.description,
+	        status == LIBUSB_TRANSFER_NO_DEVICE ? "device disconnected"
+	                                            : libusb_error_name(LIBUSB_ERROR_IO));
 
 	st2_channel_deliver_gone(&self->parent, error);
 }
@@ -114,12 +113,12 @@ in_done(struct libusb_transfer *xfer)
 	case LIBUSB_TRANSFER_COMPLETED:
 		if (xfer->actual_length > 0)
 			st2_channel_deliver_in(&self->parent, xfer == self->irq, xfer->buffer,
-					       (gsize)xfer->actual_length);
+			                       (gsize)xfer->actual_length);
 		break;
 	case LIBUSB_TRANSFER_OVERFLOW:
 	case LIBUSB_TRANSFER_TIMED_OUT:
 		g_message("%s: IN transfer: %s", self->parent.description,
-			  xfer->status == LIBUSB_TRANSFER_OVERFLOW ? "overflow" : "timeout");
+		          xfer->status == LIBUSB_TRANSFER_OVERFLOW ? "overflow" : "timeout");
 		break;
 	case LIBUSB_TRANSFER_STALL:
 		libusb_clear_halt(self->handle, xfer->endpoint);
@@ -148,7 +147,7 @@ out_done(struct libusb_transfer *xfer)
 		channel_lost(self, xfer->status);
 	else
 		g_message("%s: OUT transfer failed (status %d)", self->parent.description,
-			  xfer->status);
+		          xfer->status);
 }
 
 static gboolean
@@ -161,21 +160,21 @@ usb_send(St2Channel *chan, const guint8 *buf, gsize len, GError **error)
 
 	if (len > ST2_MSG_MAX) {
 		g_set_error(error, CR_ERROR, CR_ERROR_INVALID,
-			    "OUT transfer of %" G_GSIZE_FORMAT " bytes is above the firmware's %d",
-			    len, ST2_MSG_MAX);
+		            "OUT transfer of %" G_GSIZE_FORMAT " bytes is above the firmware's %d",
+		            len, ST2_MSG_MAX);
 		return FALSE;
 	}
 	xfer = libusb_alloc_transfer(0);
 	copy = g_malloc(len);
 	memcpy(copy, buf, len);
-	libusb_fill_bulk_transfer(xfer, self->handle, self->ep_out, copy, (int)len, out_done,
-				  self, OUT_TIMEOUT_MS);
+	libusb_fill_bulk_transfer(xfer, self->handle, self->ep_out, copy, (int)len, out_done, self,
+	                          OUT_TIMEOUT_MS);
 	xfer->flags = LIBUSB_TRANSFER_FREE_BUFFER | LIBUSB_TRANSFER_FREE_TRANSFER;
 	r = libusb_submit_transfer(xfer);
 	if (r != 0) {
 		libusb_free_transfer(xfer); /* frees the buffer too */
 		g_set_error(error, CR_ERROR, CR_ERROR_IO, "%s: %s", chan->description,
-			    libusb_error_name(r));
+		            libusb_error_name(r));
 		return FALSE;
 	}
 	self->pending++;
@@ -195,7 +194,7 @@ usb_close(St2Channel *chan, const guint8 *last, gsize last_len)
 
 		memcpy(copy, last, MIN(last_len, sizeof(copy)));
 		libusb_bulk_transfer(self->handle, self->ep_out, copy,
-				     (int)MIN(last_len, sizeof(copy)), &actual, CLOSE_TIMEOUT_MS);
+		                     (int)MIN(last_len, sizeof(copy)), &actual, CLOSE_TIMEOUT_MS);
 	}
 	self->closing = TRUE;
 	for (guint i = 0; i < N_BULK_IN; i++)
@@ -210,7 +209,7 @@ usb_close(St2Channel *chan, const guint8 *last, gsize last_len)
 	}
 	if (self->pending > 0)
 		g_message("%s: %u transfers did not finish; leaked", chan->description,
-			  self->pending);
+		          self->pending);
 	else {
 		for (guint i = 0; i < N_BULK_IN; i++) {
 			g_free(self->in[i]->buffer);
@@ -229,8 +228,8 @@ usb_close(St2Channel *chan, const guint8 *last, gsize last_len)
 }
 
 static const St2ChannelClass usb_channel_class = {
-	.send = usb_send,
-	.close = usb_close,
+        .send = usb_send,
+        .close = usb_close,
 };
 
 /* ---- discovery ---- */
@@ -272,8 +271,7 @@ is_st2(const struct libusb_device_descriptor *dd)
 }
 
 static gboolean
-find_endpoints(const struct libusb_interface_descriptor *id, guint8 *out, guint8 *in,
-	       guint8 *irq)
+find_endpoints(const struct libusb_interface_descriptor *id, guint8 *out, guint8 *in, guint8 *irq)
 {
 	*out = *in = *irq = 0;
 	for (guint e = 0; e < id->bNumEndpoints; e++) {
@@ -292,8 +290,8 @@ find_endpoints(const struct libusb_interface_descriptor *id, guint8 *out, guint8
 }
 
 static UsbChannel *
-open_channel(UsbWatcher *w, libusb_device *dev, libusb_device_handle *h, guint8 iface,
-	     guint8 out, guint8 in, guint8 irq, const gchar *desc, const gchar *key)
+open_channel(UsbWatcher *w, libusb_device *dev, libusb_device_handle *h, guint8 iface, guint8 out,
+             guint8 in, guint8 irq, const gchar *desc, const gchar *key)
 {
 	UsbChannel *self;
 	int r;
@@ -301,7 +299,7 @@ open_channel(UsbWatcher *w, libusb_device *dev, libusb_device_handle *h, guint8 
 	r = libusb_claim_interface(h, iface);
 	if (r != 0) {
 		g_message("%s: cannot claim the interface: %s%s", desc, libusb_error_name(r),
-			  r == LIBUSB_ERROR_BUSY ? " (another program or instance has it)" : "");
+		          r == LIBUSB_ERROR_BUSY ? " (another program or instance has it)" : "");
 		return NULL;
 	}
 	self = g_new0(UsbChannel, 1);
@@ -316,11 +314,11 @@ open_channel(UsbWatcher *w, libusb_device *dev, libusb_device_handle *h, guint8 
 	for (guint i = 0; i < N_BULK_IN; i++) {
 		self->in[i] = libusb_alloc_transfer(0);
 		libusb_fill_bulk_transfer(self->in[i], h, in, g_malloc(IN_BUF_LEN), IN_BUF_LEN,
-					  in_done, self, 0);
+		                          in_done, self, 0);
 	}
 	self->irq = libusb_alloc_transfer(0);
 	libusb_fill_interrupt_transfer(self->irq, h, irq, g_malloc(IRQ_BUF_LEN), IRQ_BUF_LEN,
-				       in_done, self, 0);
+	                               in_done, self, 0);
 	g_ptr_array_add(w->channels, self);
 	/* IN transfers always posted: the firmware keeps only 3 messages */
 	if (libusb_submit_transfer(self->irq) == 0)
@@ -334,7 +332,7 @@ open_channel(UsbWatcher *w, libusb_device *dev, libusb_device_handle *h, guint8 
 /* Opens the cardem interfaces of an opened device that passes the filter. */
 static guint
 probe_interfaces(UsbWatcher *w, libusb_device *dev, libusb_device_handle *h,
-		 const struct libusb_device_descriptor *dd, const gchar *path)
+                 const struct libusb_device_descriptor *dd, const gchar *path)
 {
 	g_autofree gchar *serial = string_desc(h, dd->iSerialNumber);
 	g_autofree gchar *product = string_desc(h, dd->iProduct);
@@ -366,14 +364,14 @@ probe_interfaces(UsbWatcher *w, libusb_device *dev, libusb_device_handle *h,
 		if (iface_taken(w, dev, id->bInterfaceNumber))
 			continue;
 		desc = g_strdup_printf("usb %s %s serial %s interface %u", path,
-				       product != NULL ? product : "(no product string)",
-				       serial != NULL ? serial : "(none)", id->bInterfaceNumber);
+		                       product != NULL ? product : "(no product string)",
+		                       serial != NULL ? serial : "(none)", id->bInterfaceNumber);
 		if (!find_endpoints(id, &out, &in, &irq)) {
 			g_message("%s: endpoints missing; skipped", desc);
 			continue;
 		}
 		key = serial != NULL ? g_strdup_printf("%s:%u", serial, id->bInterfaceNumber)
-				     : g_strdup_printf("%s:%u", path, id->bInterfaceNumber);
+		                     : g_strdup_printf("%s:%u", path, id->bInterfaceNumber);
 		if (open_channel(w, dev, h, id->bInterfaceNumber, out, in, irq, desc, key) !=
 		    NULL) {
 			g_message("%s: found (endpoints %02x %02x %02x)", desc, out, in, irq);
@@ -406,11 +404,11 @@ probe_device(UsbWatcher *w, libusb_device *dev)
 		r = libusb_open(dev, &h);
 		if (r != 0) {
 			g_message("usb %s (%04x:%04x): cannot open: %s%s", path, dd.idVendor,
-				  dd.idProduct, libusb_error_name(r),
-				  r == LIBUSB_ERROR_ACCESS
-					  ? " (install data/99-cardroute-simtrace2.rules and join "
-					    "the plugdev group)"
-					  : "");
+			          dd.idProduct, libusb_error_name(r),
+			          r == LIBUSB_ERROR_ACCESS
+			                  ? " (install data/99-cardroute-simtrace2.rules and join "
+			                    "the plugdev group)"
+			                  : "");
 			return 0;
 		}
 		libusb_set_auto_detach_kernel_driver(h, 1);
@@ -445,11 +443,11 @@ scan(UsbWatcher *w)
 	libusb_free_device_list(list, 1);
 	if (w->channels->len == 0 && !w->said_waiting) {
 		g_message("usb: waiting for a SIMtrace2 board (%s%s%s%s%s)",
-			  w->serial != NULL ? "serial " : "any serial",
-			  w->serial != NULL ? w->serial : "",
-			  w->usb_path != NULL ? ", usb-path " : "",
-			  w->usb_path != NULL ? w->usb_path : "",
-			  w->has_hotplug ? ", hotplug" : ", rescanning every 2 s");
+		          w->serial != NULL ? "serial " : "any serial",
+		          w->serial != NULL ? w->serial : "",
+		          w->usb_path != NULL ? ", usb-path " : "",
+		          w->usb_path != NULL ? w->usb_path : "",
+		          w->has_hotplug ? ", hotplug" : ", rescanning every 2 s");
 		w->said_waiting = TRUE;
 	}
 	if (w->channels->len > before) {
@@ -469,8 +467,7 @@ scan_idle(gpointer user_data)
 }
 
 static int LIBUSB_CALL
-hotplug_cb(libusb_context *ctx, libusb_device *dev, libusb_hotplug_event event,
-	   void *user_data)
+hotplug_cb(libusb_context *ctx, libusb_device *dev, libusb_hotplug_event event, void *user_data)
 {
 	UsbWatcher *w = user_data;
 
@@ -504,7 +501,7 @@ try_init(UsbWatcher *w)
 	if (r != 0) {
 		if (w->init_error == NULL)
 			g_message("usb: libusb cannot start (%s): waiting for a SIMtrace2 board",
-				  libusb_error_name(r));
+			          libusb_error_name(r));
 		g_free(w->init_error);
 		w->init_error = g_strdup(libusb_error_name(r));
 		w->ctx = NULL;
@@ -515,9 +512,9 @@ try_init(UsbWatcher *w)
 	w->has_hotplug = libusb_has_capability(LIBUSB_CAP_HAS_HOTPLUG) != 0;
 	if (w->has_hotplug &&
 	    libusb_hotplug_register_callback(
-		    w->ctx, LIBUSB_HOTPLUG_EVENT_DEVICE_ARRIVED | LIBUSB_HOTPLUG_EVENT_DEVICE_LEFT,
-		    0, ST2_USB_VID, LIBUSB_HOTPLUG_MATCH_ANY, LIBUSB_HOTPLUG_MATCH_ANY, hotplug_cb,
-		    w, &w->hotplug) != LIBUSB_SUCCESS)
+	            w->ctx, LIBUSB_HOTPLUG_EVENT_DEVICE_ARRIVED | LIBUSB_HOTPLUG_EVENT_DEVICE_LEFT,
+	            0, ST2_USB_VID, LIBUSB_HOTPLUG_MATCH_ANY, LIBUSB_HOTPLUG_MATCH_ANY, hotplug_cb,
+	            w, &w->hotplug) != LIBUSB_SUCCESS)
 		w->has_hotplug = FALSE;
 	scan(w);
 	return TRUE;
@@ -563,7 +560,7 @@ usb_watcher_free(St2Watcher *watcher)
 
 St2Watcher *
 st2_watcher_new_usb(const St2UsbFilter *filter, St2ChannelFoundFunc found, gpointer user_data,
-		    GError **error)
+                    GError **error)
 {
 	UsbWatcher *w = g_new0(UsbWatcher, 1);
 

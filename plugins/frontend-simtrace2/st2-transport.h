@@ -34,7 +34,7 @@ typedef struct {
 struct _St2Channel {
 	const St2ChannelClass *klass;
 	gchar *description; /* for logs: "usb 1-1.2 SIMtrace 2 serial ..., interface 0" */
-	gchar *key;	    /* stable identity for re-binding after a replug */
+	gchar *key;         /* stable identity for re-binding after a replug */
 	const St2ChannelHandler *handler;
 	gpointer user;
 	gboolean gone;
@@ -47,7 +47,7 @@ void st2_channel_close(St2Channel *chan, const guint8 *last, gsize last_len);
 
 /* for implementations */
 void st2_channel_init(St2Channel *chan, const St2ChannelClass *klass, gchar *description,
-		      gchar *key);
+                      gchar *key);
 void st2_channel_finalize(St2Channel *chan);
 void st2_channel_deliver_in(St2Channel *chan, gboolean irq, const guint8 *buf, gsize len);
 void st2_channel_deliver_gone(St2Channel *chan, const GError *reason);
@@ -68,11 +68,10 @@ struct _St2Watcher {
 /* libusb: every SIMtrace2-family device that passes @filter, now and when
  * plugged later. Fails when libusb cannot be initialised. */
 St2Watcher *st2_watcher_new_usb(const St2UsbFilter *filter, St2ChannelFoundFunc found,
-				gpointer user_data, GError **error);
+                                gpointer user_data, GError **error);
 /* the firmware simulator listening on @path (st2-sim --socket); connects again
  * after the connection was lost */
-St2Watcher *st2_watcher_new_sim(const gchar *path, St2ChannelFoundFunc found,
-				gpointer user_data);
+St2Watcher *st2_watcher_new_sim(const gchar *path, St2ChannelFoundFunc found, gpointer user_data);
 void st2_watcher_free(St2Watcher *watcher);
 
 G_END_DECLS

@@ -100,10 +100,10 @@ usb_finalize(GSource *source)
 }
 
 static GSourceFuncs usb_source_funcs = {
-	.prepare = usb_prepare,
-	.check = usb_check,
-	.dispatch = usb_dispatch,
-	.finalize = usb_finalize,
+        .prepare = usb_prepare,
+        .check = usb_check,
+        .dispatch = usb_dispatch,
+        .finalize = usb_finalize,
 };
 
 GSource *

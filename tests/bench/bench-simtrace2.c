@@ -94,10 +94,10 @@ bench_simtrace2(gint argc, gchar **argv)
 	gint64 start_us;
 	gdouble span_s, sim_tps;
 	GOptionEntry extra[] = {
-		{"script", 0, 0, G_OPTION_ARG_STRING, &script, "st2-sim phone script (default gsm)",
-		 "NAME"},
-		{"st2-sim", 0, 0, G_OPTION_ARG_FILENAME, &st2_sim, "the st2-sim program", "PATH"},
-		{NULL},
+	        {"script", 0, 0, G_OPTION_ARG_STRING, &script, "st2-sim phone script (default gsm)",
+	         "NAME"},
+	        {"st2-sim", 0, 0, G_OPTION_ARG_FILENAME, &st2_sim, "the st2-sim program", "PATH"},
+	        {NULL},
 	};
 
 	if (!bench_parse_options(&argc, &argv, "simtrace2", extra, &opts))
@@ -124,11 +124,11 @@ bench_simtrace2(gint argc, gchar **argv)
 	}
 	sock = g_build_filename(tmp, "st2.sock", NULL);
 	ini = g_strdup_printf("[router]\n"
-			      "[backend:card]\nplugin = vcard\nprofile = %s\n"
-			      "[backend:card2]\nplugin = vcard\nprofile = %s\n"
-			      "[frontend:phone]\nplugin = simtrace2\ndevice = sim:%s\n"
-			      "[route:r1]\nfrontend = phone\nbackend = card\n",
-			      BENCH_VCARD_PROFILE, BENCH_VCARD_PROFILE, sock);
+	                      "[backend:card]\nplugin = vcard\nprofile = %s\n"
+	                      "[backend:card2]\nplugin = vcard\nprofile = %s\n"
+	                      "[frontend:phone]\nplugin = simtrace2\ndevice = sim:%s\n"
+	                      "[route:r1]\nfrontend = phone\nbackend = card\n",
+	                      BENCH_VCARD_PROFILE, BENCH_VCARD_PROFILE, sock);
 	router = bench_router_from_ini(ini, opts.plugin_dir, &error);
 	fe = router != NULL ? bench_frontend_add(router, "bench", &error) : NULL;
 	if (fe == NULL || !cr_router_start(router, &error) ||
@@ -141,11 +141,12 @@ bench_simtrace2(gint argc, gchar **argv)
 	cr_router_add_event_hook(router, on_event, &run, NULL);
 	repeat_arg = g_strdup_printf("%" G_GINT64_FORMAT, MAX(1, opts.transactions / steps));
 	{
-		const gchar *args[] = {st2_sim, "--socket", sock, "--script", script, "--repeat",
-				       repeat_arg, "--quiet", "--timeout", "600", NULL};
+		const gchar *args[] = {st2_sim,     "--socket", sock,       "--script",
+		                       script,      "--repeat", repeat_arg, "--quiet",
+		                       "--timeout", "600",      NULL};
 
 		if (!g_spawn_async(NULL, (gchar **)args, NULL, G_SPAWN_DO_NOT_REAP_CHILD, NULL,
-				   NULL, &pid, &error)) {
+		                   NULL, &pid, &error)) {
 			g_printerr("cardroute-bench simtrace2: %s\n", error->message);
 			return 1;
 		}
@@ -156,32 +157,32 @@ bench_simtrace2(gint argc, gchar **argv)
 		g_main_context_iteration(NULL, TRUE);
 	if (!g_spawn_check_wait_status(run.child_status, &error) || run.done_us->len < 2) {
 		g_printerr("cardroute-bench simtrace2: st2-sim failed (%s), %u transactions\n",
-			   error != NULL ? error->message : "too few transactions",
-			   run.done_us->len);
+		           error != NULL ? error->message : "too few transactions",
+		           run.done_us->len);
 		return 1;
 	}
 	bench_series_init(&sim, run.done_us->len);
 	for (guint i = 1; i < run.done_us->len; i++) {
 		guint64 ns = (guint64)(g_array_index(run.done_us, gint64, i) -
-				       g_array_index(run.done_us, gint64, i - 1)) *
-			     1000;
+		                       g_array_index(run.done_us, gint64, i - 1)) *
+		             1000;
 
 		bench_series_add(&sim, ns);
 		sim.total_ns += ns;
 	}
 	sim.errors = run.errors;
 	span_s = (gdouble)(g_array_index(run.done_us, gint64, run.done_us->len - 1) -
-			   g_array_index(run.done_us, gint64, 0)) /
-		 1e6;
+	                   g_array_index(run.done_us, gint64, 0)) /
+	         1e6;
 	sim_tps = (run.done_us->len - 1) / span_s;
 
 	bench_series_init(&core, run.commands->len);
 	replay_core(fe, run.commands, &core);
 
 	g_print("scenario simtrace2: st2-sim script %s x%s, %u transactions, %.2f s wall "
-		"(%.2f s from the first to the last answer)\n",
-		script, repeat_arg, run.done_us->len,
-		(gdouble)(g_get_monotonic_time() - start_us) / 1e6, span_s);
+	        "(%.2f s from the first to the last answer)\n",
+	        script, repeat_arg, run.done_us->len,
+	        (gdouble)(g_get_monotonic_time() - start_us) / 1e6, span_s);
 	bench_series_print(&sim, "simulator path (TPDU cycle)");
 	bench_series_print(&core, "same commands, core only");
 	{
@@ -191,14 +192,15 @@ bench_simtrace2(gint argc, gchar **argv)
 		gdouble cp99 = bench_series_percentile_us(&core, 0.99);
 
 		g_print("simulator path: %.0f transactions/s; core alone: %.0f transactions/s\n",
-			sim_tps, bench_series_tps(&core));
+		        sim_tps, bench_series_tps(&core));
 		if (opts.json)
-			g_print("{\"scenario\": \"simtrace2\", \"transactions\": %u, \"tps\": %.0f, "
-				"\"p50_us\": %.3f, \"p99_us\": %.3f, \"core_tps\": %.0f, "
-				"\"core_p50_us\": %.3f, \"core_p99_us\": %.3f, \"errors\": %" G_GUINT64_FORMAT
-				"}\n",
-				run.done_us->len, sim_tps, p50, p99, bench_series_tps(&core), cp50,
-				cp99, sim.errors + core.errors);
+			g_print("{\"scenario\": \"simtrace2\", \"transactions\": %u, \"tps\": "
+			        "%.0f, "
+			        "\"p50_us\": %.3f, \"p99_us\": %.3f, \"core_tps\": %.0f, "
+			        "\"core_p50_us\": %.3f, \"core_p99_us\": %.3f, \"errors\": "
+			        "%" G_GUINT64_FORMAT "}\n",
+			        run.done_us->len, sim_tps, p50, p99, bench_series_tps(&core), cp50,
+			        cp99, sim.errors + core.errors);
 	}
 	bench_router_shutdown(router);
 	bench_series_clear(&sim);

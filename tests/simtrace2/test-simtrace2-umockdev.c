@@ -31,14 +31,14 @@ typedef struct {
 	GMutex lock;
 	struct st2_sim *sim;
 	GList *completed; /* UMockdevIoctlData* of reapable URBs */
-	GList *pending;	  /* IN URBs waiting for a message */
-	gint result;	  /* enum st2_sim_result, atomically read */
+	GList *pending;   /* IN URBs waiting for a message */
+	gint result;      /* enum st2_sim_result, atomically read */
 	guint outs, ins;
 	GByteArray *last_out;
 } Fake;
 
 static const gchar *const strings[] = {NULL, "sysmocom - s.f.m.c. GmbH", "SIMtrace 2",
-				       "0123456789abcdef0123456789abcdef"};
+                                       "0123456789abcdef0123456789abcdef"};
 
 /* GET_DESCRIPTOR(string) on the control endpoint; -1: stall */
 static gint
@@ -147,23 +147,22 @@ static gboolean
 submit(Fake *f, UMockdevIoctlClient *client, UMockdevIoctlData *arg)
 {
 	g_autoptr(UMockdevIoctlData) urb_data =
-		umockdev_ioctl_data_resolve(arg, 0, sizeof(struct usbdevfs_urb), NULL);
+	        umockdev_ioctl_data_resolve(arg, 0, sizeof(struct usbdevfs_urb), NULL);
 	struct usbdevfs_urb *urb = (struct usbdevfs_urb *)urb_data->data;
-	g_autoptr(UMockdevIoctlData) buf = umockdev_ioctl_data_resolve(
-		urb_data, G_STRUCT_OFFSET(struct usbdevfs_urb, buffer),
-		(gsize)urb->buffer_length, NULL);
+	g_autoptr(UMockdevIoctlData) buf =
+	        umockdev_ioctl_data_resolve(urb_data, G_STRUCT_OFFSET(struct usbdevfs_urb, buffer),
+	                                    (gsize)urb->buffer_length, NULL);
 
 	if (urb->type == USBDEVFS_URB_TYPE_CONTROL) {
-		gint n = urb->buffer_length >= 8
-				 ? control(buf->data, (guint8 *)urb->buffer + 8,
-					   (gsize)urb->buffer_length - 8)
-				 : -1;
+		gint n = urb->buffer_length >= 8 ? control(buf->data, (guint8 *)urb->buffer + 8,
+		                                           (gsize)urb->buffer_length - 8)
+		                                 : -1;
 
 		finish_urb(f, urb_data, n < 0 ? -EPIPE : 0, n < 0 ? 0 : n);
 	} else if (!(urb->endpoint & 0x80)) {
 		if (f->sim != NULL)
 			st2_sim_usb_out(f->sim, urb->endpoint, buf->data,
-					(gsize)urb->buffer_length);
+			                (gsize)urb->buffer_length);
 		g_byte_array_set_size(f->last_out, 0);
 		g_byte_array_append(f->last_out, buf->data, (guint)urb->buffer_length);
 		f->outs++;
@@ -196,7 +195,7 @@ discard(Fake *f, UMockdevIoctlClient *client, UMockdevIoctlData *arg)
 }
 
 static gboolean handle_locked(Fake *f, UMockdevIoctlClient *client, UMockdevIoctlData *arg,
-			      gulong request);
+                              gulong request);
 
 static gboolean
 handle_ioctl(UMockdevIoctlBase *handler, UMockdevIoctlClient *client, gpointer user_data)
@@ -218,11 +217,11 @@ handle_locked(Fake *f, UMockdevIoctlClient *client, UMockdevIoctlData *arg, gulo
 	switch (request) {
 	case USBDEVFS_GET_CAPABILITIES: {
 		g_autoptr(UMockdevIoctlData) d =
-			umockdev_ioctl_data_resolve(arg, 0, sizeof(guint32), NULL);
+		        umockdev_ioctl_data_resolve(arg, 0, sizeof(guint32), NULL);
 
 		*(guint32 *)d->data = USBDEVFS_CAP_BULK_CONTINUATION |
-				      USBDEVFS_CAP_NO_PACKET_SIZE_LIM | USBDEVFS_CAP_ZERO_PACKET |
-				      USBDEVFS_CAP_REAP_AFTER_DISCONNECT;
+		                      USBDEVFS_CAP_NO_PACKET_SIZE_LIM | USBDEVFS_CAP_ZERO_PACKET |
+		                      USBDEVFS_CAP_REAP_AFTER_DISCONNECT;
 		umockdev_ioctl_client_complete(client, 0, 0);
 		return TRUE;
 	}
@@ -257,18 +256,18 @@ device_text(void)
 	gsize len;
 	const guint8 *d = st2_sim_usb_descriptors(&len);
 	GString *s = g_string_new("P: /devices/usb1\n"
-				  "N: bus/usb/001/001\n"
-				  "E: SUBSYSTEM=usb\n"
-				  "E: DRIVER=usb\n"
-				  "E: BUSNUM=001\n"
-				  "E: DEVNUM=001\n"
-				  "E: DEVNAME=" DEV_NODE "\n"
-				  "E: DEVTYPE=usb_device\n"
-				  "A: bConfigurationValue=1\\n\n"
-				  "A: busnum=1\\n\n"
-				  "A: devnum=1\\n\n"
-				  "A: speed=12\\n\n"
-				  "H: descriptors=");
+	                          "N: bus/usb/001/001\n"
+	                          "E: SUBSYSTEM=usb\n"
+	                          "E: DRIVER=usb\n"
+	                          "E: BUSNUM=001\n"
+	                          "E: DEVNUM=001\n"
+	                          "E: DEVNAME=" DEV_NODE "\n"
+	                          "E: DEVTYPE=usb_device\n"
+	                          "A: bConfigurationValue=1\\n\n"
+	                          "A: busnum=1\\n\n"
+	                          "A: devnum=1\\n\n"
+	                          "A: speed=12\\n\n"
+	                          "H: descriptors=");
 
 	for (gsize i = 0; i < len; i++)
 		g_string_append_printf(s, "%02X", d[i]);
@@ -290,12 +289,12 @@ new_sim(Fake *f, const gchar *script)
 }
 
 /* iterates the main loop until @cond; a bound against hangs only */
-#define LOOP_UNTIL(cond)                                                                        \
-	do {                                                                                    \
-		gint64 end_ = g_get_monotonic_time() + 60 * G_USEC_PER_SEC;                     \
-		while (!(cond) && g_get_monotonic_time() < end_)                                \
-			g_main_context_iteration(NULL, FALSE);                                  \
-		g_assert_true(cond);                                                            \
+#define LOOP_UNTIL(cond)                                                                           \
+	do {                                                                                       \
+		gint64 end_ = g_get_monotonic_time() + 60 * G_USEC_PER_SEC;                        \
+		while (!(cond) && g_get_monotonic_time() < end_)                                   \
+			g_main_context_iteration(NULL, FALSE);                                     \
+		g_assert_true(cond);                                                               \
 	} while (0)
 
 static void
@@ -313,10 +312,10 @@ test_umockdev(void)
 	g_autoptr(GError) error = NULL;
 	g_autofree gchar *dev = device_text();
 	g_autofree gchar *ini = g_strdup_printf("[router]\n"
-						"[backend:card]\nplugin = vcard\nprofile = %s\n"
-						"[frontend:phone]\nplugin = simtrace2\n"
-						"[route:r1]\nfrontend = phone\nbackend = card\n",
-						ST2_TEST_VCARD_PROFILE);
+	                                        "[backend:card]\nplugin = vcard\nprofile = %s\n"
+	                                        "[frontend:phone]\nplugin = simtrace2\n"
+	                                        "[route:r1]\nfrontend = phone\nbackend = card\n",
+	                                        ST2_TEST_VCARD_PROFILE);
 	CrFrontendSlot *phone;
 	Fake f = {0};
 	guint64 first;
@@ -345,8 +344,8 @@ test_umockdev(void)
 	g_assert_cmpint(cr_frontend_slot_get_state(phone), ==, CR_SLOT_STATE_PRESENT);
 	first = cr_frontend_slot_get_stats(phone)->transactions;
 	g_assert_cmpuint(first, >=, 12);
-	g_test_message("gsm: %u OUT, %u IN transfers, %" G_GUINT64_FORMAT " transactions",
-		       f.outs, f.ins, first);
+	g_test_message("gsm: %u OUT, %u IN transfers, %" G_GUINT64_FORMAT " transactions", f.outs,
+	               f.ins, first);
 
 	/* unplug: libusb hotplug sees the device go */
 	umockdev_testbed_uevent(tb, SYS_PATH, "remove");
@@ -375,7 +374,7 @@ test_umockdev(void)
 		/* on shutdown the phone gets its local SIM back: CARDINSERT(0),
 		 * SIM_SELECT(0) */
 		static const guint8 restore[] = {0x01, 0x05, 0, 0, 0, 0, 0x09, 0, 0x00,
-						 0x02, 0x02, 0, 0, 0, 0, 0x09, 0, 0x00};
+		                                 0x02, 0x02, 0, 0, 0, 0, 0x09, 0, 0x00};
 
 		g_assert_cmpmem(f.last_out->data, f.last_out->len, restore, sizeof(restore));
 	}

@@ -11,7 +11,7 @@
 #include "st2-host-line.h"
 
 typedef struct {
-	GByteArray *out;     /* every OUT transfer, concatenated */
+	GByteArray *out;      /* every OUT transfer, concatenated */
 	GPtrArray *transfers; /* GBytes per OUT transfer */
 	GByteArray *submitted;
 	guint submits;
@@ -191,7 +191,7 @@ test_sheet_trace(void)
 	assert_bytes(r.submitted->data, r.submitted->len, "a0 c0 00 00 03");
 	answer(&apdu, "01 02 03 90 00");
 	assert_bytes(r.out->data, r.out->len,
-		     "01 01 00 00 00 00 14 00 06 00 00 00 06 00 c0 01 02 03 90 00");
+	             "01 01 00 00 00 00 14 00 06 00 00 00 06 00 c0 01 02 03 90 00");
 	g_assert_cmpint(st2_apdu_get_state(&apdu), ==, ST2_APDU_IDLE);
 	rec_clear(&r);
 }
@@ -223,7 +223,7 @@ test_cases(void)
 	feed(&apdu, "01 06 00 00 00 00 13 00 01 00 00 00 05 00 00 b0 00 00 04");
 	answer(&apdu, "aa bb 90 00");
 	assert_bytes(r.out->data, r.out->len,
-		     "01 01 00 00 00 00 14 00 06 00 00 00 06 00 4f aa 4f bb 90 00");
+	             "01 01 00 00 00 00 14 00 06 00 00 00 06 00 4f aa 4f bb 90 00");
 	g_assert_cmpuint(apdu.counters.short_answers, ==, 1);
 	rec_reset_out(&r);
 	/* case 3 with P3 = 0: no data phase, the header as the phone sent it */
@@ -242,11 +242,11 @@ test_cases(void)
 	feed(&apdu, "01 06 00 00 00 00 13 00 01 00 00 00 05 00 00 c0 00 00 02");
 	g_assert_cmpuint(r.submits, ==, 0);
 	assert_bytes(r.out->data, r.out->len,
-		     "01 01 00 00 00 00 13 00 06 00 00 00 05 00 c0 62 03 61 03");
+	             "01 01 00 00 00 00 13 00 06 00 00 00 05 00 c0 62 03 61 03");
 	rec_reset_out(&r);
 	feed(&apdu, "01 06 00 00 00 00 13 00 01 00 00 00 05 00 00 c0 00 00 03");
 	assert_bytes(r.out->data, r.out->len,
-		     "01 01 00 00 00 00 14 00 06 00 00 00 06 00 c0 82 01 78 90 00");
+	             "01 01 00 00 00 00 14 00 06 00 00 00 06 00 c0 82 01 78 90 00");
 	g_assert_cmpuint(apdu.counters.local_get_response, ==, 2);
 	rec_reset_out(&r);
 	/* unknown instruction: 6D00, never fatal */
@@ -346,7 +346,7 @@ test_line(void)
 {
 	St2Line line;
 	const guint32 V = ST2_STATUS_F_VCC_PRESENT, C = ST2_STATUS_F_CLK_ACTIVE,
-		      R = ST2_STATUS_F_RESET_ACTIVE;
+	              R = ST2_STATUS_F_RESET_ACTIVE;
 
 	st2_line_init(&line);
 	g_assert_cmpint(st2_line_update(&line, 0), ==, ST2_LINE_NONE);
