@@ -49,7 +49,8 @@ static gboolean
 write_all(gint fd, const guint8 *buf, gsize len)
 {
 	while (len > 0) {
-		ssize_t n = write(fd, buf, len);
+		/* no SIGPIPE when the simulator is gone: the error says so */
+		ssize_t n = send(fd, buf, len, MSG_NOSIGNAL);
 
 		if (n < 0 && errno == EINTR)
 			continue;

@@ -212,6 +212,16 @@ def main():
             rc = daemon.stop()
         check(rc == 0, f"cardrouted without a board exits 0 (got {rc})")
         check("phone: present" not in daemon.text(), "the slot stays down")
+        # configuration errors name the key
+        for key, value in [("device", "serial"), ("atr", "3B"), ("slots", "0"),
+                           ("presence-polarity", "up"), ("colour", "red")]:
+            ini = os.path.join(tmp, "bad.ini")
+            with open(ini, "w") as f:
+                f.write(f"[router]\n[frontend:phone]\nplugin = simtrace2\n{key} = {value}\n")
+            out = subprocess.run([CARDROUTED, "--plugin-dir", PLUGIN_DIRS, "--check-config",
+                                  ini], capture_output=True, text=True, timeout=30)
+            check(out.returncode == 1 and key in out.stdout + out.stderr,
+                  f"'{key} = {value}' is refused naming the key")
     if failures:
         print(f"{len(failures)} check(s) failed")
         return 1
