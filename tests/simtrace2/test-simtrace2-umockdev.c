@@ -24,9 +24,6 @@
 
 #include "st2/st2-sim.h"
 
-#define DEV_NODE "/dev/bus/usb/001/001"
-#define SYS_PATH "/sys/devices/usb1"
-
 typedef struct {
 	GMutex lock;
 	struct st2_sim *sim;
@@ -35,15 +32,19 @@ typedef struct {
 	gint result;      /* enum st2_sim_result, atomically read */
 	guint outs, ins;
 	GByteArray *last_out;
+	/* URB -> the client (one per open device file) that submitted it: two
+	 * libusb contexts may have the device open, each reaps its own URBs */
+	GHashTable *owner;
+	const gchar *serial;
+	guint bus;
+	UMockdevIoctlBase *handler;
 } Fake;
-
-static const gchar *const strings[] = {NULL, "sysmocom - s.f.m.c. GmbH", "SIMtrace 2",
-                                       "0123456789abcdef0123456789abcdef"};
 
 /* GET_DESCRIPTOR(string) on the control endpoint; -1: stall */
 static gint
-control(const guint8 *setup, guint8 *out, gsize cap)
+control(const Fake *f, const guint8 *setup, guint8 *out, gsize cap)
 {
+	const gchar *const strings[] = {NULL, "sysmocom - s.f.m.c. GmbH", "SIMtrace 2", f->serial};
 	guint index = setup[2];
 	gsize n;
 
@@ -130,16 +131,19 @@ reap(Fake *f, UMockdevIoctlClient *client, UMockdevIoctlData *arg)
 			fill_in(f);
 		}
 	}
-	if (f->completed == NULL) {
-		umockdev_ioctl_client_complete(client, -1, EAGAIN);
+	for (GList *l = f->completed; l != NULL; l = l->next) {
+		if (g_hash_table_lookup(f->owner, l->data) != client)
+			continue;
+		urb_data = l->data;
+		f->completed = g_list_delete_link(f->completed, l);
+		g_hash_table_remove(f->owner, urb_data);
+		urb_ptr = umockdev_ioctl_data_resolve(arg, 0, sizeof(gpointer), NULL);
+		umockdev_ioctl_data_set_ptr(urb_ptr, 0, urb_data);
+		umockdev_ioctl_data_unref(urb_data);
+		umockdev_ioctl_client_complete(client, 0, 0);
 		return TRUE;
 	}
-	urb_data = f->completed->data;
-	f->completed = g_list_delete_link(f->completed, f->completed);
-	urb_ptr = umockdev_ioctl_data_resolve(arg, 0, sizeof(gpointer), NULL);
-	umockdev_ioctl_data_set_ptr(urb_ptr, 0, urb_data);
-	umockdev_ioctl_data_unref(urb_data);
-	umockdev_ioctl_client_complete(client, 0, 0);
+	umockdev_ioctl_client_complete(client, -1, EAGAIN);
 	return TRUE;
 }
 
@@ -153,8 +157,10 @@ submit(Fake *f, UMockdevIoctlClient *client, UMockdevIoctlData *arg)
 	        umockdev_ioctl_data_resolve(urb_data, G_STRUCT_OFFSET(struct usbdevfs_urb, buffer),
 	                                    (gsize)urb->buffer_length, NULL);
 
+	g_hash_table_insert(f->owner, urb_data, client);
+
 	if (urb->type == USBDEVFS_URB_TYPE_CONTROL) {
-		gint n = urb->buffer_length >= 8 ? control(buf->data, (guint8 *)urb->buffer + 8,
+		gint n = urb->buffer_length >= 8 ? control(f, buf->data, (guint8 *)urb->buffer + 8,
 		                                           (gsize)urb->buffer_length - 8)
 		                                 : -1;
 
@@ -251,24 +257,27 @@ handle_locked(Fake *f, UMockdevIoctlClient *client, UMockdevIoctlData *arg, gulo
 }
 
 static gchar *
-device_text(void)
+device_text(const Fake *f)
 {
 	gsize len;
 	const guint8 *d = st2_sim_usb_descriptors(&len);
-	GString *s = g_string_new("P: /devices/usb1\n"
-	                          "N: bus/usb/001/001\n"
-	                          "E: SUBSYSTEM=usb\n"
-	                          "E: DRIVER=usb\n"
-	                          "E: BUSNUM=001\n"
-	                          "E: DEVNUM=001\n"
-	                          "E: DEVNAME=" DEV_NODE "\n"
-	                          "E: DEVTYPE=usb_device\n"
-	                          "A: bConfigurationValue=1\\n\n"
-	                          "A: busnum=1\\n\n"
-	                          "A: devnum=1\\n\n"
-	                          "A: speed=12\\n\n"
-	                          "H: descriptors=");
+	GString *s = g_string_new(NULL);
 
+	g_string_append_printf(s,
+	                       "P: /devices/usb%u\n"
+	                       "N: bus/usb/%03u/001\n"
+	                       "E: SUBSYSTEM=usb\n"
+	                       "E: DRIVER=usb\n"
+	                       "E: BUSNUM=%03u\n"
+	                       "E: DEVNUM=001\n"
+	                       "E: DEVNAME=/dev/bus/usb/%03u/001\n"
+	                       "E: DEVTYPE=usb_device\n"
+	                       "A: bConfigurationValue=1\\n\n"
+	                       "A: busnum=%u\\n\n"
+	                       "A: devnum=1\\n\n"
+	                       "A: speed=12\\n\n"
+	                       "H: descriptors=",
+	                       f->bus, f->bus, f->bus, f->bus, f->bus);
 	for (gsize i = 0; i < len; i++)
 		g_string_append_printf(s, "%02X", d[i]);
 	g_string_append_c(s, '\n');
@@ -288,6 +297,53 @@ new_sim(Fake *f, const gchar *script)
 	g_assert_nonnull(f->sim);
 }
 
+/* a board on bus @bus: an ioctl handler on its device node, then the device */
+static void
+plug(UMockdevTestbed *tb, Fake *f)
+{
+	g_autoptr(GError) error = NULL;
+	g_autofree gchar *node = g_strdup_printf("/dev/bus/usb/%03u/001", f->bus);
+	g_autofree gchar *dev = device_text(f);
+
+	if (f->handler == NULL) {
+		f->handler = umockdev_ioctl_base_new();
+		g_signal_connect(f->handler, "handle-ioctl", G_CALLBACK(handle_ioctl), f);
+		g_assert_true(umockdev_testbed_attach_ioctl(tb, node, f->handler, &error));
+		g_assert_no_error(error);
+	}
+	g_assert_true(umockdev_testbed_add_from_string(tb, dev, &error));
+	g_assert_no_error(error);
+}
+
+static void
+unplug(UMockdevTestbed *tb, Fake *f)
+{
+	g_autofree gchar *path = g_strdup_printf("/sys/devices/usb%u", f->bus);
+
+	umockdev_testbed_uevent(tb, path, "remove");
+	umockdev_testbed_remove_device(tb, path);
+}
+
+static void
+fake_clear(Fake *f)
+{
+	/* on shutdown the phone gets its local SIM back: CARDINSERT(0), SIM_SELECT(0) */
+	static const guint8 restore[] = {0x01, 0x05, 0, 0, 0, 0, 0x09, 0, 0x00,
+	                                 0x02, 0x02, 0, 0, 0, 0, 0x09, 0, 0x00};
+
+	g_mutex_lock(&f->lock);
+	g_assert_cmpmem(f->last_out->data, f->last_out->len, restore, sizeof(restore));
+	g_byte_array_unref(f->last_out);
+	g_clear_pointer(&f->sim, st2_sim_free);
+	g_list_free_full(f->completed, (GDestroyNotify)umockdev_ioctl_data_unref);
+	g_list_free_full(f->pending, (GDestroyNotify)umockdev_ioctl_data_unref);
+	f->completed = f->pending = NULL;
+	g_mutex_unlock(&f->lock);
+	g_clear_object(&f->handler);
+	g_hash_table_unref(f->owner);
+	g_mutex_clear(&f->lock);
+}
+
 /* iterates the main loop until @cond; a bound against hangs only */
 #define LOOP_UNTIL(cond)                                                                           \
 	do {                                                                                       \
@@ -297,6 +353,8 @@ new_sim(Fake *f, const gchar *script)
 		g_assert_true(cond);                                                               \
 	} while (0)
 
+#define SIM_OVER(f) (g_atomic_int_get(&(f).result) != ST2_SIM_IDLE)
+
 static void
 shutdown_done(gpointer user_data)
 {
@@ -304,63 +362,81 @@ shutdown_done(gpointer user_data)
 }
 
 static void
+assert_passed(Fake *f, const gchar *what)
+{
+	if (f->sim != NULL && st2_sim_error(f->sim) != NULL)
+		g_test_message("%s: simulator: %s", what, st2_sim_error(f->sim));
+	g_assert_cmpint(g_atomic_int_get(&f->result), ==, ST2_SIM_DONE);
+	g_test_message("%s: passed (%u OUT, %u IN transfers so far)", what, f->outs, f->ins);
+}
+
+/*
+ * Two boards (serials A... and B...), one section each pinned by `serial =`:
+ * both phone scripts run at once; board A is unplugged (B goes on) and
+ * plugged back with a fresh simulator; its slot comes back with its route.
+ */
+static void
 test_umockdev(void)
 {
 	g_autoptr(UMockdevTestbed) tb = umockdev_testbed_new();
-	g_autoptr(UMockdevIoctlBase) handler = umockdev_ioctl_base_new();
 	g_autoptr(CrRouter) router = cr_router_new();
 	g_autoptr(GError) error = NULL;
-	g_autofree gchar *dev = device_text();
-	g_autofree gchar *ini = g_strdup_printf("[router]\n"
-	                                        "[backend:card]\nplugin = vcard\nprofile = %s\n"
-	                                        "[frontend:phone]\nplugin = simtrace2\n"
-	                                        "[route:r1]\nfrontend = phone\nbackend = card\n",
-	                                        ST2_TEST_VCARD_PROFILE);
-	CrFrontendSlot *phone;
-	Fake f = {0};
+	g_autofree gchar *ini = g_strdup_printf(
+	        "[router]\n"
+	        "[backend:card]\nplugin = vcard\nprofile = %s\nslots = 2\n"
+	        "[frontend:phoneA]\nplugin = simtrace2\nserial = aaaa0000aaaa0000aaaa0000aaaa0000\n"
+	        "[frontend:phoneB]\nplugin = simtrace2\nserial = bbbb0000bbbb0000bbbb0000bbbb0000\n"
+	        "[route:rA]\nfrontend = phoneA\nbackend = card.0\n"
+	        "[route:rB]\nfrontend = phoneB\nbackend = card.1\n",
+	        ST2_TEST_VCARD_PROFILE);
+	CrFrontendSlot *phone_a, *phone_b;
+	Fake a = {.serial = "aaaa0000aaaa0000aaaa0000aaaa0000", .bus = 1};
+	Fake b = {.serial = "bbbb0000bbbb0000bbbb0000bbbb0000", .bus = 2};
 	guint64 first;
 
-	g_mutex_init(&f.lock);
-	f.last_out = g_byte_array_new();
-	new_sim(&f, "gsm");
-	g_signal_connect(handler, "handle-ioctl", G_CALLBACK(handle_ioctl), &f);
-	g_assert_true(umockdev_testbed_attach_ioctl(tb, DEV_NODE, handler, &error));
-	g_assert_no_error(error);
-	g_assert_true(umockdev_testbed_add_from_string(tb, dev, &error));
-	g_assert_no_error(error);
+	g_mutex_init(&a.lock);
+	g_mutex_init(&b.lock);
+	a.owner = g_hash_table_new(NULL, NULL);
+	b.owner = g_hash_table_new(NULL, NULL);
+	a.last_out = g_byte_array_new();
+	b.last_out = g_byte_array_new();
+	new_sim(&a, "gsm");
+	new_sim(&b, "usim");
+	/* B is listed first by the bus: serial filters, not order, decide */
+	plug(tb, &b);
+	plug(tb, &a);
 
 	cr_router_set_plugin_dir(router, ST2_TEST_PLUGIN_DIR);
 	g_assert_true(cr_router_load_config_data(router, ini, strlen(ini), "test.ini", &error));
 	g_assert_no_error(error);
 	g_assert_true(cr_router_start(router, &error));
 	g_assert_no_error(error);
-	phone = cr_router_lookup_frontend(router, "phone");
+	phone_a = cr_router_lookup_frontend(router, "phoneA");
+	phone_b = cr_router_lookup_frontend(router, "phoneB");
 
-	/* the board is found at start; the GSM script runs to its end */
-	LOOP_UNTIL(g_atomic_int_get(&f.result) != ST2_SIM_IDLE);
-	if (f.sim != NULL && st2_sim_error(f.sim) != NULL)
-		g_test_message("simulator: %s", st2_sim_error(f.sim));
-	g_assert_cmpint(g_atomic_int_get(&f.result), ==, ST2_SIM_DONE);
-	g_assert_cmpint(cr_frontend_slot_get_state(phone), ==, CR_SLOT_STATE_PRESENT);
-	first = cr_frontend_slot_get_stats(phone)->transactions;
+	/* both boards are found at start; both scripts run to their end */
+	LOOP_UNTIL(SIM_OVER(a) && SIM_OVER(b));
+	assert_passed(&a, "board A, gsm");
+	assert_passed(&b, "board B, usim");
+	g_assert_cmpint(cr_frontend_slot_get_state(phone_a), ==, CR_SLOT_STATE_PRESENT);
+	g_assert_cmpint(cr_frontend_slot_get_state(phone_b), ==, CR_SLOT_STATE_PRESENT);
+	first = cr_frontend_slot_get_stats(phone_a)->transactions;
 	g_assert_cmpuint(first, >=, 12);
-	g_test_message("gsm: %u OUT, %u IN transfers, %" G_GUINT64_FORMAT " transactions", f.outs,
-	               f.ins, first);
+	g_assert_cmpuint(cr_frontend_slot_get_stats(phone_b)->transactions, >=, 11);
 
-	/* unplug: libusb hotplug sees the device go */
-	umockdev_testbed_uevent(tb, SYS_PATH, "remove");
-	umockdev_testbed_remove_device(tb, SYS_PATH);
-	LOOP_UNTIL(cr_frontend_slot_get_state(phone) == CR_SLOT_STATE_DOWN);
+	/* unplug A: libusb hotplug sees it go; B stays */
+	unplug(tb, &a);
+	LOOP_UNTIL(cr_frontend_slot_get_state(phone_a) == CR_SLOT_STATE_DOWN);
+	g_assert_cmpint(cr_frontend_slot_get_state(phone_b), ==, CR_SLOT_STATE_PRESENT);
 
-	/* replug with a fresh board: the slot comes back with its route */
-	new_sim(&f, "usim");
-	g_assert_true(umockdev_testbed_add_from_string(tb, dev, &error));
-	g_assert_no_error(error);
-	LOOP_UNTIL(g_atomic_int_get(&f.result) != ST2_SIM_IDLE);
-	g_assert_cmpint(g_atomic_int_get(&f.result), ==, ST2_SIM_DONE);
-	g_assert_cmpint(cr_frontend_slot_get_state(phone), ==, CR_SLOT_STATE_PRESENT);
-	g_assert_nonnull(cr_frontend_slot_get_route(phone));
-	g_assert_cmpuint(cr_frontend_slot_get_stats(phone)->transactions, >=, first + 11);
+	/* replug A with a fresh board: the slot comes back with its route */
+	new_sim(&a, "cases");
+	plug(tb, &a);
+	LOOP_UNTIL(SIM_OVER(a));
+	assert_passed(&a, "board A replugged, cases");
+	g_assert_cmpint(cr_frontend_slot_get_state(phone_a), ==, CR_SLOT_STATE_PRESENT);
+	g_assert_nonnull(cr_frontend_slot_get_route(phone_a));
+	g_assert_cmpuint(cr_frontend_slot_get_stats(phone_a)->transactions, >=, first + 15);
 
 	{
 		gboolean done = FALSE;
@@ -369,21 +445,8 @@ test_umockdev(void)
 		LOOP_UNTIL(done);
 	}
 	g_clear_object(&router);
-	g_mutex_lock(&f.lock);
-	{
-		/* on shutdown the phone gets its local SIM back: CARDINSERT(0),
-		 * SIM_SELECT(0) */
-		static const guint8 restore[] = {0x01, 0x05, 0, 0, 0, 0, 0x09, 0, 0x00,
-		                                 0x02, 0x02, 0, 0, 0, 0, 0x09, 0, 0x00};
-
-		g_assert_cmpmem(f.last_out->data, f.last_out->len, restore, sizeof(restore));
-	}
-	g_byte_array_unref(f.last_out);
-	g_clear_pointer(&f.sim, st2_sim_free);
-	g_list_free_full(f.completed, (GDestroyNotify)umockdev_ioctl_data_unref);
-	g_list_free_full(f.pending, (GDestroyNotify)umockdev_ioctl_data_unref);
-	f.completed = f.pending = NULL;
-	g_mutex_unlock(&f.lock);
+	fake_clear(&a);
+	fake_clear(&b);
 }
 
 gint
