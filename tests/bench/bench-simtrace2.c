@@ -145,7 +145,8 @@ bench_simtrace2(gint argc, gchar **argv)
 		                       script,      "--repeat", repeat_arg, "--quiet",
 		                       "--timeout", "600",      NULL};
 
-		if (!g_spawn_async(NULL, (gchar **)args, NULL, G_SPAWN_DO_NOT_REAP_CHILD, NULL,
+		if (!g_spawn_async(NULL, (gchar **)args, NULL,
+		                   G_SPAWN_DO_NOT_REAP_CHILD | G_SPAWN_STDOUT_TO_DEV_NULL, NULL,
 		                   NULL, &pid, &error)) {
 			g_printerr("cardroute-bench simtrace2: %s\n", error->message);
 			return 1;
