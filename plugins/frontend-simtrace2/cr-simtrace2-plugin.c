@@ -51,6 +51,20 @@ pick_slot(St2Instance *self, St2Channel *chan)
 	return NULL;
 }
 
+static gboolean
+releasing(St2Instance *self)
+{
+	GPtrArray *slots = cr_instance_get_frontend_slots(CR_INSTANCE(self));
+
+	for (guint i = 0; i < slots->len; i++) {
+		St2Slot *s = slots->pdata[i];
+
+		if (s->chan != NULL && s->chan->gone)
+			return TRUE;
+	}
+	return FALSE;
+}
+
 static void
 channel_found(St2Channel *chan, gpointer user_data)
 {
@@ -62,6 +76,14 @@ channel_found(St2Channel *chan, gpointer user_data)
 		return;
 	}
 	slot = pick_slot(self, chan);
+	if (slot == NULL && releasing(self)) {
+		/* a quick board reset: the old channel is still being released;
+		 * the slot looks again once it is free */
+		g_debug("%s: %s found while a slot releases its old board",
+		        cr_instance_get_name(CR_INSTANCE(self)), chan->description);
+		st2_channel_close(chan, NULL, 0);
+		return;
+	}
 	if (slot == NULL) {
 		g_message("%s: %s found but every slot of this instance is bound (raise "
 		          "`slots =` or filter with `serial =`/`usb-path =`/`interface =`)",
@@ -72,10 +94,29 @@ channel_found(St2Channel *chan, gpointer user_data)
 	st2_slot_bind(slot, chan);
 }
 
+/* a board that came back while its slot was still being released (a quick
+ * board reset) found no free slot: look again */
+static void
+slot_unbound(St2Slot *slot, gpointer user_data)
+{
+	St2Instance *self = user_data;
+
+	if (self->running)
+		st2_watcher_rescan(self->watcher);
+}
+
 static gboolean
 st2_instance_start(CrInstance *inst, GError **error)
 {
 	St2Instance *self = ST2_INSTANCE(inst);
+	GPtrArray *slots = cr_instance_get_frontend_slots(inst);
+
+	for (guint i = 0; i < slots->len; i++) {
+		St2Slot *s = slots->pdata[i];
+
+		s->unbound = slot_unbound;
+		s->unbound_data = self;
+	}
 
 	self->running = TRUE;
 	if (g_str_has_prefix(self->device, "sim:")) {

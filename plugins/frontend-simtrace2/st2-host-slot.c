@@ -316,6 +316,8 @@ st2_slot_unbind(St2Slot *self, gboolean restore, const GError *reason)
 	g_clear_pointer(&self->atr_sent, g_bytes_unref);
 	st2_line_init(&self->line);
 	cr_frontend_slot_set_state(CR_FRONTEND_SLOT(self), CR_SLOT_STATE_DOWN, reason);
+	if (self->unbound != NULL)
+		self->unbound(self, self->unbound_data);
 }
 
 gboolean

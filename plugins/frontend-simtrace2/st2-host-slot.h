@@ -37,6 +37,9 @@ struct _St2Slot {
 	guint8 parked[5 + 256];
 	gsize parked_len;
 	guint64 in_ignored;
+	/* called after the channel was released (the owner may look again) */
+	void (*unbound)(St2Slot *slot, gpointer user_data);
+	gpointer unbound_data;
 };
 
 St2Slot *st2_slot_new(const gchar *name, const St2SlotConfig *config);

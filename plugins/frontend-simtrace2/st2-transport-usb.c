@@ -466,6 +466,15 @@ scan_idle(gpointer user_data)
 	return G_SOURCE_REMOVE;
 }
 
+static void
+usb_watcher_rescan(St2Watcher *watcher)
+{
+	UsbWatcher *w = (UsbWatcher *)watcher;
+
+	if (w->ctx != NULL && w->scan_idle == 0)
+		w->scan_idle = g_idle_add_full(G_PRIORITY_DEFAULT, scan_idle, w, NULL);
+}
+
 static int LIBUSB_CALL
 hotplug_cb(libusb_context *ctx, libusb_device *dev, libusb_hotplug_event event, void *user_data)
 {
@@ -565,6 +574,7 @@ st2_watcher_new_usb(const St2UsbFilter *filter, St2ChannelFoundFunc found, gpoin
 	UsbWatcher *w = g_new0(UsbWatcher, 1);
 
 	w->parent.free = usb_watcher_free;
+	w->parent.rescan = usb_watcher_rescan;
 	w->serial = g_strdup(filter->serial);
 	w->usb_path = g_strdup(filter->usb_path);
 	w->interface_number = filter->interface_number;

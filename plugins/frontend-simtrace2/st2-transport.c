@@ -65,6 +65,13 @@ st2_channel_deliver_gone(St2Channel *chan, const GError *reason)
 }
 
 void
+st2_watcher_rescan(St2Watcher *watcher)
+{
+	if (watcher != NULL && watcher->rescan != NULL)
+		watcher->rescan(watcher);
+}
+
+void
 st2_watcher_free(St2Watcher *watcher)
 {
 	if (watcher != NULL)

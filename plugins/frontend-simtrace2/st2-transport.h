@@ -63,6 +63,9 @@ typedef struct {
 
 struct _St2Watcher {
 	void (*free)(St2Watcher *watcher);
+	/* look again for channels (one was closed and its board may be back);
+	 * may be NULL */
+	void (*rescan)(St2Watcher *watcher);
 };
 
 /* libusb: every SIMtrace2-family device that passes @filter, now and when
@@ -73,5 +76,6 @@ St2Watcher *st2_watcher_new_usb(const St2UsbFilter *filter, St2ChannelFoundFunc 
  * after the connection was lost */
 St2Watcher *st2_watcher_new_sim(const gchar *path, St2ChannelFoundFunc found, gpointer user_data);
 void st2_watcher_free(St2Watcher *watcher);
+void st2_watcher_rescan(St2Watcher *watcher);
 
 G_END_DECLS

@@ -320,6 +320,16 @@ unplug(UMockdevTestbed *tb, Fake *f)
 {
 	g_autofree gchar *path = g_strdup_printf("/sys/devices/usb%u", f->bus);
 
+	/* as the kernel does: URBs in flight end with ENODEV */
+	g_mutex_lock(&f->lock);
+	while (f->pending != NULL) {
+		UMockdevIoctlData *urb_data = f->pending->data;
+
+		f->pending = g_list_delete_link(f->pending, f->pending);
+		finish_urb(f, urb_data, -ENODEV, 0);
+		umockdev_ioctl_data_unref(urb_data);
+	}
+	g_mutex_unlock(&f->lock);
 	umockdev_testbed_uevent(tb, path, "remove");
 	umockdev_testbed_remove_device(tb, path);
 }
@@ -437,6 +447,14 @@ test_umockdev(void)
 	g_assert_cmpint(cr_frontend_slot_get_state(phone_a), ==, CR_SLOT_STATE_PRESENT);
 	g_assert_nonnull(cr_frontend_slot_get_route(phone_a));
 	g_assert_cmpuint(cr_frontend_slot_get_stats(phone_a)->transactions, >=, first + 15);
+
+	/* a quick board reset of B: gone and back before the loop runs */
+	unplug(tb, &b);
+	new_sim(&b, "getresponse");
+	plug(tb, &b);
+	LOOP_UNTIL(SIM_OVER(b));
+	assert_passed(&b, "board B after a quick reset, getresponse");
+	g_assert_cmpint(cr_frontend_slot_get_state(phone_b), ==, CR_SLOT_STATE_PRESENT);
 
 	{
 		gboolean done = FALSE;
