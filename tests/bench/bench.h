@@ -39,6 +39,9 @@ typedef struct {
 
 gboolean bench_parse_options(gint *argc, gchar ***argv, const gchar *scenario,
 			     GOptionEntry *extra, BenchOptions *opts);
+void bench_options_clear(BenchOptions *opts);
+/* Orderly shutdown: instances are stopped (taps flush their files). */
+void bench_router_shutdown(CrRouter *router);
 /* A router loaded from an INI text written to a temporary file. */
 CrRouter *bench_router_from_ini(const gchar *ini, const gchar *plugin_dir, GError **error);
 
