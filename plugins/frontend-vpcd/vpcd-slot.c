@@ -408,11 +408,13 @@ accept_cb(gint lfd, GIOCondition cond, gpointer user_data)
 	int fd = accept4(lfd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
 	if (fd < 0)
 		return G_SOURCE_CONTINUE;
-	if (self->fd >= 0 || self->atr == NULL) {
-		g_message("%s: refusing a second vpcd connection", slot_name(self));
+	if (self->atr == NULL) {
 		close(fd);
 		return G_SOURCE_CONTINUE;
 	}
+	/* vpcd keeps one connection per slot: a new one means it gave up the old */
+	if (self->fd >= 0)
+		close_connection(self, CR_SLOT_STATE_EMPTY, "vpcd connected again");
 	g_debug("%s: vpcd connected", slot_name(self));
 	connection_up(self, fd);
 	return G_SOURCE_CONTINUE;

@@ -67,8 +67,10 @@ test_frame_empty(void)
 	g_assert_null(vpcd_frame_reader_payload(&reader, &len));
 	g_assert_cmpint(vpcd_frame_reader_feed(&reader, in + 2, 3, &used), ==,
 			VPCD_FRAME_READY);
-	g_assert_cmpint(vpcd_message_classify(vpcd_frame_reader_payload(&reader, &len), len),
-			==, VPCD_MSG_POWER_OFF);
+	{
+		const guint8 *p = vpcd_frame_reader_payload(&reader, &len);
+		g_assert_cmpint(vpcd_message_classify(p, len), ==, VPCD_MSG_POWER_OFF);
+	}
 }
 
 static void
