@@ -7,6 +7,7 @@
 static const BenchScenario scenarios[] = {
 	{"core", "frontend slot -> core -> backend-vcard, against backend-vcard direct",
 	 bench_core},
+	{"pcsc", "PC/SC client: vcard via vpcd slot 0, and the pcsc+vpcd loop", bench_pcsc},
 };
 
 static void
