@@ -156,10 +156,11 @@ gint
 bench_pcsc(gint argc, gchar **argv)
 {
 	BenchOptions opts = {.transactions = 20000};
-	g_autofree gchar *profile = g_strdup(BENCH_VCARD_PROFILE);
-	g_autofree gchar *prefix = g_strdup("Virtual PCD 00 ");
-	g_autofree gchar *apdu = g_strdup("00B000000A");
-	g_autofree gchar *setup = g_strdup("00A40004022FE2");
+	/* GOption does not free a default it replaces: defaults come after parsing */
+	g_autofree gchar *profile = NULL;
+	g_autofree gchar *prefix = NULL;
+	g_autofree gchar *apdu = NULL;
+	g_autofree gchar *setup = NULL;
 	g_autofree gchar *ini = NULL;
 	gint port = 35963;
 	g_autoptr(CrRouter) router = NULL;
@@ -181,6 +182,14 @@ bench_pcsc(gint argc, gchar **argv)
 
 	if (!bench_parse_options(&argc, &argv, "pcsc", extra, &opts))
 		return 2;
+	if (profile == NULL)
+		profile = g_strdup(BENCH_VCARD_PROFILE);
+	if (prefix == NULL)
+		prefix = g_strdup("Virtual PCD 00 ");
+	if (apdu == NULL)
+		apdu = g_strdup("00B000000A");
+	if (setup == NULL)
+		setup = g_strdup("00A40004022FE2");
 	ini = g_strdup_printf("[router]\n"
 			      "[backend:vcard0]\nplugin = vcard\nprofile = %s\n"
 			      "[frontend:vpcd0]\nplugin = vpcd\nport = %d\nslot = 0\n"
@@ -190,6 +199,7 @@ bench_pcsc(gint argc, gchar **argv)
 			      "[route:loop]\nfrontend = vpcd1\nbackend = pcsc0\n",
 			      profile, port, prefix, port);
 	router = bench_router_from_ini(ini, opts.plugin_dir, &error);
+	bench_options_clear(&opts);
 	if (router == NULL || !cr_router_start(router, &error)) {
 		g_printerr("cardroute-bench pcsc: %s\n", error->message);
 		return 1;
