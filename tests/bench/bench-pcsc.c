@@ -63,9 +63,19 @@ transmit(SCARDHANDLE card, DWORD proto, GBytes *cmd, guint8 *resp, DWORD *rlen)
 	gsize len;
 	const guint8 *c = g_bytes_get_data(cmd, &len);
 	const SCARD_IO_REQUEST *pci = proto == SCARD_PROTOCOL_T1 ? SCARD_PCI_T1 : SCARD_PCI_T0;
+	LONG rv;
 	*rlen = 512;
-	return SCardTransmit(card, pci, c, (DWORD)len, NULL, resp, rlen) == SCARD_S_SUCCESS &&
-	       *rlen >= 2;
+	rv = SCardTransmit(card, pci, c, (DWORD)len, NULL, resp, rlen);
+	if (rv == SCARD_W_RESET_CARD) {
+		/* backend-pcsc (shared) reset the card for the loop's terminal */
+		DWORD active;
+		if (SCardReconnect(card, SCARD_SHARE_SHARED, SCARD_PROTOCOL_T0 | SCARD_PROTOCOL_T1,
+				   SCARD_LEAVE_CARD, &active) != SCARD_S_SUCCESS)
+			return FALSE;
+		*rlen = 512;
+		rv = SCardTransmit(card, pci, c, (DWORD)len, NULL, resp, rlen);
+	}
+	return rv == SCARD_S_SUCCESS && *rlen >= 2;
 }
 
 static void
