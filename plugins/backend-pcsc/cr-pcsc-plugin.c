@@ -62,7 +62,7 @@ pcsc_create(CrRouter *router, CrConfigSection *section, GError **error)
 	static const gchar *const shares[] = {"exclusive", "shared", NULL};
 	static const gchar *const protocols[] = {"t0", "t1", "any", NULL};
 	static const DWORD protocol_bits[] = {SCARD_PROTOCOL_T0, SCARD_PROTOCOL_T1,
-					      SCARD_PROTOCOL_T0 | SCARD_PROTOCOL_T1};
+	                                      SCARD_PROTOCOL_T0 | SCARD_PROTOCOL_T1};
 	g_autoptr(PcscInstance) inst = g_object_new(PCSC_TYPE_INSTANCE, NULL);
 	g_autoptr(PcscSlot) slot = NULL;
 	g_autofree gchar *pattern = cr_config_section_get_required(section, "reader", error);
@@ -76,14 +76,14 @@ pcsc_create(CrRouter *router, CrConfigSection *section, GError **error)
 		return NULL;
 	if (!pcsc_match_compile(&regex, pattern, &message)) {
 		cr_config_section_set_error(section, error, "reader",
-					    "'%s' is not a POSIX extended regex: %s", pattern,
-					    message);
+		                            "'%s' is not a POSIX extended regex: %s", pattern,
+		                            message);
 		return NULL;
 	}
 	regfree(&regex);
 	slot = pcsc_slot_new(cr_config_section_get_name(section), pattern,
-			     share == 0 ? SCARD_SHARE_EXCLUSIVE : SCARD_SHARE_SHARED,
-			     protocol_bits[protocol]);
+	                     share == 0 ? SCARD_SHARE_EXCLUSIVE : SCARD_SHARE_SHARED,
+	                     protocol_bits[protocol]);
 	if (!cr_instance_add_backend_slot(CR_INSTANCE(inst), CR_BACKEND_SLOT(slot), error))
 		return NULL;
 	return CR_INSTANCE(g_steal_pointer(&inst));

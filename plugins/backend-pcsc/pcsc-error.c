@@ -51,7 +51,7 @@ pcsc_error_new(LONG rv, const gchar *format, ...)
 	what = g_strdup_vprintf(format, ap);
 	va_end(ap);
 	return g_error_new(CR_ERROR, pcsc_error_code(rv), "%s: %s (0x%08lX)", what,
-			   pcsc_stringify_error(rv), (unsigned long)rv);
+	                   pcsc_stringify_error(rv), (unsigned long)rv);
 }
 
 gboolean

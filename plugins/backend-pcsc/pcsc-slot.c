@@ -15,7 +15,7 @@ struct _PcscSlot {
 	DWORD share_mode;
 	DWORD protocols;
 	PcscWorker *worker;
-	gchar *reader;	       /* the matching reader, NULL while none */
+	gchar *reader;          /* the matching reader, NULL while none */
 	CrTransaction *pending; /* with the I/O thread */
 	guint64 pending_id;
 	guint64 transmits;
@@ -54,13 +54,12 @@ on_event(const PcscEvent *ev, gpointer user_data)
 	case PCSC_EVENT_CARD:
 		if (ev->present) {
 			cr_backend_slot_set_card(bs, g_bytes_get_data(ev->data, NULL),
-						 g_bytes_get_size(ev->data));
+			                         g_bytes_get_size(ev->data));
 			return;
 		}
 		if (cr_backend_slot_get_state(bs) == CR_SLOT_STATE_PRESENT) {
-			g_autoptr(GError) reason =
-				g_error_new(CR_ERROR, CR_ERROR_NO_CARD,
-					    "card removed from '%s'", ev->reader);
+			g_autoptr(GError) reason = g_error_new(
+			        CR_ERROR, CR_ERROR_NO_CARD, "card removed from '%s'", ev->reader);
 			cr_backend_slot_set_state(bs, CR_SLOT_STATE_EMPTY, reason);
 		} else {
 			cr_backend_slot_set_state(bs, CR_SLOT_STATE_EMPTY, NULL);
@@ -76,19 +75,18 @@ on_event(const PcscEvent *ev, gpointer user_data)
 			cr_transaction_fail(tx, g_error_copy(ev->error));
 		else
 			cr_transaction_complete(tx, g_bytes_get_data(ev->data, NULL),
-						g_bytes_get_size(ev->data));
+			                        g_bytes_get_size(ev->data));
 		return;
 	}
 	case PCSC_EVENT_RESET_DONE:
 		if (ev->error != NULL) {
 			g_message("%s: reset failed: %s", slot_name(self), ev->error->message);
-			cr_router_report_error(cr_backend_slot_get_router(bs), NULL, bs,
-					       ev->error);
+			cr_router_report_error(cr_backend_slot_get_router(bs), NULL, bs, ev->error);
 			return;
 		}
 		if (cr_backend_slot_get_state(bs) == CR_SLOT_STATE_PRESENT)
 			cr_backend_slot_set_card(bs, g_bytes_get_data(ev->data, NULL),
-						 g_bytes_get_size(ev->data));
+			                         g_bytes_get_size(ev->data));
 		return;
 	case PCSC_EVENT_POWERED_OFF:
 		if (ev->error != NULL)

@@ -11,8 +11,7 @@ G_BEGIN_DECLS
 #define PCSC_TYPE_SLOT (pcsc_slot_get_type())
 G_DECLARE_FINAL_TYPE(PcscSlot, pcsc_slot, PCSC, SLOT, CrBackendSlot)
 
-PcscSlot *pcsc_slot_new(const gchar *name, const gchar *pattern, DWORD share_mode,
-			DWORD protocols);
+PcscSlot *pcsc_slot_new(const gchar *name, const gchar *pattern, DWORD share_mode, DWORD protocols);
 void pcsc_slot_start(PcscSlot *self);
 void pcsc_slot_stop(PcscSlot *self);
 void pcsc_slot_describe(PcscSlot *self, GVariantDict *dict);

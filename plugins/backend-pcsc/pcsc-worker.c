@@ -120,12 +120,12 @@ deliver_cb(gpointer user_data)
 {
 	Delivery *d = user_data;
 	PcscEvent ev = {
-		.type = d->type,
-		.reader = d->reader,
-		.present = d->present,
-		.data = d->data,
-		.error = d->error,
-		.tx_id = d->tx_id,
+	        .type = d->type,
+	        .reader = d->reader,
+	        .present = d->present,
+	        .data = d->data,
+	        .error = d->error,
+	        .tx_id = d->tx_id,
 	};
 	if (!d->worker->stopped)
 		d->worker->func(&ev, d->worker->user_data);
@@ -250,17 +250,17 @@ watch_card(PcscWorker *self, SCARDCONTEXT ctx, const gchar *name, DWORD *pnp_sta
 		ev = st[0].dwEventState;
 		if (ev & (SCARD_STATE_UNKNOWN | SCARD_STATE_IGNORE | SCARD_STATE_UNAVAILABLE)) {
 			post_down(self, g_error_new(CR_ERROR, CR_ERROR_BACKEND_GONE,
-						    "reader %s went away", name));
+			                            "reader %s went away", name));
 			return WATCH_RELIST;
 		}
 		present = (ev & SCARD_STATE_PRESENT) && !(ev & SCARD_STATE_MUTE) &&
-			  st[0].cbAtr > 0 && st[0].cbAtr <= sizeof(st[0].rgbAtr);
+		          st[0].cbAtr > 0 && st[0].cbAtr <= sizeof(st[0].rgbAtr);
 		count = ev >> 16;
 		if (ev & SCARD_STATE_CHANGED) {
 			g_autoptr(GBytes) atr =
-				present ? g_bytes_new(st[0].rgbAtr, st[0].cbAtr) : NULL;
+			        present ? g_bytes_new(st[0].rgbAtr, st[0].cbAtr) : NULL;
 			gboolean swapped = known && present && last_present &&
-					   (count != last_count || !g_bytes_equal(atr, last_atr));
+			                   (count != last_count || !g_bytes_equal(atr, last_atr));
 			if (swapped)
 				post(self, PCSC_EVENT_CARD, name, FALSE, NULL, NULL, 0);
 			if (!known || swapped || present != last_present)
@@ -320,8 +320,8 @@ watch_readers(PcscWorker *self, SCARDCONTEXT ctx, guint *backoff)
 			SCARD_READERSTATE st;
 			g_clear_pointer(&current, g_free);
 			post_down(self, g_error_new(CR_ERROR, CR_ERROR_BACKEND_GONE,
-						    "no PC/SC reader matches '%s' (waiting)",
-						    self->pattern));
+			                            "no PC/SC reader matches '%s' (waiting)",
+			                            self->pattern));
 			memset(&st, 0, sizeof(st));
 			st.szReader = PNP_READER;
 			st.dwCurrentState = pnp_state;
@@ -434,7 +434,7 @@ ensure_card(PcscWorker *self, GError **error)
 	g_mutex_unlock(&self->lock);
 	if (reader == NULL) {
 		g_set_error(error, CR_ERROR, CR_ERROR_BACKEND_GONE, "no reader matches '%s'",
-			    self->pattern);
+		            self->pattern);
 		return FALSE;
 	}
 	if (self->card_valid && g_strcmp0(self->card_reader, reader) == 0)
@@ -450,7 +450,7 @@ ensure_card(PcscWorker *self, GError **error)
 			self->io_ctx_valid = TRUE;
 		}
 		rv = SCardConnect(self->io_ctx, reader, self->share_mode, self->protocols,
-				  &self->card, &self->active_protocol);
+		                  &self->card, &self->active_protocol);
 		if (rv == SCARD_S_SUCCESS) {
 			self->card_valid = TRUE;
 			self->card_reader = g_steal_pointer(&reader);
@@ -493,15 +493,15 @@ do_transmit(PcscWorker *self, Op *op)
 		return;
 	}
 	rv = SCardTransmit(self->card, send_pci(self), cmd, (DWORD)len, NULL, self->recv_buf,
-			   &rlen);
+	                   &rlen);
 	if (rv == SCARD_W_RESET_CARD) {
 		/* another application reset the card (shared mode): carry on */
-		rv = SCardReconnect(self->card, self->share_mode, self->protocols,
-				    SCARD_LEAVE_CARD, &self->active_protocol);
+		rv = SCardReconnect(self->card, self->share_mode, self->protocols, SCARD_LEAVE_CARD,
+		                    &self->active_protocol);
 		if (rv == SCARD_S_SUCCESS) {
 			rlen = RECV_MAX;
 			rv = SCardTransmit(self->card, send_pci(self), cmd, (DWORD)len, NULL,
-					   self->recv_buf, &rlen);
+			                   self->recv_buf, &rlen);
 		}
 	}
 	if (rv != SCARD_S_SUCCESS) {
@@ -525,9 +525,9 @@ do_reset(PcscWorker *self, Op *op)
 
 	if (self->card_valid) {
 		rv = SCardReconnect(self->card, self->share_mode, self->protocols,
-				    op->kind == CR_RESET_COLD ? SCARD_UNPOWER_CARD
-							      : SCARD_RESET_CARD,
-				    &self->active_protocol);
+		                    op->kind == CR_RESET_COLD ? SCARD_UNPOWER_CARD
+		                                              : SCARD_RESET_CARD,
+		                    &self->active_protocol);
 		if (rv != SCARD_S_SUCCESS)
 			forget_after(self, rv);
 	}
@@ -543,8 +543,8 @@ do_reset(PcscWorker *self, Op *op)
 		post(self, PCSC_EVENT_RESET_DONE, NULL, FALSE, NULL, error, 0);
 		return;
 	}
-	post(self, PCSC_EVENT_RESET_DONE, self->card_reader, TRUE, g_bytes_new(atr, atr_len),
-	     NULL, 0);
+	post(self, PCSC_EVENT_RESET_DONE, self->card_reader, TRUE, g_bytes_new(atr, atr_len), NULL,
+	     0);
 }
 
 static void
@@ -597,7 +597,7 @@ io_thread(gpointer user_data)
 
 PcscWorker *
 pcsc_worker_new(const gchar *name, const gchar *pattern, DWORD share_mode, DWORD protocols,
-		PcscEventFunc func, gpointer user_data)
+                PcscEventFunc func, gpointer user_data)
 {
 	PcscWorker *self = g_new0(PcscWorker, 1);
 	g_autofree gchar *message = NULL;

@@ -15,11 +15,11 @@
 G_BEGIN_DECLS
 
 typedef enum {
-	PCSC_EVENT_DOWN,	/* no pcscd or no matching reader: error says why */
-	PCSC_EVENT_READER,	/* the reader was found: reader */
-	PCSC_EVENT_CARD,	/* card state: present, data = ATR */
+	PCSC_EVENT_DOWN,        /* no pcscd or no matching reader: error says why */
+	PCSC_EVENT_READER,      /* the reader was found: reader */
+	PCSC_EVENT_CARD,        /* card state: present, data = ATR */
 	PCSC_EVENT_TRANSMITTED, /* tx_id: data = response, or error */
-	PCSC_EVENT_RESET_DONE,	/* data = ATR after the reset, or error */
+	PCSC_EVENT_RESET_DONE,  /* data = ATR after the reset, or error */
 	PCSC_EVENT_POWERED_OFF, /* error when it failed */
 } PcscEventType;
 
@@ -38,7 +38,7 @@ typedef struct _PcscWorker PcscWorker;
 
 /* @pattern must compile (checked by the caller). */
 PcscWorker *pcsc_worker_new(const gchar *name, const gchar *pattern, DWORD share_mode,
-			    DWORD protocols, PcscEventFunc func, gpointer user_data);
+                            DWORD protocols, PcscEventFunc func, gpointer user_data);
 void pcsc_worker_start(PcscWorker *self);
 void pcsc_worker_transmit(PcscWorker *self, guint64 tx_id, const guint8 *command, gsize len);
 void pcsc_worker_reset(PcscWorker *self, CrResetKind kind);

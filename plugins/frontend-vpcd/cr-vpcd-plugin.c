@@ -70,7 +70,7 @@ vpcd_create(CrRouter *router, CrConfigSection *section, GError **error)
 	guint mode;
 
 	if (!cr_config_section_get_int(section, "port", VPCD_DEFAULT_PORT, 1, 65535, &port,
-				       error) ||
+	                               error) ||
 	    !cr_config_section_get_int(section, "slot", 0, 0, 15, &slot_index, error) ||
 	    !cr_config_section_get_choice(section, "mode", modes, 0, &mode, error))
 		return NULL;
@@ -80,18 +80,18 @@ vpcd_create(CrRouter *router, CrConfigSection *section, GError **error)
 	}
 	if (port + slot_index > 65535) {
 		cr_config_section_set_error(section, error, "slot",
-					    "port %" G_GINT64_FORMAT " + slot %" G_GINT64_FORMAT
-					    " is above 65535",
-					    port, slot_index);
+		                            "port %" G_GINT64_FORMAT " + slot %" G_GINT64_FORMAT
+		                            " is above 65535",
+		                            port, slot_index);
 		return NULL;
 	}
 	slot = vpcd_slot_new(cr_config_section_get_name(section), host,
-			     (guint16)(port + slot_index),
-			     mode == 1 ? VPCD_MODE_LISTEN : VPCD_MODE_CONNECT);
+	                     (guint16)(port + slot_index),
+	                     mode == 1 ? VPCD_MODE_LISTEN : VPCD_MODE_CONNECT);
 	if (!cr_instance_add_frontend_slot(CR_INSTANCE(inst), CR_FRONTEND_SLOT(slot), error))
 		return NULL;
 	return CR_INSTANCE(g_steal_pointer(&inst));
 }
 
 CR_PLUGIN_DEFINE("vpcd", CR_PLUGIN_KIND_FRONTEND, "card in a vsmartcard vpcd reader slot",
-		 vpcd_create)
+                 vpcd_create)

@@ -12,14 +12,12 @@ vpcd_frame_reader_init(VpcdFrameReader *reader)
 }
 
 VpcdFrameStatus
-vpcd_frame_reader_feed(VpcdFrameReader *reader, const uint8_t *data, size_t len,
-		       size_t *consumed)
+vpcd_frame_reader_feed(VpcdFrameReader *reader, const uint8_t *data, size_t len, size_t *consumed)
 {
 	size_t used = 0;
 
 	/* a frame handed out last time: start the next one */
-	if (reader->header_have == VPCD_FRAME_HEADER &&
-	    reader->payload_have == reader->payload_len)
+	if (reader->header_have == VPCD_FRAME_HEADER && reader->payload_have == reader->payload_len)
 		vpcd_frame_reader_init(reader);
 
 	while (reader->header_have < VPCD_FRAME_HEADER && used < len)
@@ -45,7 +43,7 @@ vpcd_frame_reader_feed(VpcdFrameReader *reader, const uint8_t *data, size_t len,
 	}
 	*consumed = used;
 	return reader->payload_have == reader->payload_len ? VPCD_FRAME_READY
-							   : VPCD_FRAME_NEED_MORE;
+	                                                   : VPCD_FRAME_NEED_MORE;
 }
 
 const uint8_t *

@@ -36,19 +36,19 @@ void vpcd_frame_reader_init(VpcdFrameReader *reader);
  * EMPTY the reader is reset; the caller should drop the connection.
  */
 VpcdFrameStatus vpcd_frame_reader_feed(VpcdFrameReader *reader, const uint8_t *data, size_t len,
-				       size_t *consumed);
+                                       size_t *consumed);
 const uint8_t *vpcd_frame_reader_payload(const VpcdFrameReader *reader, size_t *len);
 
 /* What a payload from vpcd asks for. */
 typedef enum {
-	VPCD_MSG_POWER_OFF,	/* 00: no reply */
-	VPCD_MSG_POWER_ON,	/* 01: no reply */
-	VPCD_MSG_RESET,		/* 02: warm reset, no reply */
-	VPCD_MSG_GET_ATR,	/* 04: reply the ATR (also the presence poll) */
+	VPCD_MSG_POWER_OFF,       /* 00: no reply */
+	VPCD_MSG_POWER_ON,        /* 01: no reply */
+	VPCD_MSG_RESET,           /* 02: warm reset, no reply */
+	VPCD_MSG_GET_ATR,         /* 04: reply the ATR (also the presence poll) */
 	VPCD_MSG_UNKNOWN_CONTROL, /* any other 1-byte payload: ignored, no reply */
-	VPCD_MSG_SHORT_APDU,	/* 2 or 3 bytes: too short for an APDU header */
-	VPCD_MSG_APDU,		/* 4 bytes or more: a command APDU */
-	VPCD_MSG_INVALID,	/* no payload */
+	VPCD_MSG_SHORT_APDU,      /* 2 or 3 bytes: too short for an APDU header */
+	VPCD_MSG_APDU,            /* 4 bytes or more: a command APDU */
+	VPCD_MSG_INVALID,         /* no payload */
 } VpcdMessage;
 
 VpcdMessage vpcd_message_classify(const uint8_t *payload, size_t len);

@@ -49,8 +49,8 @@ struct _VpcdSlot {
 	guint64 generation;  /* bumped whenever a connection ends */
 	VpcdFrameReader *reader;
 	GByteArray *out; /* bytes a short send() left */
-	guint8 *frame;	 /* one encoded frame */
-	guint8 *chunk;	 /* recv() buffer */
+	guint8 *frame;   /* one encoded frame */
+	guint8 *chunk;   /* recv() buffer */
 
 	int listen_fd;
 	guint listen_watch;
@@ -168,7 +168,7 @@ send_frame(VpcdSlot *self, const guint8 *payload, gsize len)
 	ssize_t n = 0;
 	if (total == 0) {
 		g_autofree gchar *why =
-			g_strdup_printf("a reply of %zu bytes does not fit a vpcd frame", len);
+		        g_strdup_printf("a reply of %zu bytes does not fit a vpcd frame", len);
 		g_warning("%s: %s", slot_name(self), why);
 		drop_and_retry(self, why);
 		return;
@@ -234,12 +234,12 @@ handle_message(VpcdSlot *self, const guint8 *payload, gsize len)
 		return;
 	case VPCD_MSG_UNKNOWN_CONTROL:
 		g_message("%s: ignoring unknown vpcd control byte %02X", slot_name(self),
-			  payload[0]);
+		          payload[0]);
 		return;
 	case VPCD_MSG_SHORT_APDU: {
 		static const guint8 wrong_length[] = {0x67, 0x00};
-		g_message("%s: a command of %zu bytes is no APDU: answering 6700",
-			  slot_name(self), len);
+		g_message("%s: a command of %zu bytes is no APDU: answering 6700", slot_name(self),
+		          len);
 		send_frame(self, wrong_length, sizeof(wrong_length));
 		return;
 	}
@@ -272,15 +272,15 @@ readable_cb(gint fd, GIOCondition cond, gpointer user_data)
 		return G_SOURCE_CONTINUE;
 	if (n <= 0) {
 		g_autofree gchar *why = n == 0 ? g_strdup("vpcd closed the connection")
-					       : g_strdup_printf("recv: %s", g_strerror(errno));
+		                               : g_strdup_printf("recv: %s", g_strerror(errno));
 		self->in_watch = 0;
 		drop_and_retry(self, why);
 		return G_SOURCE_REMOVE;
 	}
 	while (off < (gsize)n && self->generation == generation) {
 		size_t used = 0;
-		VpcdFrameStatus st =
-			vpcd_frame_reader_feed(self->reader, self->chunk + off, (gsize)n - off, &used);
+		VpcdFrameStatus st = vpcd_frame_reader_feed(self->reader, self->chunk + off,
+		                                            (gsize)n - off, &used);
 		off += used;
 		if (st == VPCD_FRAME_EMPTY) {
 			g_warning("%s: vpcd sent a frame of length 0", slot_name(self));
@@ -323,8 +323,8 @@ connect_done_cb(gint fd, GIOCondition cond, gpointer user_data)
 		err = errno;
 	if (err != 0) {
 		if (!self->failure_logged)
-			g_message("%s: cannot reach vpcd at %s:%u: %s (retrying)",
-				  slot_name(self), self->host, self->port, g_strerror(err));
+			g_message("%s: cannot reach vpcd at %s:%u: %s (retrying)", slot_name(self),
+			          self->host, self->port, g_strerror(err));
 		self->failure_logged = TRUE;
 		close(self->fd);
 		self->fd = -1;
@@ -334,9 +334,8 @@ connect_done_cb(gint fd, GIOCondition cond, gpointer user_data)
 		return G_SOURCE_REMOVE;
 	}
 	g_debug("%s: connected to %s:%u, waiting for vpcd", slot_name(self), self->host,
-		self->port);
-	self->in_watch =
-		g_unix_fd_add(fd, G_IO_IN | G_IO_HUP | G_IO_ERR, readable_cb, self);
+	        self->port);
+	self->in_watch = g_unix_fd_add(fd, G_IO_IN | G_IO_HUP | G_IO_ERR, readable_cb, self);
 	self->connecting = FALSE;
 	return G_SOURCE_REMOVE;
 }
@@ -387,8 +386,8 @@ try_connect(VpcdSlot *self)
 		int err = errno;
 		freeaddrinfo(ai);
 		if (!self->failure_logged)
-			g_message("%s: cannot reach vpcd at %s:%u: %s (retrying)",
-				  slot_name(self), self->host, self->port, g_strerror(err));
+			g_message("%s: cannot reach vpcd at %s:%u: %s (retrying)", slot_name(self),
+			          self->host, self->port, g_strerror(err));
 		self->failure_logged = TRUE;
 		close(fd);
 		self->fd = -1;
@@ -444,8 +443,8 @@ start_listening(VpcdSlot *self)
 	fd = socket(ai->ai_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
 	if (fd < 0 || setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one)) < 0 ||
 	    bind(fd, ai->ai_addr, ai->ai_addrlen) < 0 || listen(fd, 1) < 0) {
-		g_warning("%s: cannot listen on %s:%u: %s", slot_name(self), self->host,
-			  self->port, g_strerror(errno));
+		g_warning("%s: cannot listen on %s:%u: %s", slot_name(self), self->host, self->port,
+		          g_strerror(errno));
 		if (fd >= 0)
 			close(fd);
 		freeaddrinfo(ai);
@@ -519,9 +518,8 @@ vpcd_slot_transaction_done(CrFrontendSlot *fs, CrTransaction *tx)
 	}
 	/* no answer to give: the terminal sees the card removed, and a fresh
 	 * one inserted if the route still has it */
-	g_message("%s: no answer for vpcd (%s): removing the card",
-		  slot_name(self),
-		  cr_transaction_get_error(tx) ? cr_transaction_get_error(tx)->message : "none");
+	g_message("%s: no answer for vpcd (%s): removing the card", slot_name(self),
+	          cr_transaction_get_error(tx) ? cr_transaction_get_error(tx)->message : "none");
 	close_connection(self, CR_SLOT_STATE_EMPTY, NULL);
 	if (self->mode == VPCD_MODE_CONNECT)
 		schedule_retry(self);
@@ -551,7 +549,7 @@ vpcd_slot_describe(VpcdSlot *self, GVariantDict *dict)
 	g_variant_dict_insert(dict, "host", "s", self->host);
 	g_variant_dict_insert(dict, "port", "q", self->port);
 	g_variant_dict_insert(dict, "mode", "s",
-			      self->mode == VPCD_MODE_LISTEN ? "listen" : "connect");
+	                      self->mode == VPCD_MODE_LISTEN ? "listen" : "connect");
 	g_variant_dict_insert(dict, "connected", "b", self->accepted);
 	g_variant_dict_insert(dict, "powered", "b", self->powered);
 	g_variant_dict_insert(dict, "apdus", "t", self->apdus);

@@ -70,7 +70,7 @@ transmit(SCARDHANDLE card, DWORD proto, GBytes *cmd, guint8 *resp, DWORD *rlen)
 		/* backend-pcsc (shared) reset the card for the loop's terminal */
 		DWORD active;
 		if (SCardReconnect(card, SCARD_SHARE_SHARED, SCARD_PROTOCOL_T0 | SCARD_PROTOCOL_T1,
-				   SCARD_LEAVE_CARD, &active) != SCARD_S_SUCCESS)
+		                   SCARD_LEAVE_CARD, &active) != SCARD_S_SUCCESS)
 			return FALSE;
 		*rlen = 512;
 		rv = SCardTransmit(card, pci, c, (DWORD)len, NULL, resp, rlen);
@@ -106,21 +106,22 @@ client_run(PcscRun *run, SCARDCONTEXT ctx)
 		DWORD rlen;
 		BenchSeries scratch;
 		if (!wait_card(ctx, run->readers[i], 20 * G_USEC_PER_SEC)) {
-			run->error = g_strdup_printf("no card in '%s' within 20 s", run->readers[i]);
+			run->error =
+			        g_strdup_printf("no card in '%s' within 20 s", run->readers[i]);
 			break;
 		}
 		rv = SCardConnect(ctx, run->readers[i], SCARD_SHARE_SHARED,
-				  SCARD_PROTOCOL_T0 | SCARD_PROTOCOL_T1, &card[i], &proto[i]);
+		                  SCARD_PROTOCOL_T0 | SCARD_PROTOCOL_T1, &card[i], &proto[i]);
 		if (rv != SCARD_S_SUCCESS) {
 			run->error = g_strdup_printf("connect '%s': %s", run->readers[i],
-						     pcsc_stringify_error(rv));
+			                             pcsc_stringify_error(rv));
 			break;
 		}
 		connected[i] = TRUE;
 		if (g_bytes_get_size(run->setup) > 0 &&
 		    !transmit(card[i], proto[i], run->setup, resp, &rlen)) {
-			run->error = g_strdup_printf("setup command failed on '%s'",
-						     run->readers[i]);
+			run->error =
+			        g_strdup_printf("setup command failed on '%s'", run->readers[i]);
 			break;
 		}
 		/* warm-up, not counted */
@@ -130,7 +131,7 @@ client_run(PcscRun *run, SCARDCONTEXT ctx)
 	}
 	for (gint r = 0; r < run->rounds && run->error == NULL; r++) {
 		gint64 n = run->transactions / run->rounds +
-			   (r < run->transactions % run->rounds ? 1 : 0);
+		           (r < run->transactions % run->rounds ? 1 : 0);
 		for (gint i = 0; i < 2; i++)
 			measure(card[i], proto[i], run->cmd, n, &run->series[i]);
 	}
@@ -180,14 +181,14 @@ bench_pcsc(gint argc, gchar **argv)
 	gboolean stopped = FALSE;
 	guint64 errors;
 	GOptionEntry extra[] = {
-		{"port", 0, 0, G_OPTION_ARG_INT, &port, "vpcd base port (default 35963)", "N"},
-		{"reader-prefix", 0, 0, G_OPTION_ARG_STRING, &prefix,
-		 "Reader names without the slot (default 'Virtual PCD 00 ')", "TEXT"},
-		{"profile", 0, 0, G_OPTION_ARG_FILENAME, &profile, "vcard profile", "FILE"},
-		{"apdu", 0, 0, G_OPTION_ARG_STRING, &apdu, "Measured command (hex)", "HEX"},
-		{"setup", 0, 0, G_OPTION_ARG_STRING, &setup,
-		 "Command sent once per reader before measuring (hex, empty for none)", "HEX"},
-		{NULL},
+	        {"port", 0, 0, G_OPTION_ARG_INT, &port, "vpcd base port (default 35963)", "N"},
+	        {"reader-prefix", 0, 0, G_OPTION_ARG_STRING, &prefix,
+	         "Reader names without the slot (default 'Virtual PCD 00 ')", "TEXT"},
+	        {"profile", 0, 0, G_OPTION_ARG_FILENAME, &profile, "vcard profile", "FILE"},
+	        {"apdu", 0, 0, G_OPTION_ARG_STRING, &apdu, "Measured command (hex)", "HEX"},
+	        {"setup", 0, 0, G_OPTION_ARG_STRING, &setup,
+	         "Command sent once per reader before measuring (hex, empty for none)", "HEX"},
+	        {NULL},
 	};
 
 	if (!bench_parse_options(&argc, &argv, "pcsc", extra, &opts))
@@ -201,13 +202,13 @@ bench_pcsc(gint argc, gchar **argv)
 	if (setup == NULL)
 		setup = g_strdup("00A40004022FE2");
 	ini = g_strdup_printf("[router]\n"
-			      "[backend:vcard0]\nplugin = vcard\nprofile = %s\n"
-			      "[frontend:vpcd0]\nplugin = vpcd\nport = %d\nslot = 0\n"
-			      "[backend:pcsc0]\nplugin = pcsc\nreader = ^%s00$\nshare = shared\n"
-			      "[frontend:vpcd1]\nplugin = vpcd\nport = %d\nslot = 1\n"
-			      "[route:single]\nfrontend = vpcd0\nbackend = vcard0\n"
-			      "[route:loop]\nfrontend = vpcd1\nbackend = pcsc0\n",
-			      profile, port, prefix, port);
+	                      "[backend:vcard0]\nplugin = vcard\nprofile = %s\n"
+	                      "[frontend:vpcd0]\nplugin = vpcd\nport = %d\nslot = 0\n"
+	                      "[backend:pcsc0]\nplugin = pcsc\nreader = ^%s00$\nshare = shared\n"
+	                      "[frontend:vpcd1]\nplugin = vpcd\nport = %d\nslot = 1\n"
+	                      "[route:single]\nfrontend = vpcd0\nbackend = vcard0\n"
+	                      "[route:loop]\nfrontend = vpcd1\nbackend = pcsc0\n",
+	                      profile, port, prefix, port);
 	router = bench_router_from_ini(ini, opts.plugin_dir, &error);
 	bench_options_clear(&opts);
 	if (router == NULL || !cr_router_start(router, &error)) {
@@ -242,19 +243,19 @@ bench_pcsc(gint argc, gchar **argv)
 		gdouble sp99 = bench_series_percentile_us(single, 0.99);
 		gdouble ratio = bench_series_tps(loop) / bench_series_tps(single);
 		g_print("scenario pcsc: command %s, %" G_GINT64_FORMAT
-			" transactions per path, %d alternating rounds\n",
-			apdu, run.transactions, run.rounds);
+		        " transactions per path, %d alternating rounds\n",
+		        apdu, run.transactions, run.rounds);
 		bench_series_print(single, "single: vcard -> vpcd slot 0 -> pcscd -> client");
 		bench_series_print(loop, "loop: ... -> backend-pcsc -> vpcd slot 1 -> client");
 		g_print("loop/single throughput ratio %.2f\n", ratio);
 		if (opts.json)
 			g_print("{\"scenario\": \"pcsc\", \"transactions\": %" G_GINT64_FORMAT
-				", \"tps\": %.0f, \"p50_us\": %.3f, \"p99_us\": %.3f, "
-				"\"single_tps\": %.0f, \"single_p50_us\": %.3f, "
-				"\"single_p99_us\": %.3f, \"ratio\": %.3f, \"errors\": %" G_GUINT64_FORMAT
-				"}\n",
-				run.transactions, bench_series_tps(loop), p50, p99,
-				bench_series_tps(single), sp50, sp99, ratio, errors);
+			        ", \"tps\": %.0f, \"p50_us\": %.3f, \"p99_us\": %.3f, "
+			        "\"single_tps\": %.0f, \"single_p50_us\": %.3f, "
+			        "\"single_p99_us\": %.3f, \"ratio\": %.3f, \"errors\": "
+			        "%" G_GUINT64_FORMAT "}\n",
+			        run.transactions, bench_series_tps(loop), p50, p99,
+			        bench_series_tps(single), sp50, sp99, ratio, errors);
 	}
 	bench_series_clear(&run.series[0]);
 	bench_series_clear(&run.series[1]);

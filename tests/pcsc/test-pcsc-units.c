@@ -11,8 +11,7 @@ test_error_codes(void)
 	g_assert_cmpint(pcsc_error_code(SCARD_E_NO_SMARTCARD), ==, CR_ERROR_NO_CARD);
 	g_assert_cmpint(pcsc_error_code(SCARD_W_REMOVED_CARD), ==, CR_ERROR_NO_CARD);
 	g_assert_cmpint(pcsc_error_code(SCARD_E_NO_SERVICE), ==, CR_ERROR_BACKEND_GONE);
-	g_assert_cmpint(pcsc_error_code(SCARD_E_READER_UNAVAILABLE), ==,
-			CR_ERROR_BACKEND_GONE);
+	g_assert_cmpint(pcsc_error_code(SCARD_E_READER_UNAVAILABLE), ==, CR_ERROR_BACKEND_GONE);
 	g_assert_cmpint(pcsc_error_code(SCARD_E_SHARING_VIOLATION), ==, CR_ERROR_BUSY);
 	g_assert_cmpint(pcsc_error_code(SCARD_E_TIMEOUT), ==, CR_ERROR_TIMEOUT);
 	g_assert_cmpint(pcsc_error_code(SCARD_W_UNRESPONSIVE_CARD), ==, CR_ERROR_CARD);
@@ -39,19 +38,17 @@ static void
 test_match(void)
 {
 	static const gchar readers[] = "ACS ACR33 ICC Reader 00 00\0"
-				       "Virtual PCD 00 00\0"
-				       "Virtual PCD 00 01\0";
+	                               "Virtual PCD 00 00\0"
+	                               "Virtual PCD 00 01\0";
 	regex_t re;
 	g_autofree gchar *msg = NULL;
 
 	g_assert_true(pcsc_match_compile(&re, "Virtual PCD 00 0", &msg));
 	/* unanchored: the first match in list order */
-	g_assert_cmpstr(pcsc_match_reader(&re, readers, sizeof(readers)), ==,
-			"Virtual PCD 00 00");
+	g_assert_cmpstr(pcsc_match_reader(&re, readers, sizeof(readers)), ==, "Virtual PCD 00 00");
 	regfree(&re);
 	g_assert_true(pcsc_match_compile(&re, "^Virtual PCD [0-9]{2} 01$", &msg));
-	g_assert_cmpstr(pcsc_match_reader(&re, readers, sizeof(readers)), ==,
-			"Virtual PCD 00 01");
+	g_assert_cmpstr(pcsc_match_reader(&re, readers, sizeof(readers)), ==, "Virtual PCD 00 01");
 	regfree(&re);
 	g_assert_true(pcsc_match_compile(&re, "Gemalto", &msg));
 	g_assert_null(pcsc_match_reader(&re, readers, sizeof(readers)));

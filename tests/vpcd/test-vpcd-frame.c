@@ -15,13 +15,13 @@ test_frame_whole(void)
 	const guint8 *p;
 	vpcd_frame_reader_init(&reader);
 	g_assert_cmpint(vpcd_frame_reader_feed(&reader, in, sizeof(in), &used), ==,
-			VPCD_FRAME_READY);
+	                VPCD_FRAME_READY);
 	g_assert_cmpuint(used, ==, 3);
 	p = vpcd_frame_reader_payload(&reader, &len);
 	g_assert_cmpuint(len, ==, 1);
 	g_assert_cmpint(vpcd_message_classify(p, len), ==, VPCD_MSG_GET_ATR);
 	g_assert_cmpint(vpcd_frame_reader_feed(&reader, in + 3, sizeof(in) - 3, &used), ==,
-			VPCD_FRAME_READY);
+	                VPCD_FRAME_READY);
 	g_assert_cmpuint(used, ==, 7);
 	p = vpcd_frame_reader_payload(&reader, &len);
 	g_assert_cmpuint(len, ==, 5);
@@ -46,8 +46,7 @@ test_frame_bytewise(void)
 			if (frames == 1)
 				g_assert_cmpint(vpcd_message_classify(p, len), ==, VPCD_MSG_APDU);
 			else
-				g_assert_cmpint(vpcd_message_classify(p, len), ==,
-						VPCD_MSG_RESET);
+				g_assert_cmpint(vpcd_message_classify(p, len), ==, VPCD_MSG_RESET);
 		} else {
 			g_assert_cmpint(st, ==, VPCD_FRAME_NEED_MORE);
 		}
@@ -62,11 +61,10 @@ test_frame_empty(void)
 	size_t used, len;
 	vpcd_frame_reader_init(&reader);
 	g_assert_cmpint(vpcd_frame_reader_feed(&reader, in, sizeof(in), &used), ==,
-			VPCD_FRAME_EMPTY);
+	                VPCD_FRAME_EMPTY);
 	g_assert_cmpuint(used, ==, 2);
 	g_assert_null(vpcd_frame_reader_payload(&reader, &len));
-	g_assert_cmpint(vpcd_frame_reader_feed(&reader, in + 2, 3, &used), ==,
-			VPCD_FRAME_READY);
+	g_assert_cmpint(vpcd_frame_reader_feed(&reader, in + 2, 3, &used), ==, VPCD_FRAME_READY);
 	{
 		const guint8 *p = vpcd_frame_reader_payload(&reader, &len);
 		g_assert_cmpint(vpcd_message_classify(p, len), ==, VPCD_MSG_POWER_OFF);
@@ -82,11 +80,10 @@ test_frame_max(void)
 	in[1] = 0xFF;
 	memset(in + 2, 0x5A, VPCD_FRAME_MAX_PAYLOAD);
 	vpcd_frame_reader_init(&reader);
-	g_assert_cmpint(vpcd_frame_reader_feed(&reader, in, 1000, &used), ==,
-			VPCD_FRAME_NEED_MORE);
+	g_assert_cmpint(vpcd_frame_reader_feed(&reader, in, 1000, &used), ==, VPCD_FRAME_NEED_MORE);
 	g_assert_cmpint(vpcd_frame_reader_feed(&reader, in + 1000,
-					       VPCD_FRAME_MAX_PAYLOAD + 2 - 1000, &used),
-			==, VPCD_FRAME_READY);
+	                                       VPCD_FRAME_MAX_PAYLOAD + 2 - 1000, &used),
+	                ==, VPCD_FRAME_READY);
 	g_assert_nonnull(vpcd_frame_reader_payload(&reader, &len));
 	g_assert_cmpuint(len, ==, VPCD_FRAME_MAX_PAYLOAD);
 }
@@ -118,8 +115,7 @@ test_encode(void)
 	g_assert_cmpmem(out, 6, ((const guint8[]){0x00, 0x04, 0x3B, 0x02, 0x14, 0x50}), 6);
 	g_assert_cmpuint(vpcd_frame_encode(atr, 0, out, sizeof(out)), ==, 0);
 	g_assert_cmpuint(vpcd_frame_encode(atr, 4, out, 5), ==, 0);
-	g_assert_cmpuint(vpcd_frame_encode(atr, VPCD_FRAME_MAX_PAYLOAD + 1, out, G_MAXSIZE), ==,
-			 0);
+	g_assert_cmpuint(vpcd_frame_encode(atr, VPCD_FRAME_MAX_PAYLOAD + 1, out, G_MAXSIZE), ==, 0);
 }
 
 int
