@@ -12,6 +12,7 @@ import shutil
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
@@ -43,8 +44,9 @@ def transmit_error(card):
         return e.rv
 
 
-def ini_a(d):
+def ini_a(d, latency=0):
     return (f"[backend:vcard0]\nplugin = vcard\nprofile = {PROFILE}\n"
+            f"latency-ms = {latency}\n"
             f"[frontend:vpcd0]\nplugin = vpcd\nport = {d.base_port}\nslot = 0\n"
             "[route:r0]\nfrontend = vpcd0\nbackend = vcard0\n")
 
@@ -89,21 +91,23 @@ def main():
         with pcscd.Pcscd(tmp) as d:
             a = Daemon(CARDROUTED, PLUGIN_DIR, tmp, ini_a(d), "a").start()
             b = Daemon(CARDROUTED, PLUGIN_DIR, tmp, ini_b(d), "b").start()
+            daemons = [a, b]
             try:
-                run(d, a, b, tmp)
+                run(d, a, b, tmp, daemons)
             finally:
-                for name, daemon in (("A", a), ("B", b)):
+                for daemon in daemons:
                     rc = daemon.stop()
-                    check(rc in (0, None), f"daemon {name} exits 0 (got {rc})")
+                    check(rc in (0, None), f"daemon {daemon.path} exits 0 (got {rc})")
                 if failures:
-                    print("---- A\n" + a.log() + "\n---- B\n" + b.log())
+                    for daemon in daemons:
+                        print(f"---- {daemon.path}\n" + daemon.log())
                     print("---- pcscd\n" + d.log_tail())
     if failures:
         print(f"{len(failures)} check(s) failed")
         sys.exit(1)
 
 
-def run(d, a, b, tmp):
+def run(d, a, b, tmp, daemons):
     fresh_read(d, "start")
 
     # card removed while a client holds it
@@ -126,6 +130,40 @@ def run(d, a, b, tmp):
         card = ctx.connect(d.reader(1))
         check(read_iccid(card) == OK, "re-inserted: reads")
         card.disconnect()
+
+    # the card's daemon dies while a command is in flight through B
+    a.stop()
+    with pcsc.Context() as ctx:
+        check(ctx.wait_card(d.reader(1), False, 20) == b"", "in flight: old card gone")
+    a = Daemon(CARDROUTED, PLUGIN_DIR, tmp, ini_a(d, latency=3000), "a-slow").start()
+    daemons.append(a)
+    with pcsc.Context() as ctx:
+        check(ctx.wait_card(d.reader(1), True, 20) == ATR, "in flight: the slow card is there")
+        card = ctx.connect(d.reader(1))
+        result = {}
+
+        def slow_read():
+            try:
+                result["data"] = card.transmit("00A40004023F00")
+            except pcsc.PcscError as e:
+                result["rv"] = e.rv
+
+        t = threading.Thread(target=slow_read)
+        mark = b.mark()
+        t.start()
+        time.sleep(0.5)  # let the command reach the slow card (not a verdict)
+        check(a.kill() is not None, "in flight: the card's daemon A is killed")
+        t.join(30)
+        check(not t.is_alive(), "in flight: the client's command returns")
+        # vpcd turns a card connection lost mid-exchange into an empty answer
+        # (bookworm), or the exchange fails; either way no card data
+        check("rv" in result or result.get("data") in (b"", b"\x6f\x00"),
+              f"in flight: the client gets a failure, not card data ({result})")
+        check(b.wait_log("pcsc0: no card", since=mark), "in flight: B sees the card gone")
+        card.disconnect()
+    a = Daemon(CARDROUTED, PLUGIN_DIR, tmp, ini_a(d), "a2").start()
+    daemons.append(a)
+    fresh_read(d, "after the in-flight loss")
 
     # pcscd killed and restarted
     mark = b.mark()
