@@ -29,8 +29,14 @@ def check(cond, what):
 
 def main():
     with tempfile.TemporaryDirectory() as tmp:
-        with pcscd.Pcscd(tmp) as d:
-            with Daemon(CARDROUTED, PLUGIN_DIR, tmp, loop_ini(d, PROFILE)) as cr:
+        d = pcscd.Pcscd(tmp)
+        # cardrouted first: pcscd and its readers appear later
+        with Daemon(CARDROUTED, PLUGIN_DIR, tmp, loop_ini(d, PROFILE)) as cr:
+            check(cr.wait_log("pcsc0: cannot reach pcscd"),
+                  "without pcscd: backend-pcsc says so and retries")
+            check(cr.wait_log("vpcd0: cannot reach vpcd"),
+                  "without pcscd: frontend-vpcd says so and retries")
+            with d:
                 try:
                     with pcsc.Context() as ctx:
                         for slot in (0, 1):
