@@ -63,6 +63,8 @@ struct _VpcdSlot {
 	guint64 busy_generation;
 	gboolean powered;
 
+	guint event_hook;
+
 	guint64 apdus;
 	guint64 polls;
 	guint64 connections;
@@ -525,9 +527,34 @@ vpcd_slot_transaction_done(CrFrontendSlot *fs, CrTransaction *tx)
 		schedule_retry(self);
 }
 
+/* The core tells the terminal the card is gone only under the remove-card
+ * policy; a PC/SC reader should show no card whenever the route's card is
+ * gone (except under `hold`, where the terminal is kept waiting). */
+static void
+event_cb(const CrEvent *ev, gpointer user_data)
+{
+	VpcdSlot *self = user_data;
+	CrRoute *route;
+
+	if (ev->type != CR_EVENT_CARD || ev->frontend != CR_FRONTEND_SLOT(self) ||
+	    ev->backend == NULL || ev->state == CR_SLOT_STATE_PRESENT || self->atr == NULL)
+		return;
+	route = cr_frontend_slot_get_route(CR_FRONTEND_SLOT(self));
+	if (route == NULL || cr_backend_slot_get_state(ev->backend) == CR_SLOT_STATE_PRESENT ||
+	    cr_route_get_policy(route)->on_backend_loss == CR_LOSS_POLICY_HOLD)
+		return;
+	g_message("%s: the route's card is gone: leaving vpcd", slot_name(self));
+	/* the core reports the card again (card_changed) when it is back */
+	g_clear_pointer(&self->atr, g_bytes_unref);
+	withdraw_card(self, "the route's card is gone");
+}
+
 void
 vpcd_slot_start(VpcdSlot *self)
 {
+	CrRouter *router = cr_frontend_slot_get_router(CR_FRONTEND_SLOT(self));
+	if (router != NULL && self->event_hook == 0)
+		self->event_hook = cr_router_add_event_hook(router, event_cb, self, NULL);
 	self->running = TRUE;
 	self->backoff_ms = BACKOFF_MIN_MS;
 	if (self->atr != NULL)
@@ -539,6 +566,10 @@ vpcd_slot_start(VpcdSlot *self)
 void
 vpcd_slot_stop(VpcdSlot *self)
 {
+	CrRouter *router = cr_frontend_slot_get_router(CR_FRONTEND_SLOT(self));
+	if (router != NULL && self->event_hook != 0)
+		cr_router_remove_event_hook(router, self->event_hook);
+	self->event_hook = 0;
 	self->running = FALSE;
 	withdraw_card(self, NULL);
 }

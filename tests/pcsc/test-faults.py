@@ -54,7 +54,7 @@ def ini_a(d, latency=0):
 def ini_b(d):
     return (f"[backend:pcsc0]\nplugin = pcsc\nreader = ^{d.reader(0)}$\nshare = exclusive\n"
             f"[frontend:vpcd1]\nplugin = vpcd\nport = {d.base_port}\nslot = 1\n"
-            "[route:r1]\nfrontend = vpcd1\nbackend = pcsc0\non-backend-loss = remove-card\n")
+            "[route:r1]\nfrontend = vpcd1\nbackend = pcsc0\n")  # default policy: error
 
 
 def fresh_read(d, what):
@@ -161,6 +161,7 @@ def run(d, a, b, tmp, daemons):
               f"in flight: the client gets a failure, not card data ({result})")
         check(b.wait_log("pcsc0: no card", since=mark), "in flight: B sees the card gone")
         card.disconnect()
+        check(ctx.wait_card(d.reader(1), False, 20) == b"", "in flight: slot 1 empty")
     a = Daemon(CARDROUTED, PLUGIN_DIR, tmp, ini_a(d), "a2").start()
     daemons.append(a)
     fresh_read(d, "after the in-flight loss")
