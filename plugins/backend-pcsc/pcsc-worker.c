@@ -40,6 +40,7 @@ struct _PcscWorker {
 	gchar *name;
 	gchar *pattern;
 	regex_t regex;
+	gboolean regex_ok;
 	DWORD share_mode;
 	DWORD protocols;
 	PcscEventFunc func;
@@ -101,7 +102,8 @@ worker_unref(PcscWorker *self)
 {
 	if (!g_atomic_int_dec_and_test(&self->refs))
 		return;
-	regfree(&self->regex);
+	if (self->regex_ok)
+		regfree(&self->regex);
 	g_free(self->name);
 	g_free(self->pattern);
 	g_free(self->reader);
@@ -315,7 +317,7 @@ watch_readers(PcscWorker *self, SCARDCONTEXT ctx, guint *backoff)
 				return WATCH_STOP;
 			continue;
 		}
-		match = pcsc_match_reader(&self->regex, list, len);
+		match = self->regex_ok ? pcsc_match_reader(&self->regex, list, len) : NULL;
 		if (match == NULL) {
 			SCARD_READERSTATE st;
 			g_clear_pointer(&current, g_free);
@@ -604,7 +606,8 @@ pcsc_worker_new(const gchar *name, const gchar *pattern, DWORD share_mode, DWORD
 	self->refs = 1;
 	self->name = g_strdup(name);
 	self->pattern = g_strdup(pattern);
-	if (!pcsc_match_compile(&self->regex, pattern, &message))
+	self->regex_ok = pcsc_match_compile(&self->regex, pattern, &message);
+	if (!self->regex_ok)
 		g_critical("%s: reader pattern '%s': %s", name, pattern, message);
 	self->share_mode = share_mode;
 	self->protocols = protocols;
