@@ -61,5 +61,6 @@ BenchFrontend *bench_frontend_add(CrRouter *router, const gchar *name, GError **
 
 gint bench_core(gint argc, gchar **argv);
 gint bench_simtrace2(gint argc, gchar **argv);
+gint bench_pcsc(gint argc, gchar **argv);
 
 G_END_DECLS
