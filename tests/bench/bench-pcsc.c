@@ -26,17 +26,6 @@ typedef struct {
 	gint done; /* atomic */
 } PcscRun;
 
-static GBytes *
-hex_bytes(const gchar *hex)
-{
-	GByteArray *b = g_byte_array_new();
-	for (const gchar *p = hex; p[0] != '\0' && p[1] != '\0'; p += 2) {
-		guint8 v = (guint8)(g_ascii_xdigit_value(p[0]) << 4 | g_ascii_xdigit_value(p[1]));
-		g_byte_array_append(b, &v, 1);
-	}
-	return g_byte_array_free_to_bytes(b);
-}
-
 static gboolean
 wait_card(SCARDCONTEXT ctx, const gchar *reader, gint64 limit_us)
 {
@@ -217,8 +206,10 @@ bench_pcsc(gint argc, gchar **argv)
 	}
 	run.readers[0] = g_strdup_printf("%s00", prefix);
 	run.readers[1] = g_strdup_printf("%s01", prefix);
-	run.cmd = hex_bytes(apdu);
-	run.setup = hex_bytes(setup);
+	run.cmd = bench_hex_arg(apdu, "--apdu");
+	run.setup = bench_hex_arg(setup, "--setup");
+	if (run.cmd == NULL || run.setup == NULL)
+		return 2;
 	run.transactions = MAX(opts.transactions, 1);
 	run.rounds = 4;
 	bench_series_init(&run.series[0], (guint)run.transactions);
