@@ -41,8 +41,8 @@ cr_router_parse_route_policy(CrConfigSection *section, CrRoutePolicy *policy, GE
 	return TRUE;
 }
 
-static gboolean
-load_instance(CrRouter *self, const gchar *group, CrPluginKind kind, GError **error)
+gboolean
+cr_router_load_instance(CrRouter *self, const gchar *group, CrPluginKind kind, GError **error)
 {
 	g_autoptr(CrConfigSection) section =
 		cr_config_section_new(self->keyfile, self->config_path, group);
@@ -87,8 +87,8 @@ load_instance(CrRouter *self, const gchar *group, CrPluginKind kind, GError **er
 	return TRUE;
 }
 
-static gboolean
-load_route(CrRouter *self, const gchar *group, GError **error)
+gboolean
+cr_router_load_route(CrRouter *self, const gchar *group, GError **error)
 {
 	g_autoptr(CrConfigSection) section =
 		cr_config_section_new(self->keyfile, self->config_path, group);
@@ -132,8 +132,8 @@ load_route(CrRouter *self, const gchar *group, GError **error)
 	return TRUE;
 }
 
-static gboolean
-split_group(CrRouter *self, const gchar *group, guint *kind_index, GError **error)
+gboolean
+cr_router_split_group(CrRouter *self, const gchar *group, guint *kind_index, GError **error)
 {
 	const gchar *colon = strchr(group, ':');
 	g_autofree gchar *kind = NULL;
@@ -165,13 +165,12 @@ split_group(CrRouter *self, const gchar *group, guint *kind_index, GError **erro
 	return FALSE;
 }
 
+static gboolean load_keyfile(CrRouter *self, const gchar *path, GError **error);
+
 gboolean
 cr_router_load_config(CrRouter *self, const gchar *path, GError **error)
 {
 	g_autoptr(GError) local = NULL;
-	g_auto(GStrv) groups = NULL;
-	g_autofree gchar *plugin_dir = NULL;
-	g_autoptr(GHashTable) names = g_hash_table_new(g_str_hash, g_str_equal);
 
 	g_return_val_if_fail(self->keyfile == NULL, FALSE);
 	self->config_path = g_strdup(path);
@@ -180,6 +179,31 @@ cr_router_load_config(CrRouter *self, const gchar *path, GError **error)
 		g_set_error(error, CR_ERROR, CR_ERROR_CONFIG, "%s: %s", path, local->message);
 		return FALSE;
 	}
+	return load_keyfile(self, path, error);
+}
+
+gboolean
+cr_router_load_config_data(CrRouter *self, const gchar *data, gsize len, const gchar *name,
+			   GError **error)
+{
+	g_autoptr(GError) local = NULL;
+	g_return_val_if_fail(self->keyfile == NULL, FALSE);
+	self->config_path = g_strdup(name);
+	self->keyfile = g_key_file_new();
+	if (!g_key_file_load_from_data(self->keyfile, data, len, G_KEY_FILE_NONE, &local)) {
+		g_set_error(error, CR_ERROR, CR_ERROR_CONFIG, "%s: %s", name, local->message);
+		return FALSE;
+	}
+	return load_keyfile(self, name, error);
+}
+
+static gboolean
+load_keyfile(CrRouter *self, const gchar *path, GError **error)
+{
+	g_auto(GStrv) groups = NULL;
+	g_autofree gchar *plugin_dir = NULL;
+	g_autoptr(GHashTable) names = g_hash_table_new(g_str_hash, g_str_equal);
+
 	self->router_section = cr_config_section_new(self->keyfile, path, "router");
 	plugin_dir = cr_config_section_get_string(self->router_section, "plugin-dir", NULL);
 	if (self->plugin_dir == NULL && plugin_dir != NULL && plugin_dir[0] != '\0') {
@@ -199,7 +223,7 @@ cr_router_load_config(CrRouter *self, const gchar *path, GError **error)
 			guint kind = 0;
 			if (g_strcmp0(groups[i], "router") == 0)
 				continue;
-			if (!split_group(self, groups[i], &kind, error))
+			if (!cr_router_split_group(self, groups[i], &kind, error))
 				return FALSE;
 			if (pass == 0 && kind <= CR_PLUGIN_KIND_CONTROL) {
 				const gchar *name = strchr(groups[i], ':') + 1;
@@ -211,10 +235,10 @@ cr_router_load_config(CrRouter *self, const gchar *path, GError **error)
 					return FALSE;
 				}
 				g_hash_table_add(names, (gpointer)name);
-				if (!load_instance(self, groups[i], (CrPluginKind)kind, error))
+				if (!cr_router_load_instance(self, groups[i], (CrPluginKind)kind, error))
 					return FALSE;
 			} else if (pass == 1 && kind > CR_PLUGIN_KIND_CONTROL) {
-				if (!load_route(self, groups[i], error))
+				if (!cr_router_load_route(self, groups[i], error))
 					return FALSE;
 			}
 		}

@@ -49,4 +49,15 @@ CrRoute *cr_router_make_route(CrRouter *self, const gchar *name, CrFrontendSlot 
 gboolean cr_router_parse_route_policy(CrConfigSection *section, CrRoutePolicy *policy,
 				      GError **error);
 
+/* cr-router-config.c, shared with the reload */
+gboolean cr_router_load_instance(CrRouter *self, const gchar *group, CrPluginKind kind,
+				 GError **error);
+gboolean cr_router_load_route(CrRouter *self, const gchar *group, GError **error);
+/* "kind:name" -> index into frontend, backend, tap, control, route */
+gboolean cr_router_split_group(CrRouter *self, const gchar *group, guint *kind_index,
+			       GError **error);
+/* cr-router-run.c */
+gboolean cr_router_start_instance(CrRouter *self, CrInstance *inst, GError **error);
+void cr_router_remove_instance(CrRouter *self, CrInstance *inst);
+
 G_END_DECLS

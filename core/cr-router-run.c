@@ -142,22 +142,50 @@ static const CrPluginKind start_order[] = {
 };
 
 gboolean
+cr_router_start_instance(CrRouter *self, CrInstance *inst, GError **error)
+{
+	CrInstanceClass *klass = CR_INSTANCE_GET_CLASS(inst);
+	if (klass->start == NULL || klass->start(inst, error))
+		return TRUE;
+	g_prefix_error(error, "%s:%s: ", cr_plugin_kind_to_string(cr_instance_get_kind(inst)),
+		       cr_instance_get_name(inst));
+	cr_error_convert(error);
+	return FALSE;
+}
+
+/* Takes an instance out of a running router: its routes go first (their
+ * transactions get an outcome), then its slots, then it is stopped. */
+void
+cr_router_remove_instance(CrRouter *self, CrInstance *inst)
+{
+	CrInstanceClass *klass = CR_INSTANCE_GET_CLASS(inst);
+	GPtrArray *fs = cr_instance_get_frontend_slots(inst);
+	GPtrArray *bs = cr_instance_get_backend_slots(inst);
+	g_object_ref(inst);
+	for (guint i = 0; i < fs->len; i++)
+		cr_router_unregister_frontend(self, fs->pdata[i]);
+	for (guint i = 0; i < bs->len; i++)
+		cr_router_unregister_backend(self, bs->pdata[i]);
+	cr_instance_set_registered(inst, FALSE);
+	if (self->started && klass->stop != NULL)
+		klass->stop(inst);
+	g_ptr_array_remove(self->instances, inst);
+	g_message("%s:%s: removed", cr_plugin_kind_to_string(cr_instance_get_kind(inst)),
+		  cr_instance_get_name(inst));
+	g_object_unref(inst);
+}
+
+gboolean
 cr_router_start(CrRouter *self, GError **error)
 {
 	g_return_val_if_fail(!self->started, FALSE);
 	for (guint k = 0; k < G_N_ELEMENTS(start_order); k++) {
 		for (guint i = 0; i < self->instances->len; i++) {
 			CrInstance *inst = self->instances->pdata[i];
-			CrInstanceClass *klass = CR_INSTANCE_GET_CLASS(inst);
-			if (cr_instance_get_kind(inst) != start_order[k] || klass->start == NULL)
+			if (cr_instance_get_kind(inst) != start_order[k])
 				continue;
-			if (!klass->start(inst, error)) {
-				g_prefix_error(error, "%s:%s: ",
-					       cr_plugin_kind_to_string(cr_instance_get_kind(inst)),
-					       cr_instance_get_name(inst));
-				cr_error_convert(error);
+			if (!cr_router_start_instance(self, inst, error))
 				return FALSE;
-			}
 		}
 	}
 	self->started = TRUE;

@@ -36,7 +36,7 @@ cr_transaction_new(const guint8 *command, gsize len, CrTransactionFunc done, gpo
 void
 cr_transaction_reset(CrTransaction *tx, const guint8 *command, gsize len)
 {
-	g_return_if_fail(tx->done);
+	g_return_if_fail(tx->done || tx->backend == NULL);
 	cr_transaction_begin(tx, command, len);
 }
 

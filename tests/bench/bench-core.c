@@ -19,17 +19,6 @@ direct_done(CrTransaction *tx, gpointer user_data)
 	st->failed = cr_transaction_get_error(tx) != NULL;
 }
 
-static GBytes *
-parse_hex_arg(const gchar *hex)
-{
-	GByteArray *b = g_byte_array_new();
-	for (const gchar *p = hex; p[0] != '\0' && p[1] != '\0'; p += 2) {
-		guint8 v = (guint8)(g_ascii_xdigit_value(p[0]) << 4 | g_ascii_xdigit_value(p[1]));
-		g_byte_array_append(b, &v, 1);
-	}
-	return g_byte_array_free_to_bytes(b);
-}
-
 static void
 run_core(BenchFrontend *fe, GBytes *cmd, gint64 n, BenchSeries *s)
 {
@@ -73,10 +62,10 @@ gint
 bench_core(gint argc, gchar **argv)
 {
 	BenchOptions opts = {.transactions = 1000000};
-	g_autofree gchar *backend_plugin = g_strdup("vcard");
-	g_autofree gchar *profile = g_strdup(BENCH_VCARD_PROFILE);
-	g_autofree gchar *apdu = g_strdup("00B000000A");
-	g_autofree gchar *setup = g_strdup("00A40004022FE2");
+	g_autofree gchar *backend_plugin = NULL;
+	g_autofree gchar *profile = NULL;
+	g_autofree gchar *apdu = NULL;
+	g_autofree gchar *setup = NULL;
 	g_auto(GStrv) taps = NULL;
 	g_autoptr(GString) ini = g_string_new("[router]\n");
 	g_autoptr(CrRouter) router = NULL;
@@ -101,6 +90,14 @@ bench_core(gint argc, gchar **argv)
 
 	if (!bench_parse_options(&argc, &argv, "core", extra, &opts))
 		return 2;
+	if (backend_plugin == NULL)
+		backend_plugin = g_strdup("vcard");
+	if (profile == NULL)
+		profile = g_strdup(BENCH_VCARD_PROFILE);
+	if (apdu == NULL)
+		apdu = g_strdup("00B000000A");
+	if (setup == NULL)
+		setup = g_strdup("00A40004022FE2");
 	g_string_append_printf(ini, "[backend:card]\nplugin = %s\n", backend_plugin);
 	if (g_strcmp0(backend_plugin, "vcard") == 0)
 		g_string_append_printf(ini, "profile = %s\n", profile);
@@ -137,8 +134,10 @@ bench_core(gint argc, gchar **argv)
 		g_printerr("cardroute-bench core: the %s card is not present\n", backend_plugin);
 		return 1;
 	}
-	cmd = parse_hex_arg(apdu);
-	setup_cmd = parse_hex_arg(setup);
+	cmd = bench_hex_arg(apdu, "--apdu");
+	setup_cmd = bench_hex_arg(setup, "--setup");
+	if (cmd == NULL || setup_cmd == NULL)
+		return 2;
 	bench_series_init(&core, (guint)opts.transactions);
 	bench_series_init(&dir, (guint)opts.transactions);
 	if (g_bytes_get_size(setup_cmd) > 0) {
@@ -183,7 +182,9 @@ bench_core(gint argc, gchar **argv)
 				bench_series_tps(&dir), dp50, dp99, p50 - dp50, p99 - dp99,
 				core.errors + dir.errors);
 	}
+	bench_router_shutdown(router);
 	bench_series_clear(&core);
 	bench_series_clear(&dir);
+	bench_options_clear(&opts);
 	return core.errors + dir.errors > 0 ? 1 : 0;
 }

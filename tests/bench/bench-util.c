@@ -101,6 +101,22 @@ bench_parse_options(gint *argc, gchar ***argv, const gchar *scenario, GOptionEnt
 	return TRUE;
 }
 
+GBytes *
+bench_hex_arg(const gchar *hex, const gchar *what)
+{
+	g_autoptr(GError) error = NULL;
+	GBytes *bytes = cr_hex_decode(hex, &error);
+	if (bytes == NULL)
+		g_printerr("cardroute-bench: %s '%s': %s\n", what, hex, error->message);
+	return bytes;
+}
+
+void
+bench_options_clear(BenchOptions *opts)
+{
+	g_clear_pointer(&opts->plugin_dir, g_free);
+}
+
 CrRouter *
 bench_router_from_ini(const gchar *ini, const gchar *plugin_dir, GError **error)
 {
@@ -119,6 +135,21 @@ bench_router_from_ini(const gchar *ini, const gchar *plugin_dir, GError **error)
 	if (!ok)
 		return NULL;
 	return g_steal_pointer(&router);
+}
+
+static void
+shutdown_done(gpointer user_data)
+{
+	*(gboolean *)user_data = TRUE;
+}
+
+void
+bench_router_shutdown(CrRouter *router)
+{
+	gboolean done = FALSE;
+	cr_router_shutdown(router, 5000, G_CALLBACK(shutdown_done), &done);
+	while (!done)
+		g_main_context_iteration(NULL, TRUE);
 }
 
 G_DEFINE_TYPE(BenchFrontend, bench_frontend, CR_TYPE_FRONTEND_SLOT)

@@ -14,7 +14,7 @@
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
-#define MAX_INPUT 65536
+#define FUZZ_MAX_INPUT 65536
 
 static uint64_t rng_state = 0x9E3779B97F4A7C15ull;
 
@@ -30,7 +30,7 @@ rng_next(void)
 static void
 run_mutations(const uint8_t *seed, size_t len, unsigned rounds)
 {
-	static uint8_t buf[MAX_INPUT];
+	static uint8_t buf[FUZZ_MAX_INPUT];
 	for (unsigned i = 0; i < rounds; i++) {
 		size_t n = len;
 		memcpy(buf, seed, n);
@@ -48,7 +48,7 @@ run_mutations(const uint8_t *seed, size_t len, unsigned rounds)
 			break;
 		case 3: /* append random bytes */ {
 			size_t extra = rng_next() % 64;
-			for (size_t k = 0; k < extra && n < MAX_INPUT; k++)
+			for (size_t k = 0; k < extra && n < FUZZ_MAX_INPUT; k++)
 				buf[n++] = (uint8_t)rng_next();
 			break;
 		}
@@ -66,7 +66,7 @@ run_mutations(const uint8_t *seed, size_t len, unsigned rounds)
 static void
 run_file(const char *path, unsigned rounds)
 {
-	static uint8_t seed[MAX_INPUT];
+	static uint8_t seed[FUZZ_MAX_INPUT];
 	FILE *f = fopen(path, "rb");
 	if (f == NULL) {
 		perror(path);

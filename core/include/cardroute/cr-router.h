@@ -28,6 +28,15 @@ const gchar *cr_router_get_plugin_dir(CrRouter *self);
  * the configured routes (not started: no I/O). Every error names file,
  * section, key. */
 gboolean cr_router_load_config(CrRouter *self, const gchar *path, GError **error);
+/* The same from INI text; @name stands for the file name in messages. */
+gboolean cr_router_load_config_data(CrRouter *self, const gchar *data, gsize len,
+				    const gchar *name, GError **error);
+/* Re-reads the file given to cr_router_load_config() in a running router:
+ * sections that changed are rebuilt, removed ones go (their routes and
+ * transactions get their outcome), new ones come; the rest keeps serving.
+ * The file is validated in full first: on a config error nothing changes.
+ * Routes made at run time stay while both their slots exist. */
+gboolean cr_router_reload_config(CrRouter *self, GError **error);
 /* The [router] section, for control-plane keys (rest, dbus, state-dir). */
 CrConfigSection *cr_router_get_router_section(CrRouter *self);
 /* Fails naming the first [router] key nobody read; call it after every
