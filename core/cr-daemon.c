@@ -5,8 +5,8 @@
 #include "cr-daemon.h"
 
 gboolean
-cr_daemon_load(CrRouter *router, const gchar *path, gint64 *shutdown_grace_ms,
-	       CrControl **control_out, GError **error)
+cr_daemon_load(CrRouter *router, const gchar *path, const gchar *default_state_dir,
+	       gint64 *shutdown_grace_ms, CrControl **control_out, GError **error)
 {
 	CrConfigSection *rs;
 	g_autoptr(CrControl) control = NULL;
@@ -16,7 +16,7 @@ cr_daemon_load(CrRouter *router, const gchar *path, gint64 *shutdown_grace_ms,
 	if (!cr_config_section_get_int(rs, "shutdown-timeout", 5000, 0, 600000, shutdown_grace_ms,
 				       error))
 		return FALSE;
-	control = cr_control_new(router, rs, error);
+	control = cr_control_new(router, rs, default_state_dir, error);
 	if (control == NULL)
 		return FALSE;
 	if (!cr_router_check_router_section(router, error))

@@ -78,15 +78,29 @@ print_summary(CrRouter *router, const gchar *path)
 	}
 }
 
+static gboolean
+running_from_build_tree(void)
+{
+	g_autofree gchar *exe = g_file_read_link("/proc/self/exe", NULL);
+	g_autofree gchar *dir = exe != NULL ? g_path_get_dirname(exe) : NULL;
+	return dir != NULL && g_strcmp0(dir, CR_BUILD_CORE_DIR) == 0;
+}
+
 /* When run from the build tree, plugins are found there too. */
 static gchar *
 default_plugin_dir(void)
 {
-	g_autofree gchar *exe = g_file_read_link("/proc/self/exe", NULL);
-	g_autofree gchar *dir = exe != NULL ? g_path_get_dirname(exe) : NULL;
-	if (dir != NULL && g_strcmp0(dir, CR_BUILD_CORE_DIR) == 0)
+	if (running_from_build_tree())
 		return g_strdup(CR_BUILD_PLUGIN_DIR);
 	return g_strdup(CR_PLUGIN_DIR);
+}
+
+/* Run from the build tree (tests, make run), routes made at run time are not
+ * stored unless state-dir says where: tests never share a state file. */
+static const gchar *
+default_state_dir(void)
+{
+	return running_from_build_tree() ? "" : CR_STATE_DIR;
 }
 
 int
@@ -140,7 +154,7 @@ main(int argc, char **argv)
 		plugin_dir = default_plugin_dir();
 	cr_router_set_plugin_dir(router, plugin_dir);
 	if (check != NULL) {
-		if (!cr_daemon_load(router, check, &grace, &control, &error)) {
+		if (!cr_daemon_load(router, check, default_state_dir(), &grace, &control, &error)) {
 			g_printerr("cardrouted: %s\n", error->message);
 			return 1;
 		}
@@ -149,7 +163,7 @@ main(int argc, char **argv)
 	}
 	if (config == NULL)
 		config = g_strdup(CR_DEFAULT_CONFIG);
-	if (!cr_daemon_load(router, config, &grace, &control, &error)) {
+	if (!cr_daemon_load(router, config, default_state_dir(), &grace, &control, &error)) {
 		g_printerr("cardrouted: %s\n", error->message);
 		return 1;
 	}

@@ -125,7 +125,8 @@ read_tls(CrControl *self, CrConfigSection *section, GError **error)
 }
 
 CrControl *
-cr_control_new(CrRouter *router, CrConfigSection *section, GError **error)
+cr_control_new(CrRouter *router, CrConfigSection *section, const gchar *default_state_dir,
+	       GError **error)
 {
 	static const gchar *const dbus_modes[] = {"none", "session", "system", NULL};
 	g_autoptr(CrControl) self = g_new0(CrControl, 1);
@@ -141,8 +142,8 @@ cr_control_new(CrRouter *router, CrConfigSection *section, GError **error)
 					  &dbus_mode, error))
 		return NULL;
 	self->dbus_mode = (CrDbusMode)dbus_mode;
-	self->state_dir = cr_config_section_get_string(section, "state-dir", CR_STATE_DIR);
-	if (self->state_dir[0] == '\0')
+	self->state_dir = cr_config_section_get_string(section, "state-dir", default_state_dir);
+	if (self->state_dir != NULL && self->state_dir[0] == '\0')
 		g_clear_pointer(&self->state_dir, g_free);
 	return g_steal_pointer(&self);
 }
@@ -155,12 +156,19 @@ cr_control_start(CrControl *self, GError **error)
 	cr_rest_api_register(self);
 	if (self->rest_host != NULL) {
 		self->sse = cr_sse_new(self->router);
+		g_autoptr(GError) local = NULL;
 		self->rest = cr_rest_new(self);
-		if (!cr_rest_start(self->rest, error))
-			return FALSE;
+		if (!cr_rest_start(self->rest, &local)) {
+			/* the cards keep being routed; the operator sees why REST is off */
+			g_warning("%s; the REST API is off", local->message);
+			g_clear_pointer(&self->rest, cr_rest_free);
+			g_clear_pointer(&self->sse, cr_sse_free);
+		}
 	} else {
 		g_message("REST API disabled ([router] rest is empty)");
 	}
+	if (self->state_dir == NULL)
+		g_message("state-dir is not set: routes made at run time are not stored");
 	if (self->state_dir != NULL) {
 		self->persist = cr_persist_new(self->router, self->state_dir);
 		cr_persist_restore(self->persist);

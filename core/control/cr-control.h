@@ -14,8 +14,10 @@ typedef struct _CrControl CrControl;
 
 /* Reads the [router] keys rest, rest-token-file, rest-tls-cert, rest-tls-key,
  * rest-max-body, allow-apdu, dbus, state-dir (no I/O beyond reading the
- * token file). */
-CrControl *cr_control_new(CrRouter *router, CrConfigSection *section, GError **error);
+ * token file). state-dir defaults to @default_state_dir ("": routes made at
+ * run time are not stored). */
+CrControl *cr_control_new(CrRouter *router, CrConfigSection *section,
+			  const gchar *default_state_dir, GError **error);
 /* Listens, connects to D-Bus and restores the routes of the state file. Call
  * after cr_router_start(). */
 gboolean cr_control_start(CrControl *self, GError **error);

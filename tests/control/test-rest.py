@@ -8,7 +8,10 @@ import http.client
 import json
 import os
 import re
+import shutil
 import socket
+import ssl
+import subprocess
 import sys
 import tempfile
 
@@ -290,6 +293,56 @@ def token(cardrouted, tmp):
         d.stop()
 
 
+def port_taken(d, tmp):
+    other = Daemon(CARDROUTED, PLUGIN_DIRS, tmp, "taken",
+                   config(tmp).replace("rest = 127.0.0.1:0", f"rest = 127.0.0.1:{d.port}")
+                   .replace(f"{tmp}/term", f"{tmp}/taken-term").replace(f"{tmp}/state", f"{tmp}/taken-state"))
+    try:
+        check(other.wait_log("the REST API is off"), "a taken port: REST off, said in the log")
+        check(other.wait_log("running with") and other.proc.poll() is None, "a taken port is not fatal")
+    finally:
+        check(other.stop() == 0, "the second daemon exits cleanly")
+
+
+def tls(tmp):
+    if shutil.which("openssl") is None:
+        print("SKIP: no openssl to make a certificate")
+        return
+    cert, key = os.path.join(tmp, "cert.pem"), os.path.join(tmp, "key.pem")
+    r = subprocess.run(["openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1",
+                        "-nodes", "-keyout", key, "-out", cert, "-days", "2", "-subj", "/CN=localhost"],
+                       capture_output=True, timeout=60)
+    if not check(r.returncode == 0, "a test certificate"):
+        return
+    d = Daemon(CARDROUTED, PLUGIN_DIRS, tmp, "tls",
+               config(tmp, f"rest-tls-cert = {cert}\nrest-tls-key = {key}\n")
+               .replace(f"{tmp}/term", f"{tmp}/tls-term").replace(f"{tmp}/state", f"{tmp}/tls-state"))
+    try:
+        check(d.wait_ready(), "daemon with TLS starts")
+        check("REST API listening on https://" in d.output(), "it says https")
+        ctx = ssl.create_default_context()
+        ctx.check_hostname = False
+        ctx.verify_mode = ssl.CERT_NONE
+        conn = http.client.HTTPSConnection(d.host, d.port, timeout=20, context=ctx)
+        conn.request("GET", "/api/v1/status")
+        resp = conn.getresponse()
+        check(resp.status == 200 and json.loads(resp.read())["routes"] == 1, "GET /status over TLS")
+        conn.close()
+        conn = http.client.HTTPConnection(d.host, d.port, timeout=20)
+        try:
+            conn.request("GET", "/api/v1/status")
+            plain = conn.getresponse().status
+        except (OSError, http.client.HTTPException):
+            plain = None
+        check(plain != 200, "plain HTTP to the TLS port gets nothing")
+    finally:
+        check(d.stop() == 0, "TLS daemon exits cleanly")
+    bad = Daemon(CARDROUTED, PLUGIN_DIRS, tmp, "badtls", config(tmp, f"rest-tls-cert = {cert}\n"))
+    bad.proc.wait(timeout=30)
+    check(bad.proc.returncode == 1 and "rest-tls-key" in bad.output(), "a cert without a key is a config error")
+    bad.stop()
+
+
 def main():
     with tempfile.TemporaryDirectory() as tmp:
         d = Daemon(CARDROUTED, PLUGIN_DIRS, tmp, "main", config(tmp, "allow-apdu = true\n"))
@@ -302,6 +355,7 @@ def main():
             events(d)
             metrics(d)
             openapi(d)
+            port_taken(d, tmp)
             check(d.proc.poll() is None, "the daemon is still running")
         finally:
             rc = d.stop()
@@ -309,6 +363,7 @@ def main():
         if rc != 0:
             print(d.output())
         token(CARDROUTED, tmp)
+        tls(tmp)
     finish()
 
 
