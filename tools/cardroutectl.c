@@ -488,7 +488,9 @@ main(int argc, char **argv)
 		ctl.url[strlen(ctl.url) - 1] = '\0';
 	if (ctl.token == NULL && g_getenv("CARDROUTE_TOKEN") != NULL)
 		ctl.token = g_strdup(g_getenv("CARDROUTE_TOKEN"));
-	ctl.session = soup_session_new_with_options("timeout", 0, "idle-timeout", 0, NULL);
+	/* never a proxy for the daemon (and no proxy-resolver module loaded) */
+	ctl.session = soup_session_new_with_options("timeout", 0, "idle-timeout", 0,
+						    "proxy-resolver", NULL, NULL);
 	cmd = argv[1];
 	if (argc == 2 && (g_str_equal(cmd, "status") || g_str_equal(cmd, "plugins") ||
 			  g_str_equal(cmd, "frontends") || g_str_equal(cmd, "backends") ||

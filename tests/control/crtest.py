@@ -47,7 +47,7 @@ def read_lines(path):
 class Daemon:
     """cardrouted with a config; .port once it listens."""
 
-    def __init__(self, cardrouted, plugin_dirs, tmp, name, ini):
+    def __init__(self, cardrouted, plugin_dirs, tmp, name, ini, env=None):
         self.tmp = tmp
         self.ini = os.path.join(tmp, name + ".ini")
         self.log = os.path.join(tmp, name + ".out")
@@ -55,7 +55,8 @@ class Daemon:
             f.write(ini)
         self.out = open(self.log, "w")
         self.proc = subprocess.Popen([cardrouted, "--plugin-dir", plugin_dirs, "--config", self.ini],
-                                     stdout=self.out, stderr=subprocess.STDOUT)
+                                     stdout=self.out, stderr=subprocess.STDOUT,
+                                     env=dict(os.environ, **(env or {})))
         self.port = None
         self.host = "127.0.0.1"
 
@@ -101,6 +102,7 @@ class Daemon:
         return resp.status, resp, parsed
 
     def stop(self):
+        """SIGTERM; the exit code (the output is printed when it is not 0)."""
         if self.proc.poll() is None:
             self.proc.send_signal(signal.SIGTERM)
             try:
@@ -109,4 +111,6 @@ class Daemon:
                 self.proc.kill()
                 self.proc.wait()
         self.out.close()
+        if self.proc.returncode != 0:
+            print(f"--- cardrouted output ({self.log}) ---\n{self.output()}---")
         return self.proc.returncode

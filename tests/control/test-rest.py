@@ -314,9 +314,14 @@ def tls(tmp):
                        capture_output=True, timeout=60)
     if not check(r.returncode == 0, "a test certificate"):
         return
+    # LeakSanitizer of clang 14 crashes at exit scanning the dynamic TLS of
+    # the GnuTLS module's threads ("Tracer caught signal 11"): no leak check
+    # for this one process (the other daemons of the suite are checked).
+    asan = os.environ.get("ASAN_OPTIONS", "")
     d = Daemon(CARDROUTED, PLUGIN_DIRS, tmp, "tls",
                config(tmp, f"rest-tls-cert = {cert}\nrest-tls-key = {key}\n")
-               .replace(f"{tmp}/term", f"{tmp}/tls-term").replace(f"{tmp}/state", f"{tmp}/tls-state"))
+               .replace(f"{tmp}/term", f"{tmp}/tls-term").replace(f"{tmp}/state", f"{tmp}/tls-state"),
+               env={"ASAN_OPTIONS": (asan + ":" if asan else "") + "detect_leaks=0"})
     try:
         check(d.wait_ready(), "daemon with TLS starts")
         check("REST API listening on https://" in d.output(), "it says https")
