@@ -4,10 +4,12 @@
 gdbus introspect shows the objects, a route made over D-Bus routes APDUs,
 properties and errors. Also: dbus = session without any bus is not fatal."""
 import os
+import queue
 import re
 import subprocess
 import sys
 import tempfile
+import threading
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from crtest import Daemon, check, finish, read_lines, wait_until  # noqa: E402
@@ -67,6 +69,19 @@ def main():
             # a route made over D-Bus routes APDUs
             mon = subprocess.Popen(["gdbus", "monitor", "--session", "--dest", NAME],
                                    stdout=subprocess.PIPE, text=True)
+            # the monitor subscribes before it looks the name up: once it says
+            # who owns the name, no signal can slip past it
+            lines = queue.Queue()
+            reader = threading.Thread(target=lambda: [lines.put(l) for l in mon.stdout], daemon=True)
+            reader.start()
+            ready, collected = False, []
+            while not ready:
+                try:
+                    collected.append(lines.get(timeout=20))
+                except queue.Empty:
+                    break
+                ready = "is owned by" in collected[-1]
+            check(bool(ready), "gdbus monitor is listening")
             r = call(f"{ROOT}/router", "org.cardroute.Router1.AddRoute", "modem-2", "sim.2", "viadbus",
                      "{'timeout_ms': <uint32 2500>, 'on_backend_loss': <'hold'>}")
             check(r.returncode == 0 and r.stdout.strip() == f"('viadbus', objectpath '{ROOT}/route/viadbus')",
@@ -96,7 +111,11 @@ def main():
             r = call(f"{ROOT}/router", "org.cardroute.Router1.RemoveRoute", "viadbus")
             check(r.returncode != 0 and "org.cardroute.Error.NotFound" in r.stderr, "RemoveRoute unknown: NotFound")
             mon.terminate()
-            signals = mon.communicate(timeout=30)[0]
+            mon.wait(timeout=30)
+            reader.join(timeout=30)
+            while not lines.empty():
+                collected.append(lines.get_nowait())
+            signals = "".join(collected)
             check("org.cardroute.Router1.RouteAdded ('viadbus', 'modem-2', 'sim.2')" in signals,
                   "RouteAdded signal")
             check("org.cardroute.Router1.CardChanged ('frontend', 'modem-2', 'present', '3B00')" in signals,
