@@ -1,0 +1,36 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+#pragma once
+
+#include "cardroute/cardroute.h"
+
+G_BEGIN_DECLS
+
+/*
+ * cardrouted's log output. When stderr is the journal ($JOURNAL_STREAM names
+ * fd 2's device and inode), records go to journald with their fields (the
+ * GLib domain as CR_PLUGIN, plus any CR_SLOT / CR_ROUTE a caller passed to
+ * g_log_structured()); otherwise one plain line per record on stderr.
+ *
+ * @debug_domains: log domains ("cardroute", "vcard", "tap-gsmtap", ... or
+ * "all"), separated by ',' or ' ', whose info and debug records are shown
+ * whatever the level; may be NULL. @log_level: the threshold, one of
+ * cr_log_level_names (NULL: "message").
+ */
+void cr_log_setup(const gchar *debug_domains, const gchar *log_level);
+
+/* "error", "warning", "message", "info", "debug"; NULL-terminated. */
+extern const gchar *const cr_log_level_names[];
+
+/* Changes the threshold; FALSE for an unknown name. */
+gboolean cr_log_set_level(const gchar *log_level);
+
+/* Reads [router] log-level and applies it. */
+gboolean cr_log_load_config(CrConfigSection *router_section, GError **error);
+
+/* TRUE when $JOURNAL_STREAM matches @fd (systemd's documented test). */
+gboolean cr_log_fd_is_journal(gint fd);
+
+/* Whether a record of @level from @domain passes the current settings. */
+gboolean cr_log_wants(GLogLevelFlags level, const gchar *domain);
+
+G_END_DECLS
