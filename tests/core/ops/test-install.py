@@ -92,7 +92,7 @@ def main():
         r = subprocess.run([pkgconfig, "--cflags", "--libs", "cardroute-1"],
                            capture_output=True, text=True, env=penv)
         check(r.returncode == 0, "pkg-config finds the installed cardroute-1")
-        flags = []
+        flags = ["-L" + libdir]  # pkg-config leaves out system directories
         for flag in r.stdout.split():
             # the installed tree stands in DESTDIR: -I/-L into it where it has them
             if flag[:2] in ("-I", "-L") and os.path.isdir(os.path.join(dest, flag[2:].lstrip("/"))):
