@@ -37,10 +37,14 @@ if [ "$(id -u)" != 0 ]; then
 fi
 pkgs=$(cd "$work" && ls *.deb | grep -v -- -dbgsym | sed 's/_.*//')
 export DEBIAN_FRONTEND=noninteractive
-apt-get install -y -qq --no-install-recommends $(ls "$work"/*.deb | grep -v -- -dbgsym) \
-	>"$work/install.log" 2>&1 || { cat "$work/install.log"; exit 1; }
 status=0
-/usr/bin/python3 "$src/debian/tests/daemon" || status=1
+if apt-get install -y -qq --no-install-recommends $(ls "$work"/*.deb | grep -v -- -dbgsym) \
+	>"$work/install.log" 2>&1; then
+	/usr/bin/python3 "$src/debian/tests/daemon" || status=1
+else
+	cat "$work/install.log"
+	status=1
+fi
 # shellcheck disable=SC2086
 dpkg --purge $pkgs >"$work/purge.log" 2>&1 || { cat "$work/purge.log"; status=1; }
 t3=$(now)
