@@ -12,11 +12,8 @@
 const gchar *const cr_log_level_names[] = {"error", "warning", "message", "info", "debug", NULL};
 
 static const GLogLevelFlags level_flags[] = {
-	G_LOG_LEVEL_CRITICAL, /* "error": errors and criticals */
-	G_LOG_LEVEL_WARNING,
-	G_LOG_LEVEL_MESSAGE,
-	G_LOG_LEVEL_INFO,
-	G_LOG_LEVEL_DEBUG,
+        G_LOG_LEVEL_CRITICAL, /* "error": errors and criticals */
+        G_LOG_LEVEL_WARNING,  G_LOG_LEVEL_MESSAGE, G_LOG_LEVEL_INFO, G_LOG_LEVEL_DEBUG,
 };
 
 static struct {
@@ -25,6 +22,8 @@ static struct {
 	gboolean debug_all;
 	gboolean journal;
 	gboolean installed;
+	GWeakRef router;
+	GThread *router_thread;
 } log_state = {.threshold = G_LOG_LEVEL_MESSAGE};
 
 gboolean
@@ -107,16 +106,54 @@ write_plain(GLogLevelFlags level, const gchar *domain, const gchar *message)
 	g_autoptr(GDateTime) now = g_date_time_new_now_local();
 	g_autofree gchar *stamp = g_date_time_format(now, "%H:%M:%S");
 	fprintf(stderr, "%s.%03d %s %s: %s\n", stamp, g_date_time_get_microsecond(now) / 1000,
-		level_name(severity(level)), domain != NULL ? domain : "cardroute",
-		message != NULL ? message : "");
+	        level_name(severity(level)), domain != NULL ? domain : "cardroute",
+	        message != NULL ? message : "");
 	fflush(stderr);
 	return G_LOG_WRITER_HANDLED;
 }
 
-static GLogWriterOutput
-write_journal(GLogLevelFlags level, const GLogField *fields, gsize n, const gchar *domain)
+void
+cr_log_set_router(CrRouter *router)
 {
-	g_autofree GLogField *all = g_new0(GLogField, n + 2);
+	g_weak_ref_set(&log_state.router, router);
+	log_state.router_thread = g_thread_self();
+}
+
+/* CR_SLOT=NAME or CR_ROUTE=NAME for a message "NAME: ..." about one of them. */
+static const gchar *
+object_field(const gchar *message, gchar **name_out)
+{
+	g_autoptr(CrRouter) router = NULL;
+	const gchar *colon;
+	g_autofree gchar *name = NULL;
+	if (message == NULL || g_thread_self() != log_state.router_thread)
+		return NULL;
+	colon = strstr(message, ": ");
+	if (colon == NULL || colon == message || colon - message > 128)
+		return NULL;
+	router = g_weak_ref_get(&log_state.router);
+	if (router == NULL)
+		return NULL;
+	name = g_strndup(message, (gsize)(colon - message));
+	if (cr_router_lookup_route(router, name) != NULL) {
+		*name_out = g_steal_pointer(&name);
+		return "CR_ROUTE";
+	}
+	if (cr_router_lookup_frontend(router, name) != NULL ||
+	    cr_router_lookup_backend(router, name) != NULL) {
+		*name_out = g_steal_pointer(&name);
+		return "CR_SLOT";
+	}
+	return NULL;
+}
+
+static GLogWriterOutput
+write_journal(GLogLevelFlags level, const GLogField *fields, gsize n, const gchar *domain,
+              const gchar *message)
+{
+	g_autofree GLogField *all = g_new0(GLogField, n + 3);
+	g_autofree gchar *object = NULL;
+	const gchar *key;
 	gsize k = n;
 	gboolean has_ident = FALSE;
 	memcpy(all, fields, n * sizeof(GLogField));
@@ -128,6 +165,9 @@ write_journal(GLogLevelFlags level, const GLogField *fields, gsize n, const gcha
 	/* every plugin logs under its own domain; the core's is "cardroute" */
 	if (domain != NULL && g_strcmp0(domain, "cardroute") != 0)
 		all[k++] = (GLogField){"CR_PLUGIN", domain, -1};
+	key = object_field(message, &object);
+	if (key != NULL)
+		all[k++] = (GLogField){key, object, -1};
 	return g_log_writer_journald(level, all, k, NULL);
 }
 
@@ -139,7 +179,7 @@ writer(GLogLevelFlags level, const GLogField *fields, gsize n_fields, gpointer u
 	if (!cr_log_wants(level, domain))
 		return G_LOG_WRITER_HANDLED;
 	if (log_state.journal &&
-	    write_journal(level, fields, n_fields, domain) == G_LOG_WRITER_HANDLED)
+	    write_journal(level, fields, n_fields, domain, message) == G_LOG_WRITER_HANDLED)
 		return G_LOG_WRITER_HANDLED;
 	return write_plain(level, domain, message);
 }
@@ -166,7 +206,7 @@ cr_log_setup(const gchar *debug_domains, const gchar *log_level)
 		g_autofree gchar *copy = g_strdelimit(g_strdup(debug_domains), ",", ' ');
 		log_state.debug_domains = g_strsplit(g_strstrip(copy), " ", -1);
 		log_state.debug_all =
-			g_strv_contains((const gchar *const *)log_state.debug_domains, "all");
+		        g_strv_contains((const gchar *const *)log_state.debug_domains, "all");
 		/* for code that asks GLib whether debug output is on */
 		g_setenv("G_MESSAGES_DEBUG", log_state.debug_all ? "all" : debug_domains, TRUE);
 	}
@@ -185,7 +225,7 @@ cr_log_load_config(CrConfigSection *router_section, GError **error)
 {
 	guint idx = 0;
 	if (!cr_config_section_get_choice(router_section, "log-level", cr_log_level_names, 2, &idx,
-					  error))
+	                                  error))
 		return FALSE;
 	return cr_log_set_level(cr_log_level_names[idx]);
 }

@@ -30,6 +30,12 @@ gboolean cr_log_load_config(CrConfigSection *router_section, GError **error);
 /* TRUE when $JOURNAL_STREAM matches @fd (systemd's documented test). */
 gboolean cr_log_fd_is_journal(gint fd);
 
+/* Lets journal records carry CR_SLOT / CR_ROUTE: a message that starts with
+ * "NAME: " where NAME is a slot or route of @router (as the core logs them)
+ * gets the field. Looked up only on the thread that called this (the one the
+ * router runs on); NULL stops it. */
+void cr_log_set_router(CrRouter *router);
+
 /* Whether a record of @level from @domain passes the current settings. */
 gboolean cr_log_wants(GLogLevelFlags level, const gchar *domain);
 

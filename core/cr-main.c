@@ -133,6 +133,7 @@ main(int argc, char **argv)
 	signal(SIGPIPE, SIG_IGN);
 
 	router = cr_router_new();
+	cr_log_set_router(router);
 	if (plugin_dir == NULL)
 		plugin_dir = default_plugin_dir();
 	cr_router_set_plugin_dir(router, plugin_dir);

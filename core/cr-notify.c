@@ -38,7 +38,8 @@ cr_notify(const gchar *state)
 		return FALSE;
 	}
 	do
-		sent = sendto(fd, state, strlen(state), MSG_NOSIGNAL, (struct sockaddr *)&sa, salen);
+		sent = sendto(fd, state, strlen(state), MSG_NOSIGNAL, (struct sockaddr *)&sa,
+		              salen);
 	while (sent < 0 && errno == EINTR);
 	if (sent < 0)
 		g_debug("notify %s: %s", path, g_strerror(errno));
@@ -50,7 +51,7 @@ gboolean
 cr_notify_ready(const gchar *status)
 {
 	g_autofree gchar *s = g_strdup_printf("READY=1\nMAINPID=%d\nSTATUS=%s", (int)getpid(),
-					      status != NULL ? status : "running");
+	                                      status != NULL ? status : "running");
 	return cr_notify(s);
 }
 
@@ -58,8 +59,8 @@ gboolean
 cr_notify_reloading(void)
 {
 	g_autofree gchar *s = g_strdup_printf("RELOADING=1\nMONOTONIC_USEC=%" G_GINT64_FORMAT
-					      "\nSTATUS=reloading the configuration",
-					      g_get_monotonic_time());
+	                                      "\nSTATUS=reloading the configuration",
+	                                      g_get_monotonic_time());
 	return cr_notify(s);
 }
 

@@ -25,7 +25,7 @@ cr_daemon_reload(CrRouter *router)
 	else
 		g_warning("reload refused, the running configuration stays: %s", error->message);
 	cr_notify_ready(ok ? "running (configuration reloaded)"
-			   : "running (last reload refused: see the log)");
+	                   : "running (last reload refused: see the log)");
 	return ok;
 }
 

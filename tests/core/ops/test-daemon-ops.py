@@ -233,7 +233,8 @@ def journald(tmp):
                     k, v = line.split("=", 1)
                     rec[k] = v
             records.append(rec)
-            if "running with" in rec.get("MESSAGE", ""):
+            if "DONE" in lines_of(log1) and any("running with" in r.get("MESSAGE", "")
+                                                for r in records):
                 break
     finally:
         stop(proc)
@@ -249,6 +250,10 @@ def journald(tmp):
               and r.get("GLIB_DOMAIN") == "cardroute", f"journal fields: {r}")
     check(not any("running with" in l for l in lines_of(errp)),
           "nothing duplicated on stderr when it is the journal")
+    check(any(r.get("CR_ROUTE") == "r1" and r.get("MESSAGE", "").startswith("r1: ")
+              for r in records), "a record about route r1 has CR_ROUTE=r1")
+    check(any(r.get("CR_SLOT") == "card1" and r.get("MESSAGE", "").startswith("card1: ")
+              for r in records), "a record about slot card1 has CR_SLOT=card1")
 
 
 def main():
