@@ -7,6 +7,7 @@
 static const BenchScenario scenarios[] = {
 	{"core", "frontend slot -> core -> backend-vcard, against backend-vcard direct",
 	 bench_core},
+	{"simtrace2", "st2-sim phone -> frontend-simtrace2 -> core -> vcard, vs core", bench_simtrace2},
 };
 
 static void

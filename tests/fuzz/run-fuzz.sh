@@ -9,6 +9,7 @@ scratch=$(mktemp -d)
 trap 'rm -rf "$scratch"' EXIT
 if "$target" -help=1 2>&1 | grep -q 'libFuzzer'; then
 	"$target" -runs=${FUZZ_RUNS:-30000} -seed=1 -rss_limit_mb=1024 -max_len=4096 \
+		-error_exitcode=1 -timeout=30 \
 		"$scratch" "$seeds"
 else
 	"$target" "$seeds"

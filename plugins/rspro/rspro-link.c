@@ -1,0 +1,541 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * RSPRO link over a GIOStream: asynchronous reads fed to the IPA deframer, a
+ * queue of frames written one write_all per frame, CCM answers per role and the
+ * IPA keep-alive (PING now, PONG within the timeout, next PING one interval
+ * after the PONG; rspro.md A.4).
+ *
+ * Owners hold references (ref_count); every pending asynchronous operation
+ * holds an internal one (op_count). When the owners' count drops to zero the
+ * link shuts down at once (no more callbacks); the memory goes when the
+ * cancelled operations have completed too. Main-loop only, not thread-safe.
+ */
+#include "rspro-link.h"
+
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+
+#include "rspro-ipa.h"
+
+#define READ_CHUNK 16384
+
+struct _RsproLink {
+	gint ref_count;
+	gint op_count;
+	gchar *name;
+	RsproLinkRole role;
+	GIOStream *stream;
+	GMainContext *context;
+	GCancellable *cancellable;
+	RsproIpaDeframer *deframer;
+	guint8 *read_buf;
+
+	RsproLinkMsgFunc on_msg;
+	RsproLinkDownFunc on_down;
+	gpointer user_data;
+
+	guint ping_interval_ms;
+	guint pong_timeout_ms;
+	gboolean close_on_decode_error;
+
+	gboolean started;
+	gboolean down;
+	GBytes *in_flight; /* the frame being written */
+	GQueue out_queue;  /* GBytes, one IPA frame each */
+	gsize queued_bytes;
+
+	GSource *ka_source;  /* next PING, or PONG timeout */
+	gboolean ka_waiting; /* a PING is out, waiting for the PONG */
+};
+
+static void link_fail(RsproLink *self, GError *error);
+static void ka_send_ping(RsproLink *self);
+
+RsproLink *
+rspro_link_new(GIOStream *stream, RsproLinkRole role, const gchar *name)
+{
+	RsproLink *self = g_new0(RsproLink, 1);
+
+	self->ref_count = 1;
+	self->name = g_strdup(name != NULL ? name : "rspro");
+	self->role = role;
+	self->stream = g_object_ref(stream);
+	self->context = g_main_context_ref_thread_default();
+	self->cancellable = g_cancellable_new();
+	self->deframer = rspro_ipa_deframer_new(0);
+	self->read_buf = g_malloc(READ_CHUNK);
+	self->close_on_decode_error = role == RSPRO_LINK_ROLE_BANK;
+	if (role != RSPRO_LINK_ROLE_BANK) {
+		self->ping_interval_ms = RSPRO_LINK_PING_INTERVAL_MS;
+		self->pong_timeout_ms = RSPRO_LINK_PONG_TIMEOUT_MS;
+	}
+	g_queue_init(&self->out_queue);
+
+	/* small frames must leave at once (rspro.md A.1/A.5) */
+	if (G_IS_SOCKET_CONNECTION(stream)) {
+		GSocket *socket = g_socket_connection_get_socket(G_SOCKET_CONNECTION(stream));
+
+		if (g_socket_get_family(socket) != G_SOCKET_FAMILY_UNIX)
+			g_socket_set_option(socket, IPPROTO_TCP, TCP_NODELAY, 1, NULL);
+	}
+	return self;
+}
+
+RsproLink *
+rspro_link_ref(RsproLink *self)
+{
+	self->ref_count++;
+	return self;
+}
+
+static void
+link_free(RsproLink *self)
+{
+	g_queue_clear_full(&self->out_queue, (GDestroyNotify)g_bytes_unref);
+	g_clear_pointer(&self->in_flight, g_bytes_unref);
+	g_object_unref(self->cancellable);
+	g_object_unref(self->stream);
+	g_main_context_unref(self->context);
+	rspro_ipa_deframer_free(self->deframer);
+	g_free(self->read_buf);
+	g_free(self->name);
+	g_free(self);
+}
+
+/* internal references: pending operations, callbacks in progress */
+static RsproLink *
+op_hold(RsproLink *self)
+{
+	self->op_count++;
+	return self;
+}
+
+static void
+op_release(RsproLink *self)
+{
+	if (--self->op_count == 0 && self->ref_count == 0)
+		link_free(self);
+}
+
+static void
+ka_stop(RsproLink *self)
+{
+	if (self->ka_source != NULL) {
+		g_source_destroy(self->ka_source);
+		g_clear_pointer(&self->ka_source, g_source_unref);
+	}
+	self->ka_waiting = FALSE;
+}
+
+/* stops everything; no callback */
+static void
+link_shutdown(RsproLink *self)
+{
+	if (self->down)
+		return;
+	self->down = TRUE;
+	ka_stop(self);
+	g_cancellable_cancel(self->cancellable);
+	g_queue_clear_full(&self->out_queue, (GDestroyNotify)g_bytes_unref);
+	self->queued_bytes = 0;
+	/* close the socket itself: the stream refuses to close while a (cancelled)
+	 * read or write is still pending, and the peer must see the close now */
+	if (G_IS_SOCKET_CONNECTION(self->stream))
+		g_socket_close(g_socket_connection_get_socket(G_SOCKET_CONNECTION(self->stream)),
+		               NULL);
+	else if (!g_io_stream_has_pending(self->stream))
+		g_io_stream_close(self->stream, NULL, NULL);
+}
+
+void
+rspro_link_unref(RsproLink *self)
+{
+	if (self == NULL || --self->ref_count > 0)
+		return;
+	self->on_msg = NULL;
+	self->on_down = NULL;
+	link_shutdown(self);
+	if (self->op_count == 0)
+		link_free(self);
+}
+
+void
+rspro_link_set_callbacks(RsproLink *self, RsproLinkMsgFunc on_msg, RsproLinkDownFunc on_down,
+                         gpointer user_data)
+{
+	self->on_msg = on_msg;
+	self->on_down = on_down;
+	self->user_data = user_data;
+}
+
+void
+rspro_link_set_keepalive(RsproLink *self, guint ping_interval_ms, guint pong_timeout_ms)
+{
+	self->ping_interval_ms = ping_interval_ms;
+	self->pong_timeout_ms = pong_timeout_ms > 0 ? pong_timeout_ms : RSPRO_LINK_PONG_TIMEOUT_MS;
+}
+
+void
+rspro_link_set_close_on_decode_error(RsproLink *self, gboolean close)
+{
+	self->close_on_decode_error = close;
+}
+
+gboolean
+rspro_link_is_up(const RsproLink *self)
+{
+	return !self->down;
+}
+
+const gchar *
+rspro_link_get_name(const RsproLink *self)
+{
+	return self->name;
+}
+
+GIOStream *
+rspro_link_get_stream(const RsproLink *self)
+{
+	return self->stream;
+}
+
+void
+rspro_link_close(RsproLink *self)
+{
+	link_shutdown(self);
+}
+
+/* ends the link and reports why (once); takes @error */
+static void
+link_fail(RsproLink *self, GError *error)
+{
+	if (self->down) {
+		g_error_free(error);
+		return;
+	}
+	g_debug("%s: link down: %s", self->name, error->message);
+	op_hold(self);
+	link_shutdown(self);
+	if (self->on_down != NULL)
+		self->on_down(self, error, self->user_data);
+	g_error_free(error);
+	op_release(self);
+}
+
+/* ---- writing ---- */
+
+static void flush_queue(RsproLink *self);
+
+static void
+write_cb(GObject *source, GAsyncResult *res, gpointer data)
+{
+	RsproLink *self = data;
+	GError *error = NULL;
+
+	if (!g_output_stream_write_all_finish(G_OUTPUT_STREAM(source), res, NULL, &error)) {
+		if (!self->down)
+			link_fail(self, error);
+		else
+			g_error_free(error);
+	} else {
+		g_clear_pointer(&self->in_flight, g_bytes_unref);
+		flush_queue(self);
+	}
+	op_release(self);
+}
+
+static void
+flush_queue(RsproLink *self)
+{
+	GBytes *frame;
+	gsize len;
+	const guint8 *data;
+
+	if (self->in_flight != NULL || self->down || g_queue_is_empty(&self->out_queue))
+		return;
+	frame = g_queue_pop_head(&self->out_queue);
+	data = g_bytes_get_data(frame, &len);
+	self->queued_bytes -= len;
+	self->in_flight = frame;
+	/* one frame per write: never coalesced with the next, never split by us */
+	g_main_context_push_thread_default(self->context);
+	g_output_stream_write_all_async(g_io_stream_get_output_stream(self->stream), data, len,
+	                                G_PRIORITY_DEFAULT, self->cancellable, write_cb,
+	                                op_hold(self));
+	g_main_context_pop_thread_default(self->context);
+}
+
+static gboolean
+queue_frame(RsproLink *self, GBytes *frame, GError **error)
+{
+	gsize len = g_bytes_get_size(frame);
+
+	if (self->down) {
+		g_set_error(error, RSPRO_ERROR, RSPRO_ERROR_CLOSED, "%s: link is down", self->name);
+		g_bytes_unref(frame);
+		return FALSE;
+	}
+	if (self->queued_bytes + len > RSPRO_LINK_MAX_QUEUED) {
+		g_bytes_unref(frame);
+		g_set_error(error, RSPRO_ERROR, RSPRO_ERROR_TOO_BIG,
+		            "%s: peer does not read, send queue full", self->name);
+		link_fail(self, g_error_new(RSPRO_ERROR, RSPRO_ERROR_TOO_BIG,
+		                            "peer does not read, send queue full"));
+		return FALSE;
+	}
+	g_queue_push_tail(&self->out_queue, frame);
+	self->queued_bytes += len;
+	flush_queue(self);
+	return TRUE;
+}
+
+gboolean
+rspro_link_send_frame(RsproLink *self, const guint8 *frame, gsize len, GError **error)
+{
+	return queue_frame(self, g_bytes_new(frame, len), error);
+}
+
+gboolean
+rspro_link_send(RsproLink *self, const RsproMsg *msg, GError **error)
+{
+	g_autoptr(GByteArray) frame = g_byte_array_new();
+
+	if (self->down) {
+		g_set_error(error, RSPRO_ERROR, RSPRO_ERROR_CLOSED, "%s: link is down", self->name);
+		return FALSE;
+	}
+	if (!rspro_msg_encode_ipa(msg, frame, error))
+		return FALSE;
+	if (g_log_writer_default_would_drop(G_LOG_LEVEL_DEBUG, G_LOG_DOMAIN) == FALSE) {
+		g_autofree gchar *s = rspro_msg_describe(msg);
+
+		g_debug("%s: tx %s", self->name, s);
+	}
+	return queue_frame(self, g_byte_array_free_to_bytes(g_steal_pointer(&frame)), error);
+}
+
+static void
+send_ccm(RsproLink *self, RsproCcmType type)
+{
+	g_autoptr(GByteArray) frame = g_byte_array_new();
+
+	rspro_ipa_append_ccm(frame, type);
+	queue_frame(self, g_byte_array_free_to_bytes(g_steal_pointer(&frame)), NULL);
+}
+
+/* ---- keep-alive ---- */
+
+static GSource *
+ka_timer(RsproLink *self, guint ms, GSourceFunc func)
+{
+	GSource *source = g_timeout_source_new(ms);
+
+	g_source_set_callback(source, func, self, NULL);
+	g_source_attach(source, self->context);
+	return source;
+}
+
+static gboolean
+ka_timeout_cb(gpointer data)
+{
+	RsproLink *self = data;
+
+	g_clear_pointer(&self->ka_source, g_source_unref);
+	self->ka_waiting = FALSE;
+	link_fail(self, g_error_new(RSPRO_ERROR, RSPRO_ERROR_TIMEOUT, "no IPA PONG within %u ms",
+	                            self->pong_timeout_ms));
+	return G_SOURCE_REMOVE;
+}
+
+static gboolean
+ka_ping_cb(gpointer data)
+{
+	RsproLink *self = data;
+
+	g_clear_pointer(&self->ka_source, g_source_unref);
+	ka_send_ping(self);
+	return G_SOURCE_REMOVE;
+}
+
+static void
+ka_send_ping(RsproLink *self)
+{
+	if (self->down || self->ping_interval_ms == 0)
+		return;
+	send_ccm(self, RSPRO_CCM_PING);
+	if (self->down)
+		return;
+	self->ka_waiting = TRUE;
+	self->ka_source = ka_timer(self, self->pong_timeout_ms, ka_timeout_cb);
+}
+
+static void
+ka_pong(RsproLink *self)
+{
+	/* a PONG while idle is ignored (A.4) */
+	if (!self->ka_waiting)
+		return;
+	ka_stop(self);
+	self->ka_source = ka_timer(self, self->ping_interval_ms, ka_ping_cb);
+}
+
+/* ---- reading ---- */
+
+static void
+handle_ccm(RsproLink *self, const guint8 *body, gsize len)
+{
+	guint8 type = body[0];
+
+	g_debug("%s: rx CCM %s", self->name, rspro_ccm_type_name(type));
+	switch (type) {
+	case RSPRO_CCM_PING:
+		send_ccm(self, RSPRO_CCM_PONG);
+		return;
+	case RSPRO_CCM_PONG:
+		ka_pong(self);
+		return;
+	case RSPRO_CCM_ID_ACK:
+		if (self->role != RSPRO_LINK_ROLE_CLIENT)
+			send_ccm(self, RSPRO_CCM_ID_ACK);
+		return;
+	case RSPRO_CCM_ID_GET:
+		if (self->role == RSPRO_LINK_ROLE_CLIENT) {
+			g_autoptr(GByteArray) frame = g_byte_array_new();
+			GBytes *bytes;
+
+			if (!rspro_ipa_append_id_resp(frame, body + 1, len - 1)) {
+				g_debug("%s: ID_GET for an unknown tag: not answered", self->name);
+				return;
+			}
+			bytes = g_byte_array_free_to_bytes(g_steal_pointer(&frame));
+			queue_frame(self, bytes, NULL);
+			send_ccm(self, RSPRO_CCM_ID_ACK);
+			return;
+		}
+		break;
+	case RSPRO_CCM_ID_RESP:
+		return;
+	default:
+		break;
+	}
+	if (self->role == RSPRO_LINK_ROLE_SERVER)
+		link_fail(self, g_error_new(RSPRO_ERROR, RSPRO_ERROR_UNSUPPORTED,
+		                            "unexpected IPA CCM message 0x%02x", type));
+}
+
+static void
+handle_rspro(RsproLink *self, const guint8 *pdu, gsize len)
+{
+	g_autoptr(GError) error = NULL;
+	RsproMsg msg;
+
+	if (!rspro_msg_decode(pdu, len, &msg, &error)) {
+		if (self->close_on_decode_error) {
+			link_fail(self, g_error_new(RSPRO_ERROR, error->code,
+			                            "undecodable RSPRO PDU: %s", error->message));
+		} else {
+			g_warning("%s: dropping undecodable RSPRO PDU (%" G_GSIZE_FORMAT
+			          " bytes): %s",
+			          self->name, len, error->message);
+		}
+		return;
+	}
+	if (g_log_writer_default_would_drop(G_LOG_LEVEL_DEBUG, G_LOG_DOMAIN) == FALSE) {
+		g_autofree gchar *s = rspro_msg_describe(&msg);
+
+		g_debug("%s: rx %s", self->name, s);
+	}
+	if (self->on_msg != NULL)
+		self->on_msg(self, &msg, self->user_data);
+	rspro_msg_clear(&msg);
+}
+
+static void
+handle_frame(RsproLink *self, const RsproIpaFrame *frame)
+{
+	const guint8 *body;
+	gsize len;
+
+	switch (rspro_ipa_frame_kind(frame, &body, &len)) {
+	case RSPRO_IPA_KIND_CCM:
+		handle_ccm(self, body, len);
+		break;
+	case RSPRO_IPA_KIND_RSPRO:
+		handle_rspro(self, body, len);
+		break;
+	default:
+		link_fail(self, g_error_new(RSPRO_ERROR, RSPRO_ERROR_UNSUPPORTED,
+		                            "IPA frame of stream 0x%02x (%" G_GSIZE_FORMAT
+		                            " bytes) is not RSPRO",
+		                            frame->proto, frame->len));
+		break;
+	}
+}
+
+static void
+process_input(RsproLink *self, const guint8 *data, gsize len)
+{
+	gsize off = 0;
+
+	while (off < len && !self->down) {
+		RsproIpaFrame frame;
+		GError *error = NULL;
+		gssize n = rspro_ipa_deframer_push(self->deframer, data + off, len - off, &frame,
+		                                   &error);
+
+		if (n < 0) {
+			link_fail(self, error);
+			return;
+		}
+		off += (gsize)n;
+		if (frame.complete)
+			handle_frame(self, &frame);
+	}
+}
+
+static void start_read(RsproLink *self);
+
+static void
+read_cb(GObject *source, GAsyncResult *res, gpointer data)
+{
+	RsproLink *self = data;
+	GError *error = NULL;
+	gssize n = g_input_stream_read_finish(G_INPUT_STREAM(source), res, &error);
+
+	if (self->down) {
+		g_clear_error(&error);
+	} else if (n < 0) {
+		link_fail(self, error);
+	} else if (n == 0) {
+		link_fail(self, g_error_new(RSPRO_ERROR, RSPRO_ERROR_CLOSED,
+		                            rspro_ipa_deframer_is_partial(self->deframer)
+		                                    ? "peer closed the connection mid-frame"
+		                                    : "peer closed the connection"));
+	} else {
+		process_input(self, self->read_buf, (gsize)n);
+		start_read(self);
+	}
+	op_release(self);
+}
+
+static void
+start_read(RsproLink *self)
+{
+	if (self->down)
+		return;
+	g_main_context_push_thread_default(self->context);
+	g_input_stream_read_async(g_io_stream_get_input_stream(self->stream), self->read_buf,
+	                          READ_CHUNK, G_PRIORITY_DEFAULT, self->cancellable, read_cb,
+	                          op_hold(self));
+	g_main_context_pop_thread_default(self->context);
+}
+
+void
+rspro_link_start(RsproLink *self)
+{
+	if (self->started || self->down)
+		return;
+	self->started = TRUE;
+	start_read(self);
+	ka_send_ping(self);
+}
