@@ -199,16 +199,23 @@ cr_log_set_level(const gchar *log_level)
 void
 cr_log_setup(const gchar *debug_domains, const gchar *log_level)
 {
+	gboolean from_env = debug_domains == NULL;
+
 	g_strfreev(log_state.debug_domains);
 	log_state.debug_domains = NULL;
 	log_state.debug_all = FALSE;
-	if (debug_domains != NULL) {
+	/* GLib's convention still works: G_MESSAGES_DEBUG=DOMAINS */
+	if (from_env)
+		debug_domains = g_getenv("G_MESSAGES_DEBUG");
+	if (debug_domains != NULL && debug_domains[0] != '\0') {
 		g_autofree gchar *copy = g_strdelimit(g_strdup(debug_domains), ",", ' ');
 		log_state.debug_domains = g_strsplit(g_strstrip(copy), " ", -1);
 		log_state.debug_all =
 		        g_strv_contains((const gchar *const *)log_state.debug_domains, "all");
 		/* for code that asks GLib whether debug output is on */
-		g_setenv("G_MESSAGES_DEBUG", log_state.debug_all ? "all" : debug_domains, TRUE);
+		if (!from_env)
+			g_setenv("G_MESSAGES_DEBUG", log_state.debug_all ? "all" : debug_domains,
+			         TRUE);
 	}
 	log_state.threshold = G_LOG_LEVEL_MESSAGE;
 	if (log_level != NULL && !cr_log_set_level(log_level))

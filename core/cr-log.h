@@ -8,13 +8,14 @@ G_BEGIN_DECLS
 /*
  * cardrouted's log output. When stderr is the journal ($JOURNAL_STREAM names
  * fd 2's device and inode), records go to journald with their fields (the
- * GLib domain as CR_PLUGIN, plus any CR_SLOT / CR_ROUTE a caller passed to
- * g_log_structured()); otherwise one plain line per record on stderr.
+ * GLib domain as CR_PLUGIN, CR_SLOT / CR_ROUTE: see cr_log_set_router(), and
+ * any field a caller passed to g_log_structured()); otherwise one plain line
+ * per record on stderr: "HH:MM:SS.mmm LEVEL DOMAIN: TEXT".
  *
  * @debug_domains: log domains ("cardroute", "vcard", "tap-gsmtap", ... or
  * "all"), separated by ',' or ' ', whose info and debug records are shown
- * whatever the level; may be NULL. @log_level: the threshold, one of
- * cr_log_level_names (NULL: "message").
+ * whatever the level; NULL: $G_MESSAGES_DEBUG, as GLib does. @log_level:
+ * the threshold, one of cr_log_level_names (NULL: "message").
  */
 void cr_log_setup(const gchar *debug_domains, const gchar *log_level);
 

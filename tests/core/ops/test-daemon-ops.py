@@ -190,6 +190,12 @@ def log_levels(tmp):
     err = lines_of(errp)
     check(any(" debug cardroute: " in l for l in err), "--debug cardroute shows the core's debug")
 
+    proc = start(ini, {"G_MESSAGES_DEBUG": "cardroute"}, stderr_path=errp)
+    wait_until(lambda: lines_of(log1).count("DONE") == 4, proc)
+    stop(proc)
+    check(any(" debug cardroute: " in l for l in lines_of(errp)),
+          "G_MESSAGES_DEBUG=cardroute works as --debug does")
+
     write(ini, "[router]\nlog-level = chatty\n" + route(1, log1))
     r = subprocess.run([CARDROUTED, "--plugin-dir", PLUGIN_DIR, "--check-config", ini],
                        capture_output=True, text=True, timeout=60)
