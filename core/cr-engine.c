@@ -11,19 +11,6 @@
 
 static void dispatch(CrFrontendSlot *fs);
 
-static gchar *
-hex_dump(const guint8 *buf, gsize len)
-{
-	gchar *out = g_malloc(len * 2 + 1);
-	for (gsize i = 0; i < len; i++) {
-		static const gchar digits[] = "0123456789ABCDEF";
-		out[2 * i] = digits[buf[i] >> 4];
-		out[2 * i + 1] = digits[buf[i] & 15];
-	}
-	out[len * 2] = '\0';
-	return out;
-}
-
 static void
 finish(CrFrontendSlot *fs)
 {
@@ -67,8 +54,8 @@ finish(CrFrontendSlot *fs)
 			  tx->error->message);
 	}
 	if (cr_log_traffic()) {
-		g_autofree gchar *c = hex_dump(tx->command->data, tx->command->len);
-		g_autofree gchar *r = hex_dump(tx->response->data, tx->response->len);
+		g_autofree gchar *c = cr_hex_encode(tx->command->data, tx->command->len);
+		g_autofree gchar *r = cr_hex_encode(tx->response->data, tx->response->len);
 		g_debug("%s: %s -> %s (%" G_GINT64_FORMAT " us)", fp->name, c,
 			tx->has_response ? r : "(none)", latency);
 	}

@@ -10,6 +10,7 @@
 #include "cr-error.h"
 #include "cr-event.h"
 #include "cr-frontend-slot.h"
+#include "cr-hex.h"
 #include "cr-instance.h"
 #include "cr-plugin.h"
 #include "cr-route.h"
