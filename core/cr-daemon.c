@@ -3,6 +3,7 @@
 #define G_LOG_DOMAIN "cardroute"
 
 #include "cr-daemon.h"
+#include "cr-log.h"
 
 gboolean
 cr_daemon_load(CrRouter *router, const gchar *path, const gchar *default_state_dir,
@@ -15,6 +16,8 @@ cr_daemon_load(CrRouter *router, const gchar *path, const gchar *default_state_d
 	rs = cr_router_get_router_section(router);
 	if (!cr_config_section_get_int(rs, "shutdown-timeout", 5000, 0, 600000, shutdown_grace_ms,
 				       error))
+		return FALSE;
+	if (!cr_log_load_config(rs, error))
 		return FALSE;
 	control = cr_control_new(router, rs, default_state_dir, error);
 	if (control == NULL)

@@ -10,6 +10,9 @@
 
 #include "cardroute/cardroute.h"
 #include "cr-daemon.h"
+#include "cr-log.h"
+#include "cr-notify.h"
+#include "cr-sighup.h"
 
 typedef struct {
 	GMainLoop *loop;
@@ -37,6 +40,7 @@ on_signal(gpointer user_data)
 		return G_SOURCE_CONTINUE;
 	}
 	g_message("signal received: shutting down");
+	cr_notify_stopping();
 	/* no new requests; routes removed by the shutdown stay stored */
 	cr_control_stop(d->control);
 	cr_router_shutdown(d->router, d->grace_ms, G_CALLBACK(shutdown_done), d);
@@ -143,13 +147,11 @@ main(int argc, char **argv)
 		g_print("cardrouted %s (plugin ABI %d)\n", CR_VERSION, CR_PLUGIN_ABI_VERSION);
 		return 0;
 	}
-	if (debug != NULL) {
-		g_strdelimit(debug, ",", ' ');
-		g_setenv("G_MESSAGES_DEBUG", debug, TRUE);
-	}
+	cr_log_setup(debug, NULL);
 	signal(SIGPIPE, SIG_IGN);
 
 	router = cr_router_new();
+	cr_log_set_router(router);
 	if (plugin_dir == NULL)
 		plugin_dir = default_plugin_dir();
 	cr_router_set_plugin_dir(router, plugin_dir);
@@ -182,7 +184,9 @@ main(int argc, char **argv)
 	d.grace_ms = (guint)grace;
 	g_unix_signal_add(SIGINT, on_signal, &d);
 	g_unix_signal_add(SIGTERM, on_signal, &d);
+	cr_daemon_watch_sighup(router);
 	g_message("cardrouted %s running with %s (pid %d)", CR_VERSION, config, (int)getpid());
+	cr_notify_ready(NULL);
 	g_main_loop_run(loop);
 	cr_control_stop(control);
 	return 0;
