@@ -34,10 +34,15 @@ finish(CrFrontendSlot *fs)
 	failed = tx->error != NULL;
 	latency = tx->done_us - tx->submit_us;
 	cr_stats_record(&fp->stats, latency, failed);
-	if (route != NULL)
+	fp->stats.last_activity_us = tx->done_us;
+	if (route != NULL) {
 		cr_stats_record(cr_route_stats(route), latency, failed);
-	if (bs != NULL)
+		cr_route_stats(route)->last_activity_us = tx->done_us;
+	}
+	if (bs != NULL) {
 		cr_stats_record(&cr_backend_slot_priv(bs)->stats, latency, failed);
+		cr_backend_slot_priv(bs)->stats.last_activity_us = tx->done_us;
+	}
 	if (failed) {
 		gboolean timeout = g_error_matches(tx->error, CR_ERROR, CR_ERROR_TIMEOUT);
 		cr_stats_set_last_error(&fp->stats, tx->error->message);
@@ -232,6 +237,7 @@ cr_engine_transaction_returned(CrTransaction *tx)
 		tx->done_us = g_get_monotonic_time();
 		cr_stats_record(&cr_backend_slot_priv(bs)->stats, tx->done_us - tx->submit_us,
 				tx->error != NULL);
+		cr_backend_slot_priv(bs)->stats.last_activity_us = tx->done_us;
 		tx->func(tx, tx->user_data);
 		return;
 	}

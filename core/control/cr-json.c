@@ -194,14 +194,7 @@ add_transaction(JsonBuilder *b, CrTransaction *tx)
 gboolean
 cr_json_card_event_is_frontend(const CrEvent *ev)
 {
-	if (ev->frontend == NULL)
-		return FALSE;
-	if (ev->backend == NULL)
-		return TRUE;
-	if (ev->error != NULL || ev->state == CR_SLOT_STATE_DOWN)
-		return FALSE;
-	return ev->atr == cr_frontend_slot_get_atr(ev->frontend) &&
-	       (ev->atr != NULL) == (ev->state == CR_SLOT_STATE_PRESENT);
+	return ev->terminal_view;
 }
 
 JsonNode *
