@@ -1,0 +1,344 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * control "rspro-server": cardroute as osmo-remsim-server. Banks and clients
+ * connect over RSPRO to `listen`; slotmaps come from the RSRES REST API on
+ * the daemon's HTTP server (/api/backend/v1/) and are kept in `state-file`.
+ * See README.md.
+ */
+#include "srv-private.h"
+
+#include <string.h>
+
+#define SAVE_DELAY_MS 100
+
+G_DEFINE_TYPE(SrvServer, srv_server, CR_TYPE_INSTANCE)
+
+static gboolean
+save_timeout(gpointer data)
+{
+	SrvServer *self = data;
+	self->save_idle = 0;
+	srv_persist_save(self);
+	return G_SOURCE_REMOVE;
+}
+
+/* SrvMapOps: the store asks, the connections do */
+static void
+ops_send(SrvServer *self, const SrvMap *map, RsproMsgType type)
+{
+	SrvConn *bank = g_hash_table_lookup(self->banks, GUINT_TO_POINTER(map->bank_id));
+	if (bank != NULL)
+		srv_conn_send_mapping(bank, type, map);
+}
+
+static void
+ops_send_create(const SrvMap *map, gpointer data)
+{
+	ops_send(data, map, RSPRO_MSG_CREATE_MAPPING_REQ);
+}
+
+static void
+ops_send_remove(const SrvMap *map, gpointer data)
+{
+	ops_send(data, map, RSPRO_MSG_REMOVE_MAPPING_REQ);
+}
+
+static void
+ops_client_changed(guint16 client_id, guint16 client_slot, gpointer data)
+{
+	SrvServer *self = data;
+	SrvConn *c = g_hash_table_lookup(self->clients,
+					 GUINT_TO_POINTER(srv_client_key(client_id, client_slot)));
+	if (c != NULL)
+		srv_conn_update_client(c);
+}
+
+static void
+ops_changed(gpointer data)
+{
+	SrvServer *self = data;
+	if (self->state_file != NULL && self->save_idle == 0 && self->started)
+		self->save_idle = g_timeout_add(SAVE_DELAY_MS, save_timeout, self);
+}
+
+static const SrvMapOps map_ops = {
+	.send_create = ops_send_create,
+	.send_remove = ops_send_remove,
+	.client_changed = ops_client_changed,
+	.changed = ops_changed,
+};
+
+static gboolean
+on_incoming(GSocketService *service, GSocketConnection *connection, GObject *source,
+	    gpointer user_data)
+{
+	srv_conn_accept(user_data, connection);
+	return TRUE;
+}
+
+static gboolean
+srv_server_start(CrInstance *instance, GError **error)
+{
+	SrvServer *self = SRV_SERVER(instance);
+	g_autoptr(GInetAddress) ip = g_inet_address_new_from_string(self->listen_host);
+	g_autoptr(GSocketAddress) addr = NULL;
+	g_autoptr(GSocketAddress) effective = NULL;
+	CrRouter *router = cr_instance_get_router(instance);
+
+	addr = g_inet_socket_address_new(ip, self->listen_port);
+	self->service = g_socket_service_new();
+	if (!g_socket_listener_add_address(G_SOCKET_LISTENER(self->service), addr,
+					   G_SOCKET_TYPE_STREAM, G_SOCKET_PROTOCOL_TCP, NULL,
+					   &effective, error)) {
+		g_prefix_error(error, "%s: cannot listen on %s:%u: ", cr_instance_get_name(instance),
+			       self->listen_host, self->listen_port);
+		cr_error_convert(error);
+		g_clear_object(&self->service);
+		return FALSE;
+	}
+	self->bound_port = g_inet_socket_address_get_port(G_INET_SOCKET_ADDRESS(effective));
+	srv_persist_load(self);
+	self->restart_counter++;
+	self->started = TRUE;
+	srv_persist_save(self);
+	self->http_id = cr_router_add_http_handler(router, SRV_REST_PREFIX, srv_rsres_handle, self,
+						   NULL);
+	if (self->http_id == 0)
+		g_warning("%s: %s is taken by another handler: no RSRES API",
+			  cr_instance_get_name(instance), SRV_REST_PREFIX);
+	g_signal_connect(self->service, "incoming", G_CALLBACK(on_incoming), self);
+	g_socket_service_start(self->service);
+	g_message("%s: RSPRO server listening on %s:%u, RSRES API under %s, %u slotmap(s), "
+		  "restart %" G_GUINT64_FORMAT ", state %s",
+		  cr_instance_get_name(instance), self->listen_host, self->bound_port,
+		  SRV_REST_PREFIX, srv_map_store_count(self->maps), self->restart_counter,
+		  self->state_file != NULL ? self->state_file : "not stored");
+	return TRUE;
+}
+
+static void
+srv_server_stop(CrInstance *instance)
+{
+	SrvServer *self = SRV_SERVER(instance);
+	g_autoptr(GList) conns = NULL;
+
+	if (!self->started)
+		return;
+	if (self->save_idle != 0)
+		srv_persist_save(self);
+	self->started = FALSE;
+	if (self->http_id != 0)
+		cr_router_remove_http_handler(cr_instance_get_router(instance), self->http_id);
+	self->http_id = 0;
+	if (self->service != NULL) {
+		g_socket_service_stop(self->service);
+		g_socket_listener_close(G_SOCKET_LISTENER(self->service));
+		g_clear_object(&self->service);
+	}
+	conns = g_hash_table_get_keys(self->conns);
+	for (GList *l = conns; l != NULL; l = l->next)
+		srv_conn_close(l->data, "the server is stopping");
+}
+
+static void
+srv_server_describe(CrInstance *instance, GVariantDict *dict)
+{
+	SrvServer *self = SRV_SERVER(instance);
+	g_variant_dict_insert(dict, "listen", "s", self->listen_host);
+	g_variant_dict_insert(dict, "listen-port", "q", self->bound_port);
+	g_variant_dict_insert(dict, "clients", "u", g_hash_table_size(self->clients));
+	g_variant_dict_insert(dict, "banks", "u", g_hash_table_size(self->banks));
+	g_variant_dict_insert(dict, "slotmaps", "u", srv_map_store_count(self->maps));
+	g_variant_dict_insert(dict, "restart-counter", "t", self->restart_counter);
+	if (self->state_file != NULL)
+		g_variant_dict_insert(dict, "state-file", "s", self->state_file);
+}
+
+static void
+srv_server_finalize(GObject *object)
+{
+	SrvServer *self = SRV_SERVER(object);
+	srv_server_stop(CR_INSTANCE(self));
+	g_clear_handle_id(&self->save_idle, g_source_remove);
+	g_hash_table_destroy(self->conns);
+	g_hash_table_destroy(self->clients);
+	g_hash_table_destroy(self->banks);
+	g_hash_table_destroy(self->bank_override);
+	srv_map_store_free(self->maps);
+	g_free(self->listen_host);
+	g_free(self->state_file);
+	g_free(self->component_name);
+	G_OBJECT_CLASS(srv_server_parent_class)->finalize(object);
+}
+
+static void
+srv_server_class_init(SrvServerClass *klass)
+{
+	CrInstanceClass *instance_class = CR_INSTANCE_CLASS(klass);
+	G_OBJECT_CLASS(klass)->finalize = srv_server_finalize;
+	instance_class->start = srv_server_start;
+	instance_class->stop = srv_server_stop;
+	instance_class->describe = srv_server_describe;
+}
+
+static void
+srv_server_init(SrvServer *self)
+{
+	self->conns = g_hash_table_new(NULL, NULL);
+	self->clients = g_hash_table_new(NULL, NULL);
+	self->banks = g_hash_table_new(NULL, NULL);
+	self->bank_override = g_hash_table_new_full(NULL, NULL, NULL, g_free);
+	self->maps = srv_map_store_new(&map_ops, self);
+}
+
+/* an IA5 ComponentName: 1..32 printable ASCII characters */
+static gchar *
+component_name(const gchar *name)
+{
+	GString *s = g_string_new(NULL);
+	for (const gchar *p = name; *p != '\0' && s->len < RSPRO_NAME_MAX_LEN; p++)
+		g_string_append_c(s, g_ascii_isprint(*p) ? *p : '_');
+	if (s->len == 0)
+		g_string_append(s, "cardroute");
+	return g_string_free(s, FALSE);
+}
+
+static gboolean
+running_from_build_tree(void)
+{
+	g_autofree gchar *exe = g_file_read_link("/proc/self/exe", NULL);
+	g_autofree gchar *dir = exe != NULL ? g_path_get_dirname(exe) : NULL;
+	return dir != NULL && g_strcmp0(dir, SRV_BUILD_CORE_DIR) == 0;
+}
+
+/* state-file: default STATE-DIR/remsim-server.json, STATE-DIR from [router]
+ * state-dir, else the installed state directory (none from the build tree,
+ * as the control plane does); empty: not stored */
+static void
+read_state_file(SrvServer *self, CrRouter *router, CrConfigSection *section)
+{
+	CrConfigSection *rs = cr_router_get_router_section(router);
+	g_autofree gchar *dir = rs != NULL ? cr_config_section_get_string(rs, "state-dir", NULL)
+					   : NULL;
+	g_autofree gchar *file = NULL;
+	g_autofree gchar *def = NULL;
+
+	if (dir == NULL && !running_from_build_tree())
+		dir = g_strdup(SRV_STATE_DIR);
+	if (dir != NULL && dir[0] != '\0')
+		def = g_build_filename(dir, SRV_STATE_FILE, NULL);
+	file = cr_config_section_get_string(section, "state-file", def);
+	if (file != NULL && file[0] != '\0') {
+		if (!g_path_is_absolute(file)) {
+			g_autofree gchar *ini_dir =
+				g_path_get_dirname(cr_config_section_get_file(section));
+			self->state_file = g_build_filename(ini_dir, file, NULL);
+		} else {
+			self->state_file = g_steal_pointer(&file);
+		}
+	}
+}
+
+static gboolean
+read_bank_addresses(SrvServer *self, CrConfigSection *section, GError **error)
+{
+	g_auto(GStrv) list = cr_config_section_get_list(section, "bank-address");
+
+	for (guint i = 0; list != NULL && list[i] != NULL; i++) {
+		g_autoptr(GError) local = NULL;
+		g_auto(GStrv) kv = g_strsplit(g_strstrip(list[i]), "=", 2);
+		guint64 id;
+		RsproIpPort *addr = g_new0(RsproIpPort, 1);
+
+		if (kv[0] == NULL || kv[1] == NULL ||
+		    !g_ascii_string_to_unsigned(g_strstrip(kv[0]), 10, 0, RSPRO_MAX_ID, &id,
+						&local) ||
+		    !srv_ip_port_parse(g_strstrip(kv[1]), addr, NULL, &local)) {
+			g_free(addr);
+			cr_config_section_set_error(section, error, "bank-address",
+						    "'%s': BANK-ID=HOST:PORT expected%s%s", list[i],
+						    local != NULL ? ": " : "",
+						    local != NULL ? local->message : "");
+			return FALSE;
+		}
+		g_hash_table_replace(self->bank_override, GUINT_TO_POINTER((guint)id), addr);
+	}
+	return TRUE;
+}
+
+/* listen = HOST:PORT; PORT 0 takes a free port (tests; the log says which) */
+static gboolean
+read_listen(SrvServer *self, CrConfigSection *section, GError **error)
+{
+	g_autofree gchar *text = cr_config_section_get_string(section, "listen", NULL);
+	gsize len;
+
+	if (text == NULL || !g_str_has_suffix(text, ":0"))
+		return cr_config_section_get_host_port(section, "listen", "127.0.0.1",
+						       SRV_DEFAULT_PORT, &self->listen_host,
+						       &self->listen_port, error);
+	len = strlen(text) - 2;
+	if (len >= 2 && text[0] == '[' && text[len - 1] == ']')
+		self->listen_host = g_strndup(text + 1, len - 2);
+	else
+		self->listen_host = g_strndup(text, len);
+	self->listen_port = 0;
+	return TRUE;
+}
+
+static CrInstance *
+srv_server_create(CrRouter *router, CrConfigSection *section, GError **error)
+{
+	g_autoptr(SrvServer) self = g_object_new(SRV_TYPE_SERVER, NULL);
+	g_autoptr(GInetAddress) ip = NULL;
+	g_autofree gchar *name = NULL;
+	gint64 v;
+
+	if (!read_listen(self, section, error))
+		return NULL;
+	if (g_strcmp0(self->listen_host, "localhost") == 0) {
+		g_free(self->listen_host);
+		self->listen_host = g_strdup("127.0.0.1");
+	}
+	ip = g_inet_address_new_from_string(self->listen_host);
+	if (ip == NULL) {
+		cr_config_section_set_error(section, error, "listen",
+					    "'%s' is not an IP address (0.0.0.0 for all)",
+					    self->listen_host);
+		return NULL;
+	}
+	read_state_file(self, router, section);
+	if (!read_bank_addresses(self, section, error))
+		return NULL;
+	if (!cr_config_section_get_int(section, "bank-port", SRV_UPSTREAM_BANK_PORT, 1, 65535, &v,
+				       error))
+		return NULL;
+	self->bank_port = (guint16)v;
+	if (!cr_config_section_get_int(section, "identify-timeout-ms", 10000, 1, 3600000, &v,
+				       error))
+		return NULL;
+	self->identify_timeout_ms = (guint)v;
+	if (!cr_config_section_get_int(section, "reject-linger-ms", 1000, 0, 60000, &v, error))
+		return NULL;
+	self->reject_linger_ms = (guint)v;
+	if (!cr_config_section_get_int(section, "keepalive-interval-ms",
+				       RSPRO_LINK_PING_INTERVAL_MS, 0, 3600000, &v, error))
+		return NULL;
+	self->ka_interval_ms = (guint)v;
+	if (!cr_config_section_get_int(section, "keepalive-timeout-ms", RSPRO_LINK_PONG_TIMEOUT_MS,
+				       1, 3600000, &v, error))
+		return NULL;
+	self->ka_timeout_ms = (guint)v;
+	name = cr_config_section_get_string(section, "name", NULL);
+	if (name != NULL && (name[0] == '\0' || strlen(name) > RSPRO_NAME_MAX_LEN)) {
+		cr_config_section_set_error(section, error, "name", "1 to %d characters",
+					    RSPRO_NAME_MAX_LEN);
+		return NULL;
+	}
+	self->component_name = component_name(name != NULL ? name : g_get_host_name());
+	return CR_INSTANCE(g_steal_pointer(&self));
+}
+
+CR_PLUGIN_DEFINE("rspro-server", CR_PLUGIN_KIND_CONTROL,
+		 "osmo-remsim server: slotmaps for RSPRO clients and banks, RSRES REST API",
+		 srv_server_create)

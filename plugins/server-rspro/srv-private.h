@@ -1,0 +1,114 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/* The rspro-server plugin's shared types (one instance = one SrvServer). */
+#pragma once
+
+#include <cardroute/cardroute.h>
+#include <gio/gio.h>
+
+#include "rspro-link.h"
+#include "srv-slotmap.h"
+
+G_BEGIN_DECLS
+
+#define SRV_DEFAULT_PORT 9998
+#define SRV_UPSTREAM_BANK_PORT 9999
+#define SRV_STATE_FILE "remsim-server.json"
+#define SRV_REST_PREFIX "/api/backend/v1/"
+
+/* per-connection state, named as upstream's FSM (rsres.md 2.1) */
+typedef enum {
+	SRV_CONN_ESTABLISHED,	   /* waiting for connectClientReq / connectBankReq */
+	SRV_CONN_CONNECTED_CLIENT, /* identified client */
+	SRV_CONN_CONNECTED_BANKD,  /* identified bankd */
+	SRV_CONN_REJECTED,	   /* identityInUse sent; closed after a linger */
+} SrvConnState;
+
+#define SRV_TYPE_SERVER (srv_server_get_type())
+G_DECLARE_FINAL_TYPE(SrvServer, srv_server, SRV, SERVER, CrInstance)
+
+typedef struct {
+	SrvServer *srv;
+	RsproLink *link;
+	SrvConnState state;
+	gchar *remote_ip;   /* source address as text */
+	guint16 remote_port;
+	gchar *name;	    /* "C7:0", "B1", or the peer address */
+	guint64 serial;
+	RsproIdentity identity;
+	gboolean identified;
+	/* client */
+	guint16 client_id;
+	guint16 client_slot;
+	gboolean told_mapped;	 /* last configClientBankReq named a bankd */
+	RsproBankSlot told_bank; /* what we last told (B0:0 0.0.0.0:0 initially) */
+	RsproIpPort told_addr;
+	/* bank */
+	guint16 bank_id;
+	guint16 num_slots;
+	gboolean announced;	/* a cardroute bank told its client address */
+	RsproIpPort announced_addr;
+	gboolean announced_any; /* announced host was "*" / 0.0.0.0: use remote_ip */
+	guint timer;
+} SrvConn;
+
+struct _SrvServer {
+	CrInstance parent;
+	/* configuration */
+	gchar *listen_host;
+	guint16 listen_port;
+	gchar *state_file;	/* NULL: not stored */
+	GHashTable *bank_override; /* bank id -> RsproIpPort* */
+	guint16 bank_port;
+	guint identify_timeout_ms;
+	guint reject_linger_ms;
+	guint ka_interval_ms;
+	guint ka_timeout_ms;
+	gchar *component_name;
+	/* running */
+	GSocketService *service;
+	guint16 bound_port;
+	GHashTable *conns;   /* SrvConn* set (owned) */
+	GHashTable *clients; /* client key -> SrvConn* (identified) */
+	GHashTable *banks;   /* bank id -> SrvConn* (identified) */
+	guint64 next_serial;
+	SrvMapStore *maps;
+	guint http_id;
+	guint save_idle;
+	guint64 restart_counter;
+	gboolean started;
+};
+
+static inline guint32
+srv_client_key(guint16 client_id, guint16 client_slot)
+{
+	return ((guint32)client_id << 16) | client_slot;
+}
+
+/* srv-conn.c: one accepted RSPRO connection */
+void srv_conn_accept(SrvServer *srv, GSocketConnection *connection);
+void srv_conn_close(SrvConn *conn, const gchar *why);
+const gchar *srv_conn_state_name(SrvConnState state);
+/* the address a client is sent to for this bank (rsres sheet A.1 / README) */
+void srv_conn_bank_address(SrvConn *bank, RsproIpPort *out);
+/* tells a client what its map says now, if that changed */
+void srv_conn_update_client(SrvConn *client);
+void srv_conn_send_mapping(SrvConn *bank, RsproMsgType type, const SrvMap *map);
+
+/* srv-persist.c */
+/* Loads the state file into the store (maps in NEW) and the restart counter;
+ * a corrupt file is moved aside with a warning. */
+void srv_persist_load(SrvServer *srv);
+void srv_persist_save(SrvServer *srv);
+
+/* srv-rsres.c: the RSRES API under /api/backend/v1/ */
+void srv_rsres_handle(CrHttpRequest *request, CrHttpResponder *responder, gpointer user_data);
+void srv_json_map(GString *out, const SrvMap *map);
+void srv_json_client(GString *out, SrvConn *conn);
+void srv_json_bank(GString *out, SrvConn *conn);
+
+/* srv-address.c: HOST:PORT text <-> RsproIpPort */
+gboolean srv_ip_port_parse(const gchar *text, RsproIpPort *out, gboolean *any, GError **error);
+gchar *srv_ip_port_to_string(const RsproIpPort *addr);
+gboolean srv_ip_port_from_inet(const gchar *ip, guint16 port, RsproIpPort *out);
+
+G_END_DECLS
