@@ -150,10 +150,20 @@ client_on_down(RsproLink *link, const GError *error, gpointer user_data)
 	self->down_reason = g_strdup(error->message);
 }
 
+/* loopback only: no proxy resolver (libproxy and ASan do not mix) */
+static GSocketClient *
+no_proxy_client(void)
+{
+	GSocketClient *sc = g_socket_client_new();
+
+	g_socket_client_set_enable_proxy(sc, FALSE);
+	return sc;
+}
+
 TestClient *
 test_client_new(guint16 port, guint16 client_id, guint16 slot_nr)
 {
-	g_autoptr(GSocketClient) sc = g_socket_client_new();
+	g_autoptr(GSocketClient) sc = no_proxy_client();
 	g_autoptr(GError) error = NULL;
 	g_autoptr(GSocketConnection) conn =
 	        g_socket_client_connect_to_host(sc, "127.0.0.1", port, NULL, &error);
