@@ -7,6 +7,7 @@
 static const BenchScenario scenarios[] = {
 	{"core", "frontend slot -> core -> backend-vcard, against backend-vcard direct",
 	 bench_core},
+	{"bank", "N RSPRO clients -> rspro-bank -> N backend-vcard cards over loopback", bench_bank},
 };
 
 static void
