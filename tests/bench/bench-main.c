@@ -7,6 +7,7 @@
 static const BenchScenario scenarios[] = {
 	{"core", "frontend slot -> core -> backend-vcard, against backend-vcard direct",
 	 bench_core},
+	{"rspro", "frontend slot -> backend-remote -> RSPRO loopback -> bankd (vcard)", bench_rspro},
 };
 
 static void

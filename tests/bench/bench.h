@@ -60,5 +60,6 @@ struct _BenchFrontend {
 BenchFrontend *bench_frontend_add(CrRouter *router, const gchar *name, GError **error);
 
 gint bench_core(gint argc, gchar **argv);
+gint bench_rspro(gint argc, gchar **argv);
 
 G_END_DECLS
