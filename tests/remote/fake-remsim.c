@@ -21,9 +21,53 @@ echo_answer(const guint8 *tpdu, gsize len, GByteArray *resp, gpointer user_data)
 }
 
 static void
-record(GPtrArray *list, const RsproMsg *msg)
+wire_hex(FakeRemsim *self, RsproLink *link, gboolean to_client, const guint8 *d, gsize len)
 {
+	if (self->wire == NULL)
+		return;
+	fprintf(self->wire, "%s %s ", rspro_link_get_name(link), to_client ? "p2c" : "c2p");
+	for (gsize i = 0; i < len; i++)
+		fprintf(self->wire, "%02X", d[i]);
+	fputc('\n', self->wire);
+	fflush(self->wire);
+}
+
+static void
+wire_msg(FakeRemsim *self, RsproLink *link, gboolean to_client, const RsproMsg *msg)
+{
+	g_autoptr(GByteArray) frame = NULL;
+
+	if (self->wire == NULL)
+		return;
+	frame = g_byte_array_new();
+	g_assert_true(rspro_msg_encode_ipa(msg, frame, NULL));
+	wire_hex(self, link, to_client, frame->data, frame->len);
+}
+
+/* the client sent it; DER both ways, so the re-encoding is the wire bytes */
+static void
+record(FakeRemsim *self, RsproLink *link, GPtrArray *list, const RsproMsg *msg)
+{
+	wire_msg(self, link, FALSE, msg);
 	g_ptr_array_add(list, rspro_msg_describe(msg));
+}
+
+static void
+send_msg(FakeRemsim *self, RsproLink *link, const RsproMsg *msg)
+{
+	wire_msg(self, link, TRUE, msg);
+	rspro_peer_send(link, msg);
+}
+
+/* the client's first PING and our PONG (both really cross at link start) */
+static void
+wire_keepalive(FakeRemsim *self, RsproLink *link)
+{
+	static const guint8 ping[] = { 0x00, 0x01, 0xFE, 0x00 };
+	static const guint8 pong[] = { 0x00, 0x01, 0xFE, 0x01 };
+
+	wire_hex(self, link, FALSE, ping, sizeof(ping));
+	wire_hex(self, link, TRUE, pong, sizeof(pong));
 }
 
 static RsproResult
@@ -46,7 +90,7 @@ send_bank_config(FakeRemsim *self, RsproLink *link, gboolean unmap)
 		memcpy(m.u.config_client_bank_req.bankd.addr, lo, 4);
 		m.u.config_client_bank_req.bankd.port = self->bank_port;
 	}
-	rspro_peer_send(link, &m);
+	send_msg(self, link, &m);
 	rspro_msg_clear(&m);
 }
 
@@ -58,7 +102,7 @@ server_msg(RsproPeer *peer, RsproLink *link, const RsproMsg *msg, gpointer user_
 	RsproResult result;
 
 	(void)peer;
-	record(self->server_rx, msg);
+	record(self, link, self->server_rx, msg);
 	if (msg->type != RSPRO_MSG_CONNECT_CLIENT_REQ)
 		return;
 	self->server_connects++;
@@ -68,7 +112,7 @@ server_msg(RsproPeer *peer, RsproLink *link, const RsproMsg *msg, gpointer user_
 	rspro_msg_init(&res, RSPRO_MSG_CONNECT_CLIENT_RES);
 	rspro_peer_fill_identity(&res.u.connect_client_res.identity, RSPRO_COMPONENT_SERVER);
 	res.u.connect_client_res.result = result;
-	rspro_peer_send(link, &res);
+	send_msg(self, link, &res);
 	rspro_msg_clear(&res);
 	if (result == RSPRO_RESULT_OK && self->map)
 		send_bank_config(self, link, FALSE);
@@ -88,7 +132,7 @@ answer_tpdu(FakeRemsim *self, RsproLink *link, GBytes *tpdu)
 	m.u.tpdu_card_to_modem.from_bank_slot = self->bank_slot;
 	m.u.tpdu_card_to_modem.to_client_slot = self->last_client_slot;
 	m.u.tpdu_card_to_modem.data = g_bytes_new(resp->data, resp->len);
-	rspro_peer_send(link, &m);
+	send_msg(self, link, &m);
 	rspro_msg_clear(&m);
 }
 
@@ -100,7 +144,7 @@ bank_msg(RsproPeer *peer, RsproLink *link, const RsproMsg *msg, gpointer user_da
 	RsproResult result;
 
 	(void)peer;
-	record(self->bank_rx, msg);
+	record(self, link, self->bank_rx, msg);
 	switch (msg->type) {
 	case RSPRO_MSG_CONNECT_CLIENT_REQ:
 		self->bank_connects++;
@@ -110,14 +154,14 @@ bank_msg(RsproPeer *peer, RsproLink *link, const RsproMsg *msg, gpointer user_da
 		rspro_peer_fill_identity(&res.u.connect_client_res.identity,
 		                         RSPRO_COMPONENT_BANKD);
 		res.u.connect_client_res.result = result;
-		rspro_peer_send(link, &res);
+		send_msg(self, link, &res);
 		rspro_msg_clear(&res);
 		if (result != RSPRO_RESULT_OK || !self->send_atr)
 			break;
 		rspro_msg_init(&res, RSPRO_MSG_SET_ATR_REQ);
 		res.u.set_atr_req.slot = self->last_client_slot;
 		res.u.set_atr_req.atr = g_bytes_ref(self->atr);
-		rspro_peer_send(link, &res);
+		send_msg(self, link, &res);
 		rspro_msg_clear(&res);
 		break;
 	case RSPRO_MSG_TPDU_MODEM_TO_CARD:
@@ -146,11 +190,21 @@ bank_msg(RsproPeer *peer, RsproLink *link, const RsproMsg *msg, gpointer user_da
 }
 
 static void
+server_link(RsproPeer *peer, RsproLink *link, const GError *error, gpointer user_data)
+{
+	(void)peer;
+	if (error == NULL)
+		wire_keepalive(user_data, link);
+}
+
+static void
 bank_link(RsproPeer *peer, RsproLink *link, const GError *error, gpointer user_data)
 {
 	FakeRemsim *self = user_data;
 
 	(void)peer;
+	if (error == NULL)
+		wire_keepalive(self, link);
 	if (error != NULL) {
 		self->bank_links_down++;
 		if (self->held_link == link)
@@ -166,7 +220,7 @@ start_server(FakeRemsim *self, guint16 port)
 	self->server = rspro_peer_new(RSPRO_LINK_ROLE_SERVER, "fake-server", port, &error);
 	g_assert_no_error(error);
 	self->server_port = rspro_peer_get_port(self->server);
-	rspro_peer_set_callbacks(self->server, server_msg, NULL, self);
+	rspro_peer_set_callbacks(self->server, server_msg, server_link, self);
 }
 
 static void
@@ -190,6 +244,8 @@ fake_remsim_new(void)
 	self->atr = g_bytes_new_static(default_atr, sizeof(default_atr));
 	self->send_atr = TRUE;
 	self->answer = echo_answer;
+	if (g_getenv("CARDROUTE_TEST_FRAMES") != NULL)
+		self->wire = fopen(g_getenv("CARDROUTE_TEST_FRAMES"), "a");
 	g_queue_init(&self->server_results);
 	g_queue_init(&self->bank_results);
 	g_queue_init(&self->held);
@@ -217,6 +273,8 @@ fake_remsim_free(FakeRemsim *self)
 	g_ptr_array_unref(self->status);
 	g_ptr_array_unref(self->tpdus);
 	g_bytes_unref(self->atr);
+	if (self->wire != NULL)
+		fclose(self->wire);
 	g_free(self);
 }
 

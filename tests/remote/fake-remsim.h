@@ -8,6 +8,8 @@
  */
 #pragma once
 
+#include <stdio.h>
+
 #include "rspro-peer.h"
 
 G_BEGIN_DECLS
@@ -46,6 +48,7 @@ typedef struct {
 	guint server_connects; /* connectClientReq at the server */
 	guint bank_connects;
 	guint bank_links_down;
+	FILE *wire; /* $CARDROUTE_TEST_FRAMES: "LINK c2p|p2c HEX" per IPA frame */
 } FakeRemsim;
 
 /* listens on two kernel-chosen ports */
