@@ -82,7 +82,9 @@ bank_who(RemoteSlot *self)
 static gchar *
 server_who(RemoteSlot *self)
 {
-	return g_strdup_printf("server %s", rspro_conn_get_address(self->server));
+	const gchar *addr = rspro_conn_get_address(self->server);
+
+	return g_strdup_printf("server %s", addr != NULL ? addr : self->cfg.server_host);
 }
 
 /* CR_ERROR code for a link failure */
@@ -643,7 +645,11 @@ remote_slot_stop(RemoteSlot *self)
 void
 remote_slot_describe(RemoteSlot *self, GVariantDict *dict)
 {
-	g_variant_dict_insert(dict, "server", "s", rspro_conn_get_address(self->server));
+	g_autofree gchar *server = g_strdup_printf(
+	        strchr(self->cfg.server_host, ':') != NULL ? "[%s]:%u" : "%s:%u",
+	        self->cfg.server_host, self->cfg.server_port);
+
+	g_variant_dict_insert(dict, "server", "s", server);
 	g_variant_dict_insert(dict, "server-state", "s",
 	                      rspro_conn_state_name(rspro_conn_get_state(self->server)));
 	if (self->has_client_slot) {
@@ -657,7 +663,10 @@ remote_slot_describe(RemoteSlot *self, GVariantDict *dict)
 		                                       self->bank_slot.slot_nr);
 
 		g_variant_dict_insert(dict, "bank-slot", "s", bs);
-		g_variant_dict_insert(dict, "bank", "s", rspro_conn_get_address(self->bank));
+		g_variant_dict_insert(dict, "bank", "s",
+		                      rspro_conn_get_address(self->bank) != NULL
+		                              ? rspro_conn_get_address(self->bank)
+		                              : "?");
 	}
 	g_variant_dict_insert(dict, "bank-state", "s",
 	                      rspro_conn_state_name(rspro_conn_get_state(self->bank)));

@@ -214,6 +214,20 @@ rx_has(GPtrArray *rx, const gchar *prefix)
 	return FALSE;
 }
 
+static gchar *
+describe(CrRouter *router, const gchar *instance, const gchar *key)
+{
+	CrInstance *inst = cr_router_lookup_instance(router, instance);
+	g_autoptr(GVariantDict) dict = g_variant_dict_new(NULL);
+	gchar *value = NULL;
+
+	g_assert_nonnull(inst);
+	CR_INSTANCE_GET_CLASS(inst)->describe(inst, dict);
+	if (!g_variant_dict_lookup(dict, key, "s", &value))
+		return NULL;
+	return value;
+}
+
 static void
 test_normal_session(void)
 {
@@ -232,6 +246,15 @@ test_normal_session(void)
 	g_assert_cmpuint(rig.fake->last_client_slot.client_id, ==, 7);
 	WAIT_FOR(rx_has(rig.fake->server_rx, "configClientBankRes") &&
 	         rx_has(rig.fake->bank_rx, "setAtrRes"));
+	{
+		g_autofree gchar *bs = describe(rig.router, "remote0", "bank-state");
+		g_autofree gchar *cs = describe(rig.router, "remote0", "client-slot");
+		g_autofree gchar *b = describe(rig.router, "remote0", "bank-slot");
+
+		g_assert_cmpstr(bs, ==, "CONNECTED");
+		g_assert_cmpstr(cs, ==, "7:0");
+		g_assert_cmpstr(b, ==, "1:0");
+	}
 
 	/* a T=0 TPDU goes as it is */
 	transact(&rig, 0, "A0A40000023F00", "3F009000", 0);
@@ -629,6 +652,14 @@ test_assigned_client_slot(void)
 	                      fake->server_port);
 	cr_router_set_plugin_dir(router, BUILD_PLUGIN_DIR);
 	g_assert_true(cr_router_load_config_data(router, ini, strlen(ini), "t.ini", &error));
+	{
+		/* before start: no client slot, nothing connected */
+		g_autofree gchar *cs = describe(router, "dyn", "client-slot");
+		g_autofree gchar *st = describe(router, "dyn", "server-state");
+
+		g_assert_null(cs);
+		g_assert_cmpstr(st, ==, "INIT");
+	}
 	g_assert_true(cr_router_start(router, &error));
 	WAIT_FOR(fake->server_connects == 1 && rspro_peer_last_link(fake->server) != NULL);
 	g_assert_false(fake->last_had_client_slot);
