@@ -75,7 +75,7 @@ get_ms(CrConfigSection *section, const gchar *key, gint64 def, gint64 min, guint
 static gboolean
 read_config(CrConfigSection *section, RemoteConfig *cfg, GError **error)
 {
-	static const guint8 default_atr[] = { 0x3B, 0x00 };
+	static const guint8 default_atr[] = {0x3B, 0x00};
 	gint64 v;
 
 	if (!cr_config_section_has_key(section, "server")) {
@@ -108,8 +108,7 @@ read_config(CrConfigSection *section, RemoteConfig *cfg, GError **error)
 	if (!get_ms(section, "keepalive-interval-ms", 30000, 0, &cfg->ping_interval_ms, error) ||
 	    !get_ms(section, "keepalive-timeout-ms", 10000, 1, &cfg->pong_timeout_ms, error) ||
 	    !get_ms(section, "connect-timeout-ms", 10000, 1, &cfg->connect_timeout_ms, error) ||
-	    !get_ms(section, "response-timeout-ms", 10000, 1, &cfg->response_timeout_ms,
-	            error) ||
+	    !get_ms(section, "response-timeout-ms", 10000, 1, &cfg->response_timeout_ms, error) ||
 	    !get_ms(section, "atr-wait-ms", 1000, 1, &cfg->atr_wait_ms, error))
 		return FALSE;
 	if (!cr_config_section_get_int(section, "reconnect-delay-ms", -1, -1, 3600000, &v, error))
@@ -129,7 +128,7 @@ remote_create(CrRouter *router, CrConfigSection *section, GError **error)
 {
 	g_autoptr(RemoteInstance) inst = g_object_new(REMOTE_TYPE_INSTANCE, NULL);
 	g_autoptr(RemoteSlot) slot = NULL;
-	RemoteConfig cfg = { 0 };
+	RemoteConfig cfg = {0};
 
 	(void)router;
 	if (!read_config(section, &cfg, error)) {

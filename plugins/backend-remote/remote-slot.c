@@ -72,11 +72,10 @@ slot_name(RemoteSlot *self)
 static gchar *
 bank_who(RemoteSlot *self)
 {
-	return g_strdup_printf("bank %u slot %u (%s)", self->bank_slot.bank_id,
-	                       self->bank_slot.slot_nr,
-	                       rspro_conn_get_address(self->bank) != NULL
-	                               ? rspro_conn_get_address(self->bank)
-	                               : "?");
+	return g_strdup_printf(
+	        "bank %u slot %u (%s)", self->bank_slot.bank_id, self->bank_slot.slot_nr,
+	        rspro_conn_get_address(self->bank) != NULL ? rspro_conn_get_address(self->bank)
+	                                                   : "?");
 }
 
 static gchar *
@@ -230,9 +229,9 @@ send_tpdu(RemoteSlot *self, CrTransaction *tx)
 	rspro_msg_clear(&msg);
 	if (!ok && self->in_flight == tx) {
 		self->in_flight = NULL;
-		cr_transaction_fail(tx, g_error_new(CR_ERROR, CR_ERROR_BACKEND_GONE,
-		                                    "tpduModemToCard not sent: %s",
-		                                    error->message));
+		cr_transaction_fail(tx,
+		                    g_error_new(CR_ERROR, CR_ERROR_BACKEND_GONE,
+		                                "tpduModemToCard not sent: %s", error->message));
 	}
 	self->tpdus++;
 }
@@ -410,8 +409,9 @@ bank_state(RsproConn *conn, RsproConnState old_state, RsproConnState new_state,
 			msg = g_strdup_printf("%s: %s", who, reason->message);
 		else
 			msg = g_strdup_printf("%s: %s", who,
-			                      self->bank_down_reason != NULL ? self->bank_down_reason
-			                                                     : "link closed");
+			                      self->bank_down_reason != NULL
+			                              ? self->bank_down_reason
+			                              : "link closed");
 		if (reason == NULL && self->bank_down_reason != NULL)
 			g_message("%s: %s", slot_name(self), msg);
 		card_gone(self, msg);
@@ -500,9 +500,8 @@ server_state(RsproConn *conn, RsproConnState old_state, RsproConnState new_state
 static gchar *
 ip_to_string(const RsproIpPort *ip)
 {
-	g_autoptr(GInetAddress) addr =
-	        g_inet_address_new_from_bytes(ip->addr, ip->is_ipv6 ? G_SOCKET_FAMILY_IPV6
-	                                                            : G_SOCKET_FAMILY_IPV4);
+	g_autoptr(GInetAddress) addr = g_inet_address_new_from_bytes(
+	        ip->addr, ip->is_ipv6 ? G_SOCKET_FAMILY_IPV6 : G_SOCKET_FAMILY_IPV4);
 
 	return g_inet_address_to_string(addr);
 }
@@ -558,7 +557,8 @@ server_msg(RsproConn *conn, const RsproMsg *msg, gpointer user_data)
 		break;
 	case RSPRO_MSG_CONFIG_CLIENT_ID_REQ: {
 		RsproClientSlot cs = msg->u.config_client_id_req.client_slot;
-		gboolean changed = !self->has_client_slot || cs.client_id != self->client_slot.client_id ||
+		gboolean changed = !self->has_client_slot ||
+		                   cs.client_id != self->client_slot.client_id ||
 		                   cs.slot_nr != self->client_slot.slot_nr;
 
 		rspro_msg_init(&res, RSPRO_MSG_CONFIG_CLIENT_ID_RES);
@@ -593,7 +593,7 @@ make_conn(RemoteSlot *self, const gchar *kind, RsproComponentType peer)
 	rspro_conn_set_timeouts(conn, self->cfg.connect_timeout_ms, self->cfg.response_timeout_ms);
 	if (self->cfg.reconnect_delay_ms >= 0) {
 		/* the first attempt at once, then the fixed delay */
-		guint d[] = { 0, (guint)self->cfg.reconnect_delay_ms };
+		guint d[] = {0, (guint)self->cfg.reconnect_delay_ms};
 
 		rspro_conn_set_backoff(conn, d, G_N_ELEMENTS(d), 0);
 	}
@@ -645,9 +645,9 @@ remote_slot_stop(RemoteSlot *self)
 void
 remote_slot_describe(RemoteSlot *self, GVariantDict *dict)
 {
-	g_autofree gchar *server = g_strdup_printf(
-	        strchr(self->cfg.server_host, ':') != NULL ? "[%s]:%u" : "%s:%u",
-	        self->cfg.server_host, self->cfg.server_port);
+	g_autofree gchar *server =
+	        g_strdup_printf(strchr(self->cfg.server_host, ':') != NULL ? "[%s]:%u" : "%s:%u",
+	                        self->cfg.server_host, self->cfg.server_port);
 
 	g_variant_dict_insert(dict, "server", "s", server);
 	g_variant_dict_insert(dict, "server-state", "s",
@@ -659,8 +659,8 @@ remote_slot_describe(RemoteSlot *self, GVariantDict *dict)
 		g_variant_dict_insert(dict, "client-slot", "s", cs);
 	}
 	if (self->mapped) {
-		g_autofree gchar *bs = g_strdup_printf("%u:%u", self->bank_slot.bank_id,
-		                                       self->bank_slot.slot_nr);
+		g_autofree gchar *bs =
+		        g_strdup_printf("%u:%u", self->bank_slot.bank_id, self->bank_slot.slot_nr);
 
 		g_variant_dict_insert(dict, "bank-slot", "s", bs);
 		g_variant_dict_insert(dict, "bank", "s",

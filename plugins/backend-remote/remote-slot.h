@@ -20,7 +20,7 @@ typedef struct {
 	guint16 client_id;
 	guint16 client_slot;
 	gboolean atr_ignore;
-	GBytes *atr;		/* the local ATR (atr-ignore, or no setAtrReq in time) */
+	GBytes *atr;            /* the local ATR (atr-ignore, or no setAtrReq in time) */
 	guint ping_interval_ms; /* 0 = no PINGs */
 	guint pong_timeout_ms;
 	guint connect_timeout_ms;

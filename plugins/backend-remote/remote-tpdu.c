@@ -6,8 +6,8 @@
 #include <cardroute/cardroute.h>
 
 gboolean
-remote_tpdu_from_command(const guint8 *cmd, gsize len, guint8 out[REMOTE_TPDU_MAX],
-                         gsize *out_len, GError **error)
+remote_tpdu_from_command(const guint8 *cmd, gsize len, guint8 out[REMOTE_TPDU_MAX], gsize *out_len,
+                         GError **error)
 {
 	g_autoptr(GError) parse_error = NULL;
 	CrCommandApdu apdu;

@@ -69,7 +69,7 @@ wait_present(CrFrontendSlot *a, CrFrontendSlot *b)
 gint
 bench_rspro(gint argc, gchar **argv)
 {
-	BenchOptions opts = { .transactions = 20000 };
+	BenchOptions opts = {.transactions = 20000};
 	g_autofree gchar *apdu = NULL;
 	g_autoptr(GError) error = NULL;
 	g_autoptr(VcardProfile) profile = NULL;
@@ -83,8 +83,8 @@ bench_rspro(gint argc, gchar **argv)
 	BenchSeries remote, core, scratch;
 	const gint rounds = 4;
 	GOptionEntry extra[] = {
-		{ "apdu", 0, 0, G_OPTION_ARG_STRING, &apdu, "Measured command (hex)", "HEX" },
-		{ NULL },
+	        {"apdu", 0, 0, G_OPTION_ARG_STRING, &apdu, "Measured command (hex)", "HEX"},
+	        {NULL},
 	};
 
 	if (!bench_parse_options(&argc, &argv, "rspro", extra, &opts))
@@ -105,7 +105,8 @@ bench_rspro(gint argc, gchar **argv)
 	                      "[backend:card]\nplugin = vcard\nprofile = %s\n",
 	                      fake->server_port, BENCH_VCARD_PROFILE);
 	router = bench_router_from_ini(ini, opts.plugin_dir, &error);
-	if (router == NULL || (fe_remote = bench_frontend_add(router, "fe-remote", &error)) == NULL ||
+	if (router == NULL ||
+	    (fe_remote = bench_frontend_add(router, "fe-remote", &error)) == NULL ||
 	    (fe_core = bench_frontend_add(router, "fe-core", &error)) == NULL ||
 	    !cr_router_start(router, &error) ||
 	    cr_router_add_route(router, "remote", "fe-remote", "remote", NULL, &error) == NULL ||
@@ -148,7 +149,8 @@ bench_rspro(gint argc, gchar **argv)
 		gdouble cp99 = bench_series_percentile_us(&core, 0.99);
 
 		g_print("RSPRO added latency: p50 %.2f us, p99 %.2f us; throughput ratio %.3f\n",
-		        p50 - cp50, p99 - cp99, bench_series_tps(&remote) / bench_series_tps(&core));
+		        p50 - cp50, p99 - cp99,
+		        bench_series_tps(&remote) / bench_series_tps(&core));
 		if (opts.json)
 			g_print("{\"scenario\": \"rspro\", \"transactions\": %" G_GINT64_FORMAT
 			        ", \"tps\": %.0f, \"p50_us\": %.3f, \"p99_us\": %.3f, "

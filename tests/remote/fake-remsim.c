@@ -4,14 +4,14 @@
 
 #include <string.h>
 
-static const guint8 default_atr[] = { 0x3B, 0x9F, 0x96, 0x80, 0x1F, 0xC7, 0x80, 0x31,
-				      0xE0, 0x73, 0xFE, 0x21, 0x1B, 0x63, 0x3A, 0x20,
-				      0x4E, 0x83, 0x00, 0x90, 0x00, 0x93 };
+static const guint8 default_atr[] = {0x3B, 0x9F, 0x96, 0x80, 0x1F, 0xC7, 0x80, 0x31,
+                                     0xE0, 0x73, 0xFE, 0x21, 0x1B, 0x63, 0x3A, 0x20,
+                                     0x4E, 0x83, 0x00, 0x90, 0x00, 0x93};
 
 static gboolean
 echo_answer(const guint8 *tpdu, gsize len, GByteArray *resp, gpointer user_data)
 {
-	static const guint8 ok[] = { 0x90, 0x00 };
+	static const guint8 ok[] = {0x90, 0x00};
 
 	(void)user_data;
 	if (len > 5)
@@ -63,8 +63,8 @@ send_msg(FakeRemsim *self, RsproLink *link, const RsproMsg *msg)
 static void
 wire_keepalive(FakeRemsim *self, RsproLink *link)
 {
-	static const guint8 ping[] = { 0x00, 0x01, 0xFE, 0x00 };
-	static const guint8 pong[] = { 0x00, 0x01, 0xFE, 0x01 };
+	static const guint8 ping[] = {0x00, 0x01, 0xFE, 0x00};
+	static const guint8 pong[] = {0x00, 0x01, 0xFE, 0x01};
 
 	wire_hex(self, link, FALSE, ping, sizeof(ping));
 	wire_hex(self, link, TRUE, pong, sizeof(pong));
@@ -85,7 +85,7 @@ send_bank_config(FakeRemsim *self, RsproLink *link, gboolean unmap)
 	rspro_msg_init(&m, RSPRO_MSG_CONFIG_CLIENT_BANK_REQ);
 	m.u.config_client_bank_req.bank_slot = self->bank_slot;
 	if (!unmap) {
-		static const guint8 lo[] = { 127, 0, 0, 1 };
+		static const guint8 lo[] = {127, 0, 0, 1};
 
 		memcpy(m.u.config_client_bank_req.bankd.addr, lo, 4);
 		m.u.config_client_bank_req.bankd.port = self->bank_port;
@@ -151,8 +151,7 @@ bank_msg(RsproPeer *peer, RsproLink *link, const RsproMsg *msg, gpointer user_da
 		self->last_client_slot = msg->u.connect_client_req.client_slot;
 		result = next_result(&self->bank_results);
 		rspro_msg_init(&res, RSPRO_MSG_CONNECT_CLIENT_RES);
-		rspro_peer_fill_identity(&res.u.connect_client_res.identity,
-		                         RSPRO_COMPONENT_BANKD);
+		rspro_peer_fill_identity(&res.u.connect_client_res.identity, RSPRO_COMPONENT_BANKD);
 		res.u.connect_client_res.result = result;
 		send_msg(self, link, &res);
 		rspro_msg_clear(&res);
@@ -176,12 +175,12 @@ bank_msg(RsproPeer *peer, RsproLink *link, const RsproMsg *msg, gpointer user_da
 	case RSPRO_MSG_CLIENT_SLOT_STATUS_IND: {
 		const RsproSlotPhysStatus *st = &msg->u.client_slot_status_ind.status;
 
-		g_ptr_array_add(self->status,
-		                g_strdup_printf("%d%d%d%d", st->reset_active ? 1 : 0,
-		                                st->has_vcc_present ? (st->vcc_present ? 1 : 0) : 9,
-		                                st->has_clk_active ? (st->clk_active ? 1 : 0) : 9,
-		                                st->has_card_present ? (st->card_present ? 1 : 0)
-		                                                     : 9));
+		g_ptr_array_add(
+		        self->status,
+		        g_strdup_printf("%d%d%d%d", st->reset_active ? 1 : 0,
+		                        st->has_vcc_present ? (st->vcc_present ? 1 : 0) : 9,
+		                        st->has_clk_active ? (st->clk_active ? 1 : 0) : 9,
+		                        st->has_card_present ? (st->card_present ? 1 : 0) : 9));
 		break;
 	}
 	default:

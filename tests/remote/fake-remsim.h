@@ -26,22 +26,22 @@ typedef struct {
 	guint16 bank_port;
 
 	/* script */
-	gboolean map;		      /* the server maps the client at once */
-	RsproBankSlot bank_slot;      /* B1:0 by default */
-	GQueue server_results;	      /* RsproResult per connectClientReq; empty = ok */
-	GQueue bank_results;	      /* the same for the bank */
-	GBytes *atr;		      /* sent in setAtrReq */
-	gboolean send_atr;	      /* default TRUE */
-	FakeAnswerFunc answer;	      /* default: echo data + 90 00 */
+	gboolean map;            /* the server maps the client at once */
+	RsproBankSlot bank_slot; /* B1:0 by default */
+	GQueue server_results;   /* RsproResult per connectClientReq; empty = ok */
+	GQueue bank_results;     /* the same for the bank */
+	GBytes *atr;             /* sent in setAtrReq */
+	gboolean send_atr;       /* default TRUE */
+	FakeAnswerFunc answer;   /* default: echo data + 90 00 */
 	gpointer answer_data;
-	gboolean hold;		      /* hold every TPDU until fake_bank_release() */
+	gboolean hold; /* hold every TPDU until fake_bank_release() */
 
 	/* records */
 	GPtrArray *server_rx; /* gchar*: rspro_msg_describe() of each PDU */
 	GPtrArray *bank_rx;
-	GPtrArray *tpdus;	 /* GBytes: tpduModemToCard data */
-	GPtrArray *status;	 /* gchar*: "RST VCC CLK CARD" as 0/1, e.g. "1001" */
-	GQueue held;		 /* GBytes: TPDUs not yet answered */
+	GPtrArray *tpdus;  /* GBytes: tpduModemToCard data */
+	GPtrArray *status; /* gchar*: "RST VCC CLK CARD" as 0/1, e.g. "1001" */
+	GQueue held;       /* GBytes: TPDUs not yet answered */
 	RsproLink *held_link;
 	RsproClientSlot last_client_slot;
 	gboolean last_had_client_slot;

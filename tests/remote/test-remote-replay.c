@@ -27,8 +27,8 @@ typedef enum { KIND_SERVER, KIND_BANK } Kind;
 
 typedef struct {
 	Kind kind;
-	guint stream;	  /* capture stream number */
-	guint ordinal;	  /* k-th stream of its kind */
+	guint stream;  /* capture stream number */
+	guint ordinal; /* k-th stream of its kind */
 	gboolean to_client;
 	RsproMsg msg;
 	guint line;
@@ -37,8 +37,8 @@ typedef struct {
 typedef struct {
 	Kind kind;
 	RsproPeer *peer;
-	GPtrArray *links;  /* accepted, in order (borrowed refs held) */
-	GHashTable *rx;	   /* RsproLink* -> GQueue of RsproMsg* from our client */
+	GPtrArray *links; /* accepted, in order (borrowed refs held) */
+	GHashTable *rx;   /* RsproLink* -> GQueue of RsproMsg* from our client */
 } Side;
 
 typedef struct {
@@ -54,7 +54,7 @@ static gchar *vectors_dir;
 		gint64 deadline_ = g_get_monotonic_time() + 10 * G_USEC_PER_SEC;                   \
 		while (!(cond)) {                                                                  \
 			if (g_get_monotonic_time() > deadline_)                                    \
-				g_error("line %u: timed out waiting for %s", it->line, what);       \
+				g_error("line %u: timed out waiting for %s", it->line, what);      \
 			g_main_context_iteration(NULL, TRUE);                                      \
 		}                                                                                  \
 	} while (0)
@@ -102,7 +102,7 @@ parse_file(const gchar *path, guint *n_decoded)
 	g_autoptr(GHashTable) ordinal = g_hash_table_new(NULL, NULL);
 	GPtrArray *all = g_ptr_array_new_with_free_func(item_free);
 	GPtrArray *items = g_ptr_array_new();
-	guint n_kind[2] = { 0, 0 };
+	guint n_kind[2] = {0, 0};
 
 	g_assert_true(g_file_get_contents(path, &text, NULL, NULL));
 	lines = g_strsplit(text, "\n", -1);
@@ -154,8 +154,8 @@ parse_file(const gchar *path, guint *n_decoded)
 		if (!g_hash_table_contains(ordinal, GUINT_TO_POINTER(it->stream)))
 			g_hash_table_insert(ordinal, GUINT_TO_POINTER(it->stream),
 			                    GUINT_TO_POINTER(n_kind[it->kind]++));
-		it->ordinal =
-		        GPOINTER_TO_UINT(g_hash_table_lookup(ordinal, GUINT_TO_POINTER(it->stream)));
+		it->ordinal = GPOINTER_TO_UINT(
+		        g_hash_table_lookup(ordinal, GUINT_TO_POINTER(it->stream)));
 		g_ptr_array_add(items, all->pdata[i]);
 		all->pdata[i] = NULL;
 	}
@@ -213,10 +213,9 @@ side_init(Side *side, Kind kind)
 	g_autoptr(GError) error = NULL;
 
 	side->kind = kind;
-	side->peer = rspro_peer_new(kind == KIND_SERVER ? RSPRO_LINK_ROLE_SERVER
-	                                                : RSPRO_LINK_ROLE_BANK,
-	                            kind == KIND_SERVER ? "replay-server" : "replay-bank", 0,
-	                            &error);
+	side->peer =
+	        rspro_peer_new(kind == KIND_SERVER ? RSPRO_LINK_ROLE_SERVER : RSPRO_LINK_ROLE_BANK,
+	                       kind == KIND_SERVER ? "replay-server" : "replay-bank", 0, &error);
 	g_assert_no_error(error);
 	rspro_peer_set_keepalive(side->peer, 0, 0);
 	side->links = g_ptr_array_new_with_free_func((GDestroyNotify)rspro_link_unref);
@@ -346,7 +345,7 @@ replay_file(const gchar *name)
 	g_autoptr(GError) error = NULL;
 	g_autofree gchar *ini = NULL;
 	CrRoutePolicy policy = CR_ROUTE_POLICY_INIT;
-	Replay rp = { 0 };
+	Replay rp = {0};
 	guint n_decoded = 0, compared = 0;
 	const RsproClientSlot *cs = NULL;
 	Item *it = NULL;
@@ -379,8 +378,8 @@ replay_file(const gchar *name)
 	cr_router_set_plugin_dir(rp.router, BUILD_PLUGIN_DIR);
 	g_assert_true(cr_router_load_config_data(rp.router, ini, strlen(ini), name, &error));
 	rp.fe = test_frontend_new("fe");
-	g_assert_true(cr_instance_add_frontend_slot(CR_INSTANCE(inst), CR_FRONTEND_SLOT(rp.fe),
-	                                            &error));
+	g_assert_true(
+	        cr_instance_add_frontend_slot(CR_INSTANCE(inst), CR_FRONTEND_SLOT(rp.fe), &error));
 	g_assert_true(cr_router_add_instance(rp.router, CR_INSTANCE(inst), "test", "test",
 	                                     CR_PLUGIN_KIND_FRONTEND, &error));
 	g_assert_nonnull(cr_router_add_route(rp.router, "r", "fe", "remote", &policy, &error));
@@ -413,18 +412,20 @@ replay_file(const gchar *name)
 			/* the answer follows in the capture; wait for the terminal to get it */
 			guint before = rp.fe->done_count;
 
-			if (i + 1 < items->len &&
-			    ((Item *)items->pdata[i + 1])->msg.type == RSPRO_MSG_TPDU_CARD_TO_MODEM) {
+			if (i + 1 < items->len && ((Item *)items->pdata[i + 1])->msg.type ==
+			                                  RSPRO_MSG_TPDU_CARD_TO_MODEM) {
 				it = items->pdata[++i];
 				send_to_client(&rp, side, link, it);
 				WAIT_FOR(rp.fe->done_count > before, "the terminal's answer");
 				if (g_bytes_get_size(it->msg.u.tpdu_card_to_modem.data) >= 2) {
 					g_assert_no_error(rp.fe->last_error);
-					g_assert_cmpmem(rp.fe->last_response->data,
-					                rp.fe->last_response->len,
-					                g_bytes_get_data(it->msg.u.tpdu_card_to_modem.data,
-					                                 NULL),
-					                g_bytes_get_size(it->msg.u.tpdu_card_to_modem.data));
+					g_assert_cmpmem(
+					        rp.fe->last_response->data,
+					        rp.fe->last_response->len,
+					        g_bytes_get_data(it->msg.u.tpdu_card_to_modem.data,
+					                         NULL),
+					        g_bytes_get_size(
+					                it->msg.u.tpdu_card_to_modem.data));
 				}
 			}
 		}
@@ -449,10 +450,13 @@ int
 main(int argc, char **argv)
 {
 	static const gchar *const files[] = {
-		"01-normal-session.rspro.txt",	   "02-slotmap-delete-in-use.rspro.txt",
-		"03-bankd-restart.rspro.txt",	   "04-server-kill-restart.rspro.txt",
-		"05-normal-session-tag-1.0.0.rspro.txt", "06-ifdhandler-client.rspro.txt",
-		"07-rest-api-misc.rspro.txt",
+	        "01-normal-session.rspro.txt",
+	        "02-slotmap-delete-in-use.rspro.txt",
+	        "03-bankd-restart.rspro.txt",
+	        "04-server-kill-restart.rspro.txt",
+	        "05-normal-session-tag-1.0.0.rspro.txt",
+	        "06-ifdhandler-client.rspro.txt",
+	        "07-rest-api-misc.rspro.txt",
 	};
 
 	g_test_init(&argc, &argv, NULL);

@@ -44,23 +44,23 @@ test_conversions(void)
 	g_autofree gchar *c3 = g_strdup_printf("00D60000FF%s", d255);
 	g_autofree gchar *long1 = g_strdup_printf("00D60000FF%s0000", d255);
 
-	check("A0A40000023F00", "A0A40000023F00");      /* TPDU, case 3 */
-	check("A0C0000016", "A0C0000016");              /* TPDU, case 2 */
-	check("00A40004023F0000", "00A40004023F00");    /* APDU case 4: Le dropped */
-	check("00700000", "0070000000");                /* APDU case 1 */
-	check(c4, c3);                                  /* 261 -> 260 */
-	check(c3, c3);                                  /* 260 as is */
-	check("00D6000000000400112233", NULL);          /* extended */
-	check("00D60000050102", NULL);                  /* Lc says 5, 2 there */
-	check("00A4", NULL);                            /* too short */
+	check("A0A40000023F00", "A0A40000023F00");   /* TPDU, case 3 */
+	check("A0C0000016", "A0C0000016");           /* TPDU, case 2 */
+	check("00A40004023F0000", "00A40004023F00"); /* APDU case 4: Le dropped */
+	check("00700000", "0070000000");             /* APDU case 1 */
+	check(c4, c3);                               /* 261 -> 260 */
+	check(c3, c3);                               /* 260 as is */
+	check("00D6000000000400112233", NULL);       /* extended */
+	check("00D60000050102", NULL);               /* Lc says 5, 2 there */
+	check("00A4", NULL);                         /* too short */
 	check("", NULL);
-	check(long1, NULL);                             /* 262 bytes */
+	check(long1, NULL); /* 262 bytes */
 }
 
 static void
 test_limit_message(void)
 {
-	guint8 cmd[300] = { 0x00, 0xD6, 0x00, 0x00, 0x00 };
+	guint8 cmd[300] = {0x00, 0xD6, 0x00, 0x00, 0x00};
 	guint8 out[REMOTE_TPDU_MAX];
 	gsize out_len;
 	g_autoptr(GError) error = NULL;

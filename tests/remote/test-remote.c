@@ -76,8 +76,8 @@ rig_start_full(Rig *rig, const gchar *keys, gboolean two, guint timeout_ms)
 	rig->router = cr_router_new();
 	cr_router_set_plugin_dir(rig->router, BUILD_PLUGIN_DIR);
 	cr_router_add_event_hook(rig->router, on_event, rig, NULL);
-	g_assert_true(cr_router_load_config_data(rig->router, ini->str, ini->len, "test.ini",
-	                                         &error));
+	g_assert_true(
+	        cr_router_load_config_data(rig->router, ini->str, ini->len, "test.ini", &error));
 	g_assert_no_error(error);
 	policy.timeout_ms = timeout_ms;
 	for (guint i = 0; i < (two ? 2u : 1u); i++) {
@@ -328,8 +328,7 @@ test_refusals(void)
 	WAIT_FOR(present(&rig, 0));
 	g_queue_push_tail(&rig.fake->bank_results, GINT_TO_POINTER(RSPRO_RESULT_CARD_NOT_PRESENT));
 	g_queue_push_tail(&rig.fake->bank_results, GINT_TO_POINTER(RSPRO_RESULT_CARD_NOT_PRESENT));
-	g_queue_push_tail(&rig.fake->server_results,
-	                  GINT_TO_POINTER(RSPRO_RESULT_IDENTITY_IN_USE));
+	g_queue_push_tail(&rig.fake->server_results, GINT_TO_POINTER(RSPRO_RESULT_IDENTITY_IN_USE));
 	fake_bank_restart(rig.fake);
 	fake_server_restart(rig.fake);
 	WAIT_FOR(!present(&rig, 0));
@@ -432,9 +431,9 @@ mute_write(MuteBank *mb, const RsproMsg *msg)
 	g_autoptr(GByteArray) frame = g_byte_array_new();
 
 	g_assert_true(rspro_msg_encode_ipa(msg, frame, NULL));
-	g_assert_true(g_output_stream_write_all(
-	        g_io_stream_get_output_stream(G_IO_STREAM(mb->conn)), frame->data, frame->len,
-	        NULL, NULL, NULL));
+	g_assert_true(
+	        g_output_stream_write_all(g_io_stream_get_output_stream(G_IO_STREAM(mb->conn)),
+	                                  frame->data, frame->len, NULL, NULL, NULL));
 }
 
 static void mute_read(MuteBank *mb);
@@ -509,7 +508,7 @@ static void
 test_keepalive_timeout(void)
 {
 	Rig rig;
-	MuteBank mb = { 0 };
+	MuteBank mb = {0};
 	g_autoptr(GSocketListener) listener = g_socket_listener_new();
 	g_autoptr(GInetAddress) lo = g_inet_address_new_loopback(G_SOCKET_FAMILY_IPV4);
 	g_autoptr(GSocketAddress) addr = NULL;
@@ -540,8 +539,8 @@ static void
 test_malformed(void)
 {
 	/* an RSPRO frame whose PDU does not decode; a frame of IPA stream 0x00 */
-	static const guint8 bad_pdu[] = { 0x00, 0x06, 0xEE, 0x07, 0x30, 0x03, 0x02, 0x01, 0xFF };
-	static const guint8 foreign[] = { 0x00, 0x02, 0x00, 0x12, 0x34 };
+	static const guint8 bad_pdu[] = {0x00, 0x06, 0xEE, 0x07, 0x30, 0x03, 0x02, 0x01, 0xFF};
+	static const guint8 foreign[] = {0x00, 0x02, 0x00, 0x12, 0x34};
 	Rig rig;
 
 	rig_start_full(&rig, "", TRUE, 30000);
@@ -574,8 +573,8 @@ test_cancelled_transaction(void)
 	rig.fake->hold = TRUE;
 	transact(&rig, 0, "00D6000001AA", "6F00", CR_ERROR_TIMEOUT);
 	WAIT_FOR(rig.fake->held.length == 1);
-	cr_frontend_slot_submit(CR_FRONTEND_SLOT(rig.fe[0]), (const guint8 *)"\x00\xD6\x00\x00\x01\xBB",
-	                        6);
+	cr_frontend_slot_submit(CR_FRONTEND_SLOT(rig.fe[0]),
+	                        (const guint8 *)"\x00\xD6\x00\x00\x01\xBB", 6);
 	/* the second waits for the first's answer before going out */
 	for (guint i = 0; i < 10; i++)
 		g_main_context_iteration(NULL, FALSE);
@@ -614,12 +613,12 @@ test_config_errors(void)
 		const gchar *ini;
 		const gchar *want;
 	} cases[] = {
-		{ "[backend:r]\nplugin = remote\n", "server" },
-		{ "[backend:r]\nplugin = remote\nserver = h\nclient-slot = 1\n", "client-slot" },
-		{ "[backend:r]\nplugin = remote\nserver = h\nclient-id = 1024\n", "client-id" },
-		{ "[backend:r]\nplugin = remote\nserver = h\natr = 3B\n", "atr" },
-		{ "[backend:r]\nplugin = remote\nserver = h\nbogus = 1\n", "bogus" },
-		{ "[backend:r]\nplugin = remote\nserver = h:99999\n", "server" },
+	        {"[backend:r]\nplugin = remote\n", "server"},
+	        {"[backend:r]\nplugin = remote\nserver = h\nclient-slot = 1\n", "client-slot"},
+	        {"[backend:r]\nplugin = remote\nserver = h\nclient-id = 1024\n", "client-id"},
+	        {"[backend:r]\nplugin = remote\nserver = h\natr = 3B\n", "atr"},
+	        {"[backend:r]\nplugin = remote\nserver = h\nbogus = 1\n", "bogus"},
+	        {"[backend:r]\nplugin = remote\nserver = h:99999\n", "server"},
 	};
 
 	for (gsize i = 0; i < G_N_ELEMENTS(cases); i++) {
@@ -627,8 +626,8 @@ test_config_errors(void)
 		g_autoptr(GError) error = NULL;
 
 		cr_router_set_plugin_dir(router, BUILD_PLUGIN_DIR);
-		g_assert_false(cr_router_load_config_data(router, cases[i].ini, strlen(cases[i].ini),
-		                                          "t.ini", &error));
+		g_assert_false(cr_router_load_config_data(router, cases[i].ini,
+		                                          strlen(cases[i].ini), "t.ini", &error));
 		g_assert_error(error, CR_ERROR, CR_ERROR_CONFIG);
 		g_assert_nonnull(strstr(error->message, cases[i].want));
 	}

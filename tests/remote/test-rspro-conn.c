@@ -139,7 +139,7 @@ conn_msg(RsproConn *conn, const RsproMsg *msg, gpointer user_data)
 static RsproConn *
 make_conn(Ctx *ctx)
 {
-	static const guint fast[] = { 0, 0, 20 };
+	static const guint fast[] = {0, 0, 20};
 	RsproConn *conn = rspro_conn_new("server", RSPRO_COMPONENT_SERVER);
 
 	rspro_conn_set_callbacks(conn, conn_hello, conn_state, conn_msg, ctx);
@@ -216,7 +216,8 @@ test_refused(void)
 	g_assert_cmpstr(g_ptr_array_index(ctx.reasons, 0), ==, "");
 	g_assert_cmpstr(g_ptr_array_index(ctx.reasons, 1), ==,
 	                "refused connectClientReq: identityInUse");
-	g_assert_cmpstr(g_ptr_array_index(ctx.reasons, 2), ==, "refused connectClientReq: result 77");
+	g_assert_cmpstr(g_ptr_array_index(ctx.reasons, 2), ==,
+	                "refused connectClientReq: result 77");
 	g_assert_error(ctx.last_reason, RSPRO_ERROR, RSPRO_ERROR_REFUSED);
 	g_assert_cmpuint(ctx.requests, ==, 3);
 	ctx_clear(&ctx);
@@ -284,8 +285,7 @@ test_no_response(void)
 	rspro_conn_set_timeouts(conn, 0, 100);
 	rspro_conn_start(conn, "127.0.0.1", rspro_peer_get_port(peer));
 	SPIN_UNTIL(ctx.reasons->len == 2);
-	g_assert_cmpstr(g_ptr_array_index(ctx.reasons, 1), ==,
-	                "no connectClientRes within 100 ms");
+	g_assert_cmpstr(g_ptr_array_index(ctx.reasons, 1), ==, "no connectClientRes within 100 ms");
 	g_assert_error(ctx.last_reason, RSPRO_ERROR, RSPRO_ERROR_TIMEOUT);
 	ctx_clear(&ctx);
 }
@@ -341,7 +341,7 @@ backoff_state(RsproConn *conn, RsproConnState old_state, RsproConnState new_stat
 static void
 test_backoff(void)
 {
-	static const guint delays[] = { 0, 0, 20 };
+	static const guint delays[] = {0, 0, 20};
 	g_autoptr(GSocket) sock = NULL;
 	g_autoptr(GInetAddress) lo = g_inet_address_new_loopback(G_SOCKET_FAMILY_IPV4);
 	g_autoptr(GSocketAddress) addr = g_inet_socket_address_new(lo, 0);
