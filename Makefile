@@ -11,9 +11,13 @@ DEB_PACKAGES := meson ninja-build pkg-config gcc clang libclang-rt-14-dev \
 	libglib2.0-dev libglib2.0-bin libsoup-3.0-dev libjson-glib-dev nettle-dev \
 	libpcsclite-dev pcscd pcsc-tools vsmartcard-vpcd libusb-1.0-0-dev \
 	asn1c tshark dbus curl python3 iproute2 util-linux \
-	umockdev libumockdev-dev gcc-arm-none-eabi libnewlib-arm-none-eabi
+	umockdev libumockdev-dev gcc-arm-none-eabi libnewlib-arm-none-eabi \
+	scdoc systemd
 
-.PHONY: all deps build build-asan check run clean
+# `make package` also needs these (Debian package build and lintian).
+PACKAGE_DEB_PACKAGES := dpkg-dev debhelper fakeroot lintian scdoc systemd
+
+.PHONY: all deps build build-asan check run clean package
 
 all: build
 
@@ -38,6 +42,10 @@ check: deps
 
 run: build
 	@./tools/run-daemon.sh $(BUILD) $(CONFIG)
+
+package: deps
+	@./tools/ensure-deps.sh $(PACKAGE_DEB_PACKAGES)
+	@./tests/package/package-test.sh
 
 clean:
 	rm -rf $(BUILD) $(BUILD_ASAN)

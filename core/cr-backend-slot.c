@@ -173,11 +173,7 @@ cr_backend_slot_set_card(CrBackendSlot *self, const guint8 *atr, gsize atr_len)
 	gboolean same = p->state == CR_SLOT_STATE_PRESENT && p->atr != NULL &&
 			g_bytes_equal(p->atr, bytes);
 	if (!same) {
-		g_autofree gchar *hex = NULL;
-		GString *s = g_string_new(NULL);
-		for (gsize i = 0; i < atr_len; i++)
-			g_string_append_printf(s, "%02X", atr[i]);
-		hex = g_string_free(s, FALSE);
+		g_autofree gchar *hex = cr_hex_encode(atr, atr_len);
 		g_message("%s: card present, ATR %s (%zu bytes)", p->name, hex, atr_len);
 	}
 	g_clear_pointer(&p->atr, g_bytes_unref);

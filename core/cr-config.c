@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "cardroute/cr-error.h"
+#include "cardroute/cr-hex.h"
 #include "cr-config-private.h"
 
 struct _CrConfigSection {
@@ -204,37 +205,6 @@ cr_config_section_get_choice(CrConfigSection *section, const gchar *key,
 	return FALSE;
 }
 
-/* Hex digits with optional spaces or colons between bytes. */
-static GBytes *
-parse_hex(const gchar *text, GError **error)
-{
-	g_autoptr(GByteArray) out = g_byte_array_new();
-	gint hi = -1;
-	for (const gchar *p = text; *p != '\0'; p++) {
-		gint d;
-		if (*p == ' ' || *p == ':' || *p == '\t')
-			continue;
-		d = g_ascii_xdigit_value(*p);
-		if (d < 0) {
-			g_set_error(error, CR_ERROR, CR_ERROR_INVALID, "'%c' is not a hex digit",
-				    *p);
-			return NULL;
-		}
-		if (hi < 0) {
-			hi = d;
-		} else {
-			guint8 b = (guint8)(hi << 4 | d);
-			g_byte_array_append(out, &b, 1);
-			hi = -1;
-		}
-	}
-	if (hi >= 0) {
-		g_set_error_literal(error, CR_ERROR, CR_ERROR_INVALID, "odd number of hex digits");
-		return NULL;
-	}
-	return g_byte_array_free_to_bytes(g_steal_pointer(&out));
-}
-
 gboolean
 cr_config_section_get_hex(CrConfigSection *section, const gchar *key, gsize min_len,
 			  gsize max_len, GBytes **out, GError **error)
@@ -245,7 +215,7 @@ cr_config_section_get_hex(CrConfigSection *section, const gchar *key, gsize min_
 	*out = NULL;
 	if (v == NULL)
 		return TRUE;
-	bytes = parse_hex(v, &local);
+	bytes = cr_hex_decode(v, &local);
 	if (bytes == NULL) {
 		cr_config_section_set_error(section, error, key, "%s", local->message);
 		return FALSE;

@@ -11,19 +11,6 @@
 
 static void dispatch(CrFrontendSlot *fs);
 
-static gchar *
-hex_dump(const guint8 *buf, gsize len)
-{
-	gchar *out = g_malloc(len * 2 + 1);
-	for (gsize i = 0; i < len; i++) {
-		static const gchar digits[] = "0123456789ABCDEF";
-		out[2 * i] = digits[buf[i] >> 4];
-		out[2 * i + 1] = digits[buf[i] & 15];
-	}
-	out[len * 2] = '\0';
-	return out;
-}
-
 static void
 finish(CrFrontendSlot *fs)
 {
@@ -47,10 +34,15 @@ finish(CrFrontendSlot *fs)
 	failed = tx->error != NULL;
 	latency = tx->done_us - tx->submit_us;
 	cr_stats_record(&fp->stats, latency, failed);
-	if (route != NULL)
+	fp->stats.last_activity_us = tx->done_us;
+	if (route != NULL) {
 		cr_stats_record(cr_route_stats(route), latency, failed);
-	if (bs != NULL)
+		cr_route_stats(route)->last_activity_us = tx->done_us;
+	}
+	if (bs != NULL) {
 		cr_stats_record(&cr_backend_slot_priv(bs)->stats, latency, failed);
+		cr_backend_slot_priv(bs)->stats.last_activity_us = tx->done_us;
+	}
 	if (failed) {
 		gboolean timeout = g_error_matches(tx->error, CR_ERROR, CR_ERROR_TIMEOUT);
 		cr_stats_set_last_error(&fp->stats, tx->error->message);
@@ -67,8 +59,8 @@ finish(CrFrontendSlot *fs)
 			  tx->error->message);
 	}
 	if (cr_log_traffic()) {
-		g_autofree gchar *c = hex_dump(tx->command->data, tx->command->len);
-		g_autofree gchar *r = hex_dump(tx->response->data, tx->response->len);
+		g_autofree gchar *c = cr_hex_encode(tx->command->data, tx->command->len);
+		g_autofree gchar *r = cr_hex_encode(tx->response->data, tx->response->len);
 		g_debug("%s: %s -> %s (%" G_GINT64_FORMAT " us)", fp->name, c,
 			tx->has_response ? r : "(none)", latency);
 	}
@@ -245,6 +237,7 @@ cr_engine_transaction_returned(CrTransaction *tx)
 		tx->done_us = g_get_monotonic_time();
 		cr_stats_record(&cr_backend_slot_priv(bs)->stats, tx->done_us - tx->submit_us,
 				tx->error != NULL);
+		cr_backend_slot_priv(bs)->stats.last_activity_us = tx->done_us;
 		tx->func(tx, tx->user_data);
 		return;
 	}

@@ -229,6 +229,7 @@ cr_frontend_slot_tell_card(CrFrontendSlot *self, GBytes *atr)
 		ev.backend = p->route != NULL ? cr_route_get_backend(p->route) : NULL;
 		ev.state = atr != NULL ? CR_SLOT_STATE_PRESENT : CR_SLOT_STATE_EMPTY;
 		ev.atr = atr;
+		ev.terminal_view = TRUE;
 		cr_router_emit(p->router, &ev);
 	}
 	if (klass->card_changed != NULL)

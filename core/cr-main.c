@@ -10,10 +10,14 @@
 
 #include "cardroute/cardroute.h"
 #include "cr-daemon.h"
+#include "cr-log.h"
+#include "cr-notify.h"
+#include "cr-sighup.h"
 
 typedef struct {
 	GMainLoop *loop;
 	CrRouter *router;
+	CrControl *control;
 	guint grace_ms;
 	gint signals;
 } Daemon;
@@ -36,6 +40,9 @@ on_signal(gpointer user_data)
 		return G_SOURCE_CONTINUE;
 	}
 	g_message("signal received: shutting down");
+	cr_notify_stopping();
+	/* no new requests; routes removed by the shutdown stay stored */
+	cr_control_stop(d->control);
 	cr_router_shutdown(d->router, d->grace_ms, G_CALLBACK(shutdown_done), d);
 	return G_SOURCE_CONTINUE;
 }
@@ -75,15 +82,29 @@ print_summary(CrRouter *router, const gchar *path)
 	}
 }
 
+static gboolean
+running_from_build_tree(void)
+{
+	g_autofree gchar *exe = g_file_read_link("/proc/self/exe", NULL);
+	g_autofree gchar *dir = exe != NULL ? g_path_get_dirname(exe) : NULL;
+	return dir != NULL && g_strcmp0(dir, CR_BUILD_CORE_DIR) == 0;
+}
+
 /* When run from the build tree, plugins are found there too. */
 static gchar *
 default_plugin_dir(void)
 {
-	g_autofree gchar *exe = g_file_read_link("/proc/self/exe", NULL);
-	g_autofree gchar *dir = exe != NULL ? g_path_get_dirname(exe) : NULL;
-	if (dir != NULL && g_strcmp0(dir, CR_BUILD_CORE_DIR) == 0)
+	if (running_from_build_tree())
 		return g_strdup(CR_BUILD_PLUGIN_DIR);
 	return g_strdup(CR_PLUGIN_DIR);
+}
+
+/* Run from the build tree (tests, make run), routes made at run time are not
+ * stored unless state-dir says where: tests never share a state file. */
+static const gchar *
+default_state_dir(void)
+{
+	return running_from_build_tree() ? "" : CR_STATE_DIR;
 }
 
 int
@@ -97,6 +118,7 @@ main(int argc, char **argv)
 	g_autoptr(GError) error = NULL;
 	g_autoptr(GOptionContext) ctx = NULL;
 	g_autoptr(CrRouter) router = NULL;
+	g_autoptr(CrControl) control = NULL;
 	g_autoptr(GMainLoop) loop = NULL;
 	gint64 grace = 0;
 	Daemon d = {0};
@@ -125,18 +147,16 @@ main(int argc, char **argv)
 		g_print("cardrouted %s (plugin ABI %d)\n", CR_VERSION, CR_PLUGIN_ABI_VERSION);
 		return 0;
 	}
-	if (debug != NULL) {
-		g_strdelimit(debug, ",", ' ');
-		g_setenv("G_MESSAGES_DEBUG", debug, TRUE);
-	}
+	cr_log_setup(debug, NULL);
 	signal(SIGPIPE, SIG_IGN);
 
 	router = cr_router_new();
+	cr_log_set_router(router);
 	if (plugin_dir == NULL)
 		plugin_dir = default_plugin_dir();
 	cr_router_set_plugin_dir(router, plugin_dir);
 	if (check != NULL) {
-		if (!cr_daemon_load(router, check, &grace, &error)) {
+		if (!cr_daemon_load(router, check, default_state_dir(), &grace, &control, &error)) {
 			g_printerr("cardrouted: %s\n", error->message);
 			return 1;
 		}
@@ -145,7 +165,7 @@ main(int argc, char **argv)
 	}
 	if (config == NULL)
 		config = g_strdup(CR_DEFAULT_CONFIG);
-	if (!cr_daemon_load(router, config, &grace, &error)) {
+	if (!cr_daemon_load(router, config, default_state_dir(), &grace, &control, &error)) {
 		g_printerr("cardrouted: %s\n", error->message);
 		return 1;
 	}
@@ -153,13 +173,21 @@ main(int argc, char **argv)
 		g_printerr("cardrouted: %s\n", error->message);
 		return 1;
 	}
+	if (!cr_control_start(control, &error)) {
+		g_printerr("cardrouted: %s\n", error->message);
+		return 1;
+	}
 	loop = g_main_loop_new(NULL, FALSE);
 	d.loop = loop;
 	d.router = router;
+	d.control = control;
 	d.grace_ms = (guint)grace;
 	g_unix_signal_add(SIGINT, on_signal, &d);
 	g_unix_signal_add(SIGTERM, on_signal, &d);
+	cr_daemon_watch_sighup(router);
 	g_message("cardrouted %s running with %s (pid %d)", CR_VERSION, config, (int)getpid());
+	cr_notify_ready(NULL);
 	g_main_loop_run(loop);
+	cr_control_stop(control);
 	return 0;
 }

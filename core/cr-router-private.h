@@ -38,6 +38,7 @@ struct _CrRouter {
 	GCallback shutdown_done;
 	gpointer shutdown_data;
 	gboolean stopped;
+	gboolean scratch; /* validating a reload: says nothing */
 };
 
 gboolean cr_router_name_is_valid(const gchar *name);

@@ -71,6 +71,7 @@ cr_router_reload_config(CrRouter *self, GError **error)
 	g_return_val_if_fail(self->config_path != NULL, FALSE);
 	/* 1. the whole new file must be good */
 	cr_router_set_plugin_dir(scratch, cr_router_get_plugin_dir(self));
+	scratch->scratch = TRUE;
 	if (!cr_router_load_config(scratch, self->config_path, error))
 		return FALSE;
 	new_kf = g_key_file_ref(scratch->keyfile);

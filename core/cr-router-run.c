@@ -60,8 +60,9 @@ cr_router_make_route(CrRouter *self, const gchar *name, CrFrontendSlot *fs, CrBa
 	g_clear_pointer(&self->sorted_routes, g_ptr_array_unref);
 	cr_backend_slot_priv(bs)->route = route;
 	cr_frontend_slot_priv(fs)->withdrawn = FALSE;
-	g_message("%s: route %s -> %s made%s", name, cr_frontend_slot_get_name(fs),
-		  cr_backend_slot_get_name(bs), configured ? " (configured)" : "");
+	if (!self->scratch)
+		g_message("%s: route %s -> %s made%s", name, cr_frontend_slot_get_name(fs),
+			  cr_backend_slot_get_name(bs), configured ? " (configured)" : "");
 	cr_frontend_slot_tell_route(fs, route);
 	ev.type = CR_EVENT_ROUTE_ADDED;
 	ev.route = route;

@@ -152,6 +152,12 @@ start_step(struct st2_sim *sim)
 {
 	const struct st2_step *s = cur_step(sim);
 
+	if (s == NULL && sim->opt.repeat > 1 && sim->ph.round + 1 < sim->opt.repeat) {
+		/* --repeat: play the script again without a reset */
+		sim->ph.round++;
+		sim->ph.step = 0;
+		s = cur_step(sim);
+	}
 	if (s == NULL) {
 		sim->ph.state = PH_DONE;
 		sim->done = true;

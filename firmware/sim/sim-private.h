@@ -48,6 +48,7 @@ struct phone {
 	enum phone_state state;
 	bool timer_is_wait;	/* TM_PHONE is a wait on the host */
 	unsigned step;
+	unsigned round;		/* completed plays of the script (--repeat) */
 	bool step_done_on_atr;	/* a reset step: the step ends with the ATR */
 	uint8_t f_index, d_index;
 	uint8_t wi;

@@ -32,6 +32,7 @@ struct opts {
 	bool quiet;
 	int idle_ms;
 	int timeout_s;
+	unsigned repeat;
 };
 
 static void
@@ -50,7 +51,7 @@ usage(FILE *f)
 {
 	fprintf(f,
 		"usage: st2-sim [--socket PATH] [--script NAME] [--strict] [--idle-ms N]\n"
-		"               [--timeout S] [--quiet] | --list\n"
+		"               [--timeout S] [--repeat N] [--quiet] | --list\n"
 		"Without --socket the built-in scripted host answers (strict checks).\n");
 }
 
@@ -232,6 +233,7 @@ main(int argc, char **argv)
 		{ "idle-ms", required_argument, NULL, 'i' },
 		{ "timeout", required_argument, NULL, 't' },
 		{ "quiet", no_argument, NULL, 'q' },
+		{ "repeat", required_argument, NULL, 'r' },
 		{ "list", no_argument, NULL, 'l' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
@@ -242,7 +244,7 @@ main(int argc, char **argv)
 	struct st2_sim *sim;
 	int opt, rc;
 
-	while ((opt = getopt_long(argc, argv, "s:S:xi:t:qlh", longopts, NULL)) != -1) {
+	while ((opt = getopt_long(argc, argv, "s:S:xi:t:qr:lh", longopts, NULL)) != -1) {
 		switch (opt) {
 		case 's':
 			o.socket_path = optarg;
@@ -261,6 +263,9 @@ main(int argc, char **argv)
 			break;
 		case 'q':
 			o.quiet = true;
+			break;
+		case 'r':
+			o.repeat = (unsigned)strtoul(optarg, NULL, 10);
 			break;
 		case 'l':
 			for (const struct st2_script *const *s = st2_script_all(); *s; s++)
@@ -281,6 +286,7 @@ main(int argc, char **argv)
 	signal(SIGPIPE, SIG_IGN);
 	so.script = o.script;
 	so.strict = o.socket_path == NULL || o.strict;
+	so.repeat = o.repeat;
 	/* a host driver may come up after the phone: retry mute cards */
 	so.max_mute = o.socket_path != NULL ? 1000000u : 0u;
 	so.log = log_line;

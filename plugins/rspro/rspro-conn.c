@@ -61,8 +61,7 @@ fill_upstream_delays(GArray *delays)
 	static const struct {
 		guint ms;
 		guint count;
-	} table[] = { { 0, 3 }, { 1000, 30 }, { 2000, 30 }, { 4000, 30 }, { 8000, 30 },
-		      { 16000, 1 } };
+	} table[] = {{0, 3}, {1000, 30}, {2000, 30}, {4000, 30}, {8000, 30}, {16000, 1}};
 
 	g_array_set_size(delays, 0);
 	for (gsize i = 0; i < G_N_ELEMENTS(table); i++)
@@ -193,10 +192,10 @@ handle_connect_res(RsproConn *self, const RsproConnectRes *res)
 	gchar buf[32];
 
 	if (res->result != RSPRO_RESULT_OK) {
-		enter_wait_retry(self, g_error_new(RSPRO_ERROR, RSPRO_ERROR_REFUSED,
-		                                   "refused %s: %s",
-		                                   rspro_msg_type_name(self->sent_req),
-		                                   result_text(res->result, buf)));
+		enter_wait_retry(self,
+		                 g_error_new(RSPRO_ERROR, RSPRO_ERROR_REFUSED, "refused %s: %s",
+		                             rspro_msg_type_name(self->sent_req),
+		                             result_text(res->result, buf)));
 		return;
 	}
 	if (res->identity.type != self->expected_peer) {
@@ -259,8 +258,7 @@ response_timeout_cb(gpointer data)
 	RsproConn *self = data;
 
 	g_clear_pointer(&self->timer, g_source_unref);
-	enter_wait_retry(self, g_error_new(RSPRO_ERROR, RSPRO_ERROR_TIMEOUT,
-	                                   "no %s within %u ms",
+	enter_wait_retry(self, g_error_new(RSPRO_ERROR, RSPRO_ERROR_TIMEOUT, "no %s within %u ms",
 	                                   rspro_msg_type_name(self->awaited_res),
 	                                   self->response_timeout_ms));
 	return G_SOURCE_REMOVE;
@@ -270,14 +268,13 @@ static void
 established(RsproConn *self, GSocketConnection *connection)
 {
 	g_autoptr(GError) error = NULL;
-	RsproMsg req = { 0 };
+	RsproMsg req = {0};
 	gboolean ok;
 
 	self->link = rspro_link_new(G_IO_STREAM(connection), RSPRO_LINK_ROLE_CLIENT, self->name);
 	rspro_link_set_callbacks(self->link, link_msg_cb, link_down_cb, self);
 	if (self->keepalive_set)
-		rspro_link_set_keepalive(self->link, self->ping_interval_ms,
-		                         self->pong_timeout_ms);
+		rspro_link_set_keepalive(self->link, self->ping_interval_ms, self->pong_timeout_ms);
 
 	if (self->hello == NULL) {
 		enter_wait_retry(self, g_error_new(RSPRO_ERROR, RSPRO_ERROR_INVALID,
@@ -370,8 +367,7 @@ attempt_cb(gpointer data)
 	target = g_network_address_new(self->host, self->port);
 	self->connect_cancel = g_cancellable_new();
 	start_timer(self, self->connect_timeout_ms, connect_timeout_cb);
-	g_socket_client_connect_async(client, target, self->connect_cancel, connect_cb,
-	                              hold(self));
+	g_socket_client_connect_async(client, target, self->connect_cancel, connect_cb, hold(self));
 	return G_SOURCE_REMOVE;
 }
 
@@ -387,8 +383,7 @@ enter_wait_retry(RsproConn *self, GError *reason)
 	teardown(self);
 	if (since_ms > (gint64)self->reset_after_ms)
 		self->backoff_index = 0;
-	delay = g_array_index(self->delays, guint,
-	                      MIN(self->backoff_index, self->delays->len - 1));
+	delay = g_array_index(self->delays, guint, MIN(self->backoff_index, self->delays->len - 1));
 	if (self->backoff_index < G_MAXUINT)
 		self->backoff_index++;
 	wait_ms = since_ms >= 0 ? (gint64)delay - since_ms : (gint64)delay;

@@ -74,8 +74,7 @@ void rspro_conn_set_callbacks(RsproConn *self, RsproConnHelloFunc hello,
 /* passed to every link: rspro_link_set_keepalive() (0 = no PINGs) */
 void rspro_conn_set_keepalive(RsproConn *self, guint ping_interval_ms, guint pong_timeout_ms);
 /* T2 and T1; 0 keeps the default */
-void rspro_conn_set_timeouts(RsproConn *self, guint connect_timeout_ms,
-                             guint response_timeout_ms);
+void rspro_conn_set_timeouts(RsproConn *self, guint connect_timeout_ms, guint response_timeout_ms);
 /*
  * Back-off: the n-th attempt since the index was reset starts delays_ms[n]
  * (the last entry repeats) after the previous attempt's start (at least 1 ms

@@ -19,17 +19,6 @@ direct_done(CrTransaction *tx, gpointer user_data)
 	st->failed = cr_transaction_get_error(tx) != NULL;
 }
 
-static GBytes *
-parse_hex_arg(const gchar *hex)
-{
-	GByteArray *b = g_byte_array_new();
-	for (const gchar *p = hex; p[0] != '\0' && p[1] != '\0'; p += 2) {
-		guint8 v = (guint8)(g_ascii_xdigit_value(p[0]) << 4 | g_ascii_xdigit_value(p[1]));
-		g_byte_array_append(b, &v, 1);
-	}
-	return g_byte_array_free_to_bytes(b);
-}
-
 static void
 run_core(BenchFrontend *fe, GBytes *cmd, gint64 n, BenchSeries *s)
 {
@@ -145,8 +134,10 @@ bench_core(gint argc, gchar **argv)
 		g_printerr("cardroute-bench core: the %s card is not present\n", backend_plugin);
 		return 1;
 	}
-	cmd = parse_hex_arg(apdu);
-	setup_cmd = parse_hex_arg(setup);
+	cmd = bench_hex_arg(apdu, "--apdu");
+	setup_cmd = bench_hex_arg(setup, "--setup");
+	if (cmd == NULL || setup_cmd == NULL)
+		return 2;
 	bench_series_init(&core, (guint)opts.transactions);
 	bench_series_init(&dir, (guint)opts.transactions);
 	if (g_bytes_get_size(setup_cmd) > 0) {

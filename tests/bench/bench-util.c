@@ -101,6 +101,16 @@ bench_parse_options(gint *argc, gchar ***argv, const gchar *scenario, GOptionEnt
 	return TRUE;
 }
 
+GBytes *
+bench_hex_arg(const gchar *hex, const gchar *what)
+{
+	g_autoptr(GError) error = NULL;
+	GBytes *bytes = cr_hex_decode(hex, &error);
+	if (bytes == NULL)
+		g_printerr("cardroute-bench: %s '%s': %s\n", what, hex, error->message);
+	return bytes;
+}
+
 void
 bench_options_clear(BenchOptions *opts)
 {

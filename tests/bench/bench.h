@@ -40,6 +40,8 @@ typedef struct {
 gboolean bench_parse_options(gint *argc, gchar ***argv, const gchar *scenario,
 			     GOptionEntry *extra, BenchOptions *opts);
 void bench_options_clear(BenchOptions *opts);
+/* A hex command-line argument; NULL (and a message naming @what) if bad. */
+GBytes *bench_hex_arg(const gchar *hex, const gchar *what);
 /* Orderly shutdown: instances are stopped (taps flush their files). */
 void bench_router_shutdown(CrRouter *router);
 /* A router loaded from an INI text written to a temporary file. */
@@ -60,6 +62,9 @@ struct _BenchFrontend {
 BenchFrontend *bench_frontend_add(CrRouter *router, const gchar *name, GError **error);
 
 gint bench_core(gint argc, gchar **argv);
+gint bench_simtrace2(gint argc, gchar **argv);
+gint bench_pcsc(gint argc, gchar **argv);
+gint bench_rspro(gint argc, gchar **argv);
 gint bench_bank(gint argc, gchar **argv);
 
 G_END_DECLS

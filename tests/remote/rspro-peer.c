@@ -188,7 +188,7 @@ rspro_peer_send(RsproLink *link, const RsproMsg *msg)
 void
 rspro_peer_fill_identity(RsproIdentity *identity, RsproComponentType type)
 {
-	static const gchar *const names[] = { "remsim-client", "remsim-server", "remsim-bankd" };
+	static const gchar *const names[] = {"remsim-client", "remsim-server", "remsim-bankd"};
 
 	rspro_identity_set(identity, type, "testpeer", names[type], "1.1.3");
 }

@@ -10,6 +10,8 @@
 #include "cr-error.h"
 #include "cr-event.h"
 #include "cr-frontend-slot.h"
+#include "cr-hex.h"
+#include "cr-http.h"
 #include "cr-instance.h"
 #include "cr-plugin.h"
 #include "cr-route.h"

@@ -37,6 +37,8 @@ typedef struct {
 	gboolean forwarded;	/* RESET, POWER_OFF: reached the backend */
 	CrTransaction *transaction; /* TRANSACTION */
 	const GError *error;	/* ERROR; TRANSACTION that failed; state reasons */
+	gboolean terminal_view; /* CARD: what the frontend (terminal) was told,
+				 * not the backend's own card */
 } CrEvent;
 
 typedef void (*CrEventFunc)(const CrEvent *event, gpointer user_data);

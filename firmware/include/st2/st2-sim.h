@@ -87,6 +87,7 @@ struct st2_sim_options {
 	unsigned max_mute;	/* power-ups without ATR tolerated (0: none) */
 	void (*log)(void *ctx, const char *line);	/* transcript and events, or NULL */
 	void *log_ctx;
+	unsigned repeat;	/* play the script this many times (0 and 1: once) */
 };
 
 enum st2_sim_result {

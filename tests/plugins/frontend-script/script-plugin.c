@@ -208,27 +208,17 @@ parse_commands(CrConfigSection *section, GPtrArray *out, GError **error)
 		return FALSE;
 	parts = g_strsplit(text, ";", -1);
 	for (guint i = 0; parts[i] != NULL; i++) {
-		GByteArray *b = g_byte_array_new();
-		gchar *p = g_strstrip(parts[i]);
-		gsize n = strlen(p);
-		if (n == 0) {
-			g_byte_array_unref(b);
+		g_autoptr(GError) local = NULL;
+		GBytes *b;
+		if (g_strstrip(parts[i])[0] == '\0')
 			continue;
+		b = cr_hex_decode(parts[i], &local);
+		if (b == NULL) {
+			cr_config_section_set_error(section, error, "commands", "'%s': %s",
+						    parts[i], local->message);
+			return FALSE;
 		}
-		for (gsize k = 0; k + 1 < n + 1; k += 2) {
-			gint hi = g_ascii_xdigit_value(p[k]);
-			gint lo = k + 1 < n ? g_ascii_xdigit_value(p[k + 1]) : -1;
-			guint8 v;
-			if (hi < 0 || lo < 0) {
-				g_byte_array_unref(b);
-				cr_config_section_set_error(section, error, "commands",
-							    "'%s' is not hex", p);
-				return FALSE;
-			}
-			v = (guint8)(hi << 4 | lo);
-			g_byte_array_append(b, &v, 1);
-		}
-		g_ptr_array_add(out, g_byte_array_free_to_bytes(b));
+		g_ptr_array_add(out, b);
 	}
 	return TRUE;
 }

@@ -1,0 +1,210 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/* The control plane: its [router] keys, start and stop. */
+#define G_LOG_DOMAIN "cr-control"
+
+#include <gio/gio.h>
+#include <string.h>
+
+#include "cr-control-private.h"
+#include "cr-rest-parse.h"
+
+guint
+cr_control_http_status(const GError *error)
+{
+	if (error == NULL || error->domain != CR_ERROR)
+		return 500;
+	switch ((CrErrorCode)error->code) {
+	case CR_ERROR_INVALID:
+	case CR_ERROR_CONFIG:
+		return 400;
+	case CR_ERROR_AUTH:
+		return 403;
+	case CR_ERROR_NOT_FOUND:
+		return 404;
+	case CR_ERROR_EXISTS:
+	case CR_ERROR_BUSY:
+	case CR_ERROR_NO_CARD:
+	case CR_ERROR_NO_ROUTE:
+		return 409;
+	case CR_ERROR_NOT_SUPPORTED:
+		return 501;
+	case CR_ERROR_CANCELLED:
+	case CR_ERROR_BACKEND_GONE:
+		return 503;
+	case CR_ERROR_TIMEOUT:
+		return 504;
+	case CR_ERROR_CARD:
+	case CR_ERROR_PROTOCOL:
+	case CR_ERROR_IO:
+		return 502;
+	default:
+		return 500;
+	}
+}
+
+const gchar *
+cr_control_error_code(const GError *error)
+{
+	if (error == NULL || error->domain != CR_ERROR)
+		return "failed";
+	return cr_error_code_to_string((CrErrorCode)error->code);
+}
+
+static gboolean
+read_rest_address(CrControl *self, CrConfigSection *section, GError **error)
+{
+	g_autofree gchar *rest = cr_config_section_get_string(section, "rest", "127.0.0.1:9997");
+	g_strstrip(rest);
+	if (rest[0] == '\0')
+		return TRUE; /* disabled */
+	if (g_str_has_suffix(rest, ":0")) {
+		/* any free port (tests): the log line says which */
+		g_autofree gchar *host = g_strndup(rest, strlen(rest) - 2);
+		g_autoptr(GError) local = NULL;
+		guint16 unused;
+		if (!cr_parse_host_port(host, NULL, 1, &self->rest_host, &unused, &local)) {
+			cr_config_section_set_error(section, error, "rest", "%s", local->message);
+			return FALSE;
+		}
+		self->rest_port = 0;
+		return TRUE;
+	}
+	return cr_config_section_get_host_port(section, "rest", "127.0.0.1", 9997,
+					       &self->rest_host, &self->rest_port, error);
+}
+
+static gboolean
+read_token(CrControl *self, CrConfigSection *section, GError **error)
+{
+	g_autofree gchar *path = cr_config_section_get_string(section, "rest-token-file", NULL);
+	g_autoptr(GError) local = NULL;
+	gchar *token = NULL;
+	if (path == NULL || path[0] == '\0')
+		return TRUE;
+	if (!g_file_get_contents(path, &token, NULL, &local)) {
+		cr_config_section_set_error(section, error, "rest-token-file", "%s",
+					    local->message);
+		return FALSE;
+	}
+	self->token = g_strstrip(token);
+	if (self->token[0] == '\0' || strchr(self->token, '\n') != NULL) {
+		cr_config_section_set_error(section, error, "rest-token-file",
+					    "%s: must hold one line, the token", path);
+		return FALSE;
+	}
+	return TRUE;
+}
+
+static gboolean
+read_tls(CrControl *self, CrConfigSection *section, GError **error)
+{
+	g_autoptr(GError) local = NULL;
+	g_autoptr(GTlsCertificate) cert = NULL;
+	self->tls_cert = cr_config_section_get_string(section, "rest-tls-cert", NULL);
+	self->tls_key = cr_config_section_get_string(section, "rest-tls-key", NULL);
+	if (self->tls_cert != NULL && self->tls_cert[0] == '\0')
+		g_clear_pointer(&self->tls_cert, g_free);
+	if (self->tls_key != NULL && self->tls_key[0] == '\0')
+		g_clear_pointer(&self->tls_key, g_free);
+	if (self->tls_cert == NULL && self->tls_key == NULL)
+		return TRUE;
+	if (self->tls_cert == NULL || self->tls_key == NULL) {
+		cr_config_section_set_error(section, error,
+					    self->tls_cert == NULL ? "rest-tls-cert"
+								   : "rest-tls-key",
+					    "rest-tls-cert and rest-tls-key go together");
+		return FALSE;
+	}
+	cert = g_tls_certificate_new_from_files(self->tls_cert, self->tls_key, &local);
+	if (cert == NULL) {
+		cr_config_section_set_error(section, error, "rest-tls-cert", "%s",
+					    local->message);
+		return FALSE;
+	}
+	return TRUE;
+}
+
+CrControl *
+cr_control_new(CrRouter *router, CrConfigSection *section, const gchar *default_state_dir,
+	       GError **error)
+{
+	static const gchar *const dbus_modes[] = {"none", "session", "system", NULL};
+	g_autoptr(CrControl) self = g_new0(CrControl, 1);
+	guint dbus_mode;
+
+	self->router = router;
+	self->max_body = CR_REST_MAX_BODY;
+	self->handler_ids = g_array_new(FALSE, FALSE, sizeof(guint));
+	if (!read_rest_address(self, section, error) || !read_token(self, section, error) ||
+	    !read_tls(self, section, error) ||
+	    !cr_config_section_get_bool(section, "allow-apdu", FALSE, &self->allow_apdu, error) ||
+	    !cr_config_section_get_choice(section, "dbus", dbus_modes, CR_DBUS_SESSION,
+					  &dbus_mode, error))
+		return NULL;
+	self->dbus_mode = (CrDbusMode)dbus_mode;
+	self->state_dir = cr_config_section_get_string(section, "state-dir", default_state_dir);
+	if (self->state_dir != NULL && self->state_dir[0] == '\0')
+		g_clear_pointer(&self->state_dir, g_free);
+	return g_steal_pointer(&self);
+}
+
+gboolean
+cr_control_start(CrControl *self, GError **error)
+{
+	g_return_val_if_fail(!self->started, FALSE);
+	self->started = TRUE;
+	cr_rest_api_register(self);
+	if (self->rest_host != NULL) {
+		self->sse = cr_sse_new(self->router);
+		g_autoptr(GError) local = NULL;
+		self->rest = cr_rest_new(self);
+		if (!cr_rest_start(self->rest, &local)) {
+			/* the cards keep being routed; the operator sees why REST is off */
+			g_warning("%s; the REST API is off", local->message);
+			g_clear_pointer(&self->rest, cr_rest_free);
+			g_clear_pointer(&self->sse, cr_sse_free);
+		}
+	} else {
+		g_message("REST API disabled ([router] rest is empty)");
+	}
+	if (self->state_dir == NULL)
+		g_message("state-dir is not set: routes made at run time are not stored");
+	if (self->state_dir != NULL) {
+		self->persist = cr_persist_new(self->router, self->state_dir);
+		cr_persist_restore(self->persist);
+	}
+	if (self->dbus_mode != CR_DBUS_NONE)
+		self->dbus = cr_dbus_new(self);
+	return TRUE;
+}
+
+void
+cr_control_stop(CrControl *self)
+{
+	if (self == NULL || !self->started)
+		return;
+	self->started = FALSE;
+	g_clear_pointer(&self->persist, cr_persist_free);
+	g_clear_pointer(&self->dbus, cr_dbus_free);
+	g_clear_pointer(&self->sse, cr_sse_free);
+	g_clear_pointer(&self->rest, cr_rest_free);
+	for (guint i = 0; i < self->handler_ids->len; i++)
+		cr_router_remove_http_handler(self->router,
+					      g_array_index(self->handler_ids, guint, i));
+	g_array_set_size(self->handler_ids, 0);
+}
+
+void
+cr_control_free(CrControl *self)
+{
+	if (self == NULL)
+		return;
+	cr_control_stop(self);
+	g_array_unref(self->handler_ids);
+	g_free(self->rest_host);
+	g_free(self->token);
+	g_free(self->tls_cert);
+	g_free(self->tls_key);
+	g_free(self->state_dir);
+	g_free(self);
+}

@@ -1,0 +1,293 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * The control plane's HTTP server (libsoup-3). It checks the bearer token and
+ * the body size before reading a body, then hands every request to the
+ * router's HTTP handler registry (cr-http.h): the built-in /api/v1 and
+ * whatever control plugins added. Only the event stream is served here
+ * directly, because it streams.
+ */
+#define G_LOG_DOMAIN "cr-control"
+
+#include <libsoup/soup.h>
+#include <string.h>
+
+#include "cr-control-private.h"
+
+struct _CrRest {
+	CrControl *control;
+	SoupServer *server;
+	GHashTable *pending; /* Pending */
+};
+
+/* A request whose handler has not answered yet. */
+typedef struct {
+	CrRest *rest;
+	SoupServerMessage *msg;
+	CrHttpResponder *responder;
+	gboolean paused;
+	gboolean done;
+	gulong finished_id;
+} Pending;
+
+static void
+set_error(SoupServerMessage *msg, guint status, const gchar *code, const gchar *message)
+{
+	g_autoptr(GString) json = g_string_new("{\"error\": ");
+	cr_http_json_escape(json, code);
+	g_string_append(json, ", \"message\": ");
+	cr_http_json_escape(json, message);
+	g_string_append(json, "}\n");
+	soup_server_message_set_status(msg, status, NULL);
+	soup_server_message_set_response(msg, "application/json", SOUP_MEMORY_COPY, json->str,
+					 json->len);
+}
+
+static gboolean
+token_equal(const gchar *a, const gchar *b)
+{
+	gsize la = strlen(a), lb = strlen(b);
+	guint8 diff = la != lb;
+	for (gsize i = 0; i < la; i++)
+		diff |= (guint8)(a[i] ^ b[i % (lb > 0 ? lb : 1)]);
+	return diff == 0;
+}
+
+/* Runs once the headers are in, before the body is read. */
+static void
+early_cb(SoupServer *server, SoupServerMessage *msg, const char *path, GHashTable *query,
+	 gpointer user_data)
+{
+	CrRest *rest = user_data;
+	SoupMessageHeaders *hdrs = soup_server_message_get_request_headers(msg);
+	const gchar *token = rest->control->token;
+
+	if (token != NULL) {
+		const gchar *auth = soup_message_headers_get_one(hdrs, "Authorization");
+		if (auth == NULL || g_ascii_strncasecmp(auth, "Bearer ", 7) != 0) {
+			set_error(msg, 401, "auth", "a bearer token is required");
+			soup_message_headers_replace(soup_server_message_get_response_headers(msg),
+						     "WWW-Authenticate", "Bearer realm=\"cardroute\"");
+			return;
+		}
+		if (!token_equal(auth + 7, token)) {
+			set_error(msg, 403, "auth", "wrong token");
+			return;
+		}
+	}
+	switch (soup_message_headers_get_encoding(hdrs)) {
+	case SOUP_ENCODING_CONTENT_LENGTH:
+		if (soup_message_headers_get_content_length(hdrs) > (goffset)rest->control->max_body)
+			set_error(msg, 413, "invalid", "body: too large");
+		break;
+	case SOUP_ENCODING_NONE:
+	case SOUP_ENCODING_EOF:
+		break;
+	default:
+		set_error(msg, 411, "invalid", "body: a Content-Length is required");
+		break;
+	}
+}
+
+static void
+pending_free(Pending *p)
+{
+	if (p->finished_id != 0)
+		g_signal_handler_disconnect(p->msg, p->finished_id);
+	g_object_unref(p->msg);
+	g_free(p);
+}
+
+static void
+on_done(CrHttpResponder *responder, guint status, const gchar *content_type, GBytes *body,
+	const gchar *const *headers, gpointer user_data)
+{
+	Pending *p = user_data;
+	SoupMessageHeaders *out = soup_server_message_get_response_headers(p->msg);
+	soup_server_message_set_status(p->msg, status, NULL);
+	for (guint i = 0; headers != NULL && headers[i] != NULL && headers[i + 1] != NULL; i += 2)
+		soup_message_headers_append(out, headers[i], headers[i + 1]);
+	if (content_type != NULL) {
+		gsize len = 0;
+		const gchar *data = body != NULL ? g_bytes_get_data(body, &len) : "";
+		soup_server_message_set_response(p->msg, content_type, SOUP_MEMORY_COPY, data,
+						 len);
+	}
+	p->done = TRUE;
+	if (p->paused) {
+		soup_server_message_unpause(p->msg);
+		g_hash_table_remove(p->rest->pending, p);
+	}
+}
+
+/* The message ended before the handler answered (the client went away). */
+static void
+on_finished(SoupServerMessage *msg, gpointer user_data)
+{
+	Pending *p = user_data;
+	if (!p->done)
+		cr_http_responder_cancel(p->responder);
+	g_hash_table_remove(p->rest->pending, p);
+}
+
+static gchar *
+remote_of(SoupServerMessage *msg)
+{
+	GSocketAddress *addr = soup_server_message_get_remote_address(msg);
+	if (addr == NULL || !G_IS_INET_SOCKET_ADDRESS(addr))
+		return NULL;
+	g_autofree gchar *ip = g_inet_address_to_string(
+		g_inet_socket_address_get_address(G_INET_SOCKET_ADDRESS(addr)));
+	return g_strdup_printf("%s:%u", ip,
+			       g_inet_socket_address_get_port(G_INET_SOCKET_ADDRESS(addr)));
+}
+
+static void
+add_header(const char *name, const char *value, gpointer user_data)
+{
+	cr_http_request_add_header(user_data, name, value);
+}
+
+static void
+server_cb(SoupServer *server, SoupServerMessage *msg, const char *path, GHashTable *query,
+	  gpointer user_data)
+{
+	CrRest *rest = user_data;
+	const gchar *method = soup_server_message_get_method(msg);
+	SoupMessageBody *req_body = soup_server_message_get_request_body(msg);
+	g_autoptr(GBytes) body = NULL;
+	g_autoptr(GHashTable) q = NULL;
+	g_autofree gchar *remote = NULL;
+	CrHttpRequest *req;
+	Pending *p;
+
+	if (g_strcmp0(path, "/api/v1/events") == 0 && g_strcmp0(method, "GET") == 0) {
+		if (rest->control->sse != NULL)
+			cr_sse_add_client(rest->control->sse, msg);
+		return;
+	}
+	body = soup_message_body_flatten(req_body);
+	if (g_bytes_get_size(body) > rest->control->max_body) {
+		set_error(msg, 413, "invalid", "body: too large");
+		return;
+	}
+	q = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, g_free);
+	if (query != NULL) {
+		GHashTableIter it;
+		gpointer k, v;
+		g_hash_table_iter_init(&it, query);
+		while (g_hash_table_iter_next(&it, &k, &v))
+			g_hash_table_insert(q, g_strdup(k), g_strdup(v));
+	}
+	remote = remote_of(msg);
+	req = cr_http_request_new(method, path, q, body, remote);
+	soup_message_headers_foreach(soup_server_message_get_request_headers(msg), add_header,
+				     req);
+	p = g_new0(Pending, 1);
+	p->rest = rest;
+	p->msg = g_object_ref(msg);
+	if (!cr_router_dispatch_http(rest->control->router, req, on_done, p, &p->responder)) {
+		g_autofree gchar *text = g_strdup_printf("no such path: %s", path);
+		g_autofree gchar *valid = g_utf8_make_valid(text, -1);
+		set_error(msg, 404, "not-found", valid);
+		pending_free(p);
+	} else if (p->done) {
+		pending_free(p);
+	} else {
+		soup_server_message_pause(msg);
+		p->paused = TRUE;
+		p->finished_id = g_signal_connect(msg, "finished", G_CALLBACK(on_finished), p);
+		g_hash_table_add(rest->pending, p);
+	}
+	cr_http_request_unref(req);
+}
+
+CrRest *
+cr_rest_new(CrControl *control)
+{
+	CrRest *rest = g_new0(CrRest, 1);
+	rest->control = control;
+	rest->pending = g_hash_table_new_full(g_direct_hash, g_direct_equal,
+					      (GDestroyNotify)pending_free, NULL);
+	return rest;
+}
+
+static GInetAddress *
+resolve(const gchar *host, GError **error)
+{
+	GInetAddress *addr = g_inet_address_new_from_string(host);
+	GList *list;
+	if (addr != NULL)
+		return addr;
+	list = g_resolver_lookup_by_name(g_resolver_get_default(), host, NULL, error);
+	if (list == NULL)
+		return NULL;
+	addr = g_object_ref(list->data);
+	g_resolver_free_addresses(list);
+	return addr;
+}
+
+gboolean
+cr_rest_start(CrRest *rest, GError **error)
+{
+	CrControl *c = rest->control;
+	g_autoptr(GTlsCertificate) cert = NULL;
+	g_autoptr(GInetAddress) inet = NULL;
+	g_autoptr(GSocketAddress) addr = NULL;
+	g_autoptr(GError) local = NULL;
+	SoupServerListenOptions options = 0;
+	GSList *uris;
+
+	if (c->tls_cert != NULL) {
+		cert = g_tls_certificate_new_from_files(c->tls_cert, c->tls_key, error);
+		if (cert == NULL)
+			return FALSE;
+		options |= SOUP_SERVER_LISTEN_HTTPS;
+	}
+	rest->server = soup_server_new("server-header", "cardrouted/" CR_VERSION " ",
+				       "tls-certificate", cert, NULL);
+	soup_server_add_early_handler(rest->server, NULL, early_cb, rest, NULL);
+	soup_server_add_handler(rest->server, NULL, server_cb, rest, NULL);
+	inet = resolve(c->rest_host, &local);
+	if (inet == NULL) {
+		g_set_error(error, CR_ERROR, CR_ERROR_CONFIG, "[router] rest: %s: %s",
+			    c->rest_host, local->message);
+		return FALSE;
+	}
+	addr = g_inet_socket_address_new(inet, c->rest_port);
+	if (!soup_server_listen(rest->server, addr, options, &local)) {
+		g_set_error(error, CR_ERROR, CR_ERROR_IO, "REST API on %s:%u: %s", c->rest_host,
+			    c->rest_port, local->message);
+		return FALSE;
+	}
+	uris = soup_server_get_uris(rest->server);
+	for (GSList *l = uris; l != NULL; l = l->next) {
+		g_autofree gchar *text = g_uri_to_string(l->data);
+		g_message("REST API listening on %s%s", text,
+			  c->token != NULL ? " (bearer token required)" : "");
+	}
+	g_slist_free_full(uris, (GDestroyNotify)g_uri_unref);
+	return TRUE;
+}
+
+void
+cr_rest_free(CrRest *rest)
+{
+	GHashTableIter it;
+	gpointer key;
+	if (rest == NULL)
+		return;
+	/* handlers that answer later find their responder cancelled */
+	g_hash_table_iter_init(&it, rest->pending);
+	while (g_hash_table_iter_next(&it, &key, NULL)) {
+		Pending *p = key;
+		if (!p->done)
+			cr_http_responder_cancel(p->responder);
+	}
+	g_hash_table_remove_all(rest->pending);
+	if (rest->server != NULL) {
+		soup_server_disconnect(rest->server);
+		g_object_unref(rest->server);
+	}
+	g_hash_table_unref(rest->pending);
+	g_free(rest);
+}

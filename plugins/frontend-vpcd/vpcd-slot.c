@@ -1,0 +1,635 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * A vpcd reader slot played as a card (../shared/protocols/vpcd.md).
+ *
+ * While the route has a card, the slot keeps a TCP connection with vpcd (we
+ * connect, or in listen mode vpcd connects to us); without a card there is no
+ * connection, so pcscd sees the card removed. Presence polls (get ATR) are
+ * answered from the ATR the core gave us, never from the backend; power and
+ * reset messages go to the core; APDUs are submitted and their answer written
+ * back as one frame.
+ *
+ * Speed: vpcd (bookworm) writes a frame's length and payload with two send()
+ * calls and does not disable Nagle, so its payload waits for our ACK of the
+ * length. A receiver with delayed ACKs stalls ~40 ms per message; re-arming
+ * TCP_QUICKACK before every recv() makes the kernel ACK at once. Our replies
+ * go out as one send() per frame with TCP_NODELAY.
+ */
+
+#define _GNU_SOURCE
+#include <errno.h>
+#include <glib-unix.h>
+#include <netdb.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include "vpcd-frame.h"
+#include "vpcd-slot.h"
+
+#define BACKOFF_MIN_MS 50
+#define BACKOFF_MAX_MS 2000
+#define RECV_CHUNK 16384
+
+struct _VpcdSlot {
+	CrFrontendSlot parent_instance;
+	gchar *host;
+	guint16 port;
+	VpcdMode mode;
+	gboolean running;
+	GBytes *atr; /* the card to play; NULL: none */
+
+	int fd; /* the connection with vpcd, or -1 */
+	guint in_watch;
+	guint out_watch;
+	gboolean connecting; /* non-blocking connect() in progress */
+	gboolean accepted;   /* vpcd has spoken on this connection */
+	guint64 generation;  /* bumped whenever a connection ends */
+	VpcdFrameReader *reader;
+	GByteArray *out; /* bytes a short send() left */
+	guint8 *frame;   /* one encoded frame */
+	guint8 *chunk;   /* recv() buffer */
+
+	int listen_fd;
+	guint listen_watch;
+
+	guint retry_timer;
+	guint backoff_ms;
+	gboolean failure_logged;
+
+	gboolean busy; /* an APDU is with the core */
+	guint64 busy_generation;
+	gboolean powered;
+
+	guint event_hook;
+
+	guint64 apdus;
+	guint64 polls;
+	guint64 connections;
+};
+
+G_DEFINE_TYPE(VpcdSlot, vpcd_slot, CR_TYPE_FRONTEND_SLOT)
+
+static void try_connect(VpcdSlot *self);
+static void start_listening(VpcdSlot *self);
+
+static const gchar *
+slot_name(VpcdSlot *self)
+{
+	return cr_frontend_slot_get_name(CR_FRONTEND_SLOT(self));
+}
+
+static void
+set_nodelay_quickack(int fd)
+{
+	int one = 1;
+	(void)setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
+	(void)setsockopt(fd, IPPROTO_TCP, TCP_QUICKACK, &one, sizeof(one));
+}
+
+static void
+close_connection(VpcdSlot *self, CrSlotState state, const gchar *why)
+{
+	g_autoptr(GError) reason = NULL;
+	if (self->fd < 0)
+		return;
+	g_clear_handle_id(&self->in_watch, g_source_remove);
+	g_clear_handle_id(&self->out_watch, g_source_remove);
+	close(self->fd);
+	self->fd = -1;
+	self->generation++;
+	self->connecting = FALSE;
+	self->busy = FALSE;
+	vpcd_frame_reader_init(self->reader);
+	g_byte_array_set_size(self->out, 0);
+	if (why != NULL && self->accepted)
+		g_message("%s: vpcd connection closed: %s", slot_name(self), why);
+	else if (why != NULL)
+		g_debug("%s: vpcd connection closed: %s", slot_name(self), why);
+	self->accepted = FALSE;
+	if (why != NULL)
+		reason = g_error_new_literal(CR_ERROR, CR_ERROR_IO, why);
+	cr_frontend_slot_set_state(CR_FRONTEND_SLOT(self), state, reason);
+}
+
+static gboolean
+retry_cb(gpointer user_data)
+{
+	VpcdSlot *self = user_data;
+	self->retry_timer = 0;
+	try_connect(self);
+	return G_SOURCE_REMOVE;
+}
+
+/* vpcd is not there (yet) or dropped us: try again later, waiting longer
+ * each time, while the route still has a card. */
+static void
+schedule_retry(VpcdSlot *self)
+{
+	if (!self->running || self->atr == NULL || self->mode != VPCD_MODE_CONNECT ||
+	    self->retry_timer != 0 || self->fd >= 0)
+		return;
+	self->retry_timer = g_timeout_add(self->backoff_ms, retry_cb, self);
+	self->backoff_ms = MIN(self->backoff_ms * 2, BACKOFF_MAX_MS);
+}
+
+static void
+drop_and_retry(VpcdSlot *self, const gchar *why)
+{
+	close_connection(self, CR_SLOT_STATE_DOWN, why);
+	schedule_retry(self);
+}
+
+static gboolean
+out_ready_cb(gint fd, GIOCondition cond, gpointer user_data)
+{
+	VpcdSlot *self = user_data;
+	ssize_t n = send(fd, self->out->data, self->out->len, MSG_NOSIGNAL | MSG_DONTWAIT);
+	if (n < 0 && (errno == EAGAIN || errno == EINTR))
+		return G_SOURCE_CONTINUE;
+	if (n < 0) {
+		g_autofree gchar *why = g_strdup_printf("send: %s", g_strerror(errno));
+		self->out_watch = 0;
+		drop_and_retry(self, why);
+		return G_SOURCE_REMOVE;
+	}
+	g_byte_array_remove_range(self->out, 0, (guint)n);
+	if (self->out->len > 0)
+		return G_SOURCE_CONTINUE;
+	self->out_watch = 0;
+	return G_SOURCE_REMOVE;
+}
+
+/* Writes one frame with one send() (the rest later if the socket is full). */
+static void
+send_frame(VpcdSlot *self, const guint8 *payload, gsize len)
+{
+	gsize total = vpcd_frame_encode(payload, len, self->frame, VPCD_FRAME_MAX_PAYLOAD + 2);
+	ssize_t n = 0;
+	if (total == 0) {
+		g_autofree gchar *why =
+		        g_strdup_printf("a reply of %zu bytes does not fit a vpcd frame", len);
+		g_warning("%s: %s", slot_name(self), why);
+		drop_and_retry(self, why);
+		return;
+	}
+	if (self->out->len == 0) {
+		n = send(self->fd, self->frame, total, MSG_NOSIGNAL | MSG_DONTWAIT);
+		if (n < 0 && errno != EAGAIN && errno != EINTR) {
+			g_autofree gchar *why = g_strdup_printf("send: %s", g_strerror(errno));
+			drop_and_retry(self, why);
+			return;
+		}
+		if (n < 0)
+			n = 0;
+	}
+	if ((gsize)n < total) {
+		g_byte_array_append(self->out, self->frame + n, (guint)(total - (gsize)n));
+		if (self->out_watch == 0)
+			self->out_watch = g_unix_fd_add(self->fd, G_IO_OUT, out_ready_cb, self);
+	}
+}
+
+static void
+handle_message(VpcdSlot *self, const guint8 *payload, gsize len)
+{
+	CrFrontendSlot *fs = CR_FRONTEND_SLOT(self);
+	VpcdMessage msg = vpcd_message_classify(payload, len);
+
+	if (!self->accepted) {
+		self->accepted = TRUE;
+		self->backoff_ms = BACKOFF_MIN_MS;
+		self->failure_logged = FALSE;
+		self->connections++;
+		g_message("%s: vpcd took the card (port %u)", slot_name(self), self->port);
+		cr_frontend_slot_set_state(fs, CR_SLOT_STATE_PRESENT, NULL);
+	}
+	if (self->busy) {
+		drop_and_retry(self, "vpcd sent a message while an APDU was in flight");
+		return;
+	}
+	switch (msg) {
+	case VPCD_MSG_GET_ATR:
+		self->polls++;
+		if (self->atr == NULL) {
+			close_connection(self, CR_SLOT_STATE_EMPTY, "no card");
+			return;
+		}
+		send_frame(self, g_bytes_get_data(self->atr, NULL), g_bytes_get_size(self->atr));
+		return;
+	case VPCD_MSG_POWER_OFF:
+		g_debug("%s: power off", slot_name(self));
+		self->powered = FALSE;
+		cr_frontend_slot_power_off(fs);
+		return;
+	case VPCD_MSG_POWER_ON:
+		g_debug("%s: power on", slot_name(self));
+		self->powered = TRUE;
+		cr_frontend_slot_reset(fs, CR_RESET_COLD);
+		return;
+	case VPCD_MSG_RESET:
+		g_debug("%s: warm reset", slot_name(self));
+		self->powered = TRUE;
+		cr_frontend_slot_reset(fs, CR_RESET_WARM);
+		return;
+	case VPCD_MSG_UNKNOWN_CONTROL:
+		g_message("%s: ignoring unknown vpcd control byte %02X", slot_name(self),
+		          payload[0]);
+		return;
+	case VPCD_MSG_SHORT_APDU: {
+		static const guint8 wrong_length[] = {0x67, 0x00};
+		g_message("%s: a command of %zu bytes is no APDU: answering 6700", slot_name(self),
+		          len);
+		send_frame(self, wrong_length, sizeof(wrong_length));
+		return;
+	}
+	case VPCD_MSG_APDU:
+		self->apdus++;
+		self->busy = TRUE;
+		self->busy_generation = self->generation;
+		/* may call transaction_done() before it returns */
+		cr_frontend_slot_submit(fs, payload, len);
+		return;
+	case VPCD_MSG_INVALID:
+		break;
+	}
+	drop_and_retry(self, "invalid vpcd message");
+}
+
+static gboolean
+readable_cb(gint fd, GIOCondition cond, gpointer user_data)
+{
+	VpcdSlot *self = user_data;
+	guint64 generation = self->generation;
+	int one = 1;
+	ssize_t n;
+	gsize off = 0;
+
+	/* acknowledge what comes next at once (see the top of the file) */
+	(void)setsockopt(fd, IPPROTO_TCP, TCP_QUICKACK, &one, sizeof(one));
+	n = recv(fd, self->chunk, RECV_CHUNK, MSG_DONTWAIT);
+	if (n < 0 && (errno == EAGAIN || errno == EINTR))
+		return G_SOURCE_CONTINUE;
+	if (n <= 0) {
+		g_autofree gchar *why = n == 0 ? g_strdup("vpcd closed the connection")
+		                               : g_strdup_printf("recv: %s", g_strerror(errno));
+		self->in_watch = 0;
+		drop_and_retry(self, why);
+		return G_SOURCE_REMOVE;
+	}
+	while (off < (gsize)n && self->generation == generation) {
+		size_t used = 0;
+		VpcdFrameStatus st = vpcd_frame_reader_feed(self->reader, self->chunk + off,
+		                                            (gsize)n - off, &used);
+		off += used;
+		if (st == VPCD_FRAME_EMPTY) {
+			g_warning("%s: vpcd sent a frame of length 0", slot_name(self));
+			self->in_watch = 0;
+			drop_and_retry(self, "malformed frame (length 0)");
+			return G_SOURCE_REMOVE;
+		}
+		if (st == VPCD_FRAME_READY) {
+			size_t len;
+			const guint8 *payload = vpcd_frame_reader_payload(self->reader, &len);
+			handle_message(self, payload, len);
+		}
+	}
+	if (self->generation != generation) {
+		/* the connection ended while handling; its watch is gone */
+		return G_SOURCE_REMOVE;
+	}
+	return G_SOURCE_CONTINUE;
+}
+
+static void
+connection_up(VpcdSlot *self, int fd)
+{
+	self->fd = fd;
+	self->connecting = FALSE;
+	self->accepted = FALSE;
+	vpcd_frame_reader_init(self->reader);
+	set_nodelay_quickack(fd);
+	self->in_watch = g_unix_fd_add(fd, G_IO_IN | G_IO_HUP | G_IO_ERR, readable_cb, self);
+}
+
+static gboolean
+connect_done_cb(gint fd, GIOCondition cond, gpointer user_data)
+{
+	VpcdSlot *self = user_data;
+	int err = 0;
+	socklen_t len = sizeof(err);
+	self->in_watch = 0;
+	if (getsockopt(fd, SOL_SOCKET, SO_ERROR, &err, &len) < 0)
+		err = errno;
+	if (err != 0) {
+		if (!self->failure_logged)
+			g_message("%s: cannot reach vpcd at %s:%u: %s (retrying)", slot_name(self),
+			          self->host, self->port, g_strerror(err));
+		self->failure_logged = TRUE;
+		close(self->fd);
+		self->fd = -1;
+		self->connecting = FALSE;
+		cr_frontend_slot_set_state(CR_FRONTEND_SLOT(self), CR_SLOT_STATE_DOWN, NULL);
+		schedule_retry(self);
+		return G_SOURCE_REMOVE;
+	}
+	g_debug("%s: connected to %s:%u, waiting for vpcd", slot_name(self), self->host,
+	        self->port);
+	self->in_watch = g_unix_fd_add(fd, G_IO_IN | G_IO_HUP | G_IO_ERR, readable_cb, self);
+	self->connecting = FALSE;
+	return G_SOURCE_REMOVE;
+}
+
+static struct addrinfo *
+resolve(VpcdSlot *self, gboolean passive)
+{
+	struct addrinfo hints = {0}, *res = NULL;
+	g_autofree gchar *port = g_strdup_printf("%u", self->port);
+	hints.ai_socktype = SOCK_STREAM;
+	hints.ai_flags = AI_NUMERICHOST | AI_NUMERICSERV | (passive ? AI_PASSIVE : 0);
+	if (getaddrinfo(self->host, port, &hints, &res) == 0)
+		return res;
+	/* a name: resolved once per attempt (blocking, from /etc/hosts mostly) */
+	hints.ai_flags &= ~AI_NUMERICHOST;
+	if (getaddrinfo(self->host, port, &hints, &res) == 0)
+		return res;
+	return NULL;
+}
+
+static void
+try_connect(VpcdSlot *self)
+{
+	struct addrinfo *ai;
+	int fd;
+	if (!self->running || self->atr == NULL || self->fd >= 0)
+		return;
+	ai = resolve(self, FALSE);
+	if (ai == NULL) {
+		if (!self->failure_logged)
+			g_message("%s: cannot resolve %s (retrying)", slot_name(self), self->host);
+		self->failure_logged = TRUE;
+		schedule_retry(self);
+		return;
+	}
+	fd = socket(ai->ai_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	if (fd < 0) {
+		g_warning("%s: socket: %s", slot_name(self), g_strerror(errno));
+		freeaddrinfo(ai);
+		schedule_retry(self);
+		return;
+	}
+	self->fd = fd;
+	self->accepted = FALSE;
+	vpcd_frame_reader_init(self->reader);
+	set_nodelay_quickack(fd);
+	if (connect(fd, ai->ai_addr, ai->ai_addrlen) < 0 && errno != EINPROGRESS) {
+		int err = errno;
+		freeaddrinfo(ai);
+		if (!self->failure_logged)
+			g_message("%s: cannot reach vpcd at %s:%u: %s (retrying)", slot_name(self),
+			          self->host, self->port, g_strerror(err));
+		self->failure_logged = TRUE;
+		close(fd);
+		self->fd = -1;
+		cr_frontend_slot_set_state(CR_FRONTEND_SLOT(self), CR_SLOT_STATE_DOWN, NULL);
+		schedule_retry(self);
+		return;
+	}
+	freeaddrinfo(ai);
+	self->connecting = TRUE;
+	self->in_watch = g_unix_fd_add(fd, G_IO_OUT, connect_done_cb, self);
+}
+
+static gboolean
+accept_cb(gint lfd, GIOCondition cond, gpointer user_data)
+{
+	VpcdSlot *self = user_data;
+	int fd = accept4(lfd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
+	if (fd < 0)
+		return G_SOURCE_CONTINUE;
+	if (self->atr == NULL) {
+		close(fd);
+		return G_SOURCE_CONTINUE;
+	}
+	/* vpcd keeps one connection per slot: a new one means it gave up the old */
+	if (self->fd >= 0)
+		close_connection(self, CR_SLOT_STATE_EMPTY, "vpcd connected again");
+	g_debug("%s: vpcd connected", slot_name(self));
+	connection_up(self, fd);
+	return G_SOURCE_CONTINUE;
+}
+
+static void
+stop_listening(VpcdSlot *self)
+{
+	g_clear_handle_id(&self->listen_watch, g_source_remove);
+	if (self->listen_fd >= 0)
+		close(self->listen_fd);
+	self->listen_fd = -1;
+}
+
+static void
+start_listening(VpcdSlot *self)
+{
+	struct addrinfo *ai;
+	int fd, one = 1;
+	if (!self->running || self->atr == NULL || self->listen_fd >= 0)
+		return;
+	ai = resolve(self, TRUE);
+	if (ai == NULL) {
+		g_warning("%s: cannot resolve %s", slot_name(self), self->host);
+		return;
+	}
+	fd = socket(ai->ai_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	if (fd < 0 || setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one)) < 0 ||
+	    bind(fd, ai->ai_addr, ai->ai_addrlen) < 0 || listen(fd, 1) < 0) {
+		g_warning("%s: cannot listen on %s:%u: %s", slot_name(self), self->host, self->port,
+		          g_strerror(errno));
+		if (fd >= 0)
+			close(fd);
+		freeaddrinfo(ai);
+		return;
+	}
+	freeaddrinfo(ai);
+	self->listen_fd = fd;
+	self->listen_watch = g_unix_fd_add(fd, G_IO_IN, accept_cb, self);
+	g_message("%s: waiting for vpcd on %s:%u", slot_name(self), self->host, self->port);
+}
+
+static void
+offer_card(VpcdSlot *self)
+{
+	if (self->mode == VPCD_MODE_LISTEN)
+		start_listening(self);
+	else
+		try_connect(self);
+}
+
+static void
+withdraw_card(VpcdSlot *self, const gchar *why)
+{
+	g_clear_handle_id(&self->retry_timer, g_source_remove);
+	close_connection(self, CR_SLOT_STATE_EMPTY, why);
+	stop_listening(self);
+}
+
+static void
+vpcd_slot_card_changed(CrFrontendSlot *fs, GBytes *atr)
+{
+	VpcdSlot *self = VPCD_SLOT(fs);
+	gboolean swapped = self->atr != NULL && atr != NULL && !g_bytes_equal(self->atr, atr);
+
+	g_clear_pointer(&self->atr, g_bytes_unref);
+	if (atr != NULL)
+		self->atr = g_bytes_ref(atr);
+	if (!self->running)
+		return;
+	if (atr == NULL) {
+		if (self->fd >= 0 || self->listen_fd >= 0)
+			g_message("%s: no card: leaving vpcd", slot_name(self));
+		withdraw_card(self, "no card");
+		return;
+	}
+	if (swapped && self->fd >= 0) {
+		/* another card: vpcd must see a removal and a new insertion */
+		g_message("%s: another card: reconnecting to vpcd", slot_name(self));
+		close_connection(self, CR_SLOT_STATE_EMPTY, "card changed");
+	}
+	self->backoff_ms = BACKOFF_MIN_MS;
+	offer_card(self);
+}
+
+static void
+vpcd_slot_transaction_done(CrFrontendSlot *fs, CrTransaction *tx)
+{
+	VpcdSlot *self = VPCD_SLOT(fs);
+	const guint8 *resp;
+	gsize len;
+
+	if (!self->busy)
+		return;
+	self->busy = FALSE;
+	if (self->fd < 0 || self->busy_generation != self->generation)
+		return; /* that connection is gone */
+	resp = cr_transaction_get_response(tx, &len);
+	if (resp != NULL && len > 0) {
+		send_frame(self, resp, len);
+		return;
+	}
+	/* no answer to give: the terminal sees the card removed, and a fresh
+	 * one inserted if the route still has it */
+	g_message("%s: no answer for vpcd (%s): removing the card", slot_name(self),
+	          cr_transaction_get_error(tx) ? cr_transaction_get_error(tx)->message : "none");
+	close_connection(self, CR_SLOT_STATE_EMPTY, NULL);
+	if (self->mode == VPCD_MODE_CONNECT)
+		schedule_retry(self);
+}
+
+/* The core tells the terminal the card is gone only under the remove-card
+ * policy; a PC/SC reader should show no card whenever the route's card is
+ * gone (except under `hold`, where the terminal is kept waiting). */
+static void
+event_cb(const CrEvent *ev, gpointer user_data)
+{
+	VpcdSlot *self = user_data;
+	CrRoute *route;
+
+	if (ev->type != CR_EVENT_CARD || ev->frontend != CR_FRONTEND_SLOT(self) ||
+	    ev->backend == NULL || ev->state == CR_SLOT_STATE_PRESENT || self->atr == NULL)
+		return;
+	route = cr_frontend_slot_get_route(CR_FRONTEND_SLOT(self));
+	if (route == NULL || cr_backend_slot_get_state(ev->backend) == CR_SLOT_STATE_PRESENT ||
+	    cr_route_get_policy(route)->on_backend_loss == CR_LOSS_POLICY_HOLD)
+		return;
+	g_message("%s: the route's card is gone: leaving vpcd", slot_name(self));
+	/* the core reports the card again (card_changed) when it is back */
+	g_clear_pointer(&self->atr, g_bytes_unref);
+	withdraw_card(self, "the route's card is gone");
+}
+
+void
+vpcd_slot_start(VpcdSlot *self)
+{
+	CrRouter *router = cr_frontend_slot_get_router(CR_FRONTEND_SLOT(self));
+	if (router != NULL && self->event_hook == 0)
+		self->event_hook = cr_router_add_event_hook(router, event_cb, self, NULL);
+	self->running = TRUE;
+	self->backoff_ms = BACKOFF_MIN_MS;
+	if (self->atr != NULL)
+		offer_card(self);
+	else
+		cr_frontend_slot_set_state(CR_FRONTEND_SLOT(self), CR_SLOT_STATE_EMPTY, NULL);
+}
+
+void
+vpcd_slot_stop(VpcdSlot *self)
+{
+	CrRouter *router = cr_frontend_slot_get_router(CR_FRONTEND_SLOT(self));
+	if (router != NULL && self->event_hook != 0)
+		cr_router_remove_event_hook(router, self->event_hook);
+	self->event_hook = 0;
+	self->running = FALSE;
+	withdraw_card(self, NULL);
+}
+
+void
+vpcd_slot_describe(VpcdSlot *self, GVariantDict *dict)
+{
+	g_variant_dict_insert(dict, "host", "s", self->host);
+	g_variant_dict_insert(dict, "port", "q", self->port);
+	g_variant_dict_insert(dict, "mode", "s",
+	                      self->mode == VPCD_MODE_LISTEN ? "listen" : "connect");
+	g_variant_dict_insert(dict, "connected", "b", self->accepted);
+	g_variant_dict_insert(dict, "powered", "b", self->powered);
+	g_variant_dict_insert(dict, "apdus", "t", self->apdus);
+	g_variant_dict_insert(dict, "polls", "t", self->polls);
+	g_variant_dict_insert(dict, "connections", "t", self->connections);
+}
+
+VpcdSlot *
+vpcd_slot_new(const gchar *name, const gchar *host, guint16 port, VpcdMode mode)
+{
+	VpcdSlot *self = g_object_new(VPCD_TYPE_SLOT, "name", name, NULL);
+	self->host = g_strdup(host);
+	self->port = port;
+	self->mode = mode;
+	return self;
+}
+
+static void
+vpcd_slot_finalize(GObject *obj)
+{
+	VpcdSlot *self = VPCD_SLOT(obj);
+	self->running = FALSE;
+	withdraw_card(self, NULL);
+	g_clear_pointer(&self->atr, g_bytes_unref);
+	g_free(self->host);
+	g_free(self->reader);
+	g_free(self->frame);
+	g_free(self->chunk);
+	g_byte_array_unref(self->out);
+	G_OBJECT_CLASS(vpcd_slot_parent_class)->finalize(obj);
+}
+
+static void
+vpcd_slot_class_init(VpcdSlotClass *klass)
+{
+	CrFrontendSlotClass *fc = CR_FRONTEND_SLOT_CLASS(klass);
+	G_OBJECT_CLASS(klass)->finalize = vpcd_slot_finalize;
+	fc->card_changed = vpcd_slot_card_changed;
+	fc->transaction_done = vpcd_slot_transaction_done;
+}
+
+static void
+vpcd_slot_init(VpcdSlot *self)
+{
+	self->fd = -1;
+	self->listen_fd = -1;
+	self->backoff_ms = BACKOFF_MIN_MS;
+	self->reader = g_new0(VpcdFrameReader, 1);
+	self->frame = g_malloc(VPCD_FRAME_MAX_PAYLOAD + 2);
+	self->chunk = g_malloc(RECV_CHUNK);
+	self->out = g_byte_array_new();
+}
