@@ -318,6 +318,26 @@ server_on_msg(RsproPeer *peer, RsproLink *link, const RsproMsg *msg, gpointer us
 			rspro_peer_send(link, &req);
 		}
 		break;
+	case RSPRO_MSG_CONNECT_CLIENT_REQ:
+		self->client_hellos++;
+		rspro_msg_init(&res, RSPRO_MSG_CONNECT_CLIENT_RES);
+		rspro_peer_fill_identity(&res.u.connect_client_res.identity, RSPRO_COMPONENT_SERVER);
+		res.u.connect_client_res.result = RSPRO_RESULT_OK;
+		rspro_peer_send(link, &res);
+		rspro_msg_clear(&res);
+		if (self->bank_port != 0) {
+			RsproMsg req;
+			rspro_msg_init(&req, RSPRO_MSG_CONFIG_CLIENT_BANK_REQ);
+			req.u.config_client_bank_req.bank_slot.bank_id = 1;
+			req.u.config_client_bank_req.bank_slot.slot_nr = 0;
+			req.u.config_client_bank_req.bankd.addr[0] = 127;
+			req.u.config_client_bank_req.bankd.addr[3] = 1;
+			req.u.config_client_bank_req.bankd.port = self->bank_port;
+			rspro_peer_send(link, &req);
+		}
+		break;
+	case RSPRO_MSG_CONFIG_CLIENT_BANK_RES:
+		break;
 	case RSPRO_MSG_CREATE_MAPPING_RES:
 		g_array_append_val(self->results, msg->u.create_mapping_res.result);
 		break;

@@ -71,6 +71,10 @@ typedef struct {
 	guint hellos;
 	guint16 bank_id;
 	GPtrArray *push_on_hello; /* RsproMappingReq * sent after connectBankRes */
+	/* clients: connectClientRes ok, then configClientBankReq to this bank
+	 * (when bank_port is set) for bank slot 0 */
+	guint16 bank_port;
+	guint client_hellos;
 } TestServer;
 
 TestServer *test_server_new(void);

@@ -622,6 +622,67 @@ test_config_errors(void)
 	}
 }
 
+/* cardroute's own client role (backend-remote) against this bank, both in
+ * this router, mapped by the scripted server: a terminal's APDUs reach a
+ * vcard card through RSPRO. */
+static void
+test_remote_client(void)
+{
+	TestServer *srv = test_server_new();
+	g_autofree gchar *cards = vcard_ini(2);
+	g_autofree gchar *ini = g_strdup_printf(
+	        "%s[frontend:bank]\nplugin = rspro-bank\nlisten = 127.0.0.1:0\nslots = 2\n"
+	        "server = 127.0.0.1:%u\n"
+	        "[route:b0]\nfrontend = bank.0\nbackend = card.0\n"
+	        "[backend:sim]\nplugin = remote\nserver = 127.0.0.1:%u\nclient-id = 7\n"
+	        "client-slot = 0\n",
+	        cards, test_server_port(srv), test_server_port(srv));
+	g_autoptr(CrRouter) router = NULL;
+	g_autoptr(TestInstance) inst = test_instance_new();
+	g_autoptr(TestFrontend) fe = test_frontend_new("fe");
+	g_autoptr(GError) error = NULL;
+	g_autofree gchar *atr_hex = NULL;
+	static const gchar *const cmds[][2] = {
+	        {"A0A4000002 7F20", "9F16"},
+	        {"A0F2000006", "000000007F209000"},
+	        {"00A4000402 3F00", "6125"},
+	};
+	guint done;
+
+	test_server_push_on_hello(srv, 7, 0, 0);
+	router = bank_test_router(ini);
+	srv->bank_port = bank_test_port(router, "bank");
+	g_assert_true(cr_instance_add_frontend_slot(CR_INSTANCE(inst), CR_FRONTEND_SLOT(fe),
+	                                            &error));
+	g_assert_true(cr_router_add_instance(router, CR_INSTANCE(inst), "test", "test",
+	                                     CR_PLUGIN_KIND_FRONTEND, &error));
+	g_assert_nonnull(cr_router_add_route(router, "t", "fe", "sim", NULL, &error));
+	g_assert_no_error(error);
+	WAIT_FOR(fe->card != NULL);
+	atr_hex = bank_test_to_hex(g_bytes_get_data(fe->card, NULL), g_bytes_get_size(fe->card));
+	g_assert_cmpstr(atr_hex, ==, VCARD_ATR);
+	for (guint round = 0; round < 2; round++) {
+		for (guint i = 0; i < G_N_ELEMENTS(cmds); i++) {
+			g_autoptr(GByteArray) cmd = bank_test_hex(cmds[i][0]);
+			g_autofree gchar *got = NULL;
+
+			done = fe->done_count;
+			cr_frontend_slot_submit(CR_FRONTEND_SLOT(fe), cmd->data, cmd->len);
+			WAIT_FOR(fe->done_count > done);
+			g_assert_no_error(fe->last_error);
+			got = bank_test_to_hex(fe->last_response->data, fe->last_response->len);
+			g_assert_cmpstr(got, ==, cmds[i][1]);
+		}
+		/* the terminal's cold reset goes through RSPRO to the bank's card */
+		cr_frontend_slot_reset(CR_FRONTEND_SLOT(fe), CR_RESET_COLD);
+		bank_test_spin(50);
+	}
+	g_assert_cmpuint(bank_test_describe_uint(router, "bank", "tpdus"), ==,
+	                 2 * G_N_ELEMENTS(cmds));
+	g_clear_object(&router);
+	test_server_free(srv);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -636,5 +697,6 @@ main(int argc, char **argv)
 	g_test_add_func("/bank/resync", test_resync);
 	g_test_add_func("/bank/slots-csv", test_csv);
 	g_test_add_func("/bank/config-errors", test_config_errors);
+	g_test_add_func("/bank/remote-client", test_remote_client);
 	return g_test_run();
 }
