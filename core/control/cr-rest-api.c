@@ -248,8 +248,8 @@ apdu_done(CrTransaction *tx, gpointer user_data)
 	} else {
 		g_autoptr(JsonBuilder) b = json_builder_new_immutable();
 		g_autoptr(JsonNode) node = NULL;
-		g_autofree gchar *hex = cr_rest_hex_encode(resp, len);
-		g_autofree gchar *sw = cr_rest_hex_encode(resp + len - 2, 2);
+		g_autofree gchar *hex = cr_hex_encode(resp, len);
+		g_autofree gchar *sw = cr_hex_encode(resp + len - 2, 2);
 		json_builder_begin_object(b);
 		json_builder_set_member_name(b, "response");
 		json_builder_add_string_value(b, hex);
