@@ -238,6 +238,17 @@ cr_engine_transaction_returned(CrTransaction *tx)
 		cr_stats_record(&cr_backend_slot_priv(bs)->stats, tx->done_us - tx->submit_us,
 				tx->error != NULL);
 		cr_backend_slot_priv(bs)->stats.last_activity_us = tx->done_us;
+		if (cr_backend_slot_priv(bs)->router != NULL &&
+		    cr_router_has_hooks(cr_backend_slot_priv(bs)->router)) {
+			/* the debugging shell's commands are seen like any other */
+			CrEvent ev = {0};
+			ev.type = CR_EVENT_TRANSACTION;
+			ev.timestamp_us = tx->done_us;
+			ev.backend = bs;
+			ev.transaction = tx;
+			ev.error = tx->error;
+			cr_router_emit(cr_backend_slot_priv(bs)->router, &ev);
+		}
 		tx->func(tx, tx->user_data);
 		return;
 	}

@@ -60,9 +60,11 @@ print_summary(CrRouter *router, const gchar *path)
 		GPtrArray *bs = cr_instance_get_backend_slots(inst);
 		g_print("%s:%s (plugin %s)", cr_plugin_kind_to_string(cr_instance_get_kind(inst)),
 			cr_instance_get_name(inst), cr_instance_get_plugin_name(inst));
-		for (guint j = 0; j < fs->len; j++)
+		for (guint j = 0; j < fs->len && j < 8; j++)
 			g_print("%s frontend slot %s", j == 0 ? ":" : ",",
 				cr_frontend_slot_get_name(fs->pdata[j]));
+		if (fs->len > 8)
+			g_print(" ... (%u frontend slots)", fs->len);
 		for (guint j = 0; j < bs->len && j < 8; j++)
 			g_print("%s backend slot %s", j == 0 ? ":" : ",",
 				cr_backend_slot_get_name(bs->pdata[j]));

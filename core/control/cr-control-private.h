@@ -30,6 +30,7 @@ struct _CrControl {
 	gchar *tls_key;
 	gsize max_body;
 	gboolean allow_apdu;
+	guint apdu_timeout_ms;
 	CrDbusMode dbus_mode;
 	gchar *state_dir;
 	/* parts */

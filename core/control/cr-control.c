@@ -131,6 +131,7 @@ cr_control_new(CrRouter *router, CrConfigSection *section, const gchar *default_
 	static const gchar *const dbus_modes[] = {"none", "session", "system", NULL};
 	g_autoptr(CrControl) self = g_new0(CrControl, 1);
 	guint dbus_mode;
+	gint64 apdu_timeout = 30000;
 
 	self->router = router;
 	self->max_body = CR_REST_MAX_BODY;
@@ -138,10 +139,13 @@ cr_control_new(CrRouter *router, CrConfigSection *section, const gchar *default_
 	if (!read_rest_address(self, section, error) || !read_token(self, section, error) ||
 	    !read_tls(self, section, error) ||
 	    !cr_config_section_get_bool(section, "allow-apdu", FALSE, &self->allow_apdu, error) ||
+	    !cr_config_section_get_int(section, "apdu-timeout", 30000, 1, 3600000, &apdu_timeout,
+				       error) ||
 	    !cr_config_section_get_choice(section, "dbus", dbus_modes, CR_DBUS_SESSION,
 					  &dbus_mode, error))
 		return NULL;
 	self->dbus_mode = (CrDbusMode)dbus_mode;
+	self->apdu_timeout_ms = (guint)apdu_timeout;
 	self->state_dir = cr_config_section_get_string(section, "state-dir", default_state_dir);
 	if (self->state_dir != NULL && self->state_dir[0] == '\0')
 		g_clear_pointer(&self->state_dir, g_free);

@@ -44,7 +44,7 @@ hex_of(GBytes *bytes)
 	if (bytes == NULL)
 		return g_strdup("");
 	data = g_bytes_get_data(bytes, &len);
-	return cr_rest_hex_encode(data, len);
+	return cr_hex_encode(data, len);
 }
 
 typedef const gchar *(*NameFunc)(gpointer item);

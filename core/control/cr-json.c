@@ -19,7 +19,7 @@ add_hex(JsonBuilder *b, const gchar *member, GBytes *bytes)
 	} else {
 		gsize len;
 		const guint8 *data = g_bytes_get_data(bytes, &len);
-		g_autofree gchar *hex = cr_rest_hex_encode(data, len);
+		g_autofree gchar *hex = cr_hex_encode(data, len);
 		json_builder_add_string_value(b, hex);
 	}
 }
@@ -172,7 +172,7 @@ add_transaction(JsonBuilder *b, CrTransaction *tx)
 {
 	gsize len = 0;
 	const guint8 *cmd = cr_transaction_get_command(tx, &len);
-	g_autofree gchar *cmd_hex = cr_rest_hex_encode(cmd, len);
+	g_autofree gchar *cmd_hex = cr_hex_encode(cmd, len);
 	const guint8 *resp;
 	add_int(b, "id", (gint64)cr_transaction_get_id(tx));
 	add_string(b, "command", cmd_hex);
@@ -181,7 +181,7 @@ add_transaction(JsonBuilder *b, CrTransaction *tx)
 	}
 	resp = cr_transaction_get_response(tx, &len);
 	if (resp != NULL) {
-		g_autofree gchar *resp_hex = cr_rest_hex_encode(resp, len);
+		g_autofree gchar *resp_hex = cr_hex_encode(resp, len);
 		add_string(b, "response", resp_hex);
 	} else {
 		add_string(b, "response", NULL);

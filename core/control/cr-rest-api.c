@@ -218,9 +218,14 @@ delete_route(CrControl *c, const gchar *name, CrHttpResponder *responder)
 	cr_http_responder_complete(responder, 204, NULL, NULL);
 }
 
+/* The shell has its own limit ([router] apdu-timeout): a card that never
+ * answers must not hold the request, and the backend slot, forever. */
 typedef struct {
 	CrHttpResponder *responder;
 	gchar *backend;
+	CrTransaction *tx;
+	guint timeout;
+	guint timeout_ms;
 } ApduCall;
 
 static void
@@ -237,6 +242,9 @@ apdu_done(CrTransaction *tx, gpointer user_data)
 	gsize len = 0;
 	const guint8 *resp = cr_transaction_get_response(tx, &len);
 
+	if (call->timeout != 0)
+		g_source_remove(call->timeout);
+
 	if (error != NULL || resp == NULL || len < 2) {
 		g_autofree gchar *msg =
 			g_strdup_printf("%s: %s", call->backend,
@@ -248,8 +256,8 @@ apdu_done(CrTransaction *tx, gpointer user_data)
 	} else {
 		g_autoptr(JsonBuilder) b = json_builder_new_immutable();
 		g_autoptr(JsonNode) node = NULL;
-		g_autofree gchar *hex = cr_rest_hex_encode(resp, len);
-		g_autofree gchar *sw = cr_rest_hex_encode(resp + len - 2, 2);
+		g_autofree gchar *hex = cr_hex_encode(resp, len);
+		g_autofree gchar *sw = cr_hex_encode(resp + len - 2, 2);
 		json_builder_begin_object(b);
 		json_builder_set_member_name(b, "response");
 		json_builder_add_string_value(b, hex);
@@ -266,6 +274,21 @@ apdu_done(CrTransaction *tx, gpointer user_data)
 	g_free(call);
 	/* not from inside the backend's completion */
 	g_idle_add_once(free_transaction, tx);
+}
+
+static gboolean
+apdu_timeout(gpointer user_data)
+{
+	ApduCall *call = user_data;
+	g_autofree gchar *msg = g_strdup_printf("%s did not answer within %u ms", call->backend,
+						call->timeout_ms);
+	g_message("%s", msg);
+	/* takes the transaction back from the backend (its cancel) */
+	cr_transaction_free(call->tx);
+	cr_http_responder_complete_error(call->responder, 504, "timeout", msg);
+	g_free(call->backend);
+	g_free(call);
+	return G_SOURCE_REMOVE;
 }
 
 static void
@@ -300,8 +323,13 @@ post_apdu(CrControl *c, const gchar *name, CrHttpRequest *request, CrHttpRespond
 	call->backend = g_strdup(name);
 	data = g_bytes_get_data(apdu, &len);
 	tx = cr_transaction_new((const guint8 *)data, len, apdu_done, call);
+	call->tx = tx;
+	call->timeout_ms = c->apdu_timeout_ms;
 	g_message("%s: APDU from the REST shell (%zu bytes)", name, len);
 	cr_backend_slot_transmit(slot, tx);
+	/* answered already, or waiting: then with a limit */
+	if (!cr_transaction_is_done(tx))
+		call->timeout = g_timeout_add(call->timeout_ms, apdu_timeout, call);
 }
 
 static void

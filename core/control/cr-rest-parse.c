@@ -48,19 +48,6 @@ cr_rest_hex_decode(const gchar *text, gsize min_len, gsize max_len)
 	return g_byte_array_free_to_bytes(g_steal_pointer(&out));
 }
 
-gchar *
-cr_rest_hex_encode(const guint8 *data, gsize len)
-{
-	static const gchar digits[] = "0123456789ABCDEF";
-	gchar *out = g_malloc(len * 2 + 1);
-	for (gsize i = 0; i < len; i++) {
-		out[2 * i] = digits[data[i] >> 4];
-		out[2 * i + 1] = digits[data[i] & 15];
-	}
-	out[len * 2] = '\0';
-	return out;
-}
-
 /* The deepest nesting of arrays and objects (strings skipped), so that a
  * body like [[[[...]]]] never reaches the recursive parser. */
 static guint

@@ -19,6 +19,7 @@ typedef enum {
 	RSPRO_ERROR_TOO_BIG,     /* more than fits in one IPA frame / the configured limit */
 	RSPRO_ERROR_TIMEOUT,     /* keep-alive PONG missing */
 	RSPRO_ERROR_CLOSED,      /* the peer closed the connection */
+	RSPRO_ERROR_REFUSED,     /* the peer answered a Connect*Req with result != ok */
 } RsproError;
 
 GQuark rspro_error_quark(void);

@@ -9,6 +9,8 @@ static const BenchScenario scenarios[] = {
 	 bench_core},
 	{"simtrace2", "st2-sim phone -> frontend-simtrace2 -> core -> vcard, vs core", bench_simtrace2},
 	{"pcsc", "PC/SC client: vcard via vpcd slot 0, and the pcsc+vpcd loop", bench_pcsc},
+	{"rspro", "frontend slot -> backend-remote -> RSPRO loopback -> bankd (vcard)", bench_rspro},
+	{"bank", "N RSPRO clients -> rspro-bank -> N backend-vcard cards over loopback", bench_bank},
 };
 
 static void

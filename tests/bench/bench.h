@@ -64,5 +64,7 @@ BenchFrontend *bench_frontend_add(CrRouter *router, const gchar *name, GError **
 gint bench_core(gint argc, gchar **argv);
 gint bench_simtrace2(gint argc, gchar **argv);
 gint bench_pcsc(gint argc, gchar **argv);
+gint bench_rspro(gint argc, gchar **argv);
+gint bench_bank(gint argc, gchar **argv);
 
 G_END_DECLS

@@ -118,7 +118,7 @@ test_hex(void)
 	g_autoptr(GBytes) b = cr_rest_hex_decode("3b 02 14 50", 1, 4);
 	g_autofree gchar *hex = NULL;
 	g_assert_nonnull(b);
-	hex = cr_rest_hex_encode(g_bytes_get_data(b, NULL), g_bytes_get_size(b));
+	hex = cr_hex_encode(g_bytes_get_data(b, NULL), g_bytes_get_size(b));
 	g_assert_cmpstr(hex, ==, "3B021450");
 	g_assert_null(cr_rest_hex_decode("3b021450aa", 1, 4)); /* too long */
 	g_assert_null(cr_rest_hex_decode("", 1, 4));

@@ -348,6 +348,21 @@ def tls(tmp):
     bad.stop()
 
 
+def apdu_timeout(tmp):
+    """A card that never answers in time: 504, and the slot is free again."""
+    cfg = ("[router]\nrest = 127.0.0.1:0\ndbus = none\nallow-apdu = true\napdu-timeout = 300\n"
+           "[backend:slow]\nplugin = echo\nlatency-ms = 600000\n")
+    d = Daemon(CARDROUTED, PLUGIN_DIRS, tmp, "slow", cfg)
+    try:
+        check(d.wait_ready(), "daemon with a slow card starts")
+        for i in range(2):
+            st, _, body = d.request("POST", "/api/v1/backends/slow/apdu", body={"apdu": "00A40004023F00"})
+            check(st == 504 and body["error"] == "timeout" and "300 ms" in body["message"],
+                  f"APDU shell timeout #{i + 1}: 504 {body}")
+    finally:
+        check(d.stop() == 0, "slow-card daemon exits cleanly")
+
+
 def main():
     with tempfile.TemporaryDirectory() as tmp:
         d = Daemon(CARDROUTED, PLUGIN_DIRS, tmp, "main", config(tmp, "allow-apdu = true\n"))
@@ -368,6 +383,7 @@ def main():
         if rc != 0:
             print(d.output())
         token(CARDROUTED, tmp)
+        apdu_timeout(tmp)
         tls(tmp)
     finish()
 

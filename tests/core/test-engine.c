@@ -395,6 +395,8 @@ test_direct_transmit(Fixture *f, gconstpointer data)
 	g_assert_cmpuint(calls, ==, 1);
 	g_assert_nonnull(cr_transaction_get_response(tx, &len));
 	g_assert_cmpuint(len, ==, 3);
+	/* the debugging shell's transactions are events too */
+	g_assert_cmpuint(f->events[CR_EVENT_TRANSACTION], ==, 1);
 	/* a routed backend is not for the debugging shell */
 	make_route(f, CR_LOSS_POLICY_ERROR, 1000);
 	cr_transaction_reset(tx, select_mf, sizeof(select_mf));

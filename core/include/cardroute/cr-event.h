@@ -17,7 +17,8 @@ typedef enum {
 	CR_EVENT_SLOT_STATE,	/* a slot's own state (DOWN/EMPTY/PRESENT) */
 	CR_EVENT_RESET,		/* terminal reset (reset_kind), forwarded or not */
 	CR_EVENT_POWER_OFF,	/* terminal powered the card off */
-	CR_EVENT_TRANSACTION,	/* one finished transaction (its outcome) */
+	CR_EVENT_TRANSACTION,	/* one finished transaction (its outcome); frontend NULL
+				 * for a standalone one (cr_backend_slot_transmit) */
 	CR_EVENT_ERROR,		/* something went wrong outside a transaction */
 	CR_EVENT_ROUTE_ADDED,
 	CR_EVENT_ROUTE_REMOVED,

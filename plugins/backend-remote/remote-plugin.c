@@ -1,0 +1,146 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * backend "remote": a card in an osmo-remsim bank, reached as a remsim client
+ * (server link + bank link, RSPRO). One instance = one client slot = one
+ * backend slot named after the section. Keys: README.md.
+ */
+#define G_LOG_DOMAIN "remote"
+
+#include <string.h>
+
+#include <cardroute/cardroute.h>
+
+#include "remote-slot.h"
+
+#define REMOTE_DEFAULT_SERVER_PORT 9998
+
+#define REMOTE_TYPE_INSTANCE (remote_instance_get_type())
+G_DECLARE_FINAL_TYPE(RemoteInstance, remote_instance, REMOTE, INSTANCE, CrInstance)
+
+struct _RemoteInstance {
+	CrInstance parent_instance;
+	RemoteSlot *slot; /* owned by the instance's slot list */
+};
+
+G_DEFINE_TYPE(RemoteInstance, remote_instance, CR_TYPE_INSTANCE)
+
+static gboolean
+remote_instance_start(CrInstance *instance, GError **error)
+{
+	(void)error;
+	remote_slot_start(REMOTE_INSTANCE(instance)->slot);
+	return TRUE;
+}
+
+static void
+remote_instance_stop(CrInstance *instance)
+{
+	remote_slot_stop(REMOTE_INSTANCE(instance)->slot);
+}
+
+static void
+remote_instance_describe(CrInstance *instance, GVariantDict *dict)
+{
+	remote_slot_describe(REMOTE_INSTANCE(instance)->slot, dict);
+}
+
+static void
+remote_instance_class_init(RemoteInstanceClass *klass)
+{
+	CrInstanceClass *ic = CR_INSTANCE_CLASS(klass);
+
+	ic->start = remote_instance_start;
+	ic->stop = remote_instance_stop;
+	ic->describe = remote_instance_describe;
+}
+
+static void
+remote_instance_init(RemoteInstance *self)
+{
+	(void)self;
+}
+
+static gboolean
+get_ms(CrConfigSection *section, const gchar *key, gint64 def, gint64 min, guint *out,
+       GError **error)
+{
+	gint64 v;
+
+	if (!cr_config_section_get_int(section, key, def, min, 3600000, &v, error))
+		return FALSE;
+	*out = (guint)v;
+	return TRUE;
+}
+
+static gboolean
+read_config(CrConfigSection *section, RemoteConfig *cfg, GError **error)
+{
+	static const guint8 default_atr[] = {0x3B, 0x00};
+	gint64 v;
+
+	if (!cr_config_section_has_key(section, "server")) {
+		cr_config_section_set_error(section, error, "server",
+		                            "required: HOST[:PORT] of the remsim-server");
+		return FALSE;
+	}
+	if (!cr_config_section_get_host_port(section, "server", NULL, REMOTE_DEFAULT_SERVER_PORT,
+	                                     &cfg->server_host, &cfg->server_port, error))
+		return FALSE;
+	cfg->has_client_id = cr_config_section_has_key(section, "client-id");
+	if (!cr_config_section_get_int(section, "client-id", 0, 0, 1023, &v, error))
+		return FALSE;
+	cfg->client_id = (guint16)v;
+	if (!cfg->has_client_id && cr_config_section_has_key(section, "client-slot")) {
+		cr_config_section_set_error(section, error, "client-slot",
+		                            "needs client-id (without both, the server assigns "
+		                            "the client slot)");
+		return FALSE;
+	}
+	if (!cr_config_section_get_int(section, "client-slot", 0, 0, 1023, &v, error))
+		return FALSE;
+	cfg->client_slot = (guint16)v;
+	if (!cr_config_section_get_bool(section, "atr-ignore", FALSE, &cfg->atr_ignore, error))
+		return FALSE;
+	if (!cr_config_section_get_hex(section, "atr", 2, 55, &cfg->atr, error))
+		return FALSE;
+	if (cfg->atr == NULL)
+		cfg->atr = g_bytes_new_static(default_atr, sizeof(default_atr));
+	if (!get_ms(section, "keepalive-interval-ms", 30000, 0, &cfg->ping_interval_ms, error) ||
+	    !get_ms(section, "keepalive-timeout-ms", 10000, 1, &cfg->pong_timeout_ms, error) ||
+	    !get_ms(section, "connect-timeout-ms", 10000, 1, &cfg->connect_timeout_ms, error) ||
+	    !get_ms(section, "response-timeout-ms", 10000, 1, &cfg->response_timeout_ms, error) ||
+	    !get_ms(section, "atr-wait-ms", 1000, 1, &cfg->atr_wait_ms, error))
+		return FALSE;
+	if (!cr_config_section_get_int(section, "reconnect-delay-ms", -1, -1, 3600000, &v, error))
+		return FALSE;
+	cfg->reconnect_delay_ms = (gint)v;
+	cfg->identity_name = cr_config_section_get_string(section, "name", g_get_host_name());
+	if (cfg->identity_name[0] == '\0' || strlen(cfg->identity_name) > 32) {
+		cr_config_section_set_error(section, error, "name", "1..32 characters");
+		return FALSE;
+	}
+	cfg->software = g_strdup("cardroute");
+	return TRUE;
+}
+
+static CrInstance *
+remote_create(CrRouter *router, CrConfigSection *section, GError **error)
+{
+	g_autoptr(RemoteInstance) inst = g_object_new(REMOTE_TYPE_INSTANCE, NULL);
+	g_autoptr(RemoteSlot) slot = NULL;
+	RemoteConfig cfg = {0};
+
+	(void)router;
+	if (!read_config(section, &cfg, error)) {
+		remote_config_clear(&cfg);
+		return NULL;
+	}
+	slot = remote_slot_new(cr_config_section_get_name(section), &cfg);
+	if (!cr_instance_add_backend_slot(CR_INSTANCE(inst), CR_BACKEND_SLOT(slot), error))
+		return NULL;
+	inst->slot = slot;
+	return CR_INSTANCE(g_steal_pointer(&inst));
+}
+
+CR_PLUGIN_DEFINE("remote", CR_PLUGIN_KIND_BACKEND, "osmo-remsim client (a card in a SIM bank)",
+                 remote_create)

@@ -1,0 +1,710 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * backend-remote's slot: the client role of osmo-remsim (rspro.md C.1, C.3,
+ * D.2) on two RsproConn links.
+ *
+ * server link: connectClientReq; configClientIdReq sets the client slot;
+ *   configClientBankReq maps us to a bank slot at IP:PORT (port 0: unmapped).
+ *   Its loss does not touch the bank link (upstream ignores it too).
+ * bank link: connectClientReq with the client slot; setAtrReq gives the ATR
+ *   (the card becomes PRESENT); one tpduModemToCard/tpduCardToModem pair per
+ *   transaction; clientSlotStatusInd for resets and power-off.
+ *
+ * A transaction cancelled by the core while its TPDU is at the bank leaves
+ * one answer to come: it is discarded (stale count) and the next command
+ * waits for it, so answers never go to the wrong transaction.
+ */
+#define G_LOG_DOMAIN "remote"
+
+#include "remote-slot.h"
+
+#include <string.h>
+
+#include <gio/gio.h>
+
+#include "remote-tpdu.h"
+
+struct _RemoteSlot {
+	CrBackendSlot parent_instance;
+	RemoteConfig cfg;
+	gboolean started;
+
+	RsproConn *server;
+	RsproConn *bank;
+	gchar *server_last_error; /* repeated identical failures are logged once */
+	gchar *bank_last_error;
+
+	gboolean has_client_slot;
+	RsproClientSlot client_slot;
+	gboolean mapped;
+	RsproBankSlot bank_slot;
+	gchar *bank_host;
+	guint16 bank_port;
+	gchar *bank_down_reason; /* why we stopped/moved the bank link ourselves */
+
+	GBytes *card_atr; /* while PRESENT */
+	guint atr_timer;
+	gboolean vcc_on;
+
+	CrTransaction *in_flight;
+	CrTransaction *queued; /* waits for stale answers */
+	guint stale;
+	guint64 tpdus;
+};
+
+G_DEFINE_TYPE(RemoteSlot, remote_slot, CR_TYPE_BACKEND_SLOT)
+
+void
+remote_config_clear(RemoteConfig *cfg)
+{
+	g_clear_pointer(&cfg->server_host, g_free);
+	g_clear_pointer(&cfg->atr, g_bytes_unref);
+	g_clear_pointer(&cfg->identity_name, g_free);
+	g_clear_pointer(&cfg->software, g_free);
+}
+
+static const gchar *
+slot_name(RemoteSlot *self)
+{
+	return cr_backend_slot_get_name(CR_BACKEND_SLOT(self));
+}
+
+static gchar *
+bank_who(RemoteSlot *self)
+{
+	return g_strdup_printf(
+	        "bank %u slot %u (%s)", self->bank_slot.bank_id, self->bank_slot.slot_nr,
+	        rspro_conn_get_address(self->bank) != NULL ? rspro_conn_get_address(self->bank)
+	                                                   : "?");
+}
+
+static gchar *
+server_who(RemoteSlot *self)
+{
+	const gchar *addr = rspro_conn_get_address(self->server);
+
+	return g_strdup_printf("server %s", addr != NULL ? addr : self->cfg.server_host);
+}
+
+/* CR_ERROR code for a link failure */
+static gint
+link_error_code(const GError *reason)
+{
+	if (reason->domain == RSPRO_ERROR) {
+		switch (reason->code) {
+		case RSPRO_ERROR_TIMEOUT:
+			return CR_ERROR_TIMEOUT;
+		case RSPRO_ERROR_MALFORMED:
+		case RSPRO_ERROR_INVALID:
+		case RSPRO_ERROR_UNSUPPORTED:
+		case RSPRO_ERROR_TOO_BIG:
+			return CR_ERROR_PROTOCOL;
+		case RSPRO_ERROR_REFUSED:
+			return CR_ERROR_AUTH;
+		default:
+			return CR_ERROR_BACKEND_GONE;
+		}
+	}
+	if (reason->domain == G_IO_ERROR)
+		return CR_ERROR_IO;
+	return CR_ERROR_BACKEND_GONE;
+}
+
+/* "bank 1 slot 0 (h:p) refused connectClientReq: identityInUse" or
+ * "server h:p: peer closed the connection" */
+static GError *
+link_error(const gchar *who, const GError *reason)
+{
+	gboolean refused = reason->domain == RSPRO_ERROR && reason->code == RSPRO_ERROR_REFUSED;
+
+	return g_error_new(CR_ERROR, link_error_code(reason), "%s%s%s", who, refused ? " " : ": ",
+	                   reason->message);
+}
+
+/* logs a failure once per distinct message and sends it to the event stream */
+static void
+report_link_failure(RemoteSlot *self, gchar **last, const gchar *who, const GError *reason)
+{
+	g_autoptr(GError) error = link_error(who, reason);
+
+	if (g_strcmp0(*last, error->message) == 0) {
+		g_debug("%s: %s (again)", slot_name(self), error->message);
+		return;
+	}
+	g_free(*last);
+	*last = g_strdup(error->message);
+	cr_router_report_error(cr_backend_slot_get_router(CR_BACKEND_SLOT(self)), NULL,
+	                       CR_BACKEND_SLOT(self), error);
+}
+
+static void
+fill_identity(RemoteSlot *self, RsproIdentity *identity)
+{
+	rspro_identity_set(identity, RSPRO_COMPONENT_CLIENT, self->cfg.identity_name,
+	                   self->cfg.software, CR_VERSION);
+}
+
+static gboolean
+send_or_log(RemoteSlot *self, RsproConn *conn, const RsproMsg *msg)
+{
+	g_autoptr(GError) error = NULL;
+
+	if (rspro_conn_send(conn, msg, &error))
+		return TRUE;
+	g_debug("%s: %s not sent: %s", slot_name(self), rspro_msg_type_name(msg->type),
+	        error->message);
+	return FALSE;
+}
+
+/* ---- the card and transactions ---- */
+
+static void
+finish_in_flight(RemoteSlot *self, gint code, const gchar *message)
+{
+	CrTransaction *tx = g_steal_pointer(&self->in_flight);
+	CrTransaction *queued = g_steal_pointer(&self->queued);
+
+	self->stale = 0;
+	if (tx != NULL)
+		cr_transaction_fail(tx, g_error_new_literal(CR_ERROR, code, message));
+	if (queued != NULL)
+		cr_transaction_fail(queued, g_error_new_literal(CR_ERROR, code, message));
+}
+
+static void
+card_present(RemoteSlot *self, GBytes *atr)
+{
+	g_clear_handle_id(&self->atr_timer, g_source_remove);
+	g_clear_pointer(&self->card_atr, g_bytes_unref);
+	self->card_atr = g_bytes_ref(atr);
+	self->vcc_on = TRUE;
+	cr_backend_slot_set_card(CR_BACKEND_SLOT(self), g_bytes_get_data(atr, NULL),
+	                         g_bytes_get_size(atr));
+}
+
+static void
+card_gone(RemoteSlot *self, const gchar *message)
+{
+	g_autoptr(GError) reason = g_error_new_literal(CR_ERROR, CR_ERROR_BACKEND_GONE, message);
+
+	g_clear_handle_id(&self->atr_timer, g_source_remove);
+	g_clear_pointer(&self->card_atr, g_bytes_unref);
+	finish_in_flight(self, CR_ERROR_BACKEND_GONE, message);
+	cr_backend_slot_set_state(CR_BACKEND_SLOT(self), CR_SLOT_STATE_DOWN, reason);
+}
+
+static gboolean
+atr_wait_cb(gpointer data)
+{
+	RemoteSlot *self = data;
+	g_autofree gchar *who = bank_who(self);
+
+	self->atr_timer = 0;
+	g_message("%s: %s sent no setAtrReq within %u ms: using the local ATR", slot_name(self),
+	          who, self->cfg.atr_wait_ms);
+	card_present(self, self->cfg.atr);
+	return G_SOURCE_REMOVE;
+}
+
+static void
+send_tpdu(RemoteSlot *self, CrTransaction *tx)
+{
+	g_autoptr(GError) error = NULL;
+	guint8 tpdu[REMOTE_TPDU_MAX];
+	gsize cmd_len, tpdu_len;
+	const guint8 *cmd = cr_transaction_get_command(tx, &cmd_len);
+	RsproMsg msg;
+	gboolean ok;
+
+	if (!remote_tpdu_from_command(cmd, cmd_len, tpdu, &tpdu_len, &error)) {
+		cr_transaction_fail(tx, g_steal_pointer(&error));
+		return;
+	}
+	rspro_msg_init(&msg, RSPRO_MSG_TPDU_MODEM_TO_CARD);
+	msg.u.tpdu_modem_to_card.from_client_slot = self->client_slot;
+	msg.u.tpdu_modem_to_card.to_bank_slot = self->bank_slot;
+	msg.u.tpdu_modem_to_card.data = g_bytes_new(tpdu, tpdu_len);
+	self->in_flight = tx;
+	ok = rspro_conn_send(self->bank, &msg, &error);
+	rspro_msg_clear(&msg);
+	if (!ok && self->in_flight == tx) {
+		self->in_flight = NULL;
+		cr_transaction_fail(tx,
+		                    g_error_new(CR_ERROR, CR_ERROR_BACKEND_GONE,
+		                                "tpduModemToCard not sent: %s", error->message));
+	}
+	self->tpdus++;
+}
+
+static void
+remote_transmit(CrBackendSlot *slot, CrTransaction *tx)
+{
+	RemoteSlot *self = REMOTE_SLOT(slot);
+
+	if (self->card_atr == NULL || !rspro_conn_is_connected(self->bank)) {
+		cr_transaction_fail(tx, g_error_new_literal(CR_ERROR, CR_ERROR_NO_CARD,
+		                                            "the bank link is not up"));
+		return;
+	}
+	if (self->in_flight != NULL || self->queued != NULL) {
+		cr_transaction_fail(tx, g_error_new_literal(CR_ERROR, CR_ERROR_BUSY,
+		                                            "a TPDU is already at the bank"));
+		return;
+	}
+	if (self->stale > 0) {
+		self->queued = tx; /* sent when the cancelled command's answer is in */
+		return;
+	}
+	send_tpdu(self, tx);
+}
+
+static void
+remote_cancel(CrBackendSlot *slot, CrTransaction *tx)
+{
+	RemoteSlot *self = REMOTE_SLOT(slot);
+
+	if (self->in_flight == tx) {
+		self->in_flight = NULL;
+		self->stale++;
+	} else if (self->queued == tx) {
+		self->queued = NULL;
+	}
+}
+
+static void
+handle_card_to_modem(RemoteSlot *self, const RsproTpduCardToModem *tpdu)
+{
+	gsize len;
+	const guint8 *data = g_bytes_get_data(tpdu->data, &len);
+	CrTransaction *tx;
+
+	if (self->stale > 0) {
+		g_debug("%s: discarding the answer to a cancelled command", slot_name(self));
+		if (--self->stale == 0 && self->queued != NULL)
+			send_tpdu(self, g_steal_pointer(&self->queued));
+		return;
+	}
+	tx = g_steal_pointer(&self->in_flight);
+	if (tx == NULL) {
+		g_message("%s: ignoring tpduCardToModem (%" G_GSIZE_FORMAT
+		          " bytes) with no command outstanding",
+		          slot_name(self), len);
+		return;
+	}
+	if (len < 2) {
+		cr_transaction_fail(tx, g_error_new(CR_ERROR, CR_ERROR_CARD,
+		                                    "the bank answered %" G_GSIZE_FORMAT
+		                                    " bytes (no status word)",
+		                                    len));
+		return;
+	}
+	cr_transaction_complete(tx, data, len);
+}
+
+static void
+send_status(RemoteSlot *self, gboolean rst, gboolean vcc, gboolean clk)
+{
+	RsproMsg msg;
+	RsproSlotPhysStatus *st;
+
+	rspro_msg_init(&msg, RSPRO_MSG_CLIENT_SLOT_STATUS_IND);
+	msg.u.client_slot_status_ind.from_client_slot = self->client_slot;
+	msg.u.client_slot_status_ind.to_bank_slot = self->bank_slot;
+	st = &msg.u.client_slot_status_ind.status;
+	st->reset_active = rst;
+	st->has_vcc_present = TRUE;
+	st->vcc_present = vcc;
+	st->has_clk_active = TRUE;
+	st->clk_active = clk;
+	st->has_card_present = TRUE;
+	st->card_present = TRUE;
+	send_or_log(self, self->bank, &msg);
+	rspro_msg_clear(&msg);
+	self->vcc_on = vcc;
+}
+
+/* as upstream's ifd handler: cold = power off {RST VCC- CLK-} then on; warm =
+ * {RST VCC CLK} then {VCC CLK}. The bankd resets on the VCC falling edge (cold)
+ * or the RST rising edge (warm) and sends no new ATR. */
+static void
+remote_reset(CrBackendSlot *slot, CrResetKind kind)
+{
+	RemoteSlot *self = REMOTE_SLOT(slot);
+
+	if (!rspro_conn_is_connected(self->bank))
+		return;
+	if (kind == CR_RESET_COLD) {
+		if (self->vcc_on)
+			send_status(self, TRUE, FALSE, FALSE);
+	} else {
+		send_status(self, TRUE, TRUE, TRUE);
+	}
+	send_status(self, FALSE, TRUE, TRUE);
+	if (self->card_atr != NULL) {
+		g_autoptr(GBytes) atr = g_bytes_ref(self->card_atr);
+
+		card_present(self, atr);
+	}
+}
+
+static void
+remote_power_off(CrBackendSlot *slot)
+{
+	RemoteSlot *self = REMOTE_SLOT(slot);
+
+	if (rspro_conn_is_connected(self->bank))
+		send_status(self, TRUE, FALSE, FALSE);
+}
+
+/* ---- bank link ---- */
+
+static gboolean
+bank_hello(RsproConn *conn, RsproMsg *req, gpointer user_data, GError **error)
+{
+	RemoteSlot *self = user_data;
+
+	(void)conn;
+	if (!self->has_client_slot) {
+		g_set_error(error, RSPRO_ERROR, RSPRO_ERROR_INVALID,
+		            "no client slot yet (the server sent no configClientIdReq)");
+		return FALSE;
+	}
+	rspro_msg_init(req, RSPRO_MSG_CONNECT_CLIENT_REQ);
+	fill_identity(self, &req->u.connect_client_req.identity);
+	req->u.connect_client_req.has_client_slot = TRUE;
+	req->u.connect_client_req.client_slot = self->client_slot;
+	return TRUE;
+}
+
+static void
+bank_state(RsproConn *conn, RsproConnState old_state, RsproConnState new_state,
+           const GError *reason, gpointer user_data)
+{
+	RemoteSlot *self = user_data;
+	g_autofree gchar *who = bank_who(self);
+
+	(void)conn;
+	if (new_state == RSPRO_CONN_STATE_CONNECTED) {
+		const RsproIdentity *peer = rspro_conn_get_peer_identity(self->bank);
+
+		g_clear_pointer(&self->bank_last_error, g_free);
+		g_message("%s: %s accepted connectClientReq C%u:%u (%s, %s %s)", slot_name(self),
+		          who, self->client_slot.client_id, self->client_slot.slot_nr, peer->name,
+		          peer->software, peer->sw_version);
+		if (self->cfg.atr_ignore)
+			card_present(self, self->cfg.atr);
+		else
+			self->atr_timer = g_timeout_add(self->cfg.atr_wait_ms, atr_wait_cb, self);
+		return;
+	}
+	g_debug("%s: %s: %s -> %s", slot_name(self), who, rspro_conn_state_name(old_state),
+	        rspro_conn_state_name(new_state));
+	if (reason != NULL)
+		report_link_failure(self, &self->bank_last_error, who, reason);
+	if (old_state == RSPRO_CONN_STATE_CONNECTED || self->card_atr != NULL ||
+	    cr_backend_slot_get_state(CR_BACKEND_SLOT(self)) != CR_SLOT_STATE_DOWN) {
+		g_autofree gchar *msg = NULL;
+
+		if (reason != NULL)
+			msg = g_strdup_printf("%s: %s", who, reason->message);
+		else
+			msg = g_strdup_printf("%s: %s", who,
+			                      self->bank_down_reason != NULL
+			                              ? self->bank_down_reason
+			                              : "link closed");
+		if (reason == NULL && self->bank_down_reason != NULL)
+			g_message("%s: %s", slot_name(self), msg);
+		card_gone(self, msg);
+	}
+}
+
+static void
+bank_msg(RsproConn *conn, const RsproMsg *msg, gpointer user_data)
+{
+	RemoteSlot *self = user_data;
+	RsproMsg res;
+
+	(void)conn;
+	switch (msg->type) {
+	case RSPRO_MSG_SET_ATR_REQ:
+		rspro_msg_init(&res, RSPRO_MSG_SET_ATR_RES);
+		res.u.set_atr_res.result = RSPRO_RESULT_OK;
+		send_or_log(self, self->bank, &res);
+		rspro_msg_clear(&res);
+		if (self->cfg.atr_ignore) {
+			g_debug("%s: setAtrReq ignored (atr-ignore)", slot_name(self));
+			break;
+		}
+		card_present(self, msg->u.set_atr_req.atr);
+		break;
+	case RSPRO_MSG_TPDU_CARD_TO_MODEM:
+		handle_card_to_modem(self, &msg->u.tpdu_card_to_modem);
+		break;
+	default:
+		/* bankSlotStatusInd and anything else: nothing to do, as upstream */
+		g_debug("%s: ignoring %s from the bank", slot_name(self),
+		        rspro_msg_type_name(msg->type));
+		break;
+	}
+}
+
+static void
+bank_stop(RemoteSlot *self, const gchar *why)
+{
+	g_free(self->bank_down_reason);
+	self->bank_down_reason = g_strdup(why);
+	rspro_conn_stop(self->bank);
+	g_clear_pointer(&self->bank_down_reason, g_free);
+}
+
+/* ---- server link ---- */
+
+static gboolean
+server_hello(RsproConn *conn, RsproMsg *req, gpointer user_data, GError **error)
+{
+	RemoteSlot *self = user_data;
+
+	(void)conn;
+	(void)error;
+	rspro_msg_init(req, RSPRO_MSG_CONNECT_CLIENT_REQ);
+	fill_identity(self, &req->u.connect_client_req.identity);
+	req->u.connect_client_req.has_client_slot = self->has_client_slot;
+	req->u.connect_client_req.client_slot = self->client_slot;
+	return TRUE;
+}
+
+static void
+server_state(RsproConn *conn, RsproConnState old_state, RsproConnState new_state,
+             const GError *reason, gpointer user_data)
+{
+	RemoteSlot *self = user_data;
+	g_autofree gchar *who = server_who(self);
+
+	(void)conn;
+	if (new_state == RSPRO_CONN_STATE_CONNECTED) {
+		const RsproIdentity *peer = rspro_conn_get_peer_identity(self->server);
+
+		g_clear_pointer(&self->server_last_error, g_free);
+		g_message("%s: %s accepted connectClientReq (%s, %s %s)", slot_name(self), who,
+		          peer->name, peer->software, peer->sw_version);
+		return;
+	}
+	g_debug("%s: %s: %s -> %s", slot_name(self), who, rspro_conn_state_name(old_state),
+	        rspro_conn_state_name(new_state));
+	if (reason != NULL)
+		report_link_failure(self, &self->server_last_error, who, reason);
+	if (old_state == RSPRO_CONN_STATE_CONNECTED && self->mapped)
+		g_message("%s: %s lost; the bank link stays", slot_name(self), who);
+}
+
+static gchar *
+ip_to_string(const RsproIpPort *ip)
+{
+	g_autoptr(GInetAddress) addr = g_inet_address_new_from_bytes(
+	        ip->addr, ip->is_ipv6 ? G_SOCKET_FAMILY_IPV6 : G_SOCKET_FAMILY_IPV4);
+
+	return g_inet_address_to_string(addr);
+}
+
+static void
+apply_bank_config(RemoteSlot *self, const RsproConfigClientBankReq *req)
+{
+	g_autofree gchar *host = ip_to_string(&req->bankd);
+	gboolean same = self->mapped && req->bankd.port == self->bank_port &&
+	                g_strcmp0(host, self->bank_host) == 0 &&
+	                req->bank_slot.bank_id == self->bank_slot.bank_id &&
+	                req->bank_slot.slot_nr == self->bank_slot.slot_nr;
+
+	if (req->bankd.port == 0) {
+		g_message("%s: server unmapped the slot (configClientBankReq %s:0)",
+		          slot_name(self), host);
+		self->mapped = FALSE;
+		bank_stop(self, "the server removed the mapping");
+		return;
+	}
+	if (same && rspro_conn_get_state(self->bank) != RSPRO_CONN_STATE_IDLE) {
+		g_debug("%s: configClientBankReq repeats the current mapping", slot_name(self));
+		return;
+	}
+	g_message("%s: server mapped C%u:%u to bank %u slot %u at %s:%u", slot_name(self),
+	          self->client_slot.client_id, self->client_slot.slot_nr, req->bank_slot.bank_id,
+	          req->bank_slot.slot_nr, host, req->bankd.port);
+	/* a moved mapping drops the old bank link first (its card is gone) */
+	if (self->mapped)
+		bank_stop(self, "the server moved the mapping");
+	self->mapped = TRUE;
+	self->bank_slot = req->bank_slot;
+	g_free(self->bank_host);
+	self->bank_host = g_steal_pointer(&host);
+	self->bank_port = req->bankd.port;
+	rspro_conn_start(self->bank, self->bank_host, self->bank_port);
+}
+
+static void
+server_msg(RsproConn *conn, const RsproMsg *msg, gpointer user_data)
+{
+	RemoteSlot *self = user_data;
+	RsproMsg res;
+
+	(void)conn;
+	switch (msg->type) {
+	case RSPRO_MSG_CONFIG_CLIENT_BANK_REQ:
+		rspro_msg_init(&res, RSPRO_MSG_CONFIG_CLIENT_BANK_RES);
+		res.u.config_client_bank_res.result = RSPRO_RESULT_OK;
+		send_or_log(self, self->server, &res);
+		rspro_msg_clear(&res);
+		apply_bank_config(self, &msg->u.config_client_bank_req);
+		break;
+	case RSPRO_MSG_CONFIG_CLIENT_ID_REQ: {
+		RsproClientSlot cs = msg->u.config_client_id_req.client_slot;
+		gboolean changed = !self->has_client_slot ||
+		                   cs.client_id != self->client_slot.client_id ||
+		                   cs.slot_nr != self->client_slot.slot_nr;
+
+		rspro_msg_init(&res, RSPRO_MSG_CONFIG_CLIENT_ID_RES);
+		res.u.config_client_id_res.result = RSPRO_RESULT_OK;
+		send_or_log(self, self->server, &res);
+		rspro_msg_clear(&res);
+		g_message("%s: server assigned client slot C%u:%u", slot_name(self), cs.client_id,
+		          cs.slot_nr);
+		self->has_client_slot = TRUE;
+		self->client_slot = cs;
+		if (changed && self->mapped)
+			rspro_conn_start(self->bank, self->bank_host, self->bank_port);
+		break;
+	}
+	default:
+		/* resetStateReq included: upstream clients do not handle it either */
+		g_message("%s: ignoring %s from the server", slot_name(self),
+		          rspro_msg_type_name(msg->type));
+		break;
+	}
+}
+
+/* ---- life cycle ---- */
+
+static RsproConn *
+make_conn(RemoteSlot *self, const gchar *kind, RsproComponentType peer)
+{
+	g_autofree gchar *name = g_strdup_printf("%s %s", slot_name(self), kind);
+	RsproConn *conn = rspro_conn_new(name, peer);
+
+	rspro_conn_set_keepalive(conn, self->cfg.ping_interval_ms, self->cfg.pong_timeout_ms);
+	rspro_conn_set_timeouts(conn, self->cfg.connect_timeout_ms, self->cfg.response_timeout_ms);
+	if (self->cfg.reconnect_delay_ms >= 0) {
+		/* the first attempt at once, then the fixed delay */
+		guint d[] = {0, (guint)self->cfg.reconnect_delay_ms};
+
+		rspro_conn_set_backoff(conn, d, G_N_ELEMENTS(d), 0);
+	}
+	return conn;
+}
+
+RemoteSlot *
+remote_slot_new(const gchar *name, RemoteConfig *cfg)
+{
+	RemoteSlot *self = g_object_new(REMOTE_TYPE_SLOT, "name", name, NULL);
+
+	self->cfg = *cfg;
+	memset(cfg, 0, sizeof(*cfg));
+	self->has_client_slot = self->cfg.has_client_id;
+	self->client_slot.client_id = self->cfg.client_id;
+	self->client_slot.slot_nr = self->cfg.client_slot;
+	self->server = make_conn(self, "server", RSPRO_COMPONENT_SERVER);
+	rspro_conn_set_callbacks(self->server, server_hello, server_state, server_msg, self);
+	self->bank = make_conn(self, "bank", RSPRO_COMPONENT_BANKD);
+	rspro_conn_set_callbacks(self->bank, bank_hello, bank_state, bank_msg, self);
+	return self;
+}
+
+void
+remote_slot_start(RemoteSlot *self)
+{
+	g_autoptr(GError) reason =
+	        g_error_new_literal(CR_ERROR, CR_ERROR_BACKEND_GONE, "waiting for the server");
+
+	self->started = TRUE;
+	cr_backend_slot_set_state(CR_BACKEND_SLOT(self), CR_SLOT_STATE_DOWN, reason);
+	rspro_conn_start(self->server, self->cfg.server_host, self->cfg.server_port);
+}
+
+void
+remote_slot_stop(RemoteSlot *self)
+{
+	if (!self->started)
+		return;
+	self->started = FALSE;
+	rspro_conn_set_callbacks(self->server, server_hello, NULL, NULL, self);
+	rspro_conn_set_callbacks(self->bank, bank_hello, NULL, NULL, self);
+	rspro_conn_stop(self->bank);
+	rspro_conn_stop(self->server);
+	g_clear_handle_id(&self->atr_timer, g_source_remove);
+	finish_in_flight(self, CR_ERROR_CANCELLED, "backend-remote stopped");
+}
+
+void
+remote_slot_describe(RemoteSlot *self, GVariantDict *dict)
+{
+	g_autofree gchar *server =
+	        g_strdup_printf(strchr(self->cfg.server_host, ':') != NULL ? "[%s]:%u" : "%s:%u",
+	                        self->cfg.server_host, self->cfg.server_port);
+
+	g_variant_dict_insert(dict, "server", "s", server);
+	g_variant_dict_insert(dict, "server-state", "s",
+	                      rspro_conn_state_name(rspro_conn_get_state(self->server)));
+	if (self->has_client_slot) {
+		g_autofree gchar *cs = g_strdup_printf("%u:%u", self->client_slot.client_id,
+		                                       self->client_slot.slot_nr);
+
+		g_variant_dict_insert(dict, "client-slot", "s", cs);
+	}
+	if (self->mapped) {
+		g_autofree gchar *bs =
+		        g_strdup_printf("%u:%u", self->bank_slot.bank_id, self->bank_slot.slot_nr);
+
+		g_variant_dict_insert(dict, "bank-slot", "s", bs);
+		g_variant_dict_insert(dict, "bank", "s",
+		                      rspro_conn_get_address(self->bank) != NULL
+		                              ? rspro_conn_get_address(self->bank)
+		                              : "?");
+	}
+	g_variant_dict_insert(dict, "bank-state", "s",
+	                      rspro_conn_state_name(rspro_conn_get_state(self->bank)));
+	g_variant_dict_insert(dict, "tpdus", "t", self->tpdus);
+}
+
+static void
+remote_slot_finalize(GObject *obj)
+{
+	RemoteSlot *self = REMOTE_SLOT(obj);
+
+	remote_slot_stop(self);
+	g_clear_handle_id(&self->atr_timer, g_source_remove);
+	g_clear_pointer(&self->server, rspro_conn_unref);
+	g_clear_pointer(&self->bank, rspro_conn_unref);
+	g_clear_pointer(&self->card_atr, g_bytes_unref);
+	g_free(self->server_last_error);
+	g_free(self->bank_last_error);
+	g_free(self->bank_host);
+	g_free(self->bank_down_reason);
+	remote_config_clear(&self->cfg);
+	G_OBJECT_CLASS(remote_slot_parent_class)->finalize(obj);
+}
+
+static void
+remote_slot_class_init(RemoteSlotClass *klass)
+{
+	CrBackendSlotClass *bc = CR_BACKEND_SLOT_CLASS(klass);
+
+	G_OBJECT_CLASS(klass)->finalize = remote_slot_finalize;
+	bc->transmit = remote_transmit;
+	bc->cancel = remote_cancel;
+	bc->reset = remote_reset;
+	bc->power_off = remote_power_off;
+}
+
+static void
+remote_slot_init(RemoteSlot *self)
+{
+	(void)self;
+}

@@ -1,0 +1,405 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * frontend "rspro-bank": cardroute as an osmo-remsim bankd. Remote RSPRO
+ * clients connect to `listen`; the client mapped to bank slot N uses the
+ * frontend slot NAME.N, whose route says which card answers. Keys in
+ * README.md.
+ */
+#include <string.h>
+#include <sys/resource.h>
+
+#include "bank-private.h"
+
+G_DEFINE_TYPE(BankInstance, bank_instance, CR_TYPE_INSTANCE)
+
+/* an IA5 ComponentName: 1..32 printable ASCII characters */
+static gchar *
+component_name(const gchar *name)
+{
+	GString *s = g_string_new(NULL);
+
+	for (const gchar *p = name; *p != '\0' && s->len < RSPRO_NAME_MAX_LEN; p++)
+		g_string_append_c(s, g_ascii_isprint(*p) ? *p : '_');
+	if (s->len == 0)
+		g_string_append(s, "cardroute");
+	return g_string_free(s, FALSE);
+}
+
+void
+bank_instance_fill_identity(BankInstance *self, RsproIdentity *identity, gboolean towards_server)
+{
+	g_autofree gchar *host = component_name(g_get_host_name());
+
+	/* upstream applies -N towards the server only */
+	rspro_identity_set(identity, RSPRO_COMPONENT_BANKD,
+	                   towards_server && self->component_name != NULL ? self->component_name
+	                                                                  : host,
+	                   "remsim-bankd", "cardroute-" CR_VERSION);
+}
+
+BankClient *
+bank_instance_find_waiting(BankInstance *self, RsproClientSlot client)
+{
+	GHashTableIter it;
+	gpointer key;
+	BankClient *best = NULL;
+
+	g_hash_table_iter_init(&it, self->clients);
+	while (g_hash_table_iter_next(&it, &key, NULL)) {
+		BankClient *c = key;
+		if (c->state == BANK_CLIENT_WAIT_MAP && c->client_slot.client_id == client.client_id &&
+		    c->client_slot.slot_nr == client.slot_nr && (best == NULL || c->serial > best->serial))
+			best = c;
+	}
+	return best;
+}
+
+void
+bank_instance_drop_duplicates(BankInstance *self, BankClient *keep, RsproClientSlot client)
+{
+	g_autoptr(GPtrArray) old = g_ptr_array_new();
+	GHashTableIter it;
+	gpointer key;
+
+	g_hash_table_iter_init(&it, self->clients);
+	while (g_hash_table_iter_next(&it, &key, NULL)) {
+		BankClient *c = key;
+		if (c != keep && c->state != BANK_CLIENT_WAIT_ID && c->state != BANK_CLIENT_CLOSED &&
+		    c->client_slot.client_id == client.client_id &&
+		    c->client_slot.slot_nr == client.slot_nr)
+			g_ptr_array_add(old, c);
+	}
+	for (guint i = 0; i < old->len; i++)
+		bank_client_close(old->pdata[i], "replaced by a new connection from %s", keep->peer);
+}
+
+void
+bank_instance_map_removed(BankInstance *self, guint bank_slot, const gchar *why)
+{
+	BankClient *client = bank_slot_get_client(self->slots[bank_slot]);
+
+	if (client != NULL)
+		bank_client_close(client, "bank slot %u:%u: %s", self->bank_id, bank_slot, why);
+}
+
+void
+bank_instance_map_added(BankInstance *self, guint bank_slot)
+{
+	RsproClientSlot c;
+	BankClient *client;
+
+	if (!bank_maps_get(self->maps, bank_slot, &c))
+		return;
+	client = bank_instance_find_waiting(self, c);
+	if (client != NULL)
+		bank_client_attach(client, bank_slot, FALSE);
+}
+
+static void
+raise_fd_limit(BankInstance *self)
+{
+	struct rlimit rl;
+	rlim_t want = (rlim_t)self->max_clients + 256;
+
+	if (getrlimit(RLIMIT_NOFILE, &rl) != 0 || rl.rlim_cur >= want)
+		return;
+	rl.rlim_cur = rl.rlim_max == RLIM_INFINITY || rl.rlim_max > want ? want : rl.rlim_max;
+	if (setrlimit(RLIMIT_NOFILE, &rl) == 0)
+		g_message("%s: open file limit raised to %lu for %u clients",
+		          cr_instance_get_name(CR_INSTANCE(self)), (gulong)rl.rlim_cur,
+		          self->max_clients);
+}
+
+static gboolean
+on_incoming(GSocketService *service, GSocketConnection *connection, GObject *source,
+            gpointer user_data)
+{
+	BankInstance *self = user_data;
+	BankClient *client;
+
+	if (g_hash_table_size(self->clients) >= self->max_clients) {
+		g_message("%s: refusing a connection: %u clients connected already",
+		          cr_instance_get_name(CR_INSTANCE(self)), self->max_clients);
+		g_io_stream_close(G_IO_STREAM(connection), NULL, NULL);
+		return TRUE;
+	}
+	self->accepted++;
+	client = bank_client_new(self, connection);
+	g_hash_table_add(self->clients, client);
+	return TRUE;
+}
+
+static gboolean
+bank_instance_start(CrInstance *instance, GError **error)
+{
+	BankInstance *self = BANK_INSTANCE(instance);
+	g_autoptr(GInetAddress) ip = g_inet_address_new_from_string(self->listen_host);
+	g_autoptr(GSocketAddress) addr = NULL;
+	g_autoptr(GSocketAddress) effective = NULL;
+
+	raise_fd_limit(self);
+	for (guint i = 0; i < self->n_slots; i++)
+		cr_frontend_slot_set_state(CR_FRONTEND_SLOT(self->slots[i]), CR_SLOT_STATE_EMPTY,
+		                           NULL);
+	addr = g_inet_socket_address_new(ip, self->listen_port);
+	self->service = g_socket_service_new();
+	/* many clients may connect at once (a bank restart) */
+	g_socket_listener_set_backlog(G_SOCKET_LISTENER(self->service),
+	                              (gint)MIN(self->max_clients, 4096));
+	if (!g_socket_listener_add_address(G_SOCKET_LISTENER(self->service), addr,
+	                                   G_SOCKET_TYPE_STREAM, G_SOCKET_PROTOCOL_TCP, NULL,
+	                                   &effective, error)) {
+		g_prefix_error(error, "%s: cannot listen on %s:%u: ", cr_instance_get_name(instance),
+		               self->listen_host, self->listen_port);
+		g_clear_object(&self->service);
+		return FALSE;
+	}
+	self->bound_port = g_inet_socket_address_get_port(G_INET_SOCKET_ADDRESS(effective));
+	g_signal_connect(self->service, "incoming", G_CALLBACK(on_incoming), self);
+	g_socket_service_start(self->service);
+	g_message("%s: bank %u with %u slots listening on %s:%u%s%s",
+	          cr_instance_get_name(instance), self->bank_id, self->n_slots, self->listen_host,
+	          self->bound_port, self->server_host != NULL ? ", server " : " (no server)",
+	          self->server_host != NULL ? self->server_host : "");
+	self->started = TRUE;
+	bank_server_start(self);
+	return TRUE;
+}
+
+static void
+bank_instance_stop(CrInstance *instance)
+{
+	BankInstance *self = BANK_INSTANCE(instance);
+	g_autoptr(GPtrArray) all = NULL;
+
+	bank_server_stop(self);
+	if (self->service != NULL) {
+		g_socket_service_stop(self->service);
+		g_socket_listener_close(G_SOCKET_LISTENER(self->service));
+		g_clear_object(&self->service);
+	}
+	all = g_ptr_array_new();
+	{
+		GHashTableIter it;
+		gpointer key;
+		g_hash_table_iter_init(&it, self->clients);
+		while (g_hash_table_iter_next(&it, &key, NULL))
+			g_ptr_array_add(all, key);
+	}
+	for (guint i = 0; i < all->len; i++)
+		bank_client_close(all->pdata[i], "the bank is stopping");
+	self->started = FALSE;
+}
+
+static void
+bank_instance_describe(CrInstance *instance, GVariantDict *dict)
+{
+	BankInstance *self = BANK_INSTANCE(instance);
+
+	g_variant_dict_insert(dict, "bank-id", "q", self->bank_id);
+	g_variant_dict_insert(dict, "slots", "u", self->n_slots);
+	g_variant_dict_insert(dict, "listen", "s", self->listen_host);
+	g_variant_dict_insert(dict, "listen-port", "q", self->bound_port);
+	if (self->server_host != NULL) {
+		g_autofree gchar *server =
+		        g_strdup_printf("%s:%u", self->server_host, self->server_port);
+		g_variant_dict_insert(dict, "server", "s", server);
+		g_variant_dict_insert(dict, "server-state", "s",
+		                      self->server != NULL
+		                              ? rspro_conn_state_name(rspro_conn_get_state(self->server))
+		                              : "INIT");
+	}
+	if (self->csv_path != NULL)
+		g_variant_dict_insert(dict, "slots-csv", "s", self->csv_path);
+	g_variant_dict_insert(dict, "mappings", "u", bank_maps_count(self->maps));
+	g_variant_dict_insert(dict, "clients", "u", g_hash_table_size(self->clients));
+	g_variant_dict_insert(dict, "clients-accepted", "t", self->accepted);
+	g_variant_dict_insert(dict, "tpdus", "t", self->tpdus);
+	g_variant_dict_insert(dict, "error-answers", "t", self->error_answers);
+}
+
+static void
+bank_instance_finalize(GObject *obj)
+{
+	BankInstance *self = BANK_INSTANCE(obj);
+
+	g_clear_handle_id(&self->resync_timer, g_source_remove);
+	g_clear_pointer(&self->server, rspro_conn_unref);
+	g_clear_object(&self->service);
+	g_hash_table_destroy(self->clients);
+	bank_maps_free(self->maps);
+	bank_csv_free(self->csv);
+	g_free(self->slots);
+	g_free(self->listen_host);
+	g_free(self->server_host);
+	g_free(self->component_name);
+	g_free(self->csv_path);
+	G_OBJECT_CLASS(bank_instance_parent_class)->finalize(obj);
+}
+
+static void
+bank_instance_class_init(BankInstanceClass *klass)
+{
+	CrInstanceClass *ic = CR_INSTANCE_CLASS(klass);
+
+	G_OBJECT_CLASS(klass)->finalize = bank_instance_finalize;
+	ic->start = bank_instance_start;
+	ic->stop = bank_instance_stop;
+	ic->describe = bank_instance_describe;
+}
+
+static void
+bank_instance_init(BankInstance *self)
+{
+	self->clients = g_hash_table_new_full(g_direct_hash, g_direct_equal,
+	                                      (GDestroyNotify)bank_client_free, NULL);
+	self->listen_host = g_strdup("127.0.0.1");
+	self->listen_port = BANK_DEFAULT_PORT;
+	self->bank_id = 1;
+	self->n_slots = 8;
+	self->resync_ms = BANK_DEFAULT_RESYNC_MS;
+}
+
+gboolean
+bank_instance_setup(BankInstance *self, const gchar *name, GError **error)
+{
+	self->maps = bank_maps_new(self->bank_id, self->n_slots);
+	self->slots = g_new0(BankSlot *, self->n_slots);
+	if (self->max_clients == 0)
+		self->max_clients = self->n_slots * 2 + 16;
+	for (guint i = 0; i < self->n_slots; i++) {
+		g_autofree gchar *slot_name = g_strdup_printf("%s.%u", name, i);
+		g_autoptr(BankSlot) slot = bank_slot_new(self, i, slot_name);
+
+		if (!cr_instance_add_frontend_slot(CR_INSTANCE(self), CR_FRONTEND_SLOT(slot), error))
+			return FALSE;
+		self->slots[i] = slot;
+	}
+	return TRUE;
+}
+
+static gchar *
+resolve_path(CrConfigSection *section, const gchar *path)
+{
+	const gchar *ini = cr_config_section_get_file(section);
+	g_autofree gchar *dir = NULL;
+
+	if (g_path_is_absolute(path) || ini == NULL)
+		return g_strdup(path);
+	dir = g_path_get_dirname(ini);
+	return g_build_filename(dir, path, NULL);
+}
+
+static gboolean
+read_csv(BankInstance *self, CrConfigSection *section, GError **error)
+{
+	g_autofree gchar *path = cr_config_section_get_string(section, "slots-csv", NULL);
+	g_autofree gchar *text = NULL;
+	g_autoptr(GError) local = NULL;
+	gsize len;
+
+	if (path == NULL)
+		return TRUE;
+	self->csv_path = resolve_path(section, path);
+	if (!g_file_get_contents(self->csv_path, &text, &len, &local) ||
+	    (self->csv = bank_csv_parse(text, len, &local)) == NULL) {
+		cr_config_section_set_error(section, error, "slots-csv", "%s: %s", self->csv_path,
+		                            local->message);
+		return FALSE;
+	}
+	return TRUE;
+}
+
+/* `listen`: HOST:PORT as everywhere, plus port 0 (any free port: tests) */
+static gboolean
+read_listen(CrConfigSection *section, gchar **host, guint16 *port, GError **error)
+{
+	g_autofree gchar *text = cr_config_section_get_string(section, "listen", NULL);
+	g_autoptr(GError) local = NULL;
+
+	if (text == NULL || !g_str_has_suffix(text, ":0"))
+		return cr_config_section_get_host_port(section, "listen", "127.0.0.1",
+		                                       BANK_DEFAULT_PORT, host, port, error);
+	text[strlen(text) - 2] = '\0';
+	if (!cr_parse_host_port(text, NULL, BANK_DEFAULT_PORT, host, port, &local)) {
+		cr_config_section_set_error(section, error, "listen", "%s", local->message);
+		return FALSE;
+	}
+	*port = 0;
+	return TRUE;
+}
+
+static gboolean
+read_config(BankInstance *self, CrConfigSection *section, GError **error)
+{
+	g_autofree gchar *listen_host = NULL;
+	g_autofree gchar *name = NULL;
+	g_autoptr(GInetAddress) ip = NULL;
+	gint64 v;
+
+	if (!read_listen(section, &listen_host, &self->listen_port, error))
+		return FALSE;
+	if (g_strcmp0(listen_host, "localhost") == 0) {
+		g_free(listen_host);
+		listen_host = g_strdup("127.0.0.1");
+	}
+	ip = g_inet_address_new_from_string(listen_host);
+	if (ip == NULL) {
+		cr_config_section_set_error(section, error, "listen",
+		                            "'%s' is not an IP address (0.0.0.0 for all)",
+		                            listen_host);
+		return FALSE;
+	}
+	g_free(self->listen_host);
+	self->listen_host = g_steal_pointer(&listen_host);
+	if (!cr_config_section_get_int(section, "bank-id", 1, 0, RSPRO_MAX_ID, &v, error))
+		return FALSE;
+	self->bank_id = (guint16)v;
+	if (!cr_config_section_get_int(section, "slots", 8, 1, RSPRO_MAX_ID, &v, error))
+		return FALSE;
+	self->n_slots = (guint)v;
+	if (!cr_config_section_get_int(section, "resync-ms", BANK_DEFAULT_RESYNC_MS, 0, 3600000,
+	                               &v, error))
+		return FALSE;
+	self->resync_ms = (guint)v;
+	if (!cr_config_section_get_int(section, "max-clients", (gint64)self->n_slots * 2 + 16, 1,
+	                               65536, &v, error))
+		return FALSE;
+	self->max_clients = (guint)v;
+	if (cr_config_section_has_key(section, "server") &&
+	    !cr_config_section_get_host_port(section, "server", NULL, BANK_DEFAULT_SERVER_PORT,
+	                                     &self->server_host, &self->server_port, error))
+		return FALSE;
+	name = cr_config_section_get_string(section, "name", NULL);
+	if (name != NULL)
+		self->component_name = component_name(name);
+	return read_csv(self, section, error);
+}
+
+static CrInstance *
+bank_create(CrRouter *router, CrConfigSection *section, GError **error)
+{
+	g_autoptr(BankInstance) self = g_object_new(BANK_TYPE_INSTANCE, NULL);
+	g_autofree gchar *mappings = NULL;
+	g_autoptr(GError) local = NULL;
+
+	if (!read_config(self, section, error))
+		return NULL;
+	mappings = cr_config_section_get_string(section, "mappings", NULL);
+	if (mappings != NULL && self->server_host != NULL) {
+		cr_config_section_set_error(section, error, "mappings",
+		                            "the server makes the mappings: drop `mappings` or "
+		                            "`server`");
+		return NULL;
+	}
+	if (!bank_instance_setup(self, cr_config_section_get_name(section), error))
+		return NULL;
+	if (mappings != NULL && !bank_maps_parse(self->maps, mappings, &local)) {
+		cr_config_section_set_error(section, error, "mappings", "%s", local->message);
+		return NULL;
+	}
+	return CR_INSTANCE(g_steal_pointer(&self));
+}
+
+CR_PLUGIN_DEFINE("rspro-bank", CR_PLUGIN_KIND_FRONTEND,
+                 "osmo-remsim bankd: serves cards to remote RSPRO clients", bank_create)

@@ -1,0 +1,157 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * frontend "rspro-bank": the bank role of osmo-remsim (rspro.md C.2, C.3).
+ * Internal types shared by the plugin's files:
+ *
+ * - BankInstance (bank-plugin.c): the INI section, the listener for client
+ *   data connections, the mapping table and the server link.
+ * - BankSlot (bank-slot.c): one bank slot = one frontend slot NAME.N; the
+ *   client holding it submits its TPDUs there, the route says which card
+ *   answers.
+ * - BankClient (bank-client.c): one accepted client connection.
+ * - bank-server.c: the link to the server (connectBankReq, mappings).
+ *
+ * Everything runs on the main context; nothing blocks.
+ */
+#pragma once
+
+#include <cardroute/cardroute.h>
+
+#include "bank-csv.h"
+#include "bank-maps.h"
+#include "rspro-conn.h"
+#include "rspro-link.h"
+
+G_BEGIN_DECLS
+
+/* commands a client may queue while its slot is busy (upstream clients
+ * never have more than one outstanding) */
+#define BANK_CLIENT_MAX_QUEUED 16
+/* a connection that does not send connectClientReq in this time is closed */
+#define BANK_CLIENT_ID_TIMEOUT_S 30
+#define BANK_DEFAULT_PORT 9999
+#define BANK_DEFAULT_SERVER_PORT 9998
+#define BANK_DEFAULT_RESYNC_MS 5000
+
+typedef struct _BankSlot BankSlot;
+typedef struct _BankClient BankClient;
+
+#define BANK_TYPE_INSTANCE (bank_instance_get_type())
+G_DECLARE_FINAL_TYPE(BankInstance, bank_instance, BANK, INSTANCE, CrInstance)
+
+struct _BankInstance {
+	CrInstance parent_instance;
+	guint16 bank_id;
+	guint n_slots;
+	gchar *listen_host;
+	guint16 listen_port;
+	guint16 bound_port; /* after start (listen port 0 = any) */
+	gchar *server_host; /* NULL: no server, mappings from the INI */
+	guint16 server_port;
+	gchar *component_name;
+	gchar *csv_path;
+	BankCsv *csv;
+	guint resync_ms;
+	guint max_clients;
+
+	BankSlot **slots; /* by bank slot number; owned by the instance's slot list */
+	BankMaps *maps;
+	GSocketService *service;
+	GHashTable *clients; /* BankClient * set (owned) */
+	guint64 next_client_serial;
+	RsproConn *server;
+	guint resync_timer;
+	gboolean started;
+
+	/* counters for describe() */
+	guint64 accepted;
+	guint64 tpdus;
+	guint64 error_answers;
+	guint64 closed_bad;
+};
+
+/* bank-plugin.c */
+/* creates the maps and the slots NAME.0 .. NAME.N-1 from the fields set */
+gboolean bank_instance_setup(BankInstance *self, const gchar *name, GError **error);
+/* the bank's own identity (towards clients: the host name) */
+void bank_instance_fill_identity(BankInstance *self, RsproIdentity *identity,
+                                 gboolean towards_server);
+/* the open, identified connection with this client slot that waits for a
+ * mapping (the newest), or NULL */
+BankClient *bank_instance_find_waiting(BankInstance *self, RsproClientSlot client);
+/* closes every other connection identified as @client */
+void bank_instance_drop_duplicates(BankInstance *self, BankClient *keep, RsproClientSlot client);
+/* a map for @bank_slot was removed: its client (if any) is disconnected */
+void bank_instance_map_removed(BankInstance *self, guint bank_slot, const gchar *why);
+/* a map was added: a waiting client gets its slot */
+void bank_instance_map_added(BankInstance *self, guint bank_slot);
+
+/* bank-slot.c */
+#define BANK_TYPE_SLOT (bank_slot_get_type())
+G_DECLARE_FINAL_TYPE(BankSlot, bank_slot, BANK, SLOT, CrFrontendSlot)
+
+BankSlot *bank_slot_new(BankInstance *bank, guint index, const gchar *name);
+guint bank_slot_get_index(BankSlot *self);
+BankClient *bank_slot_get_client(BankSlot *self);
+/* @client takes the slot (a previous holder is disconnected), the card is
+ * powered up for it (cold reset) */
+void bank_slot_claim(BankSlot *self, BankClient *client);
+/* the holder left: the card is powered off, the slot EMPTY again */
+void bank_slot_release(BankSlot *self);
+/* submits what the holder has queued while the slot is free */
+void bank_slot_pump(BankSlot *self);
+/* the error status word for commands that get no answer */
+guint16 bank_slot_error_sw(BankSlot *self);
+
+/* bank-client.c */
+typedef enum {
+	BANK_CLIENT_WAIT_ID,   /* TCP up, no connectClientReq yet */
+	BANK_CLIENT_WAIT_MAP,  /* identified; no mapping for its client slot */
+	BANK_CLIENT_WAIT_CARD, /* holds its bank slot; no card yet (cardNotPresent sent) */
+	BANK_CLIENT_READY,     /* setAtrReq sent: TPDUs flow */
+	BANK_CLIENT_CLOSED,
+} BankClientState;
+
+struct _BankClient {
+	BankInstance *bank;
+	RsproLink *link;   /* NULL when driven by bank_client_new_detached() */
+	GByteArray *sink;  /* detached: every frame sent is appended here */
+	gchar *peer;       /* "ADDR:PORT" */
+	guint64 serial;
+	BankClientState state;
+	RsproClientSlot client_slot;
+	BankSlot *slot;    /* the bank slot it holds, or NULL */
+	gboolean last_vcc; /* clientSlotStatusInd edge detection */
+	gboolean last_rst;
+	GBytes *atr_sent;  /* last ATR sent in setAtrReq */
+	GQueue queued;     /* GBytes: TPDUs waiting for the slot */
+	guint id_timer;
+};
+
+/* a connection accepted on the listener; starts reading */
+BankClient *bank_client_new(BankInstance *bank, GSocketConnection *connection);
+/* a client without a socket (fuzzing, unit tests): frames go to @sink */
+BankClient *bank_client_new_detached(BankInstance *bank, GByteArray *sink);
+void bank_client_free(BankClient *self);
+/* one decoded PDU from the client */
+void bank_client_handle(BankClient *self, const RsproMsg *msg);
+/* closes the connection with a log line saying why (no-op when closed) */
+void bank_client_close(BankClient *self, const gchar *format, ...) G_GNUC_PRINTF(2, 3);
+/* the mapping gave this client a bank slot: claim it and, when the card is
+ * there, send setAtrReq; @answer_connect: also send connectClientRes */
+void bank_client_attach(BankClient *self, guint bank_slot, gboolean answer_connect);
+/* called by the slot */
+void bank_client_card_changed(BankClient *self, GBytes *atr);
+void bank_client_send_response(BankClient *self, const guint8 *data, gsize len);
+gboolean bank_client_send(BankClient *self, const RsproMsg *msg);
+const gchar *bank_client_state_name(BankClientState state);
+
+/* bank-server.c */
+void bank_server_start(BankInstance *self);
+void bank_server_stop(BankInstance *self);
+/* one PDU from the server (also used by tests) */
+void bank_server_handle(BankInstance *self, const RsproMsg *msg);
+/* the client of a stale map left: the map goes too */
+void bank_server_slot_released(BankInstance *self, guint bank_slot);
+
+G_END_DECLS
