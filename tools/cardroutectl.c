@@ -14,22 +14,8 @@
 #include <stdio.h>
 #include <string.h>
 
-enum {
-	EXIT_OK = 0,
-	EXIT_REFUSED = 1,
-	EXIT_USAGE = 2,
-	EXIT_UNREACHABLE = 3,
-	EXIT_NOT_FOUND = 4,
-};
+#include "ctl.h"
 
-typedef struct {
-	SoupSession *session;
-	gchar *url;
-	gchar *token;
-	gboolean json;
-	gboolean insecure;
-	gint count;
-} Ctl;
 
 static gboolean
 accept_any(SoupMessage *msg, GTlsCertificate *cert, GTlsCertificateFlags errors,
@@ -76,7 +62,7 @@ report_error(guint status, GBytes *body)
 }
 
 /* One request; *out gets the parsed JSON body (NULL for no body or text). */
-static gint
+gint
 request(Ctl *ctl, const gchar *method, const gchar *path, const gchar *body, JsonNode **out,
 	GBytes **raw)
 {
@@ -121,7 +107,7 @@ request(Ctl *ctl, const gchar *method, const gchar *path, const gchar *body, Jso
 	return EXIT_OK;
 }
 
-static void
+void
 print_json(JsonNode *node)
 {
 	g_autoptr(JsonGenerator) gen = json_generator_new();
@@ -473,6 +459,8 @@ main(int argc, char **argv)
 		     "  apdu BACKEND HEX        (needs [router] allow-apdu = true)\n"
 		     "  trace [--count N]       follow the event stream\n"
 		     "  metrics                 Prometheus text\n"
+		     "  remsim clients|banks|slotmaps | remsim map BANK SLOT CLIENT SLOT\n"
+		     "  remsim unmap BANK SLOT | remsim reset   (rspro-server's RSRES API)\n"
 		     "Exit: 0 ok, 1 refused, 2 usage, 3 unreachable, 4 not found");
 	g_option_context_add_main_entries(ctx, entries, NULL);
 	if (!g_option_context_parse(ctx, &argc, &argv, &error)) {
@@ -504,6 +492,8 @@ main(int argc, char **argv)
 		rc = cmd_apdu(&ctl, argv[2], argv[3]);
 	else if (argc == 2 && g_str_equal(cmd, "trace"))
 		rc = cmd_trace(&ctl);
+	else if (argc >= 2 && g_str_equal(cmd, "remsim"))
+		rc = ctl_remsim(&ctl, argc - 1, argv + 1);
 	else if (argc == 2 && g_str_equal(cmd, "metrics"))
 		rc = cmd_metrics(&ctl);
 	else
