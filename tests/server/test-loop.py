@@ -36,7 +36,8 @@ server_port, bank_port = free_port(), free_port()
 
 
 def start_server(name):
-    ini = server_ini(state, section_extra=f"bank-address = 1=127.0.0.1:{bank_port}\n") \
+    # no bank-address: the cardroute bank announces where its clients go
+    ini = server_ini(state) \
         .replace("listen = 127.0.0.1:0", f"listen = 127.0.0.1:{server_port}")
     d = Server(cardrouted, plugin_dirs, tmp, name, ini)
     if not check(d.wait_ready(), f"{name}: the server starts on RSPRO port {server_port}"):
