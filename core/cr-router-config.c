@@ -147,7 +147,7 @@ cr_router_split_group(CrRouter *self, const gchar *group, guint *kind_index, GEr
 	kind = g_strndup(group, colon - group);
 	for (guint i = 0; section_kinds[i] != NULL; i++) {
 		if (g_strcmp0(kind, section_kinds[i]) == 0) {
-			if (!cr_router_name_is_valid(colon + 1)) {
+			if (!cr_name_is_valid(colon + 1)) {
 				g_set_error(error, CR_ERROR, CR_ERROR_CONFIG,
 					    "%s: [%s]: the name '%s' is not valid (letters, "
 					    "digits, - _ .)",

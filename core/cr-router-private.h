@@ -41,7 +41,6 @@ struct _CrRouter {
 	gboolean scratch; /* validating a reload: says nothing */
 };
 
-gboolean cr_router_name_is_valid(const gchar *name);
 /* adds a route (config or run time) */
 CrRoute *cr_router_make_route(CrRouter *self, const gchar *name, CrFrontendSlot *frontend,
 			      CrBackendSlot *backend, const CrRoutePolicy *policy,

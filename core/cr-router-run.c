@@ -25,7 +25,7 @@ cr_router_make_route(CrRouter *self, const gchar *name, CrFrontendSlot *fs, CrBa
 		}
 		name = made_up;
 	}
-	if (!cr_router_name_is_valid(name)) {
+	if (!cr_name_is_valid(name)) {
 		g_set_error(error, CR_ERROR, CR_ERROR_INVALID,
 			    "route name '%s' is not valid (letters, digits, - _ .)", name);
 		return NULL;

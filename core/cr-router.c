@@ -203,8 +203,8 @@ cr_router_report_error(CrRouter *self, CrFrontendSlot *frontend, CrBackendSlot *
 
 /* registry */
 
-static gboolean
-valid_name(const gchar *name)
+gboolean
+cr_name_is_valid(const gchar *name)
 {
 	if (name == NULL || name[0] == '\0' || strlen(name) > 128)
 		return FALSE;
@@ -214,11 +214,6 @@ valid_name(const gchar *name)
 	return TRUE;
 }
 
-gboolean
-cr_router_name_is_valid(const gchar *name)
-{
-	return valid_name(name);
-}
 
 static void
 emit_slot(CrRouter *self, CrEventType type, CrFrontendSlot *fs, CrBackendSlot *bs)
@@ -234,7 +229,7 @@ gboolean
 cr_router_register_frontend(CrRouter *self, CrFrontendSlot *slot, GError **error)
 {
 	const gchar *name = cr_frontend_slot_get_name(slot);
-	if (!valid_name(name)) {
+	if (!cr_name_is_valid(name)) {
 		g_set_error(error, CR_ERROR, CR_ERROR_INVALID,
 			    "frontend slot name '%s' is not valid (letters, digits, - _ .)",
 			    name != NULL ? name : "(null)");
@@ -255,7 +250,7 @@ gboolean
 cr_router_register_backend(CrRouter *self, CrBackendSlot *slot, GError **error)
 {
 	const gchar *name = cr_backend_slot_get_name(slot);
-	if (!valid_name(name)) {
+	if (!cr_name_is_valid(name)) {
 		g_set_error(error, CR_ERROR, CR_ERROR_INVALID,
 			    "backend slot name '%s' is not valid (letters, digits, - _ .)",
 			    name != NULL ? name : "(null)");

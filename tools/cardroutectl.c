@@ -138,14 +138,14 @@ num(JsonObject *obj, const gchar *member)
 	return json_node_get_int(n);
 }
 
-static JsonObject *
+JsonObject *
 obj_member(JsonObject *obj, const gchar *member)
 {
-	JsonNode *n = json_object_get_member(obj, member);
+	JsonNode *n = obj != NULL ? json_object_get_member(obj, member) : NULL;
 	return n != NULL && JSON_NODE_HOLDS_OBJECT(n) ? json_node_get_object(n) : NULL;
 }
 
-static JsonArray *
+JsonArray *
 array_member(JsonNode *root, const gchar *member)
 {
 	JsonNode *n;

@@ -28,27 +28,10 @@ i_member(JsonObject *o, const gchar *member)
 	return json_node_get_int(n);
 }
 
-static JsonObject *
-o_member(JsonObject *o, const gchar *member)
-{
-	JsonNode *n = o != NULL ? json_object_get_member(o, member) : NULL;
-	return n != NULL && JSON_NODE_HOLDS_OBJECT(n) ? json_node_get_object(n) : NULL;
-}
-
-static JsonArray *
-list_of(JsonNode *root, const gchar *member)
-{
-	JsonNode *n;
-	if (root == NULL || !JSON_NODE_HOLDS_OBJECT(root))
-		return NULL;
-	n = json_object_get_member(json_node_get_object(root), member);
-	return n != NULL && JSON_NODE_HOLDS_ARRAY(n) ? json_node_get_array(n) : NULL;
-}
-
 static void
 print_component(JsonObject *o)
 {
-	JsonObject *id = o_member(o, "component_id");
+	JsonObject *id = obj_member(o, "component_id");
 	g_print(" %-12s %-20s %-18s %s\n", s_member(id, "type_"), s_member(id, "name"),
 		s_member(id, "software"), s_member(id, "swVersion"));
 }
@@ -67,7 +50,7 @@ list(Ctl *ctl, const gchar *what)
 		print_json(root);
 		return EXIT_OK;
 	}
-	a = list_of(root, what);
+	a = array_member(root, what);
 	if (g_str_equal(what, "clients"))
 		g_print("%-10s %-18s %-12s %-20s %-18s %s\n", "CLIENT", "STATE", "TYPE", "NAME",
 			"SOFTWARE", "VERSION");
@@ -89,7 +72,7 @@ list(Ctl *ctl, const gchar *what)
 				s_member(o, "state"));
 			print_component(o);
 		} else {
-			JsonObject *b = o_member(o, "bank"), *c = o_member(o, "client");
+			JsonObject *b = obj_member(o, "bank"), *c = obj_member(o, "client");
 			gint64 bid = i_member(b, "bankId"), bs = i_member(b, "slotNr");
 			g_autofree gchar *bank = g_strdup_printf("B%" G_GINT64_FORMAT ":%" G_GINT64_FORMAT,
 								 bid, bs);

@@ -27,6 +27,9 @@ typedef struct {
 gint request(Ctl *ctl, const gchar *method, const gchar *path, const gchar *body, JsonNode **out,
 	     GBytes **raw);
 void print_json(JsonNode *node);
+/* @member of @obj if it is an object / of @root if it is an array; else NULL */
+JsonObject *obj_member(JsonObject *obj, const gchar *member);
+JsonArray *array_member(JsonNode *root, const gchar *member);
 
 /* cardroutectl remsim ARGS (argv[0] = "remsim") */
 gint ctl_remsim(Ctl *ctl, gint argc, gchar **argv);

@@ -273,7 +273,7 @@ handle_add_route(CrDbusRouter1 *iface, GDBusMethodInvocation *invocation,
 	g_autoptr(GError) error = NULL;
 	g_autofree gchar *path = NULL;
 	CrRoute *route;
-	if (name[0] != '\0' && !cr_rest_name_is_valid(name)) {
+	if (name[0] != '\0' && !cr_name_is_valid(name)) {
 		g_dbus_method_invocation_return_error(invocation, CR_ERROR, CR_ERROR_INVALID,
 						      "name: invalid route name '%s'", name);
 		return TRUE;

@@ -247,15 +247,7 @@ cr_persist_new(CrRouter *router, const gchar *state_dir)
 static void
 move_aside(CrPersist *self, const gchar *why)
 {
-	g_autoptr(GDateTime) now = g_date_time_new_now_utc();
-	g_autofree gchar *stamp = g_date_time_format(now, "%Y%m%dT%H%M%SZ");
-	g_autofree gchar *aside = g_strdup_printf("%s.corrupt-%s", self->path, stamp);
-	if (g_rename(self->path, aside) == 0)
-		g_warning("%s: %s; moved aside to %s, starting without stored routes",
-			  self->path, why, aside);
-	else
-		g_warning("%s: %s; cannot move it aside (%s), starting without stored routes",
-			  self->path, why, g_strerror(errno));
+	cr_state_file_move_aside(self->path, why, "starting without stored routes");
 }
 
 /* One stored route, checked like a REST request (the file may be edited). */
@@ -281,7 +273,7 @@ parse_entry(JsonNode *node, guint index, GError **error)
 					    json_node_get_value_type(m) == G_TYPE_STRING
 				    ? json_node_get_string(m)
 				    : NULL;
-		if (!cr_rest_name_is_valid(values[i])) {
+		if (!cr_name_is_valid(values[i])) {
 			g_set_error(error, CR_ERROR, CR_ERROR_INVALID, "routes[%u].%s: invalid",
 				    index, names[i]);
 			return NULL;

@@ -14,17 +14,6 @@ invalid(GError **error, const gchar *field, const gchar *what)
 	return FALSE;
 }
 
-gboolean
-cr_rest_name_is_valid(const gchar *name)
-{
-	if (name == NULL || name[0] == '\0' || strlen(name) > 128)
-		return FALSE;
-	for (const gchar *p = name; *p != '\0'; p++)
-		if (!g_ascii_isalnum(*p) && *p != '-' && *p != '_' && *p != '.')
-			return FALSE;
-	return TRUE;
-}
-
 GBytes *
 cr_rest_hex_decode(const gchar *text, gsize min_len, gsize max_len)
 {
@@ -126,7 +115,7 @@ get_name(JsonObject *obj, const gchar *member, gboolean required, gchar **out, G
 			return invalid(error, member, "missing");
 		return TRUE;
 	}
-	if (!cr_rest_name_is_valid(s))
+	if (!cr_name_is_valid(s))
 		return invalid(error, member,
 			       "must be 1 to 128 characters of letters, digits, '-', '_', '.'");
 	*out = g_strdup(s);

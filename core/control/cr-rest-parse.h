@@ -38,7 +38,5 @@ GBytes *cr_rest_parse_apdu_request(const gchar *body, gsize len, GError **error)
 /* Hex (pairs of digits, spaces between bytes allowed) to bytes; NULL when not
  * hex or out of @min_len..@max_len. */
 GBytes *cr_rest_hex_decode(const gchar *text, gsize min_len, gsize max_len);
-/* A name the router accepts for slots and routes (1..128 of [A-Za-z0-9._-]). */
-gboolean cr_rest_name_is_valid(const gchar *name);
 
 G_END_DECLS

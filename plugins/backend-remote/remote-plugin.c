@@ -114,8 +114,10 @@ read_config(CrConfigSection *section, RemoteConfig *cfg, GError **error)
 	if (!cr_config_section_get_int(section, "reconnect-delay-ms", -1, -1, 3600000, &v, error))
 		return FALSE;
 	cfg->reconnect_delay_ms = (gint)v;
-	cfg->identity_name = cr_config_section_get_string(section, "name", g_get_host_name());
-	if (cfg->identity_name[0] == '\0' || strlen(cfg->identity_name) > 32) {
+	cfg->identity_name = cr_config_section_get_string(section, "name", NULL);
+	if (cfg->identity_name == NULL) /* a long host name is cut, not an error */
+		cfg->identity_name = rspro_component_name(g_get_host_name());
+	if (cfg->identity_name[0] == '\0' || strlen(cfg->identity_name) > RSPRO_NAME_MAX_LEN) {
 		cr_config_section_set_error(section, error, "name", "1..32 characters");
 		return FALSE;
 	}

@@ -12,23 +12,10 @@
 
 G_DEFINE_TYPE(BankInstance, bank_instance, CR_TYPE_INSTANCE)
 
-/* an IA5 ComponentName: 1..32 printable ASCII characters */
-static gchar *
-component_name(const gchar *name)
-{
-	GString *s = g_string_new(NULL);
-
-	for (const gchar *p = name; *p != '\0' && s->len < RSPRO_NAME_MAX_LEN; p++)
-		g_string_append_c(s, g_ascii_isprint(*p) ? *p : '_');
-	if (s->len == 0)
-		g_string_append(s, "cardroute");
-	return g_string_free(s, FALSE);
-}
-
 void
 bank_instance_fill_identity(BankInstance *self, RsproIdentity *identity, gboolean towards_server)
 {
-	g_autofree gchar *host = component_name(g_get_host_name());
+	g_autofree gchar *host = rspro_component_name(g_get_host_name());
 
 	/* upstream applies -N towards the server only */
 	rspro_identity_set(identity, RSPRO_COMPONENT_BANKD,
@@ -383,7 +370,7 @@ read_config(BankInstance *self, CrConfigSection *section, GError **error)
 		return FALSE;
 	name = cr_config_section_get_string(section, "name", NULL);
 	if (name != NULL)
-		self->component_name = component_name(name);
+		self->component_name = rspro_component_name(name);
 	return read_csv(self, section, error);
 }
 

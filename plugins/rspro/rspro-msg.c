@@ -29,6 +29,18 @@ rspro_identity_set(RsproIdentity *identity, RsproComponentType type, const gchar
 	identity->sw_version = g_strdup(sw_version);
 }
 
+gchar *
+rspro_component_name(const gchar *name)
+{
+	GString *s = g_string_new(NULL);
+	for (const gchar *p = name != NULL ? name : ""; *p != '\0' && s->len < RSPRO_NAME_MAX_LEN;
+	     p++)
+		g_string_append_c(s, g_ascii_isprint(*p) ? *p : '_');
+	if (s->len == 0)
+		g_string_append(s, "cardroute");
+	return g_string_free(s, FALSE);
+}
+
 void
 rspro_identity_clear(RsproIdentity *identity)
 {

@@ -262,6 +262,9 @@ gboolean rspro_msg_decode(const guint8 *data, gsize len, RsproMsg *out, GError *
 void rspro_identity_set(RsproIdentity *identity, RsproComponentType type, const gchar *name,
                         const gchar *software, const gchar *sw_version);
 void rspro_identity_clear(RsproIdentity *identity);
+/* @name made fit for a ComponentName (IA5, 1..RSPRO_NAME_MAX_LEN printable
+ * characters): cut, non-printables replaced by '_', "cardroute" when empty */
+gchar *rspro_component_name(const gchar *name);
 
 /* ASN.1 names, e.g. "connectClientReq", "identityInUse"; NULL-free ("unknown") */
 const gchar *rspro_msg_type_name(RsproMsgType type);

@@ -191,18 +191,6 @@ srv_server_init(SrvServer *self)
 	self->maps = srv_map_store_new(&map_ops, self);
 }
 
-/* an IA5 ComponentName: 1..32 printable ASCII characters */
-static gchar *
-component_name(const gchar *name)
-{
-	GString *s = g_string_new(NULL);
-	for (const gchar *p = name; *p != '\0' && s->len < RSPRO_NAME_MAX_LEN; p++)
-		g_string_append_c(s, g_ascii_isprint(*p) ? *p : '_');
-	if (s->len == 0)
-		g_string_append(s, "cardroute");
-	return g_string_free(s, FALSE);
-}
-
 static gboolean
 running_from_build_tree(void)
 {
@@ -335,7 +323,7 @@ srv_server_create(CrRouter *router, CrConfigSection *section, GError **error)
 					    RSPRO_NAME_MAX_LEN);
 		return NULL;
 	}
-	self->component_name = component_name(name != NULL ? name : g_get_host_name());
+	self->component_name = rspro_component_name(name != NULL ? name : g_get_host_name());
 	return CR_INSTANCE(g_steal_pointer(&self));
 }
 

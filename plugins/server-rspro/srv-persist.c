@@ -41,16 +41,7 @@ get_object(JsonObject *o, const gchar *member)
 static void
 move_aside(SrvServer *srv, const gchar *why)
 {
-	g_autoptr(GDateTime) now = g_date_time_new_now_utc();
-	g_autofree gchar *stamp = g_date_time_format(now, "%Y%m%dT%H%M%SZ");
-	g_autofree gchar *aside = g_strdup_printf("%s.corrupt-%s", srv->state_file, stamp);
-
-	if (g_rename(srv->state_file, aside) == 0)
-		g_warning("%s: %s; moved aside to %s, starting without stored slotmaps",
-			  srv->state_file, why, aside);
-	else
-		g_warning("%s: %s; starting without stored slotmaps (cannot move it aside: %s)",
-			  srv->state_file, why, g_strerror(errno));
+	cr_state_file_move_aside(srv->state_file, why, "starting without stored slotmaps");
 }
 
 void

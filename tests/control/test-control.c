@@ -123,10 +123,10 @@ test_hex(void)
 	g_assert_null(cr_rest_hex_decode("3b021450aa", 1, 4)); /* too long */
 	g_assert_null(cr_rest_hex_decode("", 1, 4));
 	g_assert_null(cr_rest_hex_decode("3 b", 1, 4));
-	g_assert_true(cr_rest_name_is_valid("sim.1_a-b"));
-	g_assert_false(cr_rest_name_is_valid("a b"));
-	g_assert_false(cr_rest_name_is_valid(""));
-	g_assert_false(cr_rest_name_is_valid(NULL));
+	g_assert_true(cr_name_is_valid("sim.1_a-b"));
+	g_assert_false(cr_name_is_valid("a b"));
+	g_assert_false(cr_name_is_valid(""));
+	g_assert_false(cr_name_is_valid(NULL));
 }
 
 /* the HTTP handler registry */

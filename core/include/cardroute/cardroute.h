@@ -16,6 +16,7 @@
 #include "cr-plugin.h"
 #include "cr-route.h"
 #include "cr-router.h"
+#include "cr-state.h"
 #include "cr-stats.h"
 #include "cr-transaction.h"
 #include "cr-types.h"

@@ -20,6 +20,9 @@ G_DECLARE_FINAL_TYPE(CrRouter, cr_router, CR, ROUTER, GObject)
 
 CrRouter *cr_router_new(void);
 
+/* Names of instances, slots and routes: 1..128 of letters, digits, - _ . */
+gboolean cr_name_is_valid(const gchar *name);
+
 /* Where plugins are looked for (before load_config). */
 void cr_router_set_plugin_dir(CrRouter *self, const gchar *dir);
 const gchar *cr_router_get_plugin_dir(CrRouter *self);
