@@ -6,6 +6,7 @@
 #include <gio/gio.h>
 
 #include "rspro-link.h"
+#include "srv-rsres-parse.h"
 #include "srv-slotmap.h"
 
 G_BEGIN_DECLS
@@ -13,7 +14,7 @@ G_BEGIN_DECLS
 #define SRV_DEFAULT_PORT 9998
 #define SRV_UPSTREAM_BANK_PORT 9999
 #define SRV_STATE_FILE "remsim-server.json"
-#define SRV_REST_PREFIX "/api/backend/v1/"
+#define SRV_REST_PREFIX SRV_RSRES_PREFIX
 
 /* per-connection state, named as upstream's FSM (rsres.md 2.1) */
 typedef enum {

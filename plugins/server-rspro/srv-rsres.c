@@ -8,8 +8,8 @@
  * GET /slotmaps/ID exists (the apitool asks for it), restart-counter counts.
  */
 #include "srv-private.h"
+#include "srv-rsres-parse.h"
 
-#include <json-glib/json-glib.h>
 #include <string.h>
 
 static void
@@ -134,19 +134,15 @@ list_maps(SrvServer *srv, CrHttpResponder *responder)
 	complete_string(responder, 200, s);
 }
 
-/* an id from the path: decimal digits only, at most @max */
+/* an id from the path, or a 400 answer */
 static gboolean
 parse_id(const gchar *text, guint64 max, guint64 *out, CrHttpResponder *responder)
 {
-	if (text[0] == '\0' || strspn(text, "0123456789") != strlen(text) || strlen(text) > 10 ||
-	    !g_ascii_string_to_unsigned(text, 10, 0, max, out, NULL)) {
-		g_autofree gchar *msg =
-			g_strdup_printf("'%s' is not an id (a decimal number up to %" G_GUINT64_FORMAT ")",
-					text, max);
-		cr_http_responder_complete_error(responder, 400, "invalid", msg);
-		return FALSE;
-	}
-	return TRUE;
+	g_autoptr(GError) error = NULL;
+	if (srv_rsres_parse_id(text, max, out, &error))
+		return TRUE;
+	cr_http_responder_complete_error(responder, 400, "invalid", error->message);
+	return FALSE;
 }
 
 static void
@@ -160,7 +156,8 @@ get_bank(SrvServer *srv, const gchar *id_text, CrHttpResponder *responder)
 		return;
 	bank = g_hash_table_lookup(srv->banks, GUINT_TO_POINTER((guint)id));
 	if (bank == NULL) {
-		g_autofree gchar *msg = g_strdup_printf("no bank %s is connected", id_text);
+		g_autofree gchar *msg =
+			g_strdup_printf("no bank %" G_GUINT64_FORMAT " is connected", id);
 		cr_http_responder_complete_error(responder, 404, "not-found", msg);
 		return;
 	}
@@ -188,7 +185,8 @@ get_client(SrvServer *srv, const gchar *id_text, CrHttpResponder *responder)
 			best = c;
 	}
 	if (best == NULL) {
-		g_autofree gchar *msg = g_strdup_printf("no client %s is connected", id_text);
+		g_autofree gchar *msg =
+			g_strdup_printf("no client %" G_GUINT64_FORMAT " is connected", id);
 		cr_http_responder_complete_error(responder, 404, "not-found", msg);
 		return;
 	}
@@ -197,74 +195,23 @@ get_client(SrvServer *srv, const gchar *id_text, CrHttpResponder *responder)
 	complete_string(responder, 200, s);
 }
 
-static gboolean
-body_uint(JsonObject *o, const gchar *where, const gchar *member, guint *out, GString *why)
-{
-	JsonNode *n = o != NULL ? json_object_get_member(o, member) : NULL;
-	gint64 v;
-	if (n == NULL || !JSON_NODE_HOLDS_VALUE(n) || json_node_get_value_type(n) != G_TYPE_INT64) {
-		g_string_printf(why, "%s.%s: an integer is needed", where, member);
-		return FALSE;
-	}
-	v = json_node_get_int(n);
-	if (v < 0 || v > SRV_MAP_MAX_ID) {
-		g_string_printf(why, "%s.%s: %" G_GINT64_FORMAT " is not in 0..%d", where, member, v,
-				SRV_MAP_MAX_ID);
-		return FALSE;
-	}
-	*out = (guint)v;
-	return TRUE;
-}
-
-static JsonObject *
-body_object(JsonObject *o, const gchar *member)
-{
-	JsonNode *n = json_object_get_member(o, member);
-	return n != NULL && JSON_NODE_HOLDS_OBJECT(n) ? json_node_get_object(n) : NULL;
-}
-
 static void
 post_map(SrvServer *srv, CrHttpRequest *request, CrHttpResponder *responder)
 {
 	GBytes *body = cr_http_request_get_body(request);
-	g_autoptr(JsonParser) parser = json_parser_new();
-	g_autoptr(GString) why = g_string_new(NULL);
 	g_autoptr(GError) error = NULL;
-	gsize len;
-	const gchar *data = g_bytes_get_data(body, &len);
-	JsonNode *root;
-	JsonObject *o, *b, *c;
-	guint bid, bs, cid, cs;
+	gsize len = 0;
+	const gchar *data = body != NULL ? g_bytes_get_data(body, &len) : NULL;
+	SrvRsresMapRequest req;
 	const SrvMap *m;
 	GString *s;
 
-	if (len == 0 || !json_parser_load_from_data(parser, data, (gssize)len, &error)) {
-		cr_http_responder_complete_error(responder, 400, "invalid",
-						 error != NULL ? error->message
-							       : "a JSON body is needed");
+	if (!srv_rsres_parse_map_body(data, len, &req, &error)) {
+		cr_http_responder_complete_error(responder, 400, "invalid", error->message);
 		return;
 	}
-	root = json_parser_get_root(parser);
-	if (root == NULL || !JSON_NODE_HOLDS_OBJECT(root)) {
-		cr_http_responder_complete_error(responder, 400, "invalid",
-						 "the body must be a JSON object");
-		return;
-	}
-	o = json_node_get_object(root);
-	b = body_object(o, "bank");
-	c = body_object(o, "client");
-	if (b == NULL || c == NULL) {
-		cr_http_responder_complete_error(responder, 400, "invalid",
-						 "\"bank\" and \"client\" objects are needed");
-		return;
-	}
-	if (!body_uint(b, "bank", "bankId", &bid, why) || !body_uint(b, "bank", "slotNr", &bs, why) ||
-	    !body_uint(c, "client", "clientId", &cid, why) ||
-	    !body_uint(c, "client", "slotNr", &cs, why)) {
-		cr_http_responder_complete_error(responder, 400, "invalid", why->str);
-		return;
-	}
-	m = srv_map_store_add(srv->maps, bid, bs, cid, cs, &error);
+	m = srv_map_store_add(srv->maps, req.bank_id, req.bank_slot, req.client_id,
+			      req.client_slot, &error);
 	if (m == NULL) {
 		/* upstream answers 400 to a taken slot too; kept for its clients */
 		cr_http_responder_complete_error(
@@ -274,8 +221,8 @@ post_map(SrvServer *srv, CrHttpRequest *request, CrHttpResponder *responder)
 		return;
 	}
 	g_message("%s: slotmap B%u:%u <-> C%u:%u created (REST, %s)",
-		  cr_instance_get_name(CR_INSTANCE(srv)), bid, bs, cid, cs,
-		  srv_map_state_name(m->state));
+		  cr_instance_get_name(CR_INSTANCE(srv)), req.bank_id, req.bank_slot,
+		  req.client_id, req.client_slot, srv_map_state_name(m->state));
 	s = g_string_new(NULL);
 	srv_json_map(s, m);
 	complete_string(responder, 201, s);
@@ -292,7 +239,7 @@ map_by_id(SrvServer *srv, const gchar *method, const gchar *id_text, CrHttpRespo
 	m = srv_map_store_lookup(srv->maps, (guint32)id);
 	if (m == NULL) {
 		g_autofree gchar *msg = g_strdup_printf(
-			"no slotmap %s (bank %u slot %u)", id_text, (guint)(id >> 16),
+			"no slotmap %" G_GUINT64_FORMAT " (bank %u slot %u)", id, (guint)(id >> 16),
 			(guint)(id & 0xffff));
 		cr_http_responder_complete_error(responder, 404, "not-found", msg);
 		return;
@@ -310,80 +257,60 @@ map_by_id(SrvServer *srv, const gchar *method, const gchar *id_text, CrHttpRespo
 	cr_http_responder_complete(responder, 200, NULL, NULL);
 }
 
-static void
-wrong_method(CrHttpResponder *responder, const gchar *allow)
-{
-	cr_http_responder_add_header(responder, "Allow", allow);
-	cr_http_responder_complete_error(responder, 405, "invalid", "method not allowed here");
-}
-
 void
 srv_rsres_handle(CrHttpRequest *request, CrHttpResponder *responder, gpointer user_data)
 {
 	SrvServer *srv = user_data;
 	const gchar *method = cr_http_request_get_method(request);
-	const gchar *path = cr_http_request_get_path(request) + strlen(SRV_REST_PREFIX);
-	g_autofree gchar *trimmed = g_strdup(path);
-	g_auto(GStrv) parts = NULL;
-	guint n;
-	gboolean get = g_str_equal(method, "GET");
+	g_autofree gchar *id_text = NULL;
+	SrvRsresResource res = srv_rsres_route(cr_http_request_get_path(request), &id_text);
 
-	while (g_str_has_suffix(trimmed, "/"))
-		trimmed[strlen(trimmed) - 1] = '\0';
-	parts = g_strsplit(trimmed, "/", 3);
-	n = g_strv_length(parts);
-	if (n == 1 && (g_str_equal(parts[0], "banks") || g_str_equal(parts[0], "clients"))) {
-		if (!get) {
-			wrong_method(responder, "GET");
-			return;
-		}
-		list_conns(srv, responder, g_str_equal(parts[0], "banks"));
-	} else if (n == 2 && g_str_equal(parts[0], "banks")) {
-		if (!get) {
-			wrong_method(responder, "GET");
-			return;
-		}
-		get_bank(srv, parts[1], responder);
-	} else if (n == 2 && g_str_equal(parts[0], "clients")) {
-		if (!get) {
-			wrong_method(responder, "GET");
-			return;
-		}
-		get_client(srv, parts[1], responder);
-	} else if (n == 1 && g_str_equal(parts[0], "slotmaps")) {
-		if (get)
+	if (res == SRV_RSRES_NONE) {
+		cr_http_responder_complete_error(responder, 404, "not-found",
+						 "no such resource in the RSRES API");
+		return;
+	}
+	if (!srv_rsres_method_allowed(res, method)) {
+		cr_http_responder_add_header(responder, "Allow", srv_rsres_allowed(res));
+		cr_http_responder_complete_error(responder, 405, "invalid",
+						 "method not allowed here");
+		return;
+	}
+	switch (res) {
+	case SRV_RSRES_CLIENTS:
+	case SRV_RSRES_BANKS:
+		list_conns(srv, responder, res == SRV_RSRES_BANKS);
+		break;
+	case SRV_RSRES_BANK:
+		get_bank(srv, id_text, responder);
+		break;
+	case SRV_RSRES_CLIENT:
+		get_client(srv, id_text, responder);
+		break;
+	case SRV_RSRES_SLOTMAPS:
+		if (g_str_equal(method, "GET"))
 			list_maps(srv, responder);
-		else if (g_str_equal(method, "POST"))
-			post_map(srv, request, responder);
 		else
-			wrong_method(responder, "GET, POST");
-	} else if (n == 2 && g_str_equal(parts[0], "slotmaps")) {
-		if (!get && !g_str_equal(method, "DELETE")) {
-			wrong_method(responder, "GET, DELETE");
-			return;
-		}
-		map_by_id(srv, method, parts[1], responder);
-	} else if (n == 1 && g_str_equal(parts[0], "global-reset")) {
-		guint count;
-		if (!g_str_equal(method, "POST")) {
-			wrong_method(responder, "POST");
-			return;
-		}
-		count = srv_map_store_reset(srv->maps);
+			post_map(srv, request, responder);
+		break;
+	case SRV_RSRES_SLOTMAP:
+		map_by_id(srv, method, id_text, responder);
+		break;
+	case SRV_RSRES_GLOBAL_RESET: {
+		guint count = srv_map_store_reset(srv->maps);
 		g_message("%s: global reset (REST): %u slotmap(s) deleted",
 			  cr_instance_get_name(CR_INSTANCE(srv)), count);
 		cr_http_responder_complete(responder, 200, NULL, NULL);
-	} else if (n == 1 && g_str_equal(parts[0], "restart-counter")) {
-		g_autofree gchar *json = NULL;
-		if (!get) {
-			wrong_method(responder, "GET");
-			return;
-		}
-		json = g_strdup_printf("{\"restartCounter\":%" G_GUINT64_FORMAT "}",
-				       srv->restart_counter);
+		break;
+	}
+	case SRV_RSRES_RESTART_COUNTER: {
+		g_autofree gchar *json = g_strdup_printf(
+			"{\"restartCounter\":%" G_GUINT64_FORMAT "}", srv->restart_counter);
 		cr_http_responder_complete_json(responder, 200, json);
-	} else {
-		cr_http_responder_complete_error(responder, 404, "not-found",
-						 "no such resource in the RSRES API");
+		break;
+	}
+	case SRV_RSRES_NONE:
+	default:
+		g_assert_not_reached();
 	}
 }

@@ -141,9 +141,16 @@ bad = [
 for body, what in bad:
     st, ctype, answer = apitool(d, "POST", "/slotmaps", body)
     check(st == 400 and isinstance(answer, dict) and "error" in answer, f"POST /slotmaps {what}: 400 ({answer})")
-for raw_body, what in ((b"not json", "not JSON"), (b"", "no body")):
+hostile = ((b"not json", "not JSON"), (b"", "no body"),
+           (b"[" * 30000 + b"]" * 30000, "nested 30,000 deep"),
+           (b'{"bank":{"bankId":1,"slotNr":1},"client":{"clientId":9,"slotNr":"\xff"}}', "not UTF-8"),
+           (b'{"bank":{"bankId":1e999,"slotNr":1},"client":{"clientId":9,"slotNr":0}}', "1e999"),
+           (b'{"bank":{"bankId":99999999999999999999999,"slotNr":1},'
+            b'"client":{"clientId":9,"slotNr":0}}', "a huge integer"))
+for raw_body, what in hostile:
     st, _, answer = d.api("POST", "/slotmaps", raw=raw_body, headers={"Content-Type": "application/json"})
-    check(st == 400, f"POST /slotmaps {what}: 400")
+    check(st == 400 and isinstance(answer, dict) and "error" in answer,
+          f"POST /slotmaps {what}: 400 JSON error")
 st, _, answer = apitool(d, "POST", "/slotmaps",
                         {"bank": {"bankId": 2, "slotNr": 0}, "client": {"clientId": 9, "slotNr": 0}, "x": 1})
 check(st == 201, "extra keys are ignored")
