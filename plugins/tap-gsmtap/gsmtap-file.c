@@ -41,8 +41,8 @@ struct _GsmtapFileSink {
 	GThread *thread;
 	gboolean joined; /* the caller's */
 
-	GMutex lock; /* everything below */
-	GCond cond;  /* the writer waits on it */
+	GMutex lock;    /* everything below */
+	GCond cond;     /* the writer waits on it */
 	Block *current; /* being filled by push(); NULL or with records */
 	GQueue full;    /* Block *, ready for the writer */
 	GPtrArray *spare;
@@ -104,8 +104,8 @@ typedef struct {
 
 /* Writes one record; on the writer thread, without the lock. */
 static void
-write_record(GsmtapFileSink *self, WriterState *ws, const RecordHeader *hdr,
-             const guint8 *datagram, guint64 *written)
+write_record(GsmtapFileSink *self, WriterState *ws, const RecordHeader *hdr, const guint8 *datagram,
+             guint64 *written)
 {
 	g_autoptr(GError) error = NULL;
 

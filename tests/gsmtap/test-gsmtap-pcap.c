@@ -310,7 +310,8 @@ test_file_sink_blocks(void)
 
 		memset(dgram, (int)(i & 0xff), sizeof(dgram));
 		if (i == n / 2) {
-			g_assert_true(gsmtap_file_sink_push(sink, i, 30000, big, GSMTAP_MAX_DATAGRAM));
+			g_assert_true(
+			        gsmtap_file_sink_push(sink, i, 30000, big, GSMTAP_MAX_DATAGRAM));
 			expected += 16 + 28 + GSMTAP_MAX_DATAGRAM;
 		}
 		g_assert_true(gsmtap_file_sink_push(sink, i, 30000, dgram, dlen));
