@@ -1,11 +1,12 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
  * A pcap file written on a thread of its own, so a slow or failing disk never
- * delays the main context: frames go through a bounded queue (dropped and
- * counted when it is full), the thread flushes at least once a second while
- * there is unflushed data (a crash loses at most about the last second), and
- * after a write error it drops frames and tries a new file every 10 seconds.
- * GLib only.
+ * delays the main context: frames are copied into 64 KiB blocks (no
+ * allocation per frame), and the thread takes whole blocks, a full one at
+ * once and a partial one 100 ms after its first frame, and flushes after each
+ * (a crash loses at most about the last 100 ms). At most 8 MiB wait: beyond
+ * that frames are dropped and counted. After a write error the thread drops
+ * frames and tries a new file every 10 seconds. GLib only.
  */
 #pragma once
 
@@ -21,7 +22,8 @@ typedef struct _GsmtapFileSink GsmtapFileSink;
 /* Opens @path at once (errors are reported here) and starts the thread. */
 GsmtapFileSink *gsmtap_file_sink_new(const gchar *path, guint64 max_size, guint max_files,
                                      GError **error);
-/* Queues one GSMTAP datagram; FALSE when it was dropped (queue full). */
+/* Queues one GSMTAP datagram (a copy); FALSE when it was dropped (queue full,
+ * stopped). Wakes the thread at most once per block. */
 gboolean gsmtap_file_sink_push(GsmtapFileSink *self, gint64 wall_time_us, guint16 src_port,
                                const guint8 *datagram, gsize len);
 /* Frames handed to the file so far, frames dropped so far (queue full, I/O
