@@ -44,7 +44,6 @@ struct _VpcdSlot {
 	int fd; /* the connection with vpcd, or -1 */
 	guint in_watch;
 	guint out_watch;
-	gboolean connecting; /* non-blocking connect() in progress */
 	gboolean accepted;   /* vpcd has spoken on this connection */
 	guint64 generation;  /* bumped whenever a connection ends */
 	VpcdFrameReader *reader;
@@ -100,7 +99,6 @@ close_connection(VpcdSlot *self, CrSlotState state, const gchar *why)
 	close(self->fd);
 	self->fd = -1;
 	self->generation++;
-	self->connecting = FALSE;
 	self->busy = FALSE;
 	vpcd_frame_reader_init(self->reader);
 	g_byte_array_set_size(self->out, 0);
@@ -303,15 +301,28 @@ readable_cb(gint fd, GIOCondition cond, gpointer user_data)
 	return G_SOURCE_CONTINUE;
 }
 
+/* A fresh connection with vpcd (connect() in progress, or accepted). */
 static void
-connection_up(VpcdSlot *self, int fd)
+connection_init(VpcdSlot *self, int fd)
 {
 	self->fd = fd;
-	self->connecting = FALSE;
 	self->accepted = FALSE;
 	vpcd_frame_reader_init(self->reader);
 	set_nodelay_quickack(fd);
-	self->in_watch = g_unix_fd_add(fd, G_IO_IN | G_IO_HUP | G_IO_ERR, readable_cb, self);
+}
+
+/* connect() failed: log it once per run of failures, try again later. */
+static void
+connect_failed(VpcdSlot *self, int err)
+{
+	if (!self->failure_logged)
+		g_message("%s: cannot reach vpcd at %s:%u: %s (retrying)", slot_name(self),
+		          self->host, self->port, g_strerror(err));
+	self->failure_logged = TRUE;
+	close(self->fd);
+	self->fd = -1;
+	cr_frontend_slot_set_state(CR_FRONTEND_SLOT(self), CR_SLOT_STATE_DOWN, NULL);
+	schedule_retry(self);
 }
 
 static gboolean
@@ -324,21 +335,12 @@ connect_done_cb(gint fd, GIOCondition cond, gpointer user_data)
 	if (getsockopt(fd, SOL_SOCKET, SO_ERROR, &err, &len) < 0)
 		err = errno;
 	if (err != 0) {
-		if (!self->failure_logged)
-			g_message("%s: cannot reach vpcd at %s:%u: %s (retrying)", slot_name(self),
-			          self->host, self->port, g_strerror(err));
-		self->failure_logged = TRUE;
-		close(self->fd);
-		self->fd = -1;
-		self->connecting = FALSE;
-		cr_frontend_slot_set_state(CR_FRONTEND_SLOT(self), CR_SLOT_STATE_DOWN, NULL);
-		schedule_retry(self);
+		connect_failed(self, err);
 		return G_SOURCE_REMOVE;
 	}
 	g_debug("%s: connected to %s:%u, waiting for vpcd", slot_name(self), self->host,
 	        self->port);
 	self->in_watch = g_unix_fd_add(fd, G_IO_IN | G_IO_HUP | G_IO_ERR, readable_cb, self);
-	self->connecting = FALSE;
 	return G_SOURCE_REMOVE;
 }
 
@@ -380,25 +382,14 @@ try_connect(VpcdSlot *self)
 		schedule_retry(self);
 		return;
 	}
-	self->fd = fd;
-	self->accepted = FALSE;
-	vpcd_frame_reader_init(self->reader);
-	set_nodelay_quickack(fd);
+	connection_init(self, fd);
 	if (connect(fd, ai->ai_addr, ai->ai_addrlen) < 0 && errno != EINPROGRESS) {
 		int err = errno;
 		freeaddrinfo(ai);
-		if (!self->failure_logged)
-			g_message("%s: cannot reach vpcd at %s:%u: %s (retrying)", slot_name(self),
-			          self->host, self->port, g_strerror(err));
-		self->failure_logged = TRUE;
-		close(fd);
-		self->fd = -1;
-		cr_frontend_slot_set_state(CR_FRONTEND_SLOT(self), CR_SLOT_STATE_DOWN, NULL);
-		schedule_retry(self);
+		connect_failed(self, err);
 		return;
 	}
 	freeaddrinfo(ai);
-	self->connecting = TRUE;
 	self->in_watch = g_unix_fd_add(fd, G_IO_OUT, connect_done_cb, self);
 }
 
@@ -417,7 +408,8 @@ accept_cb(gint lfd, GIOCondition cond, gpointer user_data)
 	if (self->fd >= 0)
 		close_connection(self, CR_SLOT_STATE_EMPTY, "vpcd connected again");
 	g_debug("%s: vpcd connected", slot_name(self));
-	connection_up(self, fd);
+	connection_init(self, fd);
+	self->in_watch = g_unix_fd_add(fd, G_IO_IN | G_IO_HUP | G_IO_ERR, readable_cb, self);
 	return G_SOURCE_CONTINUE;
 }
 
