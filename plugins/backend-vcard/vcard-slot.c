@@ -26,15 +26,6 @@ struct _VcardSlot {
 G_DEFINE_TYPE(VcardSlot, vcard_slot, CR_TYPE_BACKEND_SLOT)
 
 static void
-clear_source(guint *id)
-{
-	if (*id != 0) {
-		g_source_remove(*id);
-		*id = 0;
-	}
-}
-
-static void
 report_card(VcardSlot *self)
 {
 	cr_backend_slot_set_card(CR_BACKEND_SLOT(self), g_bytes_get_data(self->atr, NULL),
@@ -54,7 +45,7 @@ insert_timeout(gpointer user_data)
 void
 vcard_slot_insert_card(VcardSlot *self)
 {
-	clear_source(&self->insert_timer);
+	g_clear_handle_id(&self->insert_timer, g_source_remove);
 	if (self->present)
 		return;
 	self->present = TRUE;
@@ -70,7 +61,7 @@ vcard_slot_remove_card(VcardSlot *self, const gchar *why)
 {
 	g_autoptr(GError) reason = NULL;
 
-	clear_source(&self->remove_idle);
+	g_clear_handle_id(&self->remove_idle, g_source_remove);
 	if (!self->present)
 		return;
 	self->present = FALSE;
@@ -81,7 +72,7 @@ vcard_slot_remove_card(VcardSlot *self, const gchar *why)
 		/* a standalone transaction (no route) nobody took back */
 		CrTransaction *tx = self->pending;
 		self->pending = NULL;
-		clear_source(&self->latency_timer);
+		g_clear_handle_id(&self->latency_timer, g_source_remove);
 		cr_transaction_fail(tx, g_error_copy(reason));
 	}
 	if (self->knobs.reinsert_after_ms > 0 && self->insert_timer == 0)
@@ -181,7 +172,7 @@ vcard_slot_cancel(CrBackendSlot *slot, CrTransaction *tx)
 	if (self->pending != tx)
 		return;
 	self->pending = NULL;
-	clear_source(&self->latency_timer);
+	g_clear_handle_id(&self->latency_timer, g_source_remove);
 }
 
 static void
@@ -193,7 +184,7 @@ vcard_slot_reset(CrBackendSlot *slot, CrResetKind kind)
 		return;
 	/* the core has finished the transaction in flight; drop a late one anyway */
 	self->pending = NULL;
-	clear_source(&self->latency_timer);
+	g_clear_handle_id(&self->latency_timer, g_source_remove);
 	self->muted = FALSE;
 	self->apdus = 0;
 	vcard_card_reset(self->card, kind == CR_RESET_COLD);
@@ -228,9 +219,9 @@ void
 vcard_slot_stop(VcardSlot *self)
 {
 	self->pending = NULL;
-	clear_source(&self->latency_timer);
-	clear_source(&self->remove_idle);
-	clear_source(&self->insert_timer);
+	g_clear_handle_id(&self->latency_timer, g_source_remove);
+	g_clear_handle_id(&self->remove_idle, g_source_remove);
+	g_clear_handle_id(&self->insert_timer, g_source_remove);
 }
 
 gboolean
