@@ -12,8 +12,6 @@
 struct _PcscSlot {
 	CrBackendSlot parent_instance;
 	gchar *pattern;
-	DWORD share_mode;
-	DWORD protocols;
 	PcscWorker *worker;
 	gchar *reader;          /* the matching reader, NULL while none */
 	CrTransaction *pending; /* with the I/O thread */
@@ -158,8 +156,6 @@ pcsc_slot_new(const gchar *name, const gchar *pattern, DWORD share_mode, DWORD p
 {
 	PcscSlot *self = g_object_new(PCSC_TYPE_SLOT, "name", name, NULL);
 	self->pattern = g_strdup(pattern);
-	self->share_mode = share_mode;
-	self->protocols = protocols;
 	self->worker = pcsc_worker_new(name, pattern, share_mode, protocols, on_event, self);
 	return self;
 }
