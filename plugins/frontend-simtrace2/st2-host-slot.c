@@ -129,18 +129,10 @@ static void
 in_pts(gpointer ctx, const struct st2_pts *pts)
 {
 	St2Slot *self = ctx;
-	g_autofree gchar *req = g_strdup("");
-	g_autofree gchar *resp = g_strdup("");
+	gsize len = MIN(pts->pts_len, sizeof(pts->req));
+	g_autofree gchar *req = cr_hex_encode(pts->req, len);
+	g_autofree gchar *resp = cr_hex_encode(pts->resp, len);
 
-	for (guint i = 0; i < MIN(pts->pts_len, sizeof(pts->req)); i++) {
-		gchar *r = g_strdup_printf("%s%02X", req, pts->req[i]);
-		gchar *a = g_strdup_printf("%s%02X", resp, pts->resp[i]);
-
-		g_free(req);
-		g_free(resp);
-		req = r;
-		resp = a;
-	}
 	g_message("%s: PPS %s answered %s by the board", slot_name(self), req, resp);
 }
 
