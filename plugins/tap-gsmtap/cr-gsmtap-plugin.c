@@ -488,6 +488,8 @@ gsmtap_tap_finalize(GObject *object)
 	self->hook_id = 0;
 	if (self->sink != NULL || self->socket != NULL || self->timer != NULL)
 		gsmtap_tap_stop(CR_INSTANCE(self));
+	/* a start that failed after resolving the destination */
+	g_clear_object(&self->dest);
 	g_hash_table_unref(self->route_states);
 	g_byte_array_unref(self->scratch);
 	g_byte_array_unref(self->log_payload);
