@@ -31,7 +31,6 @@ G_STATIC_ASSERT(sizeof(RecordHeader) == 16);
 typedef struct {
 	gsize capacity; /* bytes of data[] */
 	gsize used;
-	guint records;
 	gint64 since; /* monotonic time of the first record */
 	guint8 data[];
 } Block;
@@ -67,7 +66,6 @@ block_new(gsize capacity)
 
 	b->capacity = capacity;
 	b->used = 0;
-	b->records = 0;
 	b->since = 0;
 	return b;
 }
@@ -78,7 +76,6 @@ recycle_block(GsmtapFileSink *self, Block *b)
 {
 	if (b->capacity == BLOCK_SIZE && self->spare->len < SPARE_BLOCKS) {
 		b->used = 0;
-		b->records = 0;
 		g_ptr_array_add(self->spare, b);
 	} else {
 		g_free(b);
@@ -273,7 +270,6 @@ gsmtap_file_sink_push(GsmtapFileSink *self, gint64 wall_time_us, guint16 src_por
 	memcpy(b->data + b->used, &hdr, sizeof(hdr));
 	memcpy(b->data + b->used + sizeof(hdr), datagram, len);
 	b->used += size;
-	b->records++;
 	self->queued_bytes += size;
 	wake = wake && self->writer_waiting;
 	g_mutex_unlock(&self->lock);
