@@ -26,6 +26,8 @@
 
 typedef struct _SimWatcher SimWatcher;
 
+static void schedule_retry(SimWatcher *self);
+
 typedef struct {
 	St2Channel parent;
 	SimWatcher *watcher;
@@ -92,8 +94,11 @@ sim_channel_free(SimChannel *self)
 		g_source_remove(self->source);
 	if (self->fd >= 0)
 		close(self->fd);
-	if (self->watcher != NULL && self->watcher->live == self)
+	if (self->watcher != NULL && self->watcher->live == self) {
+		/* the simulator may come back: connect again ("replug") */
 		self->watcher->live = NULL;
+		schedule_retry(self->watcher);
+	}
 	st2_channel_finalize(&self->parent);
 	g_free(self);
 }
@@ -166,6 +171,7 @@ sim_readable(gint fd, GIOCondition cond, gpointer user_data)
 
 static gboolean try_connect(gpointer user_data);
 
+/* polls for the socket while no channel is live */
 static void
 schedule_retry(SimWatcher *self)
 {
@@ -181,8 +187,10 @@ try_connect(gpointer user_data)
 	SimChannel *chan;
 	gint fd;
 
-	if (self->live != NULL)
-		return G_SOURCE_CONTINUE;
+	if (self->live != NULL) {
+		self->retry = 0;
+		return G_SOURCE_REMOVE;
+	}
 	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
 	g_strlcpy(sa.sun_path, self->path, sizeof(sa.sun_path));
 	if (fd < 0 || connect(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0) {
@@ -195,6 +203,9 @@ try_connect(gpointer user_data)
 		return G_SOURCE_CONTINUE;
 	}
 	self->said_waiting = FALSE;
+	/* polling stops while connected; closing the channel restarts it (even
+	 * from inside found()) */
+	self->retry = 0;
 	chan = g_new0(SimChannel, 1);
 	st2_channel_init(&chan->parent, &sim_channel_class,
 	                 g_strdup_printf("sim:%s interface 0", self->path),
@@ -205,7 +216,7 @@ try_connect(gpointer user_data)
 	self->live = chan;
 	g_message("sim:%s: connected to the firmware simulator", self->path);
 	self->found(&chan->parent, self->user_data);
-	return G_SOURCE_CONTINUE;
+	return G_SOURCE_REMOVE;
 }
 
 static void
@@ -230,7 +241,7 @@ st2_watcher_new_sim(const gchar *path, St2ChannelFoundFunc found, gpointer user_
 	self->path = g_strdup(path);
 	self->found = found;
 	self->user_data = user_data;
-	try_connect(self);
-	schedule_retry(self);
+	if (try_connect(self) == G_SOURCE_CONTINUE)
+		schedule_retry(self);
 	return &self->parent;
 }
