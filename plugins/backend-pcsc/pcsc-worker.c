@@ -311,6 +311,8 @@ watch_readers(PcscWorker *self, SCARDCONTEXT ctx, guint *backoff)
 			post_down(self, pcsc_error_new(rv, "pcscd went away"));
 			return WATCH_CONTEXT_LOST;
 		}
+		if (rv == SCARD_E_INSUFFICIENT_BUFFER)
+			continue; /* a reader came between the two calls: list again */
 		if (rv != SCARD_S_SUCCESS) {
 			post_down(self, pcsc_error_new(rv, "cannot list readers"));
 			if (sleep_unless_stopped(self, BACKOFF_MAX_MS))
