@@ -94,6 +94,17 @@ cr_engine_abort(CrFrontendSlot *fs, GError *error)
 	finish(fs);
 }
 
+/* The route's timeout, counted from the submission, unless a deadline is
+ * armed already. */
+static void
+arm_policy_deadline(CrFrontendSlot *fs, const CrRoutePolicy *policy)
+{
+	CrFrontendSlotPrivate *fp = cr_frontend_slot_priv(fs);
+	if (policy->timeout_ms > 0 && fp->deadline_us < 0)
+		cr_frontend_slot_arm_deadline(fs,
+					      fp->tx->submit_us + (gint64)policy->timeout_ms * 1000);
+}
+
 /* The backend could not give an answer: the route's policy decides what the
  * terminal gets. Takes @reason. */
 static void
@@ -113,9 +124,7 @@ apply_loss_policy(CrFrontendSlot *fs, GError *reason)
 					  fp->name, fp->tx->id, cr_backend_slot_get_name(bs),
 					  reason->message);
 			fp->held = TRUE;
-			if (policy->timeout_ms > 0 && fp->deadline_us < 0)
-				cr_frontend_slot_arm_deadline(
-					fs, fp->tx->submit_us + (gint64)policy->timeout_ms * 1000);
+			arm_policy_deadline(fs, policy);
 			g_error_free(reason);
 			return;
 		}
@@ -171,8 +180,8 @@ dispatch(CrFrontendSlot *fs)
 	cr_backend_slot_send(bs, tx);
 	/* the backend may have answered already (and the frontend may even
 	 * have submitted its next command from its callback) */
-	if (tx->id == id && fp->sent && policy->timeout_ms > 0 && fp->deadline_us < 0)
-		cr_frontend_slot_arm_deadline(fs, tx->submit_us + (gint64)policy->timeout_ms * 1000);
+	if (tx->id == id && fp->sent)
+		arm_policy_deadline(fs, policy);
 }
 
 void
