@@ -11,6 +11,14 @@
 
 static void dispatch(CrFrontendSlot *fs);
 
+/* One finished transaction in @stats, and when it was. */
+static void
+record(CrStats *stats, const CrTransaction *tx)
+{
+	cr_stats_record(stats, tx->done_us - tx->submit_us, tx->error != NULL);
+	stats->last_activity_us = tx->done_us;
+}
+
 static void
 finish(CrFrontendSlot *fs)
 {
@@ -18,8 +26,6 @@ finish(CrFrontendSlot *fs)
 	CrTransaction *tx = fp->tx;
 	CrRoute *route = fp->route;
 	CrBackendSlot *bs = route != NULL ? cr_route_get_backend(route) : NULL;
-	gboolean failed;
-	gint64 latency;
 
 	if (!tx->done) {
 		tx->done = TRUE;
@@ -31,19 +37,12 @@ finish(CrFrontendSlot *fs)
 	if (fp->deadline_us >= 0)
 		cr_frontend_slot_arm_deadline(fs, -1);
 
-	failed = tx->error != NULL;
-	latency = tx->done_us - tx->submit_us;
-	cr_stats_record(&fp->stats, latency, failed);
-	fp->stats.last_activity_us = tx->done_us;
-	if (route != NULL) {
-		cr_stats_record(cr_route_stats(route), latency, failed);
-		cr_route_stats(route)->last_activity_us = tx->done_us;
-	}
-	if (bs != NULL) {
-		cr_stats_record(&cr_backend_slot_priv(bs)->stats, latency, failed);
-		cr_backend_slot_priv(bs)->stats.last_activity_us = tx->done_us;
-	}
-	if (failed) {
+	record(&fp->stats, tx);
+	if (route != NULL)
+		record(cr_route_stats(route), tx);
+	if (bs != NULL)
+		record(&cr_backend_slot_priv(bs)->stats, tx);
+	if (tx->error != NULL) {
 		gboolean timeout = g_error_matches(tx->error, CR_ERROR, CR_ERROR_TIMEOUT);
 		cr_stats_set_last_error(&fp->stats, tx->error->message);
 		if (timeout)
@@ -62,7 +61,7 @@ finish(CrFrontendSlot *fs)
 		g_autofree gchar *c = cr_hex_encode(tx->command->data, tx->command->len);
 		g_autofree gchar *r = cr_hex_encode(tx->response->data, tx->response->len);
 		g_debug("%s: %s -> %s (%" G_GINT64_FORMAT " us)", fp->name, c,
-			tx->has_response ? r : "(none)", latency);
+			tx->has_response ? r : "(none)", tx->done_us - tx->submit_us);
 	}
 	if (fp->router != NULL && cr_router_has_hooks(fp->router)) {
 		CrEvent ev = {0};
@@ -95,6 +94,17 @@ cr_engine_abort(CrFrontendSlot *fs, GError *error)
 	finish(fs);
 }
 
+/* The route's timeout, counted from the submission, unless a deadline is
+ * armed already. */
+static void
+arm_policy_deadline(CrFrontendSlot *fs, const CrRoutePolicy *policy)
+{
+	CrFrontendSlotPrivate *fp = cr_frontend_slot_priv(fs);
+	if (policy->timeout_ms > 0 && fp->deadline_us < 0)
+		cr_frontend_slot_arm_deadline(fs,
+					      fp->tx->submit_us + (gint64)policy->timeout_ms * 1000);
+}
+
 /* The backend could not give an answer: the route's policy decides what the
  * terminal gets. Takes @reason. */
 static void
@@ -114,9 +124,7 @@ apply_loss_policy(CrFrontendSlot *fs, GError *reason)
 					  fp->name, fp->tx->id, cr_backend_slot_get_name(bs),
 					  reason->message);
 			fp->held = TRUE;
-			if (policy->timeout_ms > 0 && fp->deadline_us < 0)
-				cr_frontend_slot_arm_deadline(
-					fs, fp->tx->submit_us + (gint64)policy->timeout_ms * 1000);
+			arm_policy_deadline(fs, policy);
 			g_error_free(reason);
 			return;
 		}
@@ -172,8 +180,8 @@ dispatch(CrFrontendSlot *fs)
 	cr_backend_slot_send(bs, tx);
 	/* the backend may have answered already (and the frontend may even
 	 * have submitted its next command from its callback) */
-	if (tx->id == id && fp->sent && policy->timeout_ms > 0 && fp->deadline_us < 0)
-		cr_frontend_slot_arm_deadline(fs, tx->submit_us + (gint64)policy->timeout_ms * 1000);
+	if (tx->id == id && fp->sent)
+		arm_policy_deadline(fs, policy);
 }
 
 void
@@ -235,9 +243,7 @@ cr_engine_transaction_returned(CrTransaction *tx)
 		/* standalone: REST shell, benchmark */
 		tx->done = TRUE;
 		tx->done_us = g_get_monotonic_time();
-		cr_stats_record(&cr_backend_slot_priv(bs)->stats, tx->done_us - tx->submit_us,
-				tx->error != NULL);
-		cr_backend_slot_priv(bs)->stats.last_activity_us = tx->done_us;
+		record(&cr_backend_slot_priv(bs)->stats, tx);
 		if (cr_backend_slot_priv(bs)->router != NULL &&
 		    cr_router_has_hooks(cr_backend_slot_priv(bs)->router)) {
 			/* the debugging shell's commands are seen like any other */

@@ -58,6 +58,8 @@ gboolean cr_router_split_group(CrRouter *self, const gchar *group, guint *kind_i
 			       GError **error);
 /* cr-router-run.c */
 gboolean cr_router_start_instance(CrRouter *self, CrInstance *inst, GError **error);
+/* starts @instances (CrInstance) kind by kind: taps, backends, frontends, controls */
+gboolean cr_router_start_instances(CrRouter *self, GPtrArray *instances, GError **error);
 void cr_router_remove_instance(CrRouter *self, CrInstance *inst);
 
 G_END_DECLS

@@ -62,7 +62,7 @@ cr_router_reload_config(CrRouter *self, GError **error)
 {
 	g_autoptr(CrRouter) scratch = cr_router_new();
 	g_autoptr(GKeyFile) new_kf = NULL;
-	g_autoptr(GPtrArray) replaced = g_ptr_array_new_with_free_func(g_free);
+	g_autoptr(GPtrArray) fresh = g_ptr_array_new(); /* CrInstance, borrowed */
 	g_auto(GStrv) old_groups = NULL;
 	g_auto(GStrv) new_groups = NULL;
 	GKeyFile *old_kf = self->keyfile;
@@ -115,6 +115,7 @@ cr_router_reload_config(CrRouter *self, GError **error)
 	new_groups = g_key_file_get_groups(new_kf, NULL);
 	for (guint kind = CR_PLUGIN_KIND_FRONTEND; kind <= CR_PLUGIN_KIND_CONTROL; kind++) {
 		for (guint i = 0; new_groups[i] != NULL; i++) {
+			CrInstance *inst;
 			guint k = 0;
 			if (g_strcmp0(new_groups[i], "router") == 0 ||
 			    !cr_router_split_group(self, new_groups[i], &k, NULL) || k != kind ||
@@ -123,25 +124,14 @@ cr_router_reload_config(CrRouter *self, GError **error)
 			if (!cr_router_load_instance(self, new_groups[i], (CrPluginKind)kind,
 						     error))
 				goto failed;
-			g_ptr_array_add(replaced, g_strdup(strchr(new_groups[i], ':') + 1));
+			inst = cr_router_lookup_instance(self, strchr(new_groups[i], ':') + 1);
+			if (inst != NULL)
+				g_ptr_array_add(fresh, inst);
 			added++;
 		}
 	}
-	{
-		static const CrPluginKind order[] = {CR_PLUGIN_KIND_TAP, CR_PLUGIN_KIND_BACKEND,
-						     CR_PLUGIN_KIND_FRONTEND,
-						     CR_PLUGIN_KIND_CONTROL};
-		for (guint k = 0; k < G_N_ELEMENTS(order); k++) {
-			for (guint i = 0; i < replaced->len; i++) {
-				CrInstance *inst = cr_router_lookup_instance(
-					self, g_ptr_array_index(replaced, i));
-				if (inst == NULL || cr_instance_get_kind(inst) != order[k])
-					continue;
-				if (self->started && !cr_router_start_instance(self, inst, error))
-					goto failed;
-			}
-		}
-	}
+	if (self->started && !cr_router_start_instances(self, fresh, error))
+		goto failed;
 	/* 6. routes that are new or changed, or whose slots were rebuilt */
 	for (guint i = 0; new_groups[i] != NULL; i++) {
 		const gchar *name = strchr(new_groups[i], ':');

@@ -177,18 +177,26 @@ cr_router_remove_instance(CrRouter *self, CrInstance *inst)
 }
 
 gboolean
-cr_router_start(CrRouter *self, GError **error)
+cr_router_start_instances(CrRouter *self, GPtrArray *instances, GError **error)
 {
-	g_return_val_if_fail(!self->started, FALSE);
 	for (guint k = 0; k < G_N_ELEMENTS(start_order); k++) {
-		for (guint i = 0; i < self->instances->len; i++) {
-			CrInstance *inst = self->instances->pdata[i];
+		for (guint i = 0; i < instances->len; i++) {
+			CrInstance *inst = instances->pdata[i];
 			if (cr_instance_get_kind(inst) != start_order[k])
 				continue;
 			if (!cr_router_start_instance(self, inst, error))
 				return FALSE;
 		}
 	}
+	return TRUE;
+}
+
+gboolean
+cr_router_start(CrRouter *self, GError **error)
+{
+	g_return_val_if_fail(!self->started, FALSE);
+	if (!cr_router_start_instances(self, self->instances, error))
+		return FALSE;
 	self->started = TRUE;
 	return TRUE;
 }

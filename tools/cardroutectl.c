@@ -24,13 +24,16 @@ accept_any(SoupMessage *msg, GTlsCertificate *cert, GTlsCertificateFlags errors,
 	return TRUE;
 }
 
+/* NULL (and the error printed) for a bad URL */
 static SoupMessage *
 new_message(Ctl *ctl, const gchar *method, const gchar *path)
 {
 	g_autofree gchar *uri = g_strconcat(ctl->url, path, NULL);
 	SoupMessage *msg = soup_message_new(method, uri);
-	if (msg == NULL)
+	if (msg == NULL) {
+		g_printerr("cardroutectl: invalid: bad URL %s\n", ctl->url);
 		return NULL;
+	}
 	if (ctl->token != NULL) {
 		g_autofree gchar *auth = g_strdup_printf("Bearer %s", ctl->token);
 		soup_message_headers_replace(soup_message_get_request_headers(msg),
@@ -74,10 +77,8 @@ request(Ctl *ctl, const gchar *method, const gchar *path, const gchar *body, Jso
 	gsize len;
 	const gchar *data;
 
-	if (msg == NULL) {
-		g_printerr("cardroutectl: invalid: bad URL %s\n", ctl->url);
+	if (msg == NULL)
 		return EXIT_USAGE;
-	}
 	if (body != NULL) {
 		g_autoptr(GBytes) b = g_bytes_new(body, strlen(body));
 		soup_message_set_request_body_from_bytes(msg, "application/json", b);
@@ -366,10 +367,8 @@ cmd_trace(Ctl *ctl)
 	g_autoptr(GDataInputStream) lines = NULL;
 	gint seen = 0;
 
-	if (msg == NULL) {
-		g_printerr("cardroutectl: invalid: bad URL %s\n", ctl->url);
+	if (msg == NULL)
 		return EXIT_USAGE;
-	}
 	stream = soup_session_send(ctl->session, msg, NULL, &error);
 	if (stream == NULL) {
 		g_printerr("cardroutectl: unreachable: %s: %s\n", ctl->url, error->message);

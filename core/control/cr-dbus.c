@@ -81,21 +81,26 @@ lookup(CrDbus *self, const gchar *kind, const gchar *name)
 	return g_hash_table_lookup(self->objects, key);
 }
 
+/* @counters_only: after a transaction, which changes nothing else (state, card
+ * and route changes come with their own events) */
 static void
-update_frontend(CrDbus *self, CrFrontendSlot *slot)
+update_frontend(CrDbus *self, CrFrontendSlot *slot, gboolean counters_only)
 {
 	CrDbusObjectSkeleton *obj = lookup(self, "frontend", cr_frontend_slot_get_name(slot));
 	CrDbusFrontendSlot1 *iface;
 	const CrStats *s = cr_frontend_slot_get_stats(slot);
-	CrRoute *route = cr_frontend_slot_get_route(slot);
-	g_autofree gchar *atr = hex_of(cr_frontend_slot_get_atr(slot));
 	if (obj == NULL)
 		return;
 	iface = cr_dbus_object_get_frontend_slot1(CR_DBUS_OBJECT(obj));
-	cr_dbus_frontend_slot1_set_state(iface,
-					 cr_slot_state_to_string(cr_frontend_slot_get_state(slot)));
-	cr_dbus_frontend_slot1_set_atr(iface, atr);
-	cr_dbus_frontend_slot1_set_route(iface, route != NULL ? cr_route_get_name(route) : "");
+	if (!counters_only) {
+		CrRoute *route = cr_frontend_slot_get_route(slot);
+		const gchar *route_name = route != NULL ? cr_route_get_name(route) : "";
+		g_autofree gchar *atr = hex_of(cr_frontend_slot_get_atr(slot));
+		cr_dbus_frontend_slot1_set_state(
+			iface, cr_slot_state_to_string(cr_frontend_slot_get_state(slot)));
+		cr_dbus_frontend_slot1_set_atr(iface, atr);
+		cr_dbus_frontend_slot1_set_route(iface, route_name);
+	}
 	cr_dbus_frontend_slot1_set_transactions(iface, s->transactions);
 	cr_dbus_frontend_slot1_set_errors(iface, s->errors);
 	cr_dbus_frontend_slot1_set_last_error(iface, s->last_error != NULL ? s->last_error : "");
@@ -103,20 +108,23 @@ update_frontend(CrDbus *self, CrFrontendSlot *slot)
 }
 
 static void
-update_backend(CrDbus *self, CrBackendSlot *slot)
+update_backend(CrDbus *self, CrBackendSlot *slot, gboolean counters_only)
 {
 	CrDbusObjectSkeleton *obj = lookup(self, "backend", cr_backend_slot_get_name(slot));
 	CrDbusBackendSlot1 *iface;
 	const CrStats *s = cr_backend_slot_get_stats(slot);
-	CrRoute *route = cr_backend_slot_get_route(slot);
-	g_autofree gchar *atr = hex_of(cr_backend_slot_get_atr(slot));
 	if (obj == NULL)
 		return;
 	iface = cr_dbus_object_get_backend_slot1(CR_DBUS_OBJECT(obj));
-	cr_dbus_backend_slot1_set_state(iface,
-					cr_slot_state_to_string(cr_backend_slot_get_state(slot)));
-	cr_dbus_backend_slot1_set_atr(iface, atr);
-	cr_dbus_backend_slot1_set_route(iface, route != NULL ? cr_route_get_name(route) : "");
+	if (!counters_only) {
+		CrRoute *route = cr_backend_slot_get_route(slot);
+		const gchar *route_name = route != NULL ? cr_route_get_name(route) : "";
+		g_autofree gchar *atr = hex_of(cr_backend_slot_get_atr(slot));
+		cr_dbus_backend_slot1_set_state(
+			iface, cr_slot_state_to_string(cr_backend_slot_get_state(slot)));
+		cr_dbus_backend_slot1_set_atr(iface, atr);
+		cr_dbus_backend_slot1_set_route(iface, route_name);
+	}
 	cr_dbus_backend_slot1_set_transactions(iface, s->transactions);
 	cr_dbus_backend_slot1_set_errors(iface, s->errors);
 	cr_dbus_backend_slot1_set_last_error(iface, s->last_error != NULL ? s->last_error : "");
@@ -171,7 +179,7 @@ add_frontend(CrDbus *self, CrFrontendSlot *slot)
 	cr_dbus_frontend_slot1_set_instance(iface, inst != NULL ? cr_instance_get_name(inst) : "");
 	cr_dbus_object_skeleton_set_frontend_slot1(obj, iface);
 	export(self, "frontend", name, obj);
-	update_frontend(self, slot);
+	update_frontend(self, slot, FALSE);
 }
 
 static void
@@ -186,7 +194,7 @@ add_backend(CrDbus *self, CrBackendSlot *slot)
 	cr_dbus_backend_slot1_set_instance(iface, inst != NULL ? cr_instance_get_name(inst) : "");
 	cr_dbus_object_skeleton_set_backend_slot1(obj, iface);
 	export(self, "backend", name, obj);
-	update_backend(self, slot);
+	update_backend(self, slot, FALSE);
 }
 
 static gboolean
@@ -312,9 +320,9 @@ card_signal(CrDbus *self, const CrEvent *ev)
 	g_autofree gchar *atr = hex_of(ev->atr);
 	gboolean frontend_view = cr_json_card_event_is_frontend(ev);
 	if (ev->frontend != NULL)
-		update_frontend(self, ev->frontend);
+		update_frontend(self, ev->frontend, FALSE);
 	if (ev->backend != NULL)
-		update_backend(self, ev->backend);
+		update_backend(self, ev->backend, FALSE);
 	if (ev->type != CR_EVENT_CARD)
 		return;
 	cr_dbus_router1_emit_card_changed(
@@ -337,16 +345,16 @@ on_event(const CrEvent *ev, gpointer user_data)
 		break;
 	case CR_EVENT_TRANSACTION:
 		if (ev->frontend != NULL)
-			update_frontend(self, ev->frontend);
+			update_frontend(self, ev->frontend, TRUE);
 		if (ev->backend != NULL)
-			update_backend(self, ev->backend);
+			update_backend(self, ev->backend, TRUE);
 		if (ev->route != NULL)
 			update_route(self, ev->route);
 		break;
 	case CR_EVENT_ROUTE_ADDED:
 		add_route(self, ev->route);
-		update_frontend(self, ev->frontend);
-		update_backend(self, ev->backend);
+		update_frontend(self, ev->frontend, FALSE);
+		update_backend(self, ev->backend, FALSE);
 		update_router(self);
 		cr_dbus_router1_emit_route_added(self->router_iface, cr_route_get_name(ev->route),
 						 cr_frontend_slot_get_name(ev->frontend),
@@ -354,8 +362,8 @@ on_event(const CrEvent *ev, gpointer user_data)
 		break;
 	case CR_EVENT_ROUTE_REMOVED:
 		unexport(self, "route", cr_route_get_name(ev->route));
-		update_frontend(self, ev->frontend);
-		update_backend(self, ev->backend);
+		update_frontend(self, ev->frontend, FALSE);
+		update_backend(self, ev->backend, FALSE);
 		update_router(self);
 		cr_dbus_router1_emit_route_removed(self->router_iface,
 						   cr_route_get_name(ev->route));
