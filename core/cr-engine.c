@@ -136,17 +136,23 @@ apply_loss_policy(CrFrontendSlot *fs, GError *reason)
 		finish(fs);
 		return;
 	}
-	case CR_LOSS_POLICY_REMOVE_CARD:
+	case CR_LOSS_POLICY_REMOVE_CARD: {
+		/* the card stays in the backend but failed: the terminal sees it
+		 * removed, and inserted again once a reset brought it back. The
+		 * card counts as withdrawn before the outcome is delivered, so a
+		 * command the frontend submits from transaction_done() is refused
+		 * rather than sent to the failed card. */
+		gboolean withdraw = backend_present && fp->route != NULL && !fp->withdrawn;
+		if (withdraw)
+			fp->withdrawn = TRUE;
 		cr_transaction_set_outcome(fp->tx, NULL, 0, reason);
 		finish(fs);
-		/* the card stays in the backend but failed: the terminal sees it
-		 * removed, and inserted again once a reset brought it back */
-		if (backend_present && fp->route != NULL && !fp->withdrawn) {
-			fp->withdrawn = TRUE;
+		if (withdraw) {
 			cr_frontend_slot_tell_card(fs, NULL);
 			cr_backend_slot_request_reset(bs, CR_RESET_COLD);
 		}
 		return;
+	}
 	}
 }
 

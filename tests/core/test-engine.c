@@ -258,6 +258,28 @@ test_loss_remove_card_on_failure(Fixture *f, gconstpointer data)
 }
 
 static void
+test_loss_remove_card_resubmit(Fixture *f, gconstpointer data)
+{
+	make_route(f, CR_LOSS_POLICY_REMOVE_CARD, 1000);
+	f->be->mode = TEST_BACKEND_FAIL_NOW;
+	f->be->reset_reports_card = FALSE;
+	f->fe->resubmit = TRUE;
+	submit(f);
+	/* the command submitted from the callback never reached the failed card */
+	g_assert_cmpuint(f->fe->done_count, ==, 2);
+	g_assert_cmpuint(f->be->transmits, ==, 1);
+	g_assert_error(f->fe->last_error, CR_ERROR, CR_ERROR_NO_CARD);
+	g_assert_null(f->fe->card);
+	g_assert_cmpuint(f->be->resets, ==, 1);
+	/* the reset brings the card back */
+	cr_backend_slot_set_card(CR_BACKEND_SLOT(f->be), atr, sizeof(atr));
+	g_assert_nonnull(f->fe->card);
+	f->be->mode = TEST_BACKEND_ANSWER_NOW;
+	submit(f);
+	g_assert_no_error(f->fe->last_error);
+}
+
+static void
 test_loss_hold(Fixture *f, gconstpointer data)
 {
 	make_route(f, CR_LOSS_POLICY_HOLD, 5000);
@@ -436,6 +458,7 @@ main(int argc, char **argv)
 	ADD("/engine/loss/error-custom-sw", test_loss_error_custom_sw);
 	ADD("/engine/loss/remove-card", test_loss_remove_card);
 	ADD("/engine/loss/remove-card-on-failure", test_loss_remove_card_on_failure);
+	ADD("/engine/loss/remove-card-resubmit", test_loss_remove_card_resubmit);
 	ADD("/engine/loss/hold", test_loss_hold);
 	ADD("/engine/loss/hold-timeout", test_loss_hold_timeout);
 	ADD("/engine/backend-failure", test_backend_failure_error_policy);

@@ -50,6 +50,11 @@ test_frontend_transaction_done(CrFrontendSlot *slot, CrTransaction *tx)
 	}
 	if (cr_transaction_get_error(tx) != NULL)
 		self->last_error = g_error_copy(cr_transaction_get_error(tx));
+	if (self->resubmit) {
+		static const guint8 again[] = {0x00, 0xB0, 0x00, 0x00, 0x02};
+		self->resubmit = FALSE;
+		cr_frontend_slot_submit(slot, again, sizeof(again));
+	}
 }
 
 static void

@@ -21,6 +21,7 @@ struct _TestFrontend {
 	guint card_changes;
 	GBytes *card; /* last card_changed() argument */
 	guint route_changes;
+	gboolean resubmit; /* submit once more from inside transaction_done() */
 };
 
 TestFrontend *test_frontend_new(const gchar *name);
