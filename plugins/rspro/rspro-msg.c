@@ -7,6 +7,8 @@
 
 #include <string.h>
 
+#include <gio/gio.h>
+
 G_DEFINE_QUARK(rspro - error - quark, rspro_error)
 
 void
@@ -206,6 +208,15 @@ static gsize
 bytes_size(GBytes *bytes)
 {
 	return bytes != NULL ? g_bytes_get_size(bytes) : 0;
+}
+
+gchar *
+rspro_ip_port_host(const RsproIpPort *ip)
+{
+	g_autoptr(GInetAddress) addr = g_inet_address_new_from_bytes(
+	        ip->addr, ip->is_ipv6 ? G_SOCKET_FAMILY_IPV6 : G_SOCKET_FAMILY_IPV4);
+
+	return g_inet_address_to_string(addr);
 }
 
 gchar *

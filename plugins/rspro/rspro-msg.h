@@ -270,6 +270,8 @@ gchar *rspro_component_name(const gchar *name);
 const gchar *rspro_msg_type_name(RsproMsgType type);
 const gchar *rspro_result_name(RsproResult result);
 const gchar *rspro_component_type_name(RsproComponentType type);
+/* the IP address of a bankd IpPort as text ("10.0.0.2", "fd00::1"), without the port */
+gchar *rspro_ip_port_host(const RsproIpPort *ip);
 /* a one-line summary for logs, e.g. "tpduModemToCard C23:0->B1:1 7 bytes" */
 gchar *rspro_msg_describe(const RsproMsg *msg);
 
