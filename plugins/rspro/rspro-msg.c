@@ -31,6 +31,17 @@ rspro_identity_set(RsproIdentity *identity, RsproComponentType type, const gchar
 	identity->sw_version = g_strdup(sw_version);
 }
 
+void
+rspro_identity_copy(RsproIdentity *dst, const RsproIdentity *src)
+{
+	rspro_identity_set(dst, src->type, src->name, src->software, src->sw_version);
+	dst->hw_manufacturer = g_strdup(src->hw_manufacturer);
+	dst->hw_model = g_strdup(src->hw_model);
+	dst->hw_serial_nr = g_strdup(src->hw_serial_nr);
+	dst->hw_version = g_strdup(src->hw_version);
+	dst->fw_version = g_strdup(src->fw_version);
+}
+
 gchar *
 rspro_component_name(const gchar *name)
 {

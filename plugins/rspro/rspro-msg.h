@@ -261,6 +261,8 @@ gboolean rspro_msg_decode(const guint8 *data, gsize len, RsproMsg *out, GError *
 /* fills an identity with copies; the optional hw/fw fields stay NULL */
 void rspro_identity_set(RsproIdentity *identity, RsproComponentType type, const gchar *name,
                         const gchar *software, const gchar *sw_version);
+/* replaces @dst with copies of every field of @src, optional ones included */
+void rspro_identity_copy(RsproIdentity *dst, const RsproIdentity *src);
 void rspro_identity_clear(RsproIdentity *identity);
 /* @name made fit for a ComponentName (IA5, 1..RSPRO_NAME_MAX_LEN printable
  * characters): cut, non-printables replaced by '_', "cardroute" when empty */
