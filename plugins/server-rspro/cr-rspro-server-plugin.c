@@ -85,8 +85,8 @@ srv_server_start(CrInstance *instance, GError **error)
 	self->service = rspro_listen(self->listen_host, self->listen_port, 0, &self->bound_port,
 				     error);
 	if (self->service == NULL) {
+		/* cr_router_start_instance() converts it to CR_ERROR */
 		g_prefix_error(error, "%s: ", cr_instance_get_name(instance));
-		cr_error_convert(error);
 		return FALSE;
 	}
 	srv_persist_load(self);
