@@ -637,8 +637,7 @@ void
 remote_slot_describe(RemoteSlot *self, GVariantDict *dict)
 {
 	g_autofree gchar *server =
-	        g_strdup_printf(strchr(self->cfg.server_host, ':') != NULL ? "[%s]:%u" : "%s:%u",
-	                        self->cfg.server_host, self->cfg.server_port);
+	        rspro_host_port_string(self->cfg.server_host, self->cfg.server_port);
 
 	g_variant_dict_insert(dict, "server", "s", server);
 	g_variant_dict_insert(dict, "server-state", "s",

@@ -27,11 +27,10 @@ bank_instance_fill_identity(BankInstance *self, RsproIdentity *identity, gboolea
 		 * upstream servers ignore these optional fields */
 		g_autoptr(GInetAddress) ip = g_inet_address_new_from_string(self->listen_host);
 		gboolean any = ip == NULL || g_inet_address_get_is_any(ip);
-		gboolean v6 = ip != NULL && g_inet_address_get_family(ip) == G_SOCKET_FAMILY_IPV6;
+
 		identity->hw_manufacturer = g_strdup("cardroute");
 		identity->hw_model = any ? g_strdup_printf("*:%u", self->bound_port)
-				     : v6 ? g_strdup_printf("[%s]:%u", self->listen_host, self->bound_port)
-					  : g_strdup_printf("%s:%u", self->listen_host, self->bound_port);
+		                         : rspro_host_port_string(self->listen_host, self->bound_port);
 	}
 }
 

@@ -452,8 +452,7 @@ rspro_conn_start(RsproConn *self, const gchar *host, guint16 port)
 	self->host = g_strdup(host);
 	self->port = port;
 	g_free(self->address);
-	self->address = strchr(host, ':') != NULL ? g_strdup_printf("[%s]:%u", host, port)
-	                                          : g_strdup_printf("%s:%u", host, port);
+	self->address = rspro_host_port_string(host, port);
 	self->backoff_index = 0;
 	self->last_attempt_us = 0;
 	enter_wait_retry(self, NULL);

@@ -12,6 +12,8 @@
  */
 #include "rspro-link.h"
 
+#include <string.h>
+
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 
@@ -564,4 +566,11 @@ rspro_listen(const gchar *host, guint16 port, gint backlog, guint16 *bound_port,
 	}
 	*bound_port = g_inet_socket_address_get_port(G_INET_SOCKET_ADDRESS(effective));
 	return g_steal_pointer(&service);
+}
+
+gchar *
+rspro_host_port_string(const gchar *host, guint port)
+{
+	return strchr(host, ':') != NULL ? g_strdup_printf("[%s]:%u", host, port)
+	                                 : g_strdup_printf("%s:%u", host, port);
 }

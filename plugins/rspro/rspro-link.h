@@ -71,6 +71,10 @@ gboolean rspro_link_is_up(const RsproLink *self);
 const gchar *rspro_link_get_name(const RsproLink *self);
 GIOStream *rspro_link_get_stream(const RsproLink *self);
 
+/* "HOST:PORT", an IPv6 literal in brackets ("[::1]:9999"): addresses in logs,
+ * describe() and the bankd's announced address */
+gchar *rspro_host_port_string(const gchar *host, guint port);
+
 /*
  * The TCP listener the server and bankd sides accept links on: @host is an IP
  * literal, @port 0 takes any free port; @backlog 0 keeps GLib's default.

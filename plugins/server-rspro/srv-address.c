@@ -72,6 +72,5 @@ gchar *
 srv_ip_port_to_string(const RsproIpPort *addr)
 {
 	g_autofree gchar *ip = rspro_ip_port_host(addr);
-	return addr->is_ipv6 ? g_strdup_printf("[%s]:%u", ip, addr->port)
-			     : g_strdup_printf("%s:%u", ip, addr->port);
+	return rspro_host_port_string(ip, addr->port);
 }

@@ -553,6 +553,16 @@ test_listen(void)
 	g_socket_listener_close(G_SOCKET_LISTENER(a));
 }
 
+static void
+test_host_port_string(void)
+{
+	g_autofree gchar *v4 = rspro_host_port_string("10.0.0.2", 9999);
+	g_autofree gchar *v6 = rspro_host_port_string("fd00::1", 9998);
+
+	g_assert_cmpstr(v4, ==, "10.0.0.2:9999");
+	g_assert_cmpstr(v6, ==, "[fd00::1]:9998");
+}
+
 int
 main(int argc, char **argv)
 {
@@ -570,5 +580,6 @@ main(int argc, char **argv)
 	g_test_add_func("/rspro/link/oversize-frame", test_oversize_frame);
 	g_test_add_func("/rspro/link/unref-while-pending", test_unref_while_pending);
 	g_test_add_func("/rspro/link/listen", test_listen);
+	g_test_add_func("/rspro/link/host-port-string", test_host_port_string);
 	return g_test_run();
 }
