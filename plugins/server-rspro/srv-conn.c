@@ -164,7 +164,6 @@ handle_connect_client(SrvConn *conn, const RsproConnectClientReq *req)
 	}
 	g_clear_handle_id(&conn->timer, g_source_remove);
 	rspro_identity_copy(&conn->identity, &req->identity);
-	conn->identified = TRUE;
 	conn->client_id = req->client_slot.client_id;
 	conn->client_slot = req->client_slot.slot_nr;
 	conn->state = SRV_CONN_CONNECTED_CLIENT;
@@ -217,7 +216,6 @@ handle_connect_bank(SrvConn *conn, const RsproConnectBankReq *req)
 	}
 	g_clear_handle_id(&conn->timer, g_source_remove);
 	rspro_identity_copy(&conn->identity, &req->identity);
-	conn->identified = TRUE;
 	conn->bank_id = req->bank_id;
 	conn->num_slots = req->num_slots;
 	conn->state = SRV_CONN_CONNECTED_BANKD;

@@ -36,7 +36,6 @@ typedef struct {
 	gchar *name;	    /* "C7:0", "B1", or the peer address */
 	guint64 serial;
 	RsproIdentity identity;
-	gboolean identified;
 	/* client */
 	guint16 client_id;
 	guint16 client_slot;
