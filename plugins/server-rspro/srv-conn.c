@@ -315,7 +315,6 @@ srv_conn_accept(SrvServer *srv, GSocketConnection *connection)
 										  NULL);
 
 	conn->srv = srv;
-	conn->serial = srv->next_serial++;
 	conn->state = SRV_CONN_ESTABLISHED;
 	if (remote != NULL && G_IS_INET_SOCKET_ADDRESS(remote)) {
 		GInetSocketAddress *isa = G_INET_SOCKET_ADDRESS(remote);

@@ -34,7 +34,6 @@ typedef struct {
 	gchar *remote_ip;   /* source address as text */
 	guint16 remote_port;
 	gchar *name;	    /* "C7:0", "B1", or the peer address */
-	guint64 serial;
 	RsproIdentity identity;
 	/* client */
 	guint16 client_id;
@@ -70,7 +69,6 @@ struct _SrvServer {
 	GHashTable *conns;   /* SrvConn* set (owned) */
 	GHashTable *clients; /* client key -> SrvConn* (identified) */
 	GHashTable *banks;   /* bank id -> SrvConn* (identified) */
-	guint64 next_serial;
 	SrvMapStore *maps;
 	guint http_id;
 	guint save_idle;
