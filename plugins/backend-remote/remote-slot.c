@@ -497,19 +497,10 @@ server_state(RsproConn *conn, RsproConnState old_state, RsproConnState new_state
 		g_message("%s: %s lost; the bank link stays", slot_name(self), who);
 }
 
-static gchar *
-ip_to_string(const RsproIpPort *ip)
-{
-	g_autoptr(GInetAddress) addr = g_inet_address_new_from_bytes(
-	        ip->addr, ip->is_ipv6 ? G_SOCKET_FAMILY_IPV6 : G_SOCKET_FAMILY_IPV4);
-
-	return g_inet_address_to_string(addr);
-}
-
 static void
 apply_bank_config(RemoteSlot *self, const RsproConfigClientBankReq *req)
 {
-	g_autofree gchar *host = ip_to_string(&req->bankd);
+	g_autofree gchar *host = rspro_ip_port_host(&req->bankd);
 	gboolean same = self->mapped && req->bankd.port == self->bank_port &&
 	                g_strcmp0(host, self->bank_host) == 0 &&
 	                req->bank_slot.bank_id == self->bank_slot.bank_id &&
@@ -646,8 +637,7 @@ void
 remote_slot_describe(RemoteSlot *self, GVariantDict *dict)
 {
 	g_autofree gchar *server =
-	        g_strdup_printf(strchr(self->cfg.server_host, ':') != NULL ? "[%s]:%u" : "%s:%u",
-	                        self->cfg.server_host, self->cfg.server_port);
+	        rspro_host_port_string(self->cfg.server_host, self->cfg.server_port);
 
 	g_variant_dict_insert(dict, "server", "s", server);
 	g_variant_dict_insert(dict, "server-state", "s",

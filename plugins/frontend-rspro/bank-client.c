@@ -394,13 +394,12 @@ bank_client_free(BankClient *self)
 {
 	if (self == NULL)
 		return;
+	g_clear_handle_id(&self->id_timer, g_source_remove);
 	if (self->state != BANK_CLIENT_CLOSED) {
-		g_clear_handle_id(&self->id_timer, g_source_remove);
 		g_queue_clear_full(&self->queued, (GDestroyNotify)g_bytes_unref);
 		if (self->slot != NULL)
 			bank_slot_release(self->slot);
 	}
-	g_clear_handle_id(&self->id_timer, g_source_remove);
 	if (self->link != NULL)
 		rspro_link_unref(self->link);
 	g_clear_pointer(&self->atr_sent, g_bytes_unref);

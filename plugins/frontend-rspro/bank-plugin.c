@@ -27,11 +27,10 @@ bank_instance_fill_identity(BankInstance *self, RsproIdentity *identity, gboolea
 		 * upstream servers ignore these optional fields */
 		g_autoptr(GInetAddress) ip = g_inet_address_new_from_string(self->listen_host);
 		gboolean any = ip == NULL || g_inet_address_get_is_any(ip);
-		gboolean v6 = ip != NULL && g_inet_address_get_family(ip) == G_SOCKET_FAMILY_IPV6;
+
 		identity->hw_manufacturer = g_strdup("cardroute");
 		identity->hw_model = any ? g_strdup_printf("*:%u", self->bound_port)
-				     : v6 ? g_strdup_printf("[%s]:%u", self->listen_host, self->bound_port)
-					  : g_strdup_printf("%s:%u", self->listen_host, self->bound_port);
+		                         : rspro_host_port_string(self->listen_host, self->bound_port);
 	}
 }
 
@@ -131,28 +130,18 @@ static gboolean
 bank_instance_start(CrInstance *instance, GError **error)
 {
 	BankInstance *self = BANK_INSTANCE(instance);
-	g_autoptr(GInetAddress) ip = g_inet_address_new_from_string(self->listen_host);
-	g_autoptr(GSocketAddress) addr = NULL;
-	g_autoptr(GSocketAddress) effective = NULL;
 
 	raise_fd_limit(self);
 	for (guint i = 0; i < self->n_slots; i++)
 		cr_frontend_slot_set_state(CR_FRONTEND_SLOT(self->slots[i]), CR_SLOT_STATE_EMPTY,
 		                           NULL);
-	addr = g_inet_socket_address_new(ip, self->listen_port);
-	self->service = g_socket_service_new();
-	/* many clients may connect at once (a bank restart) */
-	g_socket_listener_set_backlog(G_SOCKET_LISTENER(self->service),
-	                              (gint)MIN(self->max_clients, 4096));
-	if (!g_socket_listener_add_address(G_SOCKET_LISTENER(self->service), addr,
-	                                   G_SOCKET_TYPE_STREAM, G_SOCKET_PROTOCOL_TCP, NULL,
-	                                   &effective, error)) {
-		g_prefix_error(error, "%s: cannot listen on %s:%u: ", cr_instance_get_name(instance),
-		               self->listen_host, self->listen_port);
-		g_clear_object(&self->service);
+	/* many clients may connect at once (a bank restart): a long backlog */
+	self->service = rspro_listen(self->listen_host, self->listen_port,
+	                             (gint)MIN(self->max_clients, 4096), &self->bound_port, error);
+	if (self->service == NULL) {
+		g_prefix_error(error, "%s: ", cr_instance_get_name(instance));
 		return FALSE;
 	}
-	self->bound_port = g_inet_socket_address_get_port(G_INET_SOCKET_ADDRESS(effective));
 	g_signal_connect(self->service, "incoming", G_CALLBACK(on_incoming), self);
 	g_socket_service_start(self->service);
 	g_message("%s: bank %u with %u slots listening on %s:%u%s%s",

@@ -67,7 +67,6 @@ struct _BankInstance {
 	guint64 accepted;
 	guint64 tpdus;
 	guint64 error_answers;
-	guint64 closed_bad;
 };
 
 /* bank-plugin.c */

@@ -48,16 +48,6 @@ bank_slot_card_changed(CrFrontendSlot *slot, GBytes *atr)
 		bank_client_card_changed(self->client, atr);
 }
 
-static gchar *
-hex(const guint8 *data, gsize len)
-{
-	GString *s = g_string_sized_new(len * 2 + 1);
-
-	for (gsize i = 0; i < len; i++)
-		g_string_append_printf(s, "%02X", data[i]);
-	return g_string_free(s, FALSE);
-}
-
 /* The outcome of one command: the card's answer, or (never an empty
  * tpduCardToModem) the route's error status with a log line saying why. */
 static void
@@ -76,7 +66,7 @@ bank_slot_transaction_done(CrFrontendSlot *slot, CrTransaction *tx)
 		guint8 sw_bytes[2] = {sw >> 8, sw & 0xFF};
 		gsize cmd_len;
 		const guint8 *cmd = cr_transaction_get_command(tx, &cmd_len);
-		g_autofree gchar *cmd_hex = hex(cmd, MIN(cmd_len, 5));
+		g_autofree gchar *cmd_hex = cr_hex_encode(cmd, MIN(cmd_len, 5));
 
 		g_message("%s: command %s%s for client %u:%u got no answer (%s): answering %04X",
 		          cr_frontend_slot_get_name(slot), cmd_hex, cmd_len > 5 ? "..." : "",

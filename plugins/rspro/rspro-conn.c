@@ -29,7 +29,6 @@ struct _RsproConn {
 
 	guint ping_interval_ms;
 	guint pong_timeout_ms;
-	gboolean keepalive_set;
 	guint connect_timeout_ms;
 	guint response_timeout_ms;
 	GArray *delays; /* guint ms */
@@ -273,8 +272,7 @@ established(RsproConn *self, GSocketConnection *connection)
 
 	self->link = rspro_link_new(G_IO_STREAM(connection), RSPRO_LINK_ROLE_CLIENT, self->name);
 	rspro_link_set_callbacks(self->link, link_msg_cb, link_down_cb, self);
-	if (self->keepalive_set)
-		rspro_link_set_keepalive(self->link, self->ping_interval_ms, self->pong_timeout_ms);
+	rspro_link_set_keepalive(self->link, self->ping_interval_ms, self->pong_timeout_ms);
 
 	if (self->hello == NULL) {
 		enter_wait_retry(self, g_error_new(RSPRO_ERROR, RSPRO_ERROR_INVALID,
@@ -423,7 +421,6 @@ rspro_conn_set_keepalive(RsproConn *self, guint ping_interval_ms, guint pong_tim
 {
 	self->ping_interval_ms = ping_interval_ms;
 	self->pong_timeout_ms = pong_timeout_ms;
-	self->keepalive_set = TRUE;
 }
 
 void
@@ -455,8 +452,7 @@ rspro_conn_start(RsproConn *self, const gchar *host, guint16 port)
 	self->host = g_strdup(host);
 	self->port = port;
 	g_free(self->address);
-	self->address = strchr(host, ':') != NULL ? g_strdup_printf("[%s]:%u", host, port)
-	                                          : g_strdup_printf("%s:%u", host, port);
+	self->address = rspro_host_port_string(host, port);
 	self->backoff_index = 0;
 	self->last_attempt_us = 0;
 	enter_wait_retry(self, NULL);

@@ -71,6 +71,20 @@ gboolean rspro_link_is_up(const RsproLink *self);
 const gchar *rspro_link_get_name(const RsproLink *self);
 GIOStream *rspro_link_get_stream(const RsproLink *self);
 
+/* "HOST:PORT", an IPv6 literal in brackets ("[::1]:9999"): addresses in logs,
+ * describe() and the bankd's announced address */
+gchar *rspro_host_port_string(const gchar *host, guint port);
+
+/*
+ * The TCP listener the server and bankd sides accept links on: @host is an IP
+ * literal, @port 0 takes any free port; @backlog 0 keeps GLib's default.
+ * *@bound_port gets the port in use. Not started: connect "incoming", then
+ * g_socket_service_start(). On failure @error (G_IO_ERROR) reads
+ * "cannot listen on HOST:PORT: why".
+ */
+GSocketService *rspro_listen(const gchar *host, guint16 port, gint backlog, guint16 *bound_port,
+                             GError **error);
+
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(RsproLink, rspro_link_unref)
 
 G_END_DECLS

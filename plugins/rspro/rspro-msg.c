@@ -7,6 +7,8 @@
 
 #include <string.h>
 
+#include <gio/gio.h>
+
 G_DEFINE_QUARK(rspro - error - quark, rspro_error)
 
 void
@@ -27,6 +29,17 @@ rspro_identity_set(RsproIdentity *identity, RsproComponentType type, const gchar
 	identity->name = g_strdup(name);
 	identity->software = g_strdup(software);
 	identity->sw_version = g_strdup(sw_version);
+}
+
+void
+rspro_identity_copy(RsproIdentity *dst, const RsproIdentity *src)
+{
+	rspro_identity_set(dst, src->type, src->name, src->software, src->sw_version);
+	dst->hw_manufacturer = g_strdup(src->hw_manufacturer);
+	dst->hw_model = g_strdup(src->hw_model);
+	dst->hw_serial_nr = g_strdup(src->hw_serial_nr);
+	dst->hw_version = g_strdup(src->hw_version);
+	dst->fw_version = g_strdup(src->fw_version);
 }
 
 gchar *
@@ -206,6 +219,15 @@ static gsize
 bytes_size(GBytes *bytes)
 {
 	return bytes != NULL ? g_bytes_get_size(bytes) : 0;
+}
+
+gchar *
+rspro_ip_port_host(const RsproIpPort *ip)
+{
+	g_autoptr(GInetAddress) addr = g_inet_address_new_from_bytes(
+	        ip->addr, ip->is_ipv6 ? G_SOCKET_FAMILY_IPV6 : G_SOCKET_FAMILY_IPV4);
+
+	return g_inet_address_to_string(addr);
 }
 
 gchar *

@@ -261,6 +261,8 @@ gboolean rspro_msg_decode(const guint8 *data, gsize len, RsproMsg *out, GError *
 /* fills an identity with copies; the optional hw/fw fields stay NULL */
 void rspro_identity_set(RsproIdentity *identity, RsproComponentType type, const gchar *name,
                         const gchar *software, const gchar *sw_version);
+/* replaces @dst with copies of every field of @src, optional ones included */
+void rspro_identity_copy(RsproIdentity *dst, const RsproIdentity *src);
 void rspro_identity_clear(RsproIdentity *identity);
 /* @name made fit for a ComponentName (IA5, 1..RSPRO_NAME_MAX_LEN printable
  * characters): cut, non-printables replaced by '_', "cardroute" when empty */
@@ -270,6 +272,8 @@ gchar *rspro_component_name(const gchar *name);
 const gchar *rspro_msg_type_name(RsproMsgType type);
 const gchar *rspro_result_name(RsproResult result);
 const gchar *rspro_component_type_name(RsproComponentType type);
+/* the IP address of a bankd IpPort as text ("10.0.0.2", "fd00::1"), without the port */
+gchar *rspro_ip_port_host(const RsproIpPort *ip);
 /* a one-line summary for logs, e.g. "tpduModemToCard C23:0->B1:1 7 bytes" */
 gchar *rspro_msg_describe(const RsproMsg *msg);
 

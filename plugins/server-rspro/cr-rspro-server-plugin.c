@@ -80,23 +80,15 @@ static gboolean
 srv_server_start(CrInstance *instance, GError **error)
 {
 	SrvServer *self = SRV_SERVER(instance);
-	g_autoptr(GInetAddress) ip = g_inet_address_new_from_string(self->listen_host);
-	g_autoptr(GSocketAddress) addr = NULL;
-	g_autoptr(GSocketAddress) effective = NULL;
 	CrRouter *router = cr_instance_get_router(instance);
 
-	addr = g_inet_socket_address_new(ip, self->listen_port);
-	self->service = g_socket_service_new();
-	if (!g_socket_listener_add_address(G_SOCKET_LISTENER(self->service), addr,
-					   G_SOCKET_TYPE_STREAM, G_SOCKET_PROTOCOL_TCP, NULL,
-					   &effective, error)) {
-		g_prefix_error(error, "%s: cannot listen on %s:%u: ", cr_instance_get_name(instance),
-			       self->listen_host, self->listen_port);
-		cr_error_convert(error);
-		g_clear_object(&self->service);
+	self->service = rspro_listen(self->listen_host, self->listen_port, 0, &self->bound_port,
+				     error);
+	if (self->service == NULL) {
+		/* cr_router_start_instance() converts it to CR_ERROR */
+		g_prefix_error(error, "%s: ", cr_instance_get_name(instance));
 		return FALSE;
 	}
-	self->bound_port = g_inet_socket_address_get_port(G_INET_SOCKET_ADDRESS(effective));
 	srv_persist_load(self);
 	self->restart_counter++;
 	self->started = TRUE;

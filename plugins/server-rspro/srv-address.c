@@ -71,9 +71,6 @@ srv_ip_port_parse(const gchar *text, RsproIpPort *out, gboolean *any, GError **e
 gchar *
 srv_ip_port_to_string(const RsproIpPort *addr)
 {
-	g_autoptr(GInetAddress) a = g_inet_address_new_from_bytes(
-		addr->addr, addr->is_ipv6 ? G_SOCKET_FAMILY_IPV6 : G_SOCKET_FAMILY_IPV4);
-	g_autofree gchar *ip = g_inet_address_to_string(a);
-	return addr->is_ipv6 ? g_strdup_printf("[%s]:%u", ip, addr->port)
-			     : g_strdup_printf("%s:%u", ip, addr->port);
+	g_autofree gchar *ip = rspro_ip_port_host(addr);
+	return rspro_host_port_string(ip, addr->port);
 }

@@ -139,21 +139,6 @@ reject(SrvConn *conn, RsproMsgType res_type, const gchar *who)
 }
 
 static void
-copy_identity(RsproIdentity *dst, const RsproIdentity *src)
-{
-	rspro_identity_clear(dst);
-	dst->type = src->type;
-	dst->name = g_strdup(src->name);
-	dst->software = g_strdup(src->software);
-	dst->sw_version = g_strdup(src->sw_version);
-	dst->hw_manufacturer = g_strdup(src->hw_manufacturer);
-	dst->hw_model = g_strdup(src->hw_model);
-	dst->hw_serial_nr = g_strdup(src->hw_serial_nr);
-	dst->hw_version = g_strdup(src->hw_version);
-	dst->fw_version = g_strdup(src->fw_version);
-}
-
-static void
 handle_connect_client(SrvConn *conn, const RsproConnectClientReq *req)
 {
 	SrvServer *srv = conn->srv;
@@ -178,8 +163,7 @@ handle_connect_client(SrvConn *conn, const RsproConnectClientReq *req)
 		return;
 	}
 	g_clear_handle_id(&conn->timer, g_source_remove);
-	copy_identity(&conn->identity, &req->identity);
-	conn->identified = TRUE;
+	rspro_identity_copy(&conn->identity, &req->identity);
 	conn->client_id = req->client_slot.client_id;
 	conn->client_slot = req->client_slot.slot_nr;
 	conn->state = SRV_CONN_CONNECTED_CLIENT;
@@ -231,8 +215,7 @@ handle_connect_bank(SrvConn *conn, const RsproConnectBankReq *req)
 		return;
 	}
 	g_clear_handle_id(&conn->timer, g_source_remove);
-	copy_identity(&conn->identity, &req->identity);
-	conn->identified = TRUE;
+	rspro_identity_copy(&conn->identity, &req->identity);
 	conn->bank_id = req->bank_id;
 	conn->num_slots = req->num_slots;
 	conn->state = SRV_CONN_CONNECTED_BANKD;
@@ -332,7 +315,6 @@ srv_conn_accept(SrvServer *srv, GSocketConnection *connection)
 										  NULL);
 
 	conn->srv = srv;
-	conn->serial = srv->next_serial++;
 	conn->state = SRV_CONN_ESTABLISHED;
 	if (remote != NULL && G_IS_INET_SOCKET_ADDRESS(remote)) {
 		GInetSocketAddress *isa = G_INET_SOCKET_ADDRESS(remote);

@@ -34,9 +34,7 @@ typedef struct {
 	gchar *remote_ip;   /* source address as text */
 	guint16 remote_port;
 	gchar *name;	    /* "C7:0", "B1", or the peer address */
-	guint64 serial;
 	RsproIdentity identity;
-	gboolean identified;
 	/* client */
 	guint16 client_id;
 	guint16 client_slot;
@@ -71,7 +69,6 @@ struct _SrvServer {
 	GHashTable *conns;   /* SrvConn* set (owned) */
 	GHashTable *clients; /* client key -> SrvConn* (identified) */
 	GHashTable *banks;   /* bank id -> SrvConn* (identified) */
-	guint64 next_serial;
 	SrvMapStore *maps;
 	guint http_id;
 	guint save_idle;

@@ -343,6 +343,18 @@ test_optional_identity(void)
 
 		g_assert_cmpstr(s, ==, "connectClientReq remsimClient 'h' (s v)");
 	}
+	{
+		RsproMsg c;
+
+		/* the copy holds every field, the optional ones too */
+		rspro_msg_init(&c, RSPRO_MSG_CONNECT_CLIENT_REQ);
+		rspro_identity_set(&c.u.connect_client_req.identity, RSPRO_COMPONENT_BANKD, "x",
+		                   NULL, NULL);
+		rspro_identity_copy(&c.u.connect_client_req.identity,
+		                    &d.u.connect_client_req.identity);
+		test_assert_msg_equal(&c, &m, "identity copy");
+		rspro_msg_clear(&c);
+	}
 	rspro_msg_clear(&m);
 	rspro_msg_clear(&d);
 	rspro_msg_clear(&d); /* twice is fine */

@@ -527,6 +527,42 @@ test_unref_while_pending(void)
 	pair_close(&p);
 }
 
+static void
+test_listen(void)
+{
+	g_autoptr(GError) error = NULL;
+	g_autoptr(GSocketService) a = NULL;
+	g_autoptr(GSocketService) b = NULL;
+	g_autofree gchar *prefix = NULL;
+	guint16 port = 0, again = 0;
+
+	a = rspro_listen("127.0.0.1", 0, 0, &port, &error);
+	g_assert_no_error(error);
+	g_assert_nonnull(a);
+	g_assert_cmpuint(port, !=, 0);
+	/* the port is taken: the error names the address */
+	b = rspro_listen("127.0.0.1", port, 16, &again, &error);
+	g_assert_null(b);
+	g_assert_error(error, G_IO_ERROR, G_IO_ERROR_ADDRESS_IN_USE);
+	prefix = g_strdup_printf("cannot listen on 127.0.0.1:%u: ", port);
+	g_assert_true(g_str_has_prefix(error->message, prefix));
+	g_assert_cmpuint(again, ==, 0);
+	g_clear_error(&error);
+	g_assert_null(rspro_listen("localhost", 0, 0, &again, &error));
+	g_assert_error(error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT);
+	g_socket_listener_close(G_SOCKET_LISTENER(a));
+}
+
+static void
+test_host_port_string(void)
+{
+	g_autofree gchar *v4 = rspro_host_port_string("10.0.0.2", 9999);
+	g_autofree gchar *v6 = rspro_host_port_string("fd00::1", 9998);
+
+	g_assert_cmpstr(v4, ==, "10.0.0.2:9999");
+	g_assert_cmpstr(v6, ==, "[fd00::1]:9998");
+}
+
 int
 main(int argc, char **argv)
 {
@@ -543,5 +579,7 @@ main(int argc, char **argv)
 	g_test_add_func("/rspro/link/close-in-callback", test_close_in_callback);
 	g_test_add_func("/rspro/link/oversize-frame", test_oversize_frame);
 	g_test_add_func("/rspro/link/unref-while-pending", test_unref_while_pending);
+	g_test_add_func("/rspro/link/listen", test_listen);
+	g_test_add_func("/rspro/link/host-port-string", test_host_port_string);
 	return g_test_run();
 }
