@@ -431,6 +431,9 @@ bank_msg(RsproConn *conn, const RsproMsg *msg, gpointer user_data)
 		res.u.set_atr_res.result = RSPRO_RESULT_OK;
 		send_or_log(self, self->bank, &res);
 		rspro_msg_clear(&res);
+		/* the answer can end the link (output queue full): no card then */
+		if (!rspro_conn_is_connected(self->bank))
+			break;
 		if (self->cfg.atr_ignore) {
 			g_debug("%s: setAtrReq ignored (atr-ignore)", slot_name(self));
 			break;
