@@ -63,8 +63,14 @@ static void
 on_finished(SoupServerMessage *msg, gpointer user_data)
 {
 	Client *c = user_data;
+	CrSse *sse = c->sse;
 	g_debug("event stream client gone");
-	g_ptr_array_remove(c->sse->clients, c);
+	g_ptr_array_remove(sse->clients, c);
+	/* no client: no hook, so transactions build no event for nothing */
+	if (sse->clients->len == 0 && sse->hook != 0) {
+		cr_router_remove_event_hook(sse->router, sse->hook);
+		sse->hook = 0;
+	}
 }
 
 static void
@@ -121,7 +127,6 @@ cr_sse_new(CrRouter *router)
 	CrSse *sse = g_new0(CrSse, 1);
 	sse->router = router;
 	sse->clients = g_ptr_array_new_with_free_func(client_free);
-	sse->hook = cr_router_add_event_hook(router, on_event, sse, NULL);
 	sse->keepalive = g_timeout_add_seconds(SSE_KEEPALIVE_S, keepalive, sse);
 	return sse;
 }
@@ -144,6 +149,8 @@ cr_sse_add_client(CrSse *sse, gpointer soup_server_message)
 	c->disconnected_id = g_signal_connect(msg, "disconnected", G_CALLBACK(on_finished), c);
 	c->wrote_id = g_signal_connect(msg, "wrote-body-data", G_CALLBACK(on_wrote), c);
 	g_ptr_array_add(sse->clients, c);
+	if (sse->hook == 0)
+		sse->hook = cr_router_add_event_hook(sse->router, on_event, sse, NULL);
 	g_debug("event stream client added (%u)", sse->clients->len);
 	client_send(c, hello, sizeof(hello) - 1);
 }
@@ -153,7 +160,9 @@ cr_sse_free(CrSse *sse)
 {
 	if (sse == NULL)
 		return;
-	cr_router_remove_event_hook(sse->router, sse->hook);
+	if (sse->hook != 0)
+		cr_router_remove_event_hook(sse->router, sse->hook);
+	sse->hook = 0;
 	g_source_remove(sse->keepalive);
 	for (guint i = 0; i < sse->clients->len; i++)
 		client_end(sse->clients->pdata[i]);
