@@ -77,7 +77,10 @@ update_router(CrDbus *self)
 static CrDbusObjectSkeleton *
 lookup(CrDbus *self, const gchar *kind, const gchar *name)
 {
-	g_autofree gchar *key = g_strconcat(kind, "/", name, NULL);
+	/* on every transaction event: no allocation (names are at most 128) */
+	gchar key[160];
+	if ((gsize)g_snprintf(key, sizeof(key), "%s/%s", kind, name) >= sizeof(key))
+		return NULL;
 	return g_hash_table_lookup(self->objects, key);
 }
 
