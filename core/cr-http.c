@@ -336,3 +336,27 @@ cr_router_dispatch_http(CrRouter *router, CrHttpRequest *request, CrHttpDoneFunc
 	responder_unref(responder);
 	return TRUE;
 }
+
+guint
+cr_json_nesting_depth(const gchar *body, gsize len)
+{
+	guint depth = 0, max = 0;
+	gboolean in_string = FALSE;
+	for (gsize i = 0; i < len; i++) {
+		gchar c = body[i];
+		if (in_string) {
+			if (c == '\\')
+				i++;
+			else if (c == '"')
+				in_string = FALSE;
+		} else if (c == '"') {
+			in_string = TRUE;
+		} else if (c == '[' || c == '{') {
+			if (++depth > max)
+				max = depth;
+		} else if ((c == ']' || c == '}') && depth > 0) {
+			depth--;
+		}
+	}
+	return max;
+}

@@ -37,32 +37,6 @@ cr_rest_hex_decode(const gchar *text, gsize min_len, gsize max_len)
 	return g_byte_array_free_to_bytes(g_steal_pointer(&out));
 }
 
-/* The deepest nesting of arrays and objects (strings skipped), so that a
- * body like [[[[...]]]] never reaches the recursive parser. */
-static guint
-nesting_depth(const gchar *body, gsize len)
-{
-	guint depth = 0, max = 0;
-	gboolean in_string = FALSE;
-	for (gsize i = 0; i < len; i++) {
-		gchar c = body[i];
-		if (in_string) {
-			if (c == '\\')
-				i++;
-			else if (c == '"')
-				in_string = FALSE;
-		} else if (c == '"') {
-			in_string = TRUE;
-		} else if (c == '[' || c == '{') {
-			if (++depth > max)
-				max = depth;
-		} else if ((c == ']' || c == '}') && depth > 0) {
-			depth--;
-		}
-	}
-	return max;
-}
-
 /* The body as a JSON object (or an error naming what is wrong). */
 static JsonNode *
 parse_object(const gchar *body, gsize len, GError **error)
@@ -76,7 +50,7 @@ parse_object(const gchar *body, gsize len, GError **error)
 		return invalid(error, "body", "too large"), NULL;
 	if (!g_utf8_validate(body, (gssize)len, NULL))
 		return invalid(error, "body", "not UTF-8"), NULL;
-	if (nesting_depth(body, len) > CR_REST_MAX_DEPTH)
+	if (cr_json_nesting_depth(body, len) > CR_REST_MAX_DEPTH)
 		return invalid(error, "body", "nested too deeply"), NULL;
 	if (!json_parser_load_from_data(parser, body, (gssize)len, &local)) {
 		g_set_error(error, CR_ERROR, CR_ERROR_INVALID, "body: malformed JSON: %s",

@@ -8,6 +8,7 @@
 #include "srv-rsres-parse.h"
 
 #include <cardroute/cr-error.h>
+#include <cardroute/cr-http.h>
 #include <json-glib/json-glib.h>
 #include <string.h>
 
@@ -108,31 +109,6 @@ srv_rsres_parse_id(const gchar *text, guint64 max, guint64 *out, GError **error)
 	return FALSE;
 }
 
-/* The deepest nesting of arrays and objects, strings skipped. */
-static guint
-nesting_depth(const gchar *body, gsize len)
-{
-	guint depth = 0, max = 0;
-	gboolean in_string = FALSE;
-	for (gsize i = 0; i < len; i++) {
-		gchar c = body[i];
-		if (in_string) {
-			if (c == '\\')
-				i++;
-			else if (c == '"')
-				in_string = FALSE;
-		} else if (c == '"') {
-			in_string = TRUE;
-		} else if (c == '[' || c == '{') {
-			if (++depth > max)
-				max = depth;
-		} else if ((c == ']' || c == '}') && depth > 0) {
-			depth--;
-		}
-	}
-	return max;
-}
-
 static gboolean
 invalid(GError **error, const gchar *message)
 {
@@ -183,7 +159,7 @@ srv_rsres_parse_map_body(const gchar *data, gsize len, SrvRsresMapRequest *out, 
 		return invalid(error, "the body is too large");
 	if (!g_utf8_validate(data, (gssize)len, NULL))
 		return invalid(error, "the body is not UTF-8");
-	if (nesting_depth(data, len) > SRV_RSRES_MAX_DEPTH)
+	if (cr_json_nesting_depth(data, len) > SRV_RSRES_MAX_DEPTH)
 		return invalid(error, "the body is nested too deeply");
 	parser = json_parser_new_immutable();
 	if (!json_parser_load_from_data(parser, data, (gssize)len, &local)) {

@@ -86,4 +86,9 @@ void cr_http_responder_cancel(CrHttpResponder *responder);
 /* Escapes @text as a JSON string (with the quotes) into @out. */
 void cr_http_json_escape(GString *out, const gchar *text);
 
+/* The deepest nesting of JSON arrays and objects in @body (strings skipped),
+ * so that a handler can refuse a body like [[[[...]]]] before a recursive
+ * parser sees it. Counts brackets only; says nothing about validity. */
+guint cr_json_nesting_depth(const gchar *body, gsize len);
+
 G_END_DECLS
