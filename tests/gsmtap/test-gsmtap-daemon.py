@@ -11,32 +11,13 @@ import struct
 import subprocess
 import sys
 import tempfile
-import time
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from gsmtaptest import check, failures, wait_for  # noqa: E402
 
 CARDROUTED, PLUGIN_DIRS = sys.argv[1], sys.argv[2]
 TSHARK = os.environ.get("TSHARK", "")
 ATR = "3B9F96801FC78031A073BE21136743200718000001A5"
-failures = []
-
-
-def check(cond, what):
-    print(("ok: " if cond else "FAIL: ") + what)
-    if not cond:
-        failures.append(what)
-
-
-def wait_for(path, needle, proc, limit=30.0):
-    """Waits until `needle` is a line in the file (bounded)."""
-    end = time.monotonic() + limit
-    while time.monotonic() < end:
-        if proc.poll() is not None:
-            return False
-        if os.path.exists(path):
-            with open(path) as f:
-                if any(line.strip() == needle for line in f):
-                    return True
-        time.sleep(0.02)
-    return False
 
 
 def receive_all(sock):

@@ -9,32 +9,14 @@ import signal
 import subprocess
 import sys
 import tempfile
-import time
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from gsmtaptest import check, failures, wait_for  # noqa: E402
 
 CARDROUTED, PLUGIN_DIRS, PROFILE = sys.argv[1], sys.argv[2], sys.argv[3]
 TSHARK = os.environ.get("TSHARK", "")
-failures = []
 # EF.IMSI of the default profile: 001010123456789
 IMSI = "080910101032547698"
-
-
-def check(cond, what):
-    print(("ok: " if cond else "FAIL: ") + what)
-    if not cond:
-        failures.append(what)
-
-
-def wait_for(path, needle, proc, limit=30.0):
-    end = time.monotonic() + limit
-    while time.monotonic() < end:
-        if proc.poll() is not None:
-            return False
-        if os.path.exists(path):
-            with open(path) as f:
-                if any(line.strip() == needle for line in f):
-                    return True
-        time.sleep(0.02)
-    return False
 
 
 def main():
