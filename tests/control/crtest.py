@@ -37,6 +37,27 @@ def wait_until(pred, limit=20.0):
     return False
 
 
+def openapi_paths(yaml_path):
+    """(path, [methods]) from an OpenAPI YAML, by indentation: no YAML library."""
+    paths, current, in_paths = [], None, False
+    with open(yaml_path) as f:
+        for line in f:
+            if line.startswith("paths:"):
+                in_paths = True
+                continue
+            if not in_paths:
+                continue
+            m = re.match(r"^  (/\S*):\s*$", line)
+            if m:
+                current = (m.group(1), [])
+                paths.append(current)
+                continue
+            m = re.match(r"^    (get|post|put|delete|patch):\s*$", line)
+            if m and current:
+                current[1].append(m.group(1))
+    return paths
+
+
 def read_lines(path):
     if not os.path.exists(path):
         return []

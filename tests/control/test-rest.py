@@ -16,7 +16,7 @@ import sys
 import tempfile
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from crtest import Daemon, check, finish, read_lines, wait_until  # noqa: E402
+from crtest import Daemon, check, finish, openapi_paths, read_lines, wait_until  # noqa: E402
 
 CARDROUTED, PLUGIN_DIRS, OPENAPI = sys.argv[1], sys.argv[2], sys.argv[3]
 
@@ -36,27 +36,6 @@ def config(tmp, extra=""):
             "[frontend:term4]\nplugin = script\ncommands = 00A40004022F00\n"
             f"log = {tmp}/term4.log\n"
             "[route:r1]\nfrontend = term\nbackend = card\n")
-
-
-def openapi_paths():
-    """(path, [methods]) from the YAML, by indentation: no YAML library."""
-    paths, current, in_paths = [], None, False
-    with open(OPENAPI) as f:
-        for line in f:
-            if line.startswith("paths:"):
-                in_paths = True
-                continue
-            if not in_paths:
-                continue
-            m = re.match(r"^  (/\S*):\s*$", line)
-            if m:
-                current = (m.group(1), [])
-                paths.append(current)
-                continue
-            m = re.match(r"^    (get|post|put|delete|patch):\s*$", line)
-            if m and current:
-                current[1].append(m.group(1))
-    return paths
 
 
 def basics(d, tmp):
@@ -244,7 +223,7 @@ def metrics(d):
 
 
 def openapi(d):
-    paths = openapi_paths()
+    paths = openapi_paths(OPENAPI)
     check(len(paths) >= 10, f"openapi.yaml documents {len(paths)} paths")
     ids = {"frontends": "term", "backends": "card2", "routes": "r1"}
     for path, methods in paths:

@@ -6,7 +6,7 @@ import re
 import sys
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "control"))
-from crtest import Daemon, check, finish, wait_until  # noqa: E402,F401
+from crtest import Daemon, check, finish, openapi_paths, wait_until  # noqa: E402,F401
 
 
 def server_ini(state_file, extra="", section_extra=""):

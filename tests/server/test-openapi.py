@@ -13,34 +13,13 @@ import tempfile
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import rsprotest as R  # noqa: E402
-from srvtest import Server, check, finish, server_ini, wait_until  # noqa: E402
+from srvtest import Server, check, finish, openapi_paths, server_ini, wait_until  # noqa: E402
 
 cardrouted, plugin_dirs, openapi = sys.argv[1], sys.argv[2], sys.argv[3]
 PREFIX = "/api/backend/v1"
 
 
-def openapi_paths():
-    """(path, [methods]) from the YAML, by indentation: no YAML library."""
-    paths, current, in_paths = [], None, False
-    with open(openapi) as f:
-        for line in f:
-            if line.startswith("paths:"):
-                in_paths = True
-                continue
-            if not in_paths:
-                continue
-            m = re.match(r"^  (/\S*):\s*$", line)
-            if m:
-                current = (m.group(1), [])
-                paths.append(current)
-                continue
-            m = re.match(r"^    (get|post|put|delete|patch):\s*$", line)
-            if m and current:
-                current[1].append(m.group(1))
-    return paths
-
-
-paths = openapi_paths()
+paths = openapi_paths(openapi)
 check(len(paths) >= 8, f"openapi-rsres.yaml documents {len(paths)} paths")
 check(all(p.startswith(PREFIX + "/") for p, _ in paths), "every documented path is under " + PREFIX)
 
