@@ -146,6 +146,15 @@ slot_metrics(GString *out, const gchar *kind, GPtrArray *slots, gboolean fronten
 	}
 }
 
+static void
+suppressed_line(const gchar *name, guint64 total, gpointer data)
+{
+	GString *out = data;
+	g_string_append(out, "cardroute_log_suppressed_total{");
+	label(out, "source", name);
+	g_string_append_printf(out, "} %" G_GUINT64_FORMAT "\n", total);
+}
+
 gchar *
 cr_metrics_render(CrRouter *router)
 {
@@ -185,5 +194,8 @@ cr_metrics_render(CrRouter *router)
 		label(out, "instance", cr_instance_get_name(inst));
 		g_string_append(out, "} 1\n");
 	}
+	header(out, "cardroute_log_suppressed_total", "counter",
+	       "Log records held back by rate limiting (repeated events from outside peers).");
+	cr_log_limit_foreach_total(suppressed_line, out);
 	return g_string_free(out, FALSE);
 }

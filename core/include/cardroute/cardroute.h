@@ -13,6 +13,7 @@
 #include "cr-hex.h"
 #include "cr-http.h"
 #include "cr-instance.h"
+#include "cr-log-limit.h"
 #include "cr-plugin.h"
 #include "cr-route.h"
 #include "cr-router.h"
