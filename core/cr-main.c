@@ -20,6 +20,12 @@ typedef struct {
 	CrControl *control;
 	guint grace_ms;
 	gint signals;
+	/* Signals are handled from the first line of main(); until the router
+	 * and the control plane have started they are only noted, and acted on
+	 * once the main loop runs (the orderly path, or the reload). */
+	gboolean started;
+	gboolean stop_pending;
+	gboolean reload_pending;
 } Daemon;
 
 static void
@@ -30,21 +36,72 @@ shutdown_done(gpointer user_data)
 	g_main_loop_quit(d->loop);
 }
 
-static gboolean
-on_signal(gpointer user_data)
+static void
+begin_shutdown(Daemon *d)
 {
-	Daemon *d = user_data;
-	if (d->signals++ > 0) {
-		g_message("second signal: exiting now");
-		g_main_loop_quit(d->loop);
-		return G_SOURCE_CONTINUE;
-	}
 	g_message("signal received: shutting down");
 	cr_notify_stopping();
 	/* no new requests; routes removed by the shutdown stay stored */
 	cr_control_stop(d->control);
 	cr_router_shutdown(d->router, d->grace_ms, G_CALLBACK(shutdown_done), d);
+}
+
+static gboolean
+on_signal(gpointer user_data)
+{
+	Daemon *d = user_data;
+	if (!d->started) {
+		d->stop_pending = TRUE;
+		return G_SOURCE_CONTINUE;
+	}
+	if (d->signals++ > 0) {
+		g_message("second signal: exiting now");
+		g_main_loop_quit(d->loop);
+		return G_SOURCE_CONTINUE;
+	}
+	begin_shutdown(d);
 	return G_SOURCE_CONTINUE;
+}
+
+static gboolean
+on_sighup(gpointer user_data)
+{
+	Daemon *d = user_data;
+	if (!d->started)
+		d->reload_pending = TRUE;
+	else
+		cr_daemon_reload(d->router);
+	return G_SOURCE_CONTINUE;
+}
+
+/* Runs first thing in the loop: what was signalled during start-up. A stop
+ * wins over a reload. */
+static gboolean
+apply_pending_signals(gpointer user_data)
+{
+	Daemon *d = user_data;
+	if (d->stop_pending) {
+		g_message("a stop was requested during start-up");
+		d->signals++;
+		begin_shutdown(d);
+	} else if (d->reload_pending) {
+		g_message("a reload was requested during start-up");
+		cr_daemon_reload(d->router);
+	}
+	return G_SOURCE_REMOVE;
+}
+
+/* A service manager or a test may start us with these blocked; we handle
+ * them, so they must reach us. */
+static void
+unblock_handled_signals(void)
+{
+	sigset_t set;
+	sigemptyset(&set);
+	sigaddset(&set, SIGTERM);
+	sigaddset(&set, SIGINT);
+	sigaddset(&set, SIGHUP);
+	sigprocmask(SIG_UNBLOCK, &set, NULL);
 }
 
 static void
@@ -138,6 +195,12 @@ main(int argc, char **argv)
 		{NULL},
 	};
 
+	/* before anything else: a SIGTERM at any moment of start-up takes the
+	 * orderly path once the loop runs */
+	g_unix_signal_add(SIGINT, on_signal, &d);
+	g_unix_signal_add(SIGTERM, on_signal, &d);
+	g_unix_signal_add(SIGHUP, on_sighup, &d);
+	unblock_handled_signals();
 	setlocale(LC_ALL, "");
 	ctx = g_option_context_new("- route smart-card APDUs between terminals and cards");
 	g_option_context_add_main_entries(ctx, entries, NULL);
@@ -153,6 +216,7 @@ main(int argc, char **argv)
 	signal(SIGPIPE, SIG_IGN);
 
 	router = cr_router_new();
+	d.router = router;
 	cr_log_set_router(router);
 	if (plugin_dir == NULL)
 		plugin_dir = default_plugin_dir();
@@ -181,12 +245,11 @@ main(int argc, char **argv)
 	}
 	loop = g_main_loop_new(NULL, FALSE);
 	d.loop = loop;
-	d.router = router;
 	d.control = control;
 	d.grace_ms = (guint)grace;
-	g_unix_signal_add(SIGINT, on_signal, &d);
-	g_unix_signal_add(SIGTERM, on_signal, &d);
-	cr_daemon_watch_sighup(router);
+	d.started = TRUE;
+	if (d.stop_pending || d.reload_pending)
+		g_idle_add_full(G_PRIORITY_HIGH, apply_pending_signals, &d, NULL);
 	g_message("cardrouted %s running with %s (pid %d)", CR_VERSION, config, (int)getpid());
 	cr_notify_ready(NULL);
 	g_main_loop_run(loop);

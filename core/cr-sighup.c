@@ -2,9 +2,6 @@
 /* SIGHUP: re-read the configuration of the running daemon. */
 #define G_LOG_DOMAIN "cardroute"
 
-#include <glib-unix.h>
-#include <signal.h>
-
 #include "cr-notify.h"
 #include "cr-sighup.h"
 
@@ -27,17 +24,4 @@ cr_daemon_reload(CrRouter *router)
 	cr_notify_ready(ok ? "running (configuration reloaded)"
 	                   : "running (last reload refused: see the log)");
 	return ok;
-}
-
-static gboolean
-on_sighup(gpointer user_data)
-{
-	cr_daemon_reload(user_data);
-	return G_SOURCE_CONTINUE;
-}
-
-guint
-cr_daemon_watch_sighup(CrRouter *router)
-{
-	return g_unix_signal_add(SIGHUP, on_sighup, router);
 }

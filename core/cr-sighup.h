@@ -10,7 +10,4 @@ G_BEGIN_DECLS
  * file changes nothing and the daemon keeps serving. */
 gboolean cr_daemon_reload(CrRouter *router);
 
-/* Calls cr_daemon_reload() on every SIGHUP; returns the source id. */
-guint cr_daemon_watch_sighup(CrRouter *router);
-
 G_END_DECLS

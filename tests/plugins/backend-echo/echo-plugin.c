@@ -107,6 +107,7 @@ G_DECLARE_FINAL_TYPE(EchoInstance, echo_instance, ECHO, INSTANCE, CrInstance)
 
 struct _EchoInstance {
 	CrInstance parent_instance;
+	guint start_delay_ms; /* a slow start-up (many readers, slow hardware) */
 };
 
 G_DEFINE_TYPE(EchoInstance, echo_instance, CR_TYPE_INSTANCE)
@@ -115,6 +116,7 @@ static gboolean
 echo_start(CrInstance *inst, GError **error)
 {
 	GPtrArray *slots = cr_instance_get_backend_slots(inst);
+	g_usleep((gulong)ECHO_INSTANCE(inst)->start_delay_ms * 1000);
 	for (guint i = 0; i < slots->len; i++)
 		echo_reset(slots->pdata[i], CR_RESET_COLD);
 	return TRUE;
@@ -146,6 +148,9 @@ echo_create(CrRouter *router, CrConfigSection *section, GError **error)
 	if (!cr_config_section_get_int(section, "latency-ms", 0, 0, 600000, &latency, error))
 		return NULL;
 	slot->latency_ms = (guint)latency;
+	if (!cr_config_section_get_int(section, "start-delay-ms", 0, 0, 10000, &latency, error))
+		return NULL;
+	inst->start_delay_ms = (guint)latency;
 	if (!cr_instance_add_backend_slot(CR_INSTANCE(inst), CR_BACKEND_SLOT(slot), error))
 		return NULL;
 	return CR_INSTANCE(g_steal_pointer(&inst));
