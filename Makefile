@@ -17,7 +17,7 @@ DEB_PACKAGES := meson ninja-build pkg-config gcc clang libclang-rt-14-dev \
 # `make package` also needs these (Debian package build and lintian).
 PACKAGE_DEB_PACKAGES := dpkg-dev debhelper fakeroot lintian scdoc systemd
 
-.PHONY: all deps build build-asan check run clean package
+.PHONY: all deps build build-asan check run clean package fuzz
 
 all: build
 
@@ -42,6 +42,10 @@ check: deps
 
 run: build
 	@./tools/run-daemon.sh $(BUILD) $(CONFIG)
+
+# A fuzzing campaign (not part of check): FUZZ_SECONDS per target (default 600).
+fuzz: build-asan
+	@./tools/fuzz-campaign.sh $(BUILD_ASAN)
 
 package: deps
 	@./tools/ensure-deps.sh $(PACKAGE_DEB_PACKAGES)
