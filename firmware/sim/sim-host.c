@@ -27,6 +27,7 @@ struct st2_sim_host {
 	uint8_t data[256];
 	uint16_t data_len;
 	uint32_t status_flags;
+	bool status_seen;
 	bool config_seen;
 	bool failed;
 	char err[200];
@@ -110,6 +111,8 @@ find_step(struct st2_sim_host *host, const uint8_t *hdr)
 		for (unsigned i = pass ? 0 : host->idx; i < sc->n_steps; i++) {
 			const struct st2_step *s = &sc->steps[i];
 
+			if (s->not_upstream && st2_sim_firmware(host->sim) == ST2_FW_UPSTREAM)
+				continue;
 			if (s->kind == ST2_STEP_TPDU && memcmp(s->hdr, hdr, 5) == 0) {
 				host->idx = i + 1;
 				return s;
@@ -125,6 +128,15 @@ on_rx_data(struct st2_sim_host *host, const struct st2_data *d)
 	if (d->flags & ST2_DATA_F_TPDU_HDR) {
 		if (d->len != 5) {
 			host_fail(host, "TPDU header of another length than 5");
+			return;
+		}
+		/* a header from before a reset we saw is not answered: upstream
+		 * would send the answer in the next TPDU */
+		if (host->status_seen && ((host->status_flags & ST2_STATUS_F_RESET_ACTIVE) ||
+					  !(host->status_flags & ST2_STATUS_F_VCC_PRESENT))) {
+			sim_log(host->sim, "host: TPDU header from before the reset ignored");
+			host->cur = NULL;
+			host->phase = H_NONE;
 			return;
 		}
 		/* a new header starts a new TPDU, whatever was pending */
@@ -183,6 +195,7 @@ drain(struct st2_sim_host *host)
 			return;
 		}
 		host->status_flags = st.flags;
+		host->status_seen = true;
 		if ((st.flags & ST2_STATUS_F_RESET_ACTIVE) || !(st.flags & ST2_STATUS_F_VCC_PRESENT)) {
 			host->cur = NULL;
 			host->phase = H_NONE;
@@ -285,8 +298,10 @@ act(struct st2_sim_host *host)
 enum st2_sim_result
 st2_sim_host_run(struct st2_sim_host *host, unsigned max_rounds)
 {
+	enum st2_sim_result r = st2_sim_run(host->sim, 0);
+
+	/* the host reads what every run queued before the board runs on */
 	for (unsigned round = 0; round < max_rounds; round++) {
-		enum st2_sim_result r = st2_sim_run(host->sim, 0);
 		unsigned waits;
 
 		if (r != ST2_SIM_IDLE)
@@ -294,16 +309,14 @@ st2_sim_host_run(struct st2_sim_host *host, unsigned max_rounds)
 		drain(host);
 		if (host->failed)
 			return ST2_SIM_FAILED;
-		if (act(host))
+		if (act(host)) {
+			r = st2_sim_run(host->sim, 0);
 			continue;
+		}
 		waits = st2_sim_counters(host->sim)->waits;
 		r = st2_sim_run(host->sim, 1);
 		if (host->delay > 0 && st2_sim_counters(host->sim)->waits > waits)
 			host->delay--;
-		if (r != ST2_SIM_IDLE)
-			return r;
-		if (host->failed)
-			return ST2_SIM_FAILED;
 	}
 	host_fail(host, "script did not end");
 	return ST2_SIM_FAILED;

@@ -124,11 +124,19 @@ reap(Fake *f, UMockdevIoctlClient *client, UMockdevIoctlData *arg)
 	UMockdevIoctlData *urb_data;
 
 	if (f->completed == NULL && f->sim != NULL) {
-		run_sim(f, 0);
-		if (!fill_in(f)) {
+		/* what the board queued goes out before it runs on */
+		while (fill_in(f))
+			;
+		if (f->completed == NULL) {
+			run_sim(f, 0);
+			while (fill_in(f))
+				;
+		}
+		if (f->completed == NULL) {
 			/* the host has nothing to do: virtual time moves on */
 			run_sim(f, 1);
-			fill_in(f);
+			while (fill_in(f))
+				;
 		}
 	}
 	for (GList *l = f->completed; l != NULL; l = l->next) {
