@@ -111,8 +111,6 @@ find_step(struct st2_sim_host *host, const uint8_t *hdr)
 		for (unsigned i = pass ? 0 : host->idx; i < sc->n_steps; i++) {
 			const struct st2_step *s = &sc->steps[i];
 
-			if (s->not_upstream && st2_sim_firmware(host->sim) == ST2_FW_UPSTREAM)
-				continue;
 			if (s->kind == ST2_STEP_TPDU && memcmp(s->hdr, hdr, 5) == 0) {
 				host->idx = i + 1;
 				return s;
@@ -274,7 +272,12 @@ act(struct st2_sim_host *host)
 	switch (host->phase) {
 	case H_ANSWER_HDR:
 		if (s->cmd_len > 0) {
-			pb = s->host_mode == ST2_HOST_PER_BYTE ? (uint8_t)~s->hdr[1] : s->hdr[1];
+			/* upstream waits for all P3 bytes after ~INS, so the phone and
+			 * the firmware would both wait: ACK them all there */
+			pb = s->host_mode == ST2_HOST_PER_BYTE &&
+					     st2_sim_firmware(host->sim) != ST2_FW_UPSTREAM
+				     ? (uint8_t)~s->hdr[1]
+				     : s->hdr[1];
 			send_tx(host, ST2_DATA_F_PB_AND_RX, &pb, 1);
 			host->phase = H_WAIT_DATA;
 			return true;

@@ -161,12 +161,6 @@ start_step(struct st2_sim *sim)
 {
 	const struct st2_step *s = cur_step(sim);
 
-	while (s != NULL && s->not_upstream && upstream(sim)) {
-		sim_log(sim, "phone: step '%s' skipped: not for the upstream firmware",
-			s->name ? s->name : "");
-		sim->ph.step++;
-		s = cur_step(sim);
-	}
 	if (s == NULL && sim->opt.repeat > 1 && sim->ph.round + 1 < sim->opt.repeat) {
 		/* --repeat: play the script again without a reset */
 		sim->ph.round++;

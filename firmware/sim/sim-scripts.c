@@ -126,9 +126,9 @@ static const struct st2_step cases_steps[] = {
 	  .host_mode = ST2_HOST_BATCH },
 	{ TPDU("case 2 per byte", 0x00, 0x84, 0x00, 0x00, 0x08), RESP(challenge),
 	  SW(0x90, 0x00), .host_mode = ST2_HOST_PER_BYTE },
-	/* upstream waits for all P3 bytes after ~INS: phone and firmware both wait */
+	/* upstream waits for all P3 bytes after ~INS: the scripted host ACKs them all */
 	{ TPDU("case 3 per byte", 0x00, 0xd6, 0x00, 0x00, 0x04), CMD(upd4), SW(0x90, 0x00),
-	  .host_mode = ST2_HOST_PER_BYTE, .not_upstream = true },
+	  .host_mode = ST2_HOST_PER_BYTE },
 	{ TPDU("case 2, 256 bytes (P3 = 0)", 0x00, 0xb0, 0x00, 0x00, 0x00), RESP(big256),
 	  SW(0x90, 0x00) },
 	{ TPDU("case 3, 255 bytes", 0x00, 0xd6, 0x00, 0x00, 0xff), CMD(big255), SW(0x90, 0x00) },

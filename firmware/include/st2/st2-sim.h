@@ -59,7 +59,6 @@ struct st2_step {
 	uint16_t abort_rx;	/* warm reset after the card sent this many bytes */
 	bool reset_after_hdr;	/* warm reset reset_delay_etu after the header's last byte */
 	uint16_t reset_delay_etu;	/* (0: at once), whatever the card does meanwhile */
-	bool not_upstream;	/* skipped against ST2_FW_UPSTREAM (a documented difference) */
 	/* PPS */
 	uint8_t pps[6];
 	uint8_t pps_len;
