@@ -63,7 +63,6 @@ void
 st2_cardem_get_status(const struct st2_cardem *ce, struct st2_status *st)
 {
 	const struct st2_card *card = &ce->card;
-
 	bool upstream = ce->cfg.profile == ST2_FW_UPSTREAM;
 
 	memset(st, 0, sizeof(*st));
