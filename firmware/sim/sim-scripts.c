@@ -176,6 +176,8 @@ static const struct st2_step reset_steps[] = {
 	{ TPDU("ok between", 0x00, 0x84, 0x00, 0x00, 0x08), RESP(challenge), SW(0x90, 0x00) },
 	{ TPDU("reset in command data", 0x00, 0xd6, 0x00, 0x00, 0x04), CMD(upd4),
 	  SW(0x90, 0x00), .abort_tx = 7 },
+	/* a SELECT first, so that a real card has response data for the next one */
+	{ TPDU("SELECT MF", 0x00, 0xa4, 0x00, 0x04, 0x02), CMD(fid_mf), SW(0x61, 0x20) },
 	{ TPDU("reset in response data", 0x00, 0xc0, 0x00, 0x00, 0x20), RESP(fcp_adf),
 	  SW(0x90, 0x00), .abort_rx = 4 },
 	{ TPDU("reset in NULL wait", 0x00, 0x88, 0x00, 0x81, 0x22), CMD(auth_cmd),
@@ -186,14 +188,18 @@ static const struct st2_step reset_steps[] = {
 	{ TPDU("ok after cold", 0x00, 0xd6, 0x00, 0x00, 0x04), CMD(upd4), SW(0x90, 0x00) },
 };
 
-/* ---- a warm reset N etu after a header; the next command must go through ---- */
+/* ---- a warm reset N etu after a header; the next command must go through ----
+ * A case 4 header and a case 2 header with a long answer (GET RESPONSE after
+ * SELECT: a real card gives data there too), each followed by a command with
+ * another INS, so a stale answer shows as a wrong procedure byte. */
 #define RESET_AFTER(d)                                                                     \
 	{ TPDU("SELECT, reset " #d " etu after the header", 0x00, 0xa4, 0x00, 0x04, 0x02), \
 	  CMD(fid_mf), SW(0x61, 0x20), .reset_after_hdr = true, .reset_delay_etu = d },     \
 	{ TPDU("GET CHALLENGE after it", 0x00, 0x84, 0x00, 0x00, 0x08), RESP(challenge),     \
 	  SW(0x90, 0x00) },                                                                 \
-	{ TPDU("GET CHALLENGE, reset " #d " etu after the header", 0x00, 0x84, 0x00, 0x00,   \
-	       0x08), RESP(challenge), SW(0x90, 0x00), .reset_after_hdr = true,             \
+	{ TPDU("SELECT MF", 0x00, 0xa4, 0x00, 0x04, 0x02), CMD(fid_mf), SW(0x61, 0x20) },      \
+	{ TPDU("GET RESPONSE, reset " #d " etu after the header", 0x00, 0xc0, 0x00, 0x00,    \
+	       0x20), RESP(fcp_adf), SW(0x90, 0x00), .reset_after_hdr = true,               \
 	  .reset_delay_etu = d },                                                           \
 	{ TPDU("UPDATE BINARY after it", 0x00, 0xd6, 0x00, 0x00, 0x04), CMD(upd4),           \
 	  SW(0x90, 0x00) }
