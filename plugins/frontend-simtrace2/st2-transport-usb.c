@@ -508,8 +508,14 @@ static gboolean
 events_handled(gpointer user_data)
 {
 	UsbWatcher *w = user_data;
-	g_autoptr(GPtrArray) channels = g_ptr_array_copy(w->channels, NULL, NULL);
+	g_autoptr(GPtrArray) channels = NULL;
+	gboolean any = FALSE;
 
+	for (guint i = 0; i < w->channels->len && !any; i++)
+		any = ((St2Channel *)w->channels->pdata[i])->in_pending;
+	if (!any)
+		return G_SOURCE_CONTINUE;
+	channels = g_ptr_array_copy(w->channels, NULL, NULL);
 	for (guint i = 0; i < channels->len; i++) {
 		/* a handler may have closed another channel */
 		if (g_ptr_array_find(w->channels, channels->pdata[i], NULL))
