@@ -274,8 +274,8 @@ static const struct st2_script scripts[] = {
 	  pps_steps, COUNT(pps_steps) },
 	{ "pps-bad", "PPS refused, bad PCK, T=1, PPS2", atr_gsm, sizeof(atr_gsm), pps_bad_steps,
 	  COUNT(pps_bad_steps) },
-	{ "trace", "the protocol's worked example (SELECT DF GSM, ATR 3B 00)", atr_short, sizeof(atr_short), trace_steps,
-	  COUNT(trace_steps) },
+	{ "trace", "the protocol's worked example (SELECT DF GSM, ATR 3B 00)", atr_short,
+	  sizeof(atr_short), trace_steps, COUNT(trace_steps) },
 };
 
 static void

@@ -326,8 +326,8 @@ main(int argc, char **argv)
 		fprintf(stderr, "st2-sim: %s\n", st2_sim_error(sim));
 	printf("st2-sim: script %s (%s firmware) %s: %u steps, %u TPDUs, %u ATRs, %u NULL, %u PPS, "
 	       "%u resets, %u mute, %.3f s virtual\n",
-	       o.script, st2_fw_profile_to_string(o.firmware), rc == 0 ? "passed" : "FAILED", c->steps_done, c->tpdus, c->atrs,
-	       c->nulls, c->pps_ok, c->resets, c->mutes,
+	       o.script, st2_fw_profile_to_string(o.firmware), rc == 0 ? "passed" : "FAILED",
+	       c->steps_done, c->tpdus, c->atrs, c->nulls, c->pps_ok, c->resets, c->mutes,
 	       (double)st2_sim_now(sim) / ST2_SIM_CLOCK_HZ);
 	st2_sim_free(sim);
 	return rc;
