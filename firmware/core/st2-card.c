@@ -7,6 +7,12 @@
  * remaining data bytes, ~INS one byte, 6x/9x is SW1 followed by SW2. That lets
  * it send a NULL byte only where a procedure byte is allowed, receive exactly
  * the bytes an ACK announced, and close the TPDU after SW2.
+ *
+ * With ST2_FW_UPSTREAM the card behaves as the released upstream firmware is
+ * seen to: TX_DATA is queued in any state and only RST assertion empties the
+ * queue (an answer that comes too late goes out in the next TPDU); every PPS
+ * request with a good PCK is echoed, at any time in the idle state; command
+ * data is received until P3 bytes came in, whatever the procedure byte.
  */
 #include "st2/st2-card.h"
 
@@ -64,7 +70,14 @@ txq_pop(struct st2_card *card)
 	card->txq_count--;
 }
 
-/* everything of the current session goes: on reset and power loss */
+static bool
+upstream(const struct st2_card *card)
+{
+	return card->profile == ST2_FW_UPSTREAM;
+}
+
+/* everything of the current session goes: on reset and power loss (the
+ * upstream profile keeps its TX queue: only RST assertion empties it) */
 static void
 abort_session(struct st2_card *card)
 {
@@ -73,7 +86,8 @@ abort_session(struct st2_card *card)
 		card->tx_busy = false;
 	}
 	timer_stop(card);
-	txq_drop_all(card);
+	if (!upstream(card))
+		txq_drop_all(card);
 	card->hdr_len = 0;
 	card->rx_len = 0;
 	card->pps_len = 0;
@@ -130,6 +144,8 @@ st2_card_io(struct st2_card *card, bool vcc, bool clk, bool rst)
 {
 	bool changed = vcc != card->vcc || clk != card->clk || rst != card->rst;
 
+	if (upstream(card) && rst && !card->rst)
+		txq_drop_all(card);	/* the moment RST is asserted */
 	card->vcc = vcc;
 	card->clk = clk;
 	card->rst = rst;
@@ -169,7 +185,8 @@ static void
 end_tpdu(struct st2_card *card)
 {
 	timer_stop(card);
-	txq_drop_all(card);
+	if (!upstream(card))
+		txq_drop_all(card);
 	card->state = ST2_CARD_IDLE;
 	card->phase = ST2_T0_PB;
 	card->hdr_len = 0;
@@ -202,7 +219,8 @@ classify_tx_byte(struct st2_card *card, uint8_t byte, uint32_t msg_flags)
 					card->stats.tx_bad_pb++;
 				break;
 			}
-			card->data_left = byte == ins ? left : 1;
+			/* upstream receives all P3 bytes whatever the ACK said */
+			card->data_left = byte == ins || (card->rx_dir && upstream(card)) ? left : 1;
 			card->phase = ST2_T0_DATA;
 			break;
 		}
@@ -331,6 +349,27 @@ pps1_allowed(const struct st2_card *card, uint8_t fi, uint8_t di)
 	return fi == ta_fi && st2_iso_d(di) <= st2_iso_d(ta_di);
 }
 
+/* the upstream profile: any request is accepted as it came (PPS2/PPS3 too) */
+static void
+pps_echo(struct st2_card *card)
+{
+	card->pps_f_index = 1;
+	card->pps_d_index = 1;
+	if (card->pps_req[1] & 0x10) {
+		card->pps_f_index = card->pps_req[2] >> 4;
+		card->pps_d_index = card->pps_req[2] & 0x0f;
+	}
+	memcpy(card->out_buf, card->pps_req, card->pps_len);
+	card->out_len = card->pps_len;
+	card->out_pos = 0;
+	card->stats.pps_ok++;
+	if (card->ops->pts != NULL)
+		card->ops->pts(card->ops_ctx, card->pps_req, card->pps_len, card->out_buf,
+			       card->out_len);
+	card->state = ST2_CARD_PPS_TX;
+	send_next_out(card);
+}
+
 static void
 pps_process(struct st2_card *card)
 {
@@ -344,6 +383,10 @@ pps_process(struct st2_card *card)
 		/* ISO 7816-3: no answer to an erroneous request */
 		card->stats.pps_bad_pck++;
 		card->state = ST2_CARD_IDLE;
+		return;
+	}
+	if (upstream(card)) {
+		pps_echo(card);
 		return;
 	}
 	if (!card->atr_info.valid || card->atr_info.specific_mode || (pps0 & 0x0f) != 0 ||
@@ -411,7 +454,7 @@ st2_card_rx_byte(struct st2_card *card, uint8_t byte)
 	switch (card->state) {
 	case ST2_CARD_IDLE:
 		if (byte == 0xff) {
-			if (!card->pps_allowed) {
+			if (!card->pps_allowed && !upstream(card)) {
 				/* CLA FF is invalid in T=0 */
 				card->stats.rx_unexpected++;
 				break;
@@ -511,7 +554,7 @@ st2_card_tx_data(struct st2_card *card, uint32_t flags, const uint8_t *data, siz
 	struct st2_tx_msg *m;
 
 	if (card->state != ST2_CARD_TPDU_WAIT && card->state != ST2_CARD_TPDU_TX &&
-	    card->state != ST2_CARD_TPDU_RX) {
+	    card->state != ST2_CARD_TPDU_RX && !upstream(card)) {
 		card->stats.tx_dropped++;
 		return false;
 	}

@@ -63,24 +63,28 @@ void
 st2_cardem_get_status(const struct st2_cardem *ce, struct st2_status *st)
 {
 	const struct st2_card *card = &ce->card;
+	bool upstream = ce->cfg.profile == ST2_FW_UPSTREAM;
 
 	memset(st, 0, sizeof(*st));
 	if (card->vcc)
 		st->flags |= ST2_STATUS_F_VCC_PRESENT;
-	if (card->clk)
+	/* upstream reports CLK as a copy of VCC */
+	if (upstream ? card->vcc : card->clk)
 		st->flags |= ST2_STATUS_F_CLK_ACTIVE;
 	if (card->rst)
 		st->flags |= ST2_STATUS_F_RESET_ACTIVE;
-	if (ce->emulation)
+	/* upstream never sets RCEMU_ACTIVE and CARD_INSERT */
+	if (ce->emulation && !upstream)
 		st->flags |= ST2_STATUS_F_RCEMU_ACTIVE;
-	if (ce->card_insert)
+	if (ce->card_insert && !upstream)
 		st->flags |= ST2_STATUS_F_CARD_INSERT;
 	if (card->vcc && ce->hal->vcc_mv != NULL)
 		st->voltage_mv = ce->hal->vcc_mv(ce->hal_ctx);
 	st->f_index = card->f_index;
 	st->d_index = card->d_index;
 	st->wi = card->wi;
-	st->waiting_time = card->wt;
+	/* upstream does not scale the reported WT by D (it stays WI x 960 after a PPS) */
+	st->waiting_time = upstream ? st2_iso_wt(card->wi, 1) : card->wt;
 }
 
 static void
@@ -93,6 +97,17 @@ irq_status_update(struct st2_cardem *ce)
 	st2_cardem_get_status(ce, &st);
 	if (st.flags == ce->irq_flags)
 		return;
+	if (ce->cfg.profile == ST2_FW_UPSTREAM && (ce->features & ST2_FEAT_STATUS_IRQ) &&
+	    (st.flags & ST2_STATUS_F_VCC_PRESENT) &&
+	    !(ce->irq_flags & ST2_STATUS_F_VCC_PRESENT) && (st.flags & ST2_STATUS_F_CLK_ACTIVE)) {
+		/* upstream reports a power-up in two steps: VCC first, its CLK copy next
+		 * (0x11 -> 0x13 at a phone's power-up) */
+		struct st2_status first = st;
+
+		first.flags &= ~ST2_STATUS_F_CLK_ACTIVE;
+		n = st2_status_encode(msg, sizeof(msg), &first);
+		in_push(ce, &ce->in_irq, msg, n);
+	}
 	ce->irq_flags = st.flags;
 	if (!(ce->features & ST2_FEAT_STATUS_IRQ))
 		return;
@@ -172,6 +187,7 @@ st2_cardem_init(struct st2_cardem *ce, const struct st2_hal *hal, void *hal_ctx,
 	ce->in_irq.ep = cfg->ep_irq;
 	ce->pres_pol = cfg->default_pres_pol & 1;
 	st2_card_init(&ce->card, hal, hal_ctx, &card_ops, ce);
+	ce->card.profile = cfg->profile;
 	apply_card_detect(ce);
 }
 

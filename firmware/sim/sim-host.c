@@ -27,6 +27,7 @@ struct st2_sim_host {
 	uint8_t data[256];
 	uint16_t data_len;
 	uint32_t status_flags;
+	bool status_seen;
 	bool config_seen;
 	bool failed;
 	char err[200];
@@ -127,6 +128,15 @@ on_rx_data(struct st2_sim_host *host, const struct st2_data *d)
 			host_fail(host, "TPDU header of another length than 5");
 			return;
 		}
+		/* a header from before a reset we saw is not answered: upstream
+		 * would send the answer in the next TPDU */
+		if (host->status_seen && ((host->status_flags & ST2_STATUS_F_RESET_ACTIVE) ||
+					  !(host->status_flags & ST2_STATUS_F_VCC_PRESENT))) {
+			sim_log(host->sim, "host: TPDU header from before the reset ignored");
+			host->cur = NULL;
+			host->phase = H_NONE;
+			return;
+		}
 		/* a new header starts a new TPDU, whatever was pending */
 		host->cur = find_step(host, d->data);
 		if (host->cur == NULL) {
@@ -183,6 +193,7 @@ drain(struct st2_sim_host *host)
 			return;
 		}
 		host->status_flags = st.flags;
+		host->status_seen = true;
 		if ((st.flags & ST2_STATUS_F_RESET_ACTIVE) || !(st.flags & ST2_STATUS_F_VCC_PRESENT)) {
 			host->cur = NULL;
 			host->phase = H_NONE;
@@ -261,7 +272,12 @@ act(struct st2_sim_host *host)
 	switch (host->phase) {
 	case H_ANSWER_HDR:
 		if (s->cmd_len > 0) {
-			pb = s->host_mode == ST2_HOST_PER_BYTE ? (uint8_t)~s->hdr[1] : s->hdr[1];
+			/* upstream waits for all P3 bytes after ~INS, so the phone and
+			 * the firmware would both wait: ACK them all there */
+			pb = s->host_mode == ST2_HOST_PER_BYTE &&
+					     st2_sim_firmware(host->sim) != ST2_FW_UPSTREAM
+				     ? (uint8_t)~s->hdr[1]
+				     : s->hdr[1];
 			send_tx(host, ST2_DATA_F_PB_AND_RX, &pb, 1);
 			host->phase = H_WAIT_DATA;
 			return true;
@@ -285,8 +301,10 @@ act(struct st2_sim_host *host)
 enum st2_sim_result
 st2_sim_host_run(struct st2_sim_host *host, unsigned max_rounds)
 {
+	enum st2_sim_result r = st2_sim_run(host->sim, 0);
+
+	/* the host reads what every run queued before the board runs on */
 	for (unsigned round = 0; round < max_rounds; round++) {
-		enum st2_sim_result r = st2_sim_run(host->sim, 0);
 		unsigned waits;
 
 		if (r != ST2_SIM_IDLE)
@@ -294,16 +312,14 @@ st2_sim_host_run(struct st2_sim_host *host, unsigned max_rounds)
 		drain(host);
 		if (host->failed)
 			return ST2_SIM_FAILED;
-		if (act(host))
+		if (act(host)) {
+			r = st2_sim_run(host->sim, 0);
 			continue;
+		}
 		waits = st2_sim_counters(host->sim)->waits;
 		r = st2_sim_run(host->sim, 1);
 		if (host->delay > 0 && st2_sim_counters(host->sim)->waits > waits)
 			host->delay--;
-		if (r != ST2_SIM_IDLE)
-			return r;
-		if (host->failed)
-			return ST2_SIM_FAILED;
 	}
 	host_fail(host, "script did not end");
 	return ST2_SIM_FAILED;

@@ -65,9 +65,16 @@ phone_init(struct st2_sim *sim)
 	sim->ph.state = PH_OFF;
 }
 
+static bool
+upstream(const struct st2_sim *sim)
+{
+	return sim->opt.firmware == ST2_FW_UPSTREAM;
+}
+
 static void
 power_up(struct st2_sim *sim)
 {
+	sim_timer_off(sim, TM_PHONE_RESET);
 	sim->ph.f_index = 1;
 	sim->ph.d_index = 1;
 	sim->ph.wi = 10;
@@ -91,12 +98,14 @@ power_off(struct st2_sim *sim)
 {
 	set_pins(sim, false, false, true);
 	sim_timer_off(sim, TM_PHONE);
+	sim_timer_off(sim, TM_PHONE_RESET);
 }
 
 static void
 warm_reset(struct st2_sim *sim)
 {
 	sim->cnt.resets++;
+	sim_timer_off(sim, TM_PHONE_RESET);
 	sim->ph.step_done_on_atr = true;
 	sim->ph.f_index = 1;
 	sim->ph.d_index = 1;
@@ -256,6 +265,11 @@ tpdu_complete(struct st2_sim *sim)
 
 	if (s == NULL)
 		return;
+	if (sim->tm[TM_PHONE_RESET].on) {
+		sim_log(sim, "phone: TPDU '%s' ended before its reset at %u etu",
+			s->name ? s->name : "", s->reset_delay_etu);
+		sim_timer_off(sim, TM_PHONE_RESET);
+	}
 	sim->cnt.tpdus++;
 	sim_hex(h, sizeof(h), s->hdr, 5);
 	if (s->cmd_len)
@@ -354,9 +368,28 @@ rx_procedure_byte(struct st2_sim *sim, const struct st2_step *s, uint8_t byte)
 	sim_fail(sim, "invalid procedure byte %02x (INS %02x)", byte, ins);
 }
 
+/* the answer the card should give: the script's, or the echo upstream gives
+ * to every request with a good PCK; NULL when it should stay silent */
+static const uint8_t *
+pps_expected(const struct st2_sim *sim, const struct st2_step *s, uint8_t *len)
+{
+	uint8_t x = 0;
+
+	if (!upstream(sim)) {
+		*len = s->pps_resp_len;
+		return s->pps_resp_len ? s->pps_resp : NULL;
+	}
+	for (unsigned i = 0; i < s->pps_len; i++)
+		x ^= s->pps[i];
+	*len = x == 0 ? s->pps_len : 0;
+	return x == 0 ? s->pps : NULL;
+}
+
 static void
 rx_pps(struct st2_sim *sim, const struct st2_step *s, uint8_t byte)
 {
+	const uint8_t *want;
+	uint8_t want_len;
 	uint8_t x = 0;
 
 	sim->ph.pps_rx[sim->ph.pps_rx_len++] = byte;
@@ -380,21 +413,32 @@ rx_pps(struct st2_sim *sim, const struct st2_step *s, uint8_t byte)
 		sim_fail(sim, "PPS answer with bad PCK");
 		return;
 	}
-	if (s->pps_resp_len == 0) {
+	want = pps_expected(sim, s, &want_len);
+	if (want == NULL) {
 		sim_fail(sim, "card answered a PPS request it should ignore");
 		return;
 	}
-	if (sim->opt.strict && (sim->ph.pps_rx_len != s->pps_resp_len ||
-				memcmp(sim->ph.pps_rx, s->pps_resp, s->pps_resp_len) != 0)) {
-		sim_fail(sim, "PPS answer differs from the script");
+	if ((sim->opt.strict || upstream(sim)) &&
+	    (sim->ph.pps_rx_len != want_len || memcmp(sim->ph.pps_rx, want, want_len) != 0)) {
+		sim_fail(sim, "PPS answer differs from the %s",
+			 upstream(sim) ? "request (upstream echoes it)" : "script");
 		return;
 	}
 	if ((sim->ph.pps_rx[1] & 0x0f) != (s->pps[1] & 0x0f)) {
 		sim_fail(sim, "PPS answer with another protocol");
 		return;
 	}
-	sim_log(sim, "PPS %02x %02x -> PPS0 %02x", s->pps[1], s->pps_len > 3 ? s->pps[2] : 0,
-		sim->ph.pps_rx[1]);
+	sim_log(sim, "PPS %02x %02x -> PPS0 %02x%s", s->pps[1], s->pps_len > 3 ? s->pps[2] : 0,
+		sim->ph.pps_rx[1],
+		upstream(sim) && want != s->pps_resp ? " (echo)" : "");
+	if ((sim->ph.pps_rx[1] & 0x0f) != 0) {
+		/* only upstream gets here: it accepted a protocol its ATR does not
+		 * offer; this phone speaks T=0 only and starts again */
+		sim_log(sim, "phone: the card agreed to T=%u: cold reset", sim->ph.pps_rx[1] & 0x0f);
+		sim->cnt.pps_ok++;
+		cold_reset(sim);
+		return;
+	}
 	if (sim->ph.pps_rx[1] & 0x10) {
 		if (!(s->pps[1] & 0x10) || sim->ph.pps_rx[2] != s->pps[2]) {
 			sim_fail(sim, "PPS1 in the answer is not the requested one");
@@ -469,6 +513,8 @@ phone_rx(struct st2_sim *sim, uint8_t byte)
 void
 phone_tx_done(struct st2_sim *sim)
 {
+	const struct st2_step *s = cur_step(sim);
+
 	if (sim->ph.state != PH_TX)
 		return;
 	sim->ph.tx_step++;
@@ -477,6 +523,16 @@ phone_tx_done(struct st2_sim *sim)
 	if (sim->ph.tx_pos < sim->ph.tx_len) {
 		sim_phone_line_tx(sim, sim->ph.tx_buf[sim->ph.tx_pos++]);
 		return;
+	}
+	if (sim->ph.after_tx == AFTER_HDR && s != NULL && s->reset_after_hdr) {
+		if (s->reset_delay_etu == 0) {
+			sim_log(sim, "phone: warm reset right after the header of '%s'",
+				s->name ? s->name : "");
+			warm_reset(sim);
+			return;
+		}
+		sim_timer_at(sim, TM_PHONE_RESET,
+			     sim_etu_cycles(sim->ph.f_index, sim->ph.d_index, s->reset_delay_etu));
 	}
 	switch (sim->ph.after_tx) {
 	case AFTER_HDR:
@@ -496,6 +552,7 @@ static void
 deadline_missed(struct st2_sim *sim)
 {
 	const struct st2_step *s = cur_step(sim);
+	uint8_t len;
 
 	switch (sim->ph.state) {
 	case PH_ATR:
@@ -514,7 +571,7 @@ deadline_missed(struct st2_sim *sim)
 		phone_timer_in(sim, MUTE_RETRY_CYCLES, true);
 		return;
 	case PH_PPS_RX:
-		if (s != NULL && s->pps_resp_len == 0 && sim->ph.pps_rx_len == 0) {
+		if (s != NULL && pps_expected(sim, s, &len) == NULL && sim->ph.pps_rx_len == 0) {
 			/* expected silence: ISO 7816-3 says reset the card */
 			sim_log(sim, "PPS ignored by the card, as expected");
 			cold_reset(sim);
@@ -582,6 +639,16 @@ phone_modem_reset(struct st2_sim *sim, uint8_t asserted, uint16_t pulse_ms)
 	default:
 		break;
 	}
+}
+
+void
+phone_reset_timer(struct st2_sim *sim)
+{
+	const struct st2_step *s = cur_step(sim);
+
+	sim_log(sim, "phone: warm reset %u etu after the header of '%s'",
+		s != NULL ? s->reset_delay_etu : 0, s != NULL && s->name ? s->name : "");
+	warm_reset(sim);
 }
 
 void

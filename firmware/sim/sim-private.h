@@ -13,6 +13,7 @@ enum sim_timer_id {
 	TM_FW,		/* the firmware's etu timer */
 	TM_PHONE,	/* the phone's own timer (actions, deadlines) */
 	TM_MODEM,	/* end of a modem reset pulse */
+	TM_PHONE_RESET,	/* a warm reset the script puts after a TPDU header */
 	TM_COUNT,
 };
 
@@ -116,3 +117,4 @@ void phone_tx_done(struct st2_sim *sim);
 void phone_timer(struct st2_sim *sim);
 void phone_modem_reset(struct st2_sim *sim, uint8_t asserted, uint16_t pulse_ms);
 void phone_modem_timer(struct st2_sim *sim);
+void phone_reset_timer(struct st2_sim *sim);

@@ -126,6 +126,7 @@ static const struct st2_step cases_steps[] = {
 	  .host_mode = ST2_HOST_BATCH },
 	{ TPDU("case 2 per byte", 0x00, 0x84, 0x00, 0x00, 0x08), RESP(challenge),
 	  SW(0x90, 0x00), .host_mode = ST2_HOST_PER_BYTE },
+	/* upstream waits for all P3 bytes after ~INS: the scripted host ACKs them all */
 	{ TPDU("case 3 per byte", 0x00, 0xd6, 0x00, 0x00, 0x04), CMD(upd4), SW(0x90, 0x00),
 	  .host_mode = ST2_HOST_PER_BYTE },
 	{ TPDU("case 2, 256 bytes (P3 = 0)", 0x00, 0xb0, 0x00, 0x00, 0x00), RESP(big256),
@@ -175,6 +176,8 @@ static const struct st2_step reset_steps[] = {
 	{ TPDU("ok between", 0x00, 0x84, 0x00, 0x00, 0x08), RESP(challenge), SW(0x90, 0x00) },
 	{ TPDU("reset in command data", 0x00, 0xd6, 0x00, 0x00, 0x04), CMD(upd4),
 	  SW(0x90, 0x00), .abort_tx = 7 },
+	/* a SELECT first, so that a real card has response data for the next one */
+	{ TPDU("SELECT MF", 0x00, 0xa4, 0x00, 0x04, 0x02), CMD(fid_mf), SW(0x61, 0x20) },
 	{ TPDU("reset in response data", 0x00, 0xc0, 0x00, 0x00, 0x20), RESP(fcp_adf),
 	  SW(0x90, 0x00), .abort_rx = 4 },
 	{ TPDU("reset in NULL wait", 0x00, 0x88, 0x00, 0x81, 0x22), CMD(auth_cmd),
@@ -185,7 +188,27 @@ static const struct st2_step reset_steps[] = {
 	{ TPDU("ok after cold", 0x00, 0xd6, 0x00, 0x00, 0x04), CMD(upd4), SW(0x90, 0x00) },
 };
 
-/* ---- PPS ---- */
+/* ---- a warm reset N etu after a header; the next command must go through ----
+ * A case 4 header and a case 2 header with a long answer (GET RESPONSE after
+ * SELECT: a real card gives data there too), each followed by a command with
+ * another INS, so a stale answer shows as a wrong procedure byte. */
+#define RESET_AFTER(d)                                                                     \
+	{ TPDU("SELECT, reset " #d " etu after the header", 0x00, 0xa4, 0x00, 0x04, 0x02), \
+	  CMD(fid_mf), SW(0x61, 0x20), .reset_after_hdr = true, .reset_delay_etu = d },     \
+	{ TPDU("GET CHALLENGE after it", 0x00, 0x84, 0x00, 0x00, 0x08), RESP(challenge),     \
+	  SW(0x90, 0x00) },                                                                 \
+	{ TPDU("SELECT MF", 0x00, 0xa4, 0x00, 0x04, 0x02), CMD(fid_mf), SW(0x61, 0x20) },      \
+	{ TPDU("GET RESPONSE, reset " #d " etu after the header", 0x00, 0xc0, 0x00, 0x00,    \
+	       0x20), RESP(fcp_adf), SW(0x90, 0x00), .reset_after_hdr = true,               \
+	  .reset_delay_etu = d },                                                           \
+	{ TPDU("UPDATE BINARY after it", 0x00, 0xd6, 0x00, 0x00, 0x04), CMD(upd4),           \
+	  SW(0x90, 0x00) }
+
+static const struct st2_step reset_delay_steps[] = {
+	RESET_AFTER(0), RESET_AFTER(1), RESET_AFTER(5), RESET_AFTER(50),
+};
+
+/* ---- PPS (upstream answers every request with a good PCK by its echo) ---- */
 static const struct st2_step pps_steps[] = {
 	{ .kind = ST2_STEP_PPS, .name = "PPS Fi 9 Di 5", .pps = { 0xff, 0x10, 0x95, 0x7a },
 	  .pps_len = 4, .pps_resp = { 0xff, 0x10, 0x95, 0x7a }, .pps_resp_len = 4 },
@@ -245,12 +268,14 @@ static const struct st2_script scripts[] = {
 	  COUNT(wrongle_steps) },
 	{ "reset", "resets in the middle of TPDUs", atr_uicc, sizeof(atr_uicc), reset_steps,
 	  COUNT(reset_steps) },
+	{ "reset-delay", "warm reset 0, 1, 5, 50 etu after a header, then the next command",
+	  atr_uicc, sizeof(atr_uicc), reset_delay_steps, COUNT(reset_delay_steps) },
 	{ "pps", "PPS accepted, TPDUs at the new speed", atr_default, sizeof(atr_default),
 	  pps_steps, COUNT(pps_steps) },
 	{ "pps-bad", "PPS refused, bad PCK, T=1, PPS2", atr_gsm, sizeof(atr_gsm), pps_bad_steps,
 	  COUNT(pps_bad_steps) },
-	{ "trace", "the fact sheet's worked example", atr_short, sizeof(atr_short), trace_steps,
-	  COUNT(trace_steps) },
+	{ "trace", "the protocol's worked example (SELECT DF GSM, ATR 3B 00)", atr_short,
+	  sizeof(atr_short), trace_steps, COUNT(trace_steps) },
 };
 
 static void

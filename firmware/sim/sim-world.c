@@ -213,7 +213,9 @@ st2_sim_new(const struct st2_sim_options *opt)
 	sim->hal.set_card_detect = hal_set_card_detect;
 	sim->hal.set_sim_select = hal_set_sim_select;
 	sim->hal.modem_reset = hal_modem_reset;
-	sim->hal.vcc_mv = hal_vcc_mv;
+	/* a SIMtrace 2 has no VCC ADC: upstream reports 0 mV (this firmware's
+	 * simulated board pretends to measure) */
+	sim->hal.vcc_mv = opt->firmware == ST2_FW_UPSTREAM ? NULL : hal_vcc_mv;
 	sim->hal.usb_in_kick = hal_usb_in_kick;
 	sim->card_f = 1;
 	sim->card_d = 1;
@@ -229,7 +231,9 @@ st2_sim_new(const struct st2_sim_options *opt)
 	sim->board_info.cap_generic_bytes = 2;
 	/* 3.3 V, assert card-detect, assert modem reset */
 	sim->board_info.cap_generic = (1u << 1) | (1u << 12) | (1u << 13);
-	cfg.board_info = &sim->board_info;
+	/* upstream ignores BOARD_INFO */
+	cfg.board_info = opt->firmware == ST2_FW_UPSTREAM ? NULL : &sim->board_info;
+	cfg.profile = opt->firmware;
 
 	st2_cardem_init(&sim->ce, &sim->hal, sim, &cfg);
 	phone_init(sim);
@@ -297,6 +301,9 @@ fire(struct st2_sim *sim, enum sim_timer_id id)
 		break;
 	case TM_MODEM:
 		phone_modem_timer(sim);
+		break;
+	case TM_PHONE_RESET:
+		phone_reset_timer(sim);
 		break;
 	case TM_COUNT:
 		break;
@@ -383,6 +390,30 @@ const struct st2_script *
 st2_sim_script(const struct st2_sim *sim)
 {
 	return sim->script;
+}
+
+enum st2_fw_profile
+st2_sim_firmware(const struct st2_sim *sim)
+{
+	return sim->opt.firmware;
+}
+
+bool
+st2_fw_profile_from_string(const char *name, enum st2_fw_profile *out)
+{
+	if (strcmp(name, "own") == 0)
+		*out = ST2_FW_OWN;
+	else if (strcmp(name, "upstream") == 0)
+		*out = ST2_FW_UPSTREAM;
+	else
+		return false;
+	return true;
+}
+
+const char *
+st2_fw_profile_to_string(enum st2_fw_profile profile)
+{
+	return profile == ST2_FW_UPSTREAM ? "upstream" : "own";
 }
 
 const struct st2_cardem *

@@ -5,11 +5,14 @@
  *   st2-sim --list
  *   st2-sim --script NAME                 scripted host in-process (a self test)
  *   st2-sim --socket PATH [--script NAME] a host driver connects to PATH
+ *   --firmware own|upstream               whose firmware behaviour the board has
  *
  * Socket framing (both directions), one USB transfer per frame:
  *   1 byte endpoint address, 2 bytes length (little-endian), payload.
  * Host -> sim: OUT transfers for 0x04. Sim -> host: IN transfers from 0x85 and
- * 0x86, sent as soon as the firmware queues them.
+ * 0x86, sent as soon as the firmware queues them; the transfers queued in one
+ * step go in one write(), interrupt endpoint first (--in-order bulk-first: the
+ * other way round, as the two endpoints are not ordered on a real bus).
  */
 #include "st2/st2-sim.h"
 
@@ -33,6 +36,8 @@ struct opts {
 	int idle_ms;
 	int timeout_s;
 	unsigned repeat;
+	enum st2_fw_profile firmware;
+	bool bulk_first;
 };
 
 static void
@@ -51,7 +56,8 @@ usage(FILE *f)
 {
 	fprintf(f,
 		"usage: st2-sim [--socket PATH] [--script NAME] [--strict] [--idle-ms N]\n"
-		"               [--timeout S] [--repeat N] [--quiet] | --list\n"
+		"               [--timeout S] [--repeat N] [--firmware own|upstream]\n"
+		"               [--in-order irq-first|bulk-first] [--quiet] | --list\n"
 		"Without --socket the built-in scripted host answers (strict checks).\n");
 }
 
@@ -80,24 +86,28 @@ write_all(int fd, const uint8_t *buf, size_t len)
 	return true;
 }
 
+/* everything queued goes in one write(), so a host reads it in one go */
 static bool
-flush_in(struct st2_sim *sim, int fd)
+flush_in(struct st2_sim *sim, int fd, bool bulk_first)
 {
-	static const uint8_t eps[] = { ST2_EP_IRQ_0, ST2_EP_IN_0 };
-	uint8_t frame[3 + ST2_MSG_MAX];
+	static const uint8_t irq_first[] = { ST2_EP_IRQ_0, ST2_EP_IN_0 };
+	static const uint8_t bulk_first_eps[] = { ST2_EP_IN_0, ST2_EP_IRQ_0 };
+	const uint8_t *eps = bulk_first ? bulk_first_eps : irq_first;
+	/* at most 3 messages per endpoint are queued */
+	uint8_t out[2 * ST2_INQ_LEN * (3 + ST2_MSG_MAX)];
+	size_t len = 0;
 
-	for (unsigned i = 0; i < sizeof(eps); i++) {
+	for (unsigned i = 0; i < 2; i++) {
 		int n;
 
-		while ((n = st2_sim_usb_in(sim, eps[i], frame + 3, ST2_MSG_MAX)) > 0) {
-			frame[0] = eps[i];
-			frame[1] = (uint8_t)n;
-			frame[2] = (uint8_t)(n >> 8);
-			if (!write_all(fd, frame, (size_t)n + 3))
-				return false;
+		while ((n = st2_sim_usb_in(sim, eps[i], out + len + 3, ST2_MSG_MAX)) > 0) {
+			out[len] = eps[i];
+			out[len + 1] = (uint8_t)n;
+			out[len + 2] = (uint8_t)(n >> 8);
+			len += (size_t)n + 3;
 		}
 	}
-	return true;
+	return len == 0 || write_all(fd, out, len);
 }
 
 static int
@@ -149,9 +159,10 @@ run_socket(struct st2_sim *sim, const struct opts *o)
 		fprintf(stderr, "st2-sim: no host connected\n");
 		return 2;
 	}
+	/* every run's IN transfers go out before the board runs on */
+	r = st2_sim_run(sim, 0);
 	for (;;) {
-		r = st2_sim_run(sim, 0);
-		if (!flush_in(sim, cfd)) {
+		if (!flush_in(sim, cfd, o->bulk_first)) {
 			fprintf(stderr, "st2-sim: host connection lost\n");
 			r = ST2_SIM_FAILED;
 			break;
@@ -171,10 +182,6 @@ run_socket(struct st2_sim *sim, const struct opts *o)
 		if (pr == 0) {
 			/* the host is quiet: let virtual time pass one wait */
 			r = st2_sim_run(sim, 1);
-			if (r != ST2_SIM_IDLE && !flush_in(sim, cfd))
-				r = ST2_SIM_FAILED;
-			if (r != ST2_SIM_IDLE)
-				break;
 			continue;
 		}
 		{
@@ -201,6 +208,7 @@ run_socket(struct st2_sim *sim, const struct opts *o)
 			}
 			memmove(rbuf, rbuf + off, rlen - off);
 			rlen -= off;
+			r = st2_sim_run(sim, 0);
 		}
 	}
 	close(cfd);
@@ -234,6 +242,8 @@ main(int argc, char **argv)
 		{ "timeout", required_argument, NULL, 't' },
 		{ "quiet", no_argument, NULL, 'q' },
 		{ "repeat", required_argument, NULL, 'r' },
+		{ "firmware", required_argument, NULL, 'f' },
+		{ "in-order", required_argument, NULL, 'o' },
 		{ "list", no_argument, NULL, 'l' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
@@ -244,7 +254,7 @@ main(int argc, char **argv)
 	struct st2_sim *sim;
 	int opt, rc;
 
-	while ((opt = getopt_long(argc, argv, "s:S:xi:t:qr:lh", longopts, NULL)) != -1) {
+	while ((opt = getopt_long(argc, argv, "s:S:xi:t:qr:f:o:lh", longopts, NULL)) != -1) {
 		switch (opt) {
 		case 's':
 			o.socket_path = optarg;
@@ -267,6 +277,19 @@ main(int argc, char **argv)
 		case 'r':
 			o.repeat = (unsigned)strtoul(optarg, NULL, 10);
 			break;
+		case 'f':
+			if (!st2_fw_profile_from_string(optarg, &o.firmware)) {
+				usage(stderr);
+				return 2;
+			}
+			break;
+		case 'o':
+			if (strcmp(optarg, "bulk-first") != 0 && strcmp(optarg, "irq-first") != 0) {
+				usage(stderr);
+				return 2;
+			}
+			o.bulk_first = strcmp(optarg, "bulk-first") == 0;
+			break;
 		case 'l':
 			for (const struct st2_script *const *s = st2_script_all(); *s; s++)
 				printf("%-12s %s\n", (*s)->name, (*s)->description);
@@ -287,6 +310,7 @@ main(int argc, char **argv)
 	so.script = o.script;
 	so.strict = o.socket_path == NULL || o.strict;
 	so.repeat = o.repeat;
+	so.firmware = o.firmware;
 	/* a host driver may come up after the phone: retry mute cards */
 	so.max_mute = o.socket_path != NULL ? 1000000u : 0u;
 	so.log = log_line;
@@ -300,10 +324,10 @@ main(int argc, char **argv)
 	c = st2_sim_counters(sim);
 	if (st2_sim_error(sim) != NULL)
 		fprintf(stderr, "st2-sim: %s\n", st2_sim_error(sim));
-	printf("st2-sim: script %s %s: %u steps, %u TPDUs, %u ATRs, %u NULL, %u PPS, "
+	printf("st2-sim: script %s (%s firmware) %s: %u steps, %u TPDUs, %u ATRs, %u NULL, %u PPS, "
 	       "%u resets, %u mute, %.3f s virtual\n",
-	       o.script, rc == 0 ? "passed" : "FAILED", c->steps_done, c->tpdus, c->atrs,
-	       c->nulls, c->pps_ok, c->resets, c->mutes,
+	       o.script, st2_fw_profile_to_string(o.firmware), rc == 0 ? "passed" : "FAILED",
+	       c->steps_done, c->tpdus, c->atrs, c->nulls, c->pps_ok, c->resets, c->mutes,
 	       (double)st2_sim_now(sim) / ST2_SIM_CLOCK_HZ);
 	st2_sim_free(sim);
 	return rc;

@@ -61,6 +61,15 @@ st2_line_update(St2Line *self, guint32 flags)
 	return ST2_LINE_NONE;
 }
 
+guint32
+st2_line_wt_etu(guint8 wi, guint8 d_index)
+{
+	static const guint8 d[16] = {0, 1, 2, 4, 8, 16, 32, 64, 12, 20, 0, 0, 0, 0, 0, 0};
+	guint32 dv = d_index < G_N_ELEMENTS(d) ? d[d_index] : 0;
+
+	return (guint32)(wi != 0 ? wi : 10) * 960u * (dv != 0 ? dv : 1);
+}
+
 const gchar *
 st2_line_event_to_string(St2LineEvent event)
 {

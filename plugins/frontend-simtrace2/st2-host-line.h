@@ -35,5 +35,9 @@ void st2_line_init(St2Line *self);
 St2LineEvent st2_line_update(St2Line *self, guint32 flags);
 gboolean st2_line_is_active(const St2Line *self);
 const gchar *st2_line_event_to_string(St2LineEvent event);
+/* The waiting time in etu from a STATUS: WI x 960 x D (ISO 7816-3 10.2; D
+ * from Table 8, 1 for RFU indices; WI 0 is RFU: 10). Computed here because
+ * the released firmware does not scale its waiting_time field by D. */
+guint32 st2_line_wt_etu(guint8 wi, guint8 d_index);
 
 G_END_DECLS

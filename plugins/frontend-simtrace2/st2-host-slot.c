@@ -71,14 +71,69 @@ static const St2ApduOps apdu_ops = {
         .log = apdu_log,
 };
 
-/* ---- incoming messages ---- */
+/* ---- incoming messages ----
+ *
+ * A phone may reset the card right after a TPDU header. The released
+ * firmware sends a TX_DATA that reaches it after RST was asserted in the next
+ * TPDU, so a header is never answered once a reset or power-off is known to
+ * have come after it. The STATUS (interrupt endpoint) and the RX_DATA (bulk
+ * endpoint) are not ordered against each other: a header is held until every
+ * IN transfer that came with it was seen (in_done), and dropped when one of
+ * them reports a reset. A header that comes while the contacts are known to
+ * be in reset or unpowered is from before that reset and dropped at once. */
+
+static gboolean
+line_in_reset(St2Slot *self)
+{
+	/* only trusted while the firmware reports every change by interrupt */
+	return self->status_irq && self->line.known && !st2_line_is_active(&self->line);
+}
+
+static void
+drop_header(St2Slot *self, const guint8 *hdr, const gchar *why)
+{
+	self->hdr_dropped++;
+	g_message("%s: TPDU header %02X %02X %02X %02X %02X not answered: %s", slot_name(self),
+	          hdr[0], hdr[1], hdr[2], hdr[3], hdr[4], why);
+}
 
 static void
 in_rx_data(gpointer ctx, const struct st2_data *data)
 {
 	St2Slot *self = ctx;
 
-	st2_apdu_rx_data(&self->apdu, data);
+	if (!(data->flags & ST2_DATA_F_TPDU_HDR) || data->len < 5) {
+		st2_apdu_rx_data(&self->apdu, data);
+		return;
+	}
+	if (self->hdr_held) {
+		self->hdr_held = FALSE;
+		drop_header(self, self->hdr_bytes, "another header followed it");
+	}
+	if (line_in_reset(self)) {
+		drop_header(self, data->data, "the phone reset the card after sending it");
+		return;
+	}
+	self->hdr_held = TRUE;
+	self->hdr_flags = data->flags;
+	self->hdr_len = MIN(data->len, sizeof(self->hdr_bytes));
+	memcpy(self->hdr_bytes, data->data, self->hdr_len);
+}
+
+/* every IN transfer at hand was seen: a held header is answered now */
+static void
+in_done(gpointer ctx)
+{
+	St2Slot *self = ctx;
+	struct st2_data d;
+
+	if (!self->hdr_held)
+		return;
+	self->hdr_held = FALSE;
+	d.flags = self->hdr_flags;
+	d.data = self->hdr_bytes;
+	d.len = d.data_len = self->hdr_len;
+	st2_apdu_rx_data(&self->apdu, &d);
 }
 
 static void
@@ -86,10 +141,20 @@ in_status(gpointer ctx, const struct st2_status *status, gboolean irq)
 {
 	St2Slot *self = ctx;
 	St2LineEvent ev = st2_line_update(&self->line, status->flags);
+	guint32 wt = st2_line_wt_etu(status->wi, status->d_index);
+	g_autofree gchar *board_wt = NULL;
 
-	g_debug("%s: STATUS%s flags %02x (%u mV, F %u D %u WI %u)", slot_name(self),
-	        irq ? " (irq)" : "", status->flags, status->voltage_mv, status->f_index,
-	        status->d_index, status->wi);
+	/* the released firmware's waiting_time is not scaled by D after a PPS */
+	if (status->waiting_time != wt)
+		board_wt = g_strdup_printf(", board says %u", status->waiting_time);
+	g_debug("%s: STATUS%s flags %02x (%u mV, F index %u D index %u, WI %u: WT %u etu%s)",
+	        slot_name(self), irq ? " (irq)" : "", status->flags, status->voltage_mv,
+	        status->f_index, status->d_index, status->wi, wt, board_wt != NULL ? board_wt : "");
+	if (ev != ST2_LINE_NONE && self->hdr_held) {
+		/* the reset came after the header: not answered */
+		self->hdr_held = FALSE;
+		drop_header(self, self->hdr_bytes, "the phone reset the card after sending it");
+	}
 	switch (ev) {
 	case ST2_LINE_NONE:
 		return;
@@ -119,6 +184,7 @@ in_config(gpointer ctx, const struct st2_config *config)
 
 	g_debug("%s: board config: features %08x, mux %u, presence polarity %02x", slot_name(self),
 	        config->features, config->slot_mux_nr, config->pres_pol);
+	self->status_irq = (config->features & ST2_FEAT_STATUS_IRQ) != 0;
 	if (!(config->features & ST2_FEAT_STATUS_IRQ))
 		g_message("%s: the firmware does not report STATUS by interrupt: phone resets "
 		          "are not seen",
@@ -130,10 +196,18 @@ in_pts(gpointer ctx, const struct st2_pts *pts)
 {
 	St2Slot *self = ctx;
 	gsize len = MIN(pts->pts_len, sizeof(pts->req));
+	/* the answer's length follows from its PPS0; all zero: none was sent */
+	gsize resp_len = pts->resp[0] == 0xff ? 3u + ((pts->resp[1] >> 4) & 1) +
+	                                                ((pts->resp[1] >> 5) & 1) +
+	                                                ((pts->resp[1] >> 6) & 1)
+	                                      : 0;
 	g_autofree gchar *req = cr_hex_encode(pts->req, len);
-	g_autofree gchar *resp = cr_hex_encode(pts->resp, len);
+	g_autofree gchar *resp = cr_hex_encode(pts->resp, MIN(resp_len, sizeof(pts->resp)));
 
-	g_message("%s: PPS %s answered %s by the board", slot_name(self), req, resp);
+	if (resp_len == 0)
+		g_message("%s: PPS %s not answered by the board", slot_name(self), req);
+	else
+		g_message("%s: PPS %s answered %s by the board", slot_name(self), req, resp);
 }
 
 static void
@@ -207,8 +281,15 @@ chan_gone(gpointer user, const GError *reason)
 	g_idle_add_full(G_PRIORITY_DEFAULT, unbind_later, later, NULL);
 }
 
+static void
+chan_in_done(gpointer user)
+{
+	in_done(user);
+}
+
 static const St2ChannelHandler chan_handler = {
         .in = chan_in,
+        .in_done = chan_in_done,
         .gone = chan_gone,
 };
 
@@ -263,6 +344,8 @@ st2_slot_bind(St2Slot *self, St2Channel *chan)
 	st2_channel_set_handler(chan, &chan_handler, self);
 	st2_apdu_reset(&self->apdu);
 	st2_line_init(&self->line);
+	self->status_irq = FALSE;
+	self->hdr_held = FALSE;
 	g_clear_pointer(&self->atr_sent, g_bytes_unref);
 	g_message("%s: bound to %s", slot_name(self), chan->description);
 
@@ -298,6 +381,7 @@ st2_slot_unbind(St2Slot *self, gboolean restore, const GError *reason)
 	if (cr_frontend_slot_is_busy(CR_FRONTEND_SLOT(self)))
 		cr_frontend_slot_power_off(CR_FRONTEND_SLOT(self));
 	self->stale_in_flight = FALSE;
+	self->hdr_held = FALSE;
 	self->chan = NULL;
 	if (restore) {
 		/* the phone gets its local SIM back */

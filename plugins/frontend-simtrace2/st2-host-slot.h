@@ -36,6 +36,15 @@ struct _St2Slot {
 	gboolean stale_in_flight;
 	guint8 parked[5 + 256];
 	gsize parked_len;
+	/* the firmware reports contact changes by interrupt (CONFIG reply) */
+	gboolean status_irq;
+	/* a TPDU header held until every IN transfer that came with it was seen
+	 * (in_done): a STATUS among them that reports a reset makes it stale */
+	gboolean hdr_held;
+	guint32 hdr_flags;
+	guint8 hdr_bytes[ST2_MSG_MAX];
+	guint16 hdr_len;
+	guint64 hdr_dropped; /* headers not answered: the phone reset the card after them */
 	guint64 in_ignored;
 	/* called after the channel was released (the owner may look again) */
 	void (*unbound)(St2Slot *slot, gpointer user_data);

@@ -162,6 +162,8 @@ sim_readable(gint fd, GIOCondition cond, gpointer user_data)
 			        ep);
 		off += 3 + len;
 	}
+	/* the simulator writes what the board queued together in one go */
+	st2_channel_deliver_in_done(&self->parent);
 	if (self->parent.gone)
 		return G_SOURCE_CONTINUE; /* the owner closes it (removing this source) */
 	memmove(self->rbuf, self->rbuf + off, self->rlen - off);

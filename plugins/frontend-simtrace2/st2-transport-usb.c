@@ -502,6 +502,28 @@ rescan_timer(gpointer user_data)
 	return G_SOURCE_CONTINUE;
 }
 
+/* after each round of libusb events: every channel decides on what came in
+ * that round, from both endpoints (their transfers are not ordered) */
+static gboolean
+events_handled(gpointer user_data)
+{
+	UsbWatcher *w = user_data;
+	g_autoptr(GPtrArray) channels = NULL;
+	gboolean any = FALSE;
+
+	for (guint i = 0; i < w->channels->len && !any; i++)
+		any = ((St2Channel *)w->channels->pdata[i])->in_pending;
+	if (!any)
+		return G_SOURCE_CONTINUE;
+	channels = g_ptr_array_copy(w->channels, NULL, NULL);
+	for (guint i = 0; i < channels->len; i++) {
+		/* a handler may have closed another channel */
+		if (g_ptr_array_find(w->channels, channels->pdata[i], NULL))
+			st2_channel_deliver_in_done(channels->pdata[i]);
+	}
+	return G_SOURCE_CONTINUE;
+}
+
 static gboolean
 try_init(UsbWatcher *w)
 {
@@ -517,6 +539,7 @@ try_init(UsbWatcher *w)
 		return FALSE;
 	}
 	w->source = st2_usb_source_new(w->ctx);
+	g_source_set_callback(w->source, events_handled, w, NULL);
 	g_source_attach(w->source, NULL);
 	w->has_hotplug = libusb_has_capability(LIBUSB_CAP_HAS_HOTPLUG) != 0;
 	if (w->has_hotplug &&

@@ -51,7 +51,19 @@ st2_channel_deliver_in(St2Channel *chan, gboolean irq, const guint8 *buf, gsize 
 {
 	if (chan->gone || chan->handler == NULL)
 		return;
+	chan->in_pending = TRUE;
 	chan->handler->in(chan->user, irq, buf, len);
+}
+
+void
+st2_channel_deliver_in_done(St2Channel *chan)
+{
+	if (!chan->in_pending)
+		return;
+	chan->in_pending = FALSE;
+	if (chan->gone || chan->handler == NULL || chan->handler->in_done == NULL)
+		return;
+	chan->handler->in_done(chan->user);
 }
 
 void

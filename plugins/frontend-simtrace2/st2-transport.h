@@ -21,6 +21,9 @@ typedef struct _St2Watcher St2Watcher;
 typedef struct {
 	/* one IN transfer: one message from the bulk or the interrupt endpoint */
 	void (*in)(gpointer user, gboolean irq, const guint8 *buf, gsize len);
+	/* every IN transfer at hand has been handed over (the transfers that
+	 * completed together, from both endpoints): decide now; may be NULL */
+	void (*in_done)(gpointer user);
 	/* the device went away (unplugged, reset, connection lost) */
 	void (*gone)(gpointer user, const GError *reason);
 } St2ChannelHandler;
@@ -38,6 +41,7 @@ struct _St2Channel {
 	const St2ChannelHandler *handler;
 	gpointer user;
 	gboolean gone;
+	gboolean in_pending; /* IN transfers delivered since the last in_done */
 };
 
 void st2_channel_set_handler(St2Channel *chan, const St2ChannelHandler *handler, gpointer user);
@@ -51,6 +55,9 @@ void st2_channel_init(St2Channel *chan, const St2ChannelClass *klass, gchar *des
 void st2_channel_finalize(St2Channel *chan);
 void st2_channel_deliver_in(St2Channel *chan, gboolean irq, const guint8 *buf, gsize len);
 void st2_channel_deliver_gone(St2Channel *chan, const GError *reason);
+/* after a batch of IN transfers (what one read or one round of libusb event
+ * handling brought): calls the handler's in_done if anything came */
+void st2_channel_deliver_in_done(St2Channel *chan);
 
 /* a new channel for the owner (who must close it) */
 typedef void (*St2ChannelFoundFunc)(St2Channel *chan, gpointer user_data);

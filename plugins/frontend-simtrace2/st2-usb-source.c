@@ -87,6 +87,9 @@ usb_dispatch(GSource *source, GSourceFunc callback, gpointer user_data)
 	struct timeval zero = {0, 0};
 
 	libusb_handle_events_timeout_completed(self->ctx, &zero, NULL);
+	/* the owner's look at everything that completed in this round */
+	if (callback != NULL)
+		callback(user_data);
 	return G_SOURCE_CONTINUE;
 }
 

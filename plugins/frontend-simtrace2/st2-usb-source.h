@@ -8,7 +8,8 @@
 
 G_BEGIN_DECLS
 
-/* A source that handles @ctx's events on the context it is attached to. */
+/* A source that handles @ctx's events on the context it is attached to; its
+ * callback (g_source_set_callback, a GSourceFunc) runs after each round. */
 GSource *st2_usb_source_new(libusb_context *ctx);
 
 G_END_DECLS

@@ -90,12 +90,20 @@ f_kick(void *ctx, uint8_t ep)
 void
 fb_init(struct fake_board *fb, uint8_t default_pres_pol, const struct st2_board_info *info)
 {
+	fb_init_profile(fb, default_pres_pol, info, ST2_FW_OWN);
+}
+
+void
+fb_init_profile(struct fake_board *fb, uint8_t default_pres_pol,
+		const struct st2_board_info *info, enum st2_fw_profile profile)
+{
 	struct st2_cardem_config cfg = {
 		.ep_out = ST2_EP_OUT_0,
 		.ep_in = ST2_EP_IN_0,
 		.ep_irq = ST2_EP_IRQ_0,
 		.default_pres_pol = default_pres_pol,
 		.board_info = info,
+		.profile = profile,
 	};
 
 	memset(fb, 0, sizeof(*fb));

@@ -26,6 +26,8 @@ struct fake_board {
 
 void fb_init(struct fake_board *fb, uint8_t default_pres_pol,
 	     const struct st2_board_info *info);
+void fb_init_profile(struct fake_board *fb, uint8_t default_pres_pol,
+		     const struct st2_board_info *info, enum st2_fw_profile profile);
 void fb_out(struct fake_board *fb, const uint8_t *data, size_t len);
 /* one IN message or 0 */
 size_t fb_in(struct fake_board *fb, uint8_t ep, uint8_t *buf);

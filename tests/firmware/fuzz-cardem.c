@@ -66,9 +66,11 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	static struct st2_cardem ce;
 	static const struct st2_board_info info = { .sw_name = "fuzz" };
 	static const struct st2_hal hal = { .uart_tx = f_uart_tx, .uart_abort = f_uart_abort };
+	/* odd lengths run the upstream profile (a host-test model, same inputs) */
 	const struct st2_cardem_config cfg = {
 		.ep_out = ST2_EP_OUT_0, .ep_in = ST2_EP_IN_0, .ep_irq = ST2_EP_IRQ_0,
 		.board_info = &info,
+		.profile = (size & 1) ? ST2_FW_UPSTREAM : ST2_FW_OWN,
 	};
 	size_t i = 0;
 

@@ -10,7 +10,14 @@ passed). Each st2-sim exit is an unplug and the next start a replug: the slot
 must come back with its route each time. One run is killed in the middle of
 the script (unplug mid-APDU) and the next one must pass. A second daemon
 with `atr =` checks that the phone gets the configured ATR, and that an
-optional tap-gsmtap pcap is decoded by tshark (when TSHARK is set)."""
+optional tap-gsmtap pcap is decoded by tshark (when TSHARK is set).
+
+Every script runs against both firmware behaviours of the simulator: this
+project's firmware (`own`) and the model of the released upstream firmware
+(`upstream`). Expected differences: against upstream, `pps-bad` sees every
+PPS request echoed (the phone checks the echo and the session goes on).
+The reset scripts run once more with the interrupt and bulk IN transfers
+handed over in the other order (`--in-order bulk-first`)."""
 import os
 import signal
 import subprocess
@@ -20,8 +27,12 @@ import time
 
 CARDROUTED, ST2_SIM, PLUGIN_DIRS, PROFILE = sys.argv[1:5]
 TSHARK = os.environ.get("TSHARK", "")
-SCRIPTS = ["gsm", "usim", "cases", "getresponse", "wrongle", "reset", "pps", "pps-bad",
-           "trace"]
+SCRIPTS = ["gsm", "usim", "cases", "getresponse", "wrongle", "reset", "reset-delay", "pps",
+           "pps-bad", "trace"]
+FIRMWARES = ["own", "upstream"]
+# (script, firmware, extra st2-sim arguments)
+RUNS = [(s, fw, []) for fw in FIRMWARES for s in SCRIPTS] + \
+       [(s, fw, ["--in-order", "bulk-first"]) for fw in FIRMWARES for s in ["reset", "reset-delay"]]
 VCARD_ATR = "3b 9f 96 80 1f c7 80 31 e0 73 fe 21 1b 63 3a 20 4e 83 00 90 00 93"
 failures = []
 
@@ -43,6 +54,10 @@ class Daemon:
         self.proc = subprocess.Popen([CARDROUTED, "--plugin-dir", PLUGIN_DIRS, "--config",
                                       self.ini], stdout=self.out, stderr=subprocess.STDOUT,
                                      env=env)
+
+    def wait_up(self):
+        """The daemon logs this once its signal handlers are installed."""
+        return self.wait_log("running with")
 
     def text(self):
         with open(self.log) as f:
@@ -70,9 +85,10 @@ class Daemon:
         return self.proc.returncode
 
 
-def run_sim(sock, script, timeout=40, kill_after_tpdus=None):
+def run_sim(sock, script, timeout=40, kill_after_tpdus=None, firmware="own", extra=()):
     """Runs st2-sim on `sock`; returns (exit code, transcript)."""
-    args = [ST2_SIM, "--socket", sock, "--script", script, "--timeout", "30"]
+    args = [ST2_SIM, "--socket", sock, "--script", script, "--timeout", "30",
+            "--firmware", firmware] + list(extra)
     proc = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     lines = []
     end = time.monotonic() + timeout
@@ -112,20 +128,31 @@ def main():
                         f"[frontend:phone2]\nplugin = simtrace2\ndevice = sim:{sock_slow}\n"
                         "[route:r2]\nfrontend = phone2\nbackend = slow\ntimeout = 0\n")
         try:
+            check(daemon.wait_up(), "cardrouted is up")
             check(daemon.wait_log("waiting for the firmware simulator"),
                   "no simulator yet: the frontend waits")
-            for i, script in enumerate(SCRIPTS):
+            for script, firmware, extra in RUNS:
+                what = f"'{script}' against the {firmware} firmware{' ' if extra else ''}" + \
+                       " ".join(extra)
                 mark = len(daemon.text())
-                rc, lines = run_sim(sock, script)
+                rc, lines = run_sim(sock, script, firmware=firmware, extra=extra)
                 ok = rc == 0
-                check(ok, f"phone script '{script}' passed through cardrouted (rc {rc})")
+                check(ok, f"phone script {what} passed through cardrouted (rc {rc})")
                 if not ok or script == "gsm":
                     print("\n".join("  st2-sim: " + l for l in lines[-40:]))
                 if script == "gsm":
                     atrs = [l[4:] for l in lines if l.startswith("ATR ")]
                     check(atrs and atrs[-1] == VCARD_ATR, "the phone sees the card's ATR")
+                if script == "pps-bad" and firmware == "upstream":
+                    # the expected difference: every request with a good PCK is
+                    # echoed (beyond TA1, T=1, PPS2); the TPDUs after them pass
+                    echoes = [l for l in lines if l.startswith("PPS ") and "(echo)" in l]
+                    check(len(echoes) == 3, f"{what}: the phone sees 3 echoed PPS requests "
+                          f"({echoes})")
+                    check(sum(1 for l in lines if l.startswith("TPDU")) == 3,
+                          f"{what}: the session goes on after each echo")
                 check(daemon.wait_log("phone: down", since=mark),
-                      f"'{script}': the simulator's exit is seen as an unplug")
+                      f"{what}: the simulator's exit is seen as an unplug")
             # unplug in the middle of a script, then the next one passes
             mark = len(daemon.text())
             run_sim(sock, "usim", kill_after_tpdus=1)
@@ -160,7 +187,7 @@ def main():
             check(daemon.wait_log("phone2: down", since=mark), "phone2 unplugged again")
             text = daemon.text()
             check("phone: bound to sim:" in text, "the slot was bound")
-            check(text.count("phone: present") >= len(SCRIPTS),
+            check(text.count("phone: present") >= len(RUNS),
                   "the slot came back after every replug")
             check("terminal warm reset" in text, "warm resets reached the core")
         finally:
@@ -181,6 +208,7 @@ def main():
                         "[route:r1]\nfrontend = phone\nbackend = card\n"
                         f"[tap:trace]\nplugin = gsmtap\nfile = {pcap}\n")
         try:
+            check(daemon.wait_up(), "second cardrouted is up")
             rc, lines = run_sim(sock2, "trace")
             check(rc == 0, f"'trace' with atr = 3B 00 passed (rc {rc})")
             atrs = [l[4:] for l in lines if l.startswith("ATR ")]
@@ -206,6 +234,7 @@ def main():
                         "[frontend:phone]\nplugin = simtrace2\n"
                         "[route:r1]\nfrontend = phone\nbackend = card\n")
         try:
+            check(daemon.wait_up(), "third cardrouted is up")
             check(daemon.wait_log("waiting for a SIMtrace2 board"),
                   "device = usb without a board: 'waiting for a SIMtrace2 board'")
         finally:

@@ -373,6 +373,33 @@ test_line(void)
 	g_assert_cmpint(st2_line_update(&line, V | C), ==, ST2_LINE_RESET_WARM);
 }
 
+/* what the released firmware reports: 10 at start, 11 -> 13 -> 03 at power-up
+ * (CLK a late copy of VCC), never 04/08; and WT from WI and D */
+static void
+test_line_upstream(void)
+{
+	St2Line line;
+
+	st2_line_init(&line);
+	g_assert_cmpint(st2_line_update(&line, 0x00), ==, ST2_LINE_NONE);
+	g_assert_cmpint(st2_line_update(&line, 0x10), ==, ST2_LINE_NONE);
+	g_assert_false(st2_line_is_active(&line));
+	g_assert_cmpint(st2_line_update(&line, 0x11), ==, ST2_LINE_NONE);
+	g_assert_cmpint(st2_line_update(&line, 0x13), ==, ST2_LINE_NONE);
+	g_assert_cmpint(st2_line_update(&line, 0x03), ==, ST2_LINE_RESET_COLD);
+	g_assert_true(st2_line_is_active(&line));
+	g_assert_cmpint(st2_line_update(&line, 0x13), ==, ST2_LINE_RESET_START);
+	g_assert_false(st2_line_is_active(&line));
+	g_assert_cmpint(st2_line_update(&line, 0x03), ==, ST2_LINE_RESET_WARM);
+	g_assert_cmpint(st2_line_update(&line, 0x10), ==, ST2_LINE_POWER_OFF);
+
+	g_assert_cmpuint(st2_line_wt_etu(10, 1), ==, 9600);
+	g_assert_cmpuint(st2_line_wt_etu(10, 5), ==, 153600); /* after PPS 95: D 16 */
+	g_assert_cmpuint(st2_line_wt_etu(10, 3), ==, 38400);
+	g_assert_cmpuint(st2_line_wt_etu(32, 0), ==, 32 * 960); /* RFU D: 1 */
+	g_assert_cmpuint(st2_line_wt_etu(0, 1), ==, 9600);      /* RFU WI: 10 */
+}
+
 static void
 test_in_malformed(void)
 {
@@ -405,6 +432,7 @@ main(gint argc, gchar **argv)
 	g_test_add_func("/st2-host/apdu/wrong-le", test_wrong_le);
 	g_test_add_func("/st2-host/apdu/reset-drops", test_reset_drops);
 	g_test_add_func("/st2-host/line", test_line);
+	g_test_add_func("/st2-host/line/upstream", test_line_upstream);
 	g_test_add_func("/st2-host/in/malformed", test_in_malformed);
 	return g_test_run();
 }

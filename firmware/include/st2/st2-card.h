@@ -25,6 +25,17 @@ extern "C" {
 #define ST2_ATR_DELAY_ETU	2	/* after RST release (744 clocks at F=372) */
 #define ST2_NULL_BYTE		0x60
 
+/*
+ * Which firmware's behaviour the core has. ST2_FW_OWN is this firmware.
+ * ST2_FW_UPSTREAM models the released Osmocom cardem firmware as observed
+ * from its USB side (firmware/README.md, "The upstream profile"), so host
+ * drivers can be tested against what users run; a board port never uses it.
+ */
+enum st2_fw_profile {
+	ST2_FW_OWN,
+	ST2_FW_UPSTREAM,
+};
+
 enum st2_card_state {
 	ST2_CARD_OFF,		/* WAIT_POWER: no VCC */
 	ST2_CARD_WAIT_CLK,	/* VCC, no clock */
@@ -95,6 +106,7 @@ struct st2_card {
 	void *hal_ctx;
 	const struct st2_card_ops *ops;
 	void *ops_ctx;
+	enum st2_fw_profile profile;
 
 	enum st2_card_state state;
 	bool vcc, clk, rst;		/* inputs; rst = reset asserted */

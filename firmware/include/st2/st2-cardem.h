@@ -31,6 +31,7 @@ struct st2_cardem_config {
 	bool has_mux;			/* CONFIG slot_mux_nr is honoured */
 	uint8_t default_pres_pol;	/* bit0: presence line level when "present" */
 	const struct st2_board_info *board_info;	/* BOARD_INFO answer, or NULL */
+	enum st2_fw_profile profile;	/* ST2_FW_OWN on boards; ST2_FW_UPSTREAM in tests */
 };
 
 struct st2_cardem_stats {

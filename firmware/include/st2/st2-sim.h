@@ -57,11 +57,13 @@ struct st2_step {
 	uint8_t host_delay_sw;	/* ... and this many before the SW after data */
 	uint16_t abort_tx;	/* warm reset after the phone sent this many bytes */
 	uint16_t abort_rx;	/* warm reset after the card sent this many bytes */
+	bool reset_after_hdr;	/* warm reset reset_delay_etu after the header's last byte */
+	uint16_t reset_delay_etu;	/* (0: at once), whatever the card does meanwhile */
 	/* PPS */
 	uint8_t pps[6];
 	uint8_t pps_len;
 	uint8_t pps_resp[6];	/* expected answer; pps_resp_len 0: no answer */
-	uint8_t pps_resp_len;
+	uint8_t pps_resp_len;	/* (ST2_FW_UPSTREAM: the echo of a request with a good PCK) */
 };
 
 struct st2_script {
@@ -88,6 +90,7 @@ struct st2_sim_options {
 	void (*log)(void *ctx, const char *line);	/* transcript and events, or NULL */
 	void *log_ctx;
 	unsigned repeat;	/* play the script this many times (0 and 1: once) */
+	enum st2_fw_profile firmware;	/* whose firmware behaviour the board has */
 };
 
 enum st2_sim_result {
@@ -125,6 +128,10 @@ int st2_sim_usb_in(struct st2_sim *sim, uint8_t ep, uint8_t *buf, size_t cap);
 const char *st2_sim_error(const struct st2_sim *sim);
 const struct st2_sim_counters *st2_sim_counters(const struct st2_sim *sim);
 const struct st2_script *st2_sim_script(const struct st2_sim *sim);
+enum st2_fw_profile st2_sim_firmware(const struct st2_sim *sim);
+/* "own" / "upstream"; false for another name */
+bool st2_fw_profile_from_string(const char *name, enum st2_fw_profile *out);
+const char *st2_fw_profile_to_string(enum st2_fw_profile profile);
 const struct st2_cardem *st2_sim_cardem(const struct st2_sim *sim);
 uint64_t st2_sim_now(const struct st2_sim *sim);	/* clock cycles */
 
