@@ -17,7 +17,7 @@ DEB_PACKAGES := meson ninja-build pkg-config gcc clang libclang-rt-14-dev \
 # `make package` also needs these (Debian package build and lintian).
 PACKAGE_DEB_PACKAGES := dpkg-dev debhelper fakeroot lintian scdoc systemd
 
-.PHONY: all deps build build-asan check run clean package fuzz
+.PHONY: all deps build build-asan check run clean package fuzz soak
 
 all: build
 
@@ -46,6 +46,12 @@ run: build
 # A fuzzing campaign (not part of check): FUZZ_SECONDS per target (default 600).
 fuzz: build-asan
 	@./tools/fuzz-campaign.sh $(BUILD_ASAN)
+
+# The soak (not part of check): SOAK_APDUS (default 10,000,000) through
+# client -> server -> bank -> vcard with a link reset every 100,000.
+soak: build
+	SOAK_STRICT=1 /usr/bin/python3 tests/server/soak.py $(BUILD)/core/cardrouted \
+		$(BUILD)/plugins:$(BUILD)/tests/plugins
 
 package: deps
 	@./tools/ensure-deps.sh $(PACKAGE_DEB_PACKAGES)
