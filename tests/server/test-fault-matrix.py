@@ -29,7 +29,7 @@ import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from chain import SFI, Chain, expected  # noqa: E402
-from srvtest import check, finish  # noqa: E402
+from srvtest import check, finish, wait_until  # noqa: E402
 
 cardrouted, plugin_dirs = sys.argv[1:3]
 FAULT_SECONDS = float(os.environ.get("FAULT_SECONDS", "3"))
@@ -118,6 +118,8 @@ def main():
                     continue
                 before = (term.sent, term.ok, term.errors, term.wrong)
                 card_before = chain.card_transactions()
+                accepted_before = proxy.accepted
+                t_apply = time.monotonic()
                 apply(proxy)
                 if instant:
                     t_fault = time.monotonic()
@@ -128,6 +130,12 @@ def main():
                 recovery = term.recover(RECOVERY_LIMIT)
                 if recovery is not None:
                     recovery = time.monotonic() - t_fault
+                relink = None
+                if instant:
+                    # the link itself: when did the peer connect again?
+                    wait_until(lambda: proxy.accepted > accepted_before, RECOVERY_LIMIT)
+                if proxy.accepted > accepted_before:
+                    relink = proxy.last_accept - t_apply
                 sent = term.sent - before[0]
                 ok = term.ok - before[1]
                 errors = term.errors - before[2]
@@ -140,10 +148,13 @@ def main():
                       f"(card saw {card_delta}, terminal sent {sent})")
                 check(recovery is not None,
                       f"{link} / {name}: traffic comes back (within {RECOVERY_LIMIT:.0f} s)")
-                rows.append((link, name, sent, ok, errors, wrong, card_delta, recovery))
+                if instant:
+                    check(relink is not None, f"{link} / {name}: the link is made again")
+                rows.append((link, name, sent, ok, errors, wrong, card_delta, recovery, relink))
                 print(f"figure: {link} / {name}: sent {sent}, answered {ok}, errors {errors}, "
                       f"wrong {wrong}, card saw {card_delta}, recovery "
-                      f"{'-' if recovery is None else f'{recovery:.2f} s'}", flush=True)
+                      f"{'-' if recovery is None else f'{recovery:.2f} s'}, link re-made "
+                      f"{'-' if relink is None else f'{relink:.2f} s'}", flush=True)
     finally:
         codes = chain.stop()
         check(all(c == 0 for c in codes.values()), f"all three exit cleanly ({codes})")
@@ -163,20 +174,24 @@ def write_table(rows):
         "bank (rspro-bank + backend-vcard), each link through a fault proxy. Keepalives: 1 s",
         "interval, 2 s timeout (client and server; the bank's own server link keeps the",
         "defaults). `apdu-timeout` 8 s. Faults that last (latency, rate, stall) are held",
-        f"{FAULT_SECONDS:.0f} s and then cleared; the others are events. *Recovery* is the",
-        "time from the fault's end (or the event) to the next right answer.",
+        f"{FAULT_SECONDS:.0f} s and then cleared; the others are events. *Answers back* is the",
+        "time from the fault's end (or the event) to the terminal's next right answer;",
+        "*link re-made* the time from the fault's start (or the event) until the peer",
+        "connected again through the proxy (none: the link was never lost).",
         "",
         "Asserted in every cell: no wrong answer, no command seen twice by the card,",
         "traffic comes back. Everything else is a measurement of one run on a shared",
         "2-core machine.",
         "",
-        "| link | fault | sent | answered | errors seen | wrong | card saw | recovery |",
-        "|---|---|---:|---:|---:|---:|---:|---:|",
+        "| link | fault | sent | answered | errors seen | wrong | card saw | answers back "
+        "| link re-made |",
+        "|---|---|---:|---:|---:|---:|---:|---:|---:|",
     ]
-    for link, name, sent, ok, errors, wrong, card, rec in rows:
+    for link, name, sent, ok, errors, wrong, card, rec, relink in rows:
         lines.append(f"| {link} | {name} | {sent} | {ok} | {errors} | {wrong} | "
                      f"{'?' if card is None else card} | "
-                     f"{'none' if rec is None else f'{rec:.2f} s'} |")
+                     f"{'never' if rec is None else f'{rec:.2f} s'} | "
+                     f"{'none' if relink is None else f'{relink:.2f} s'} |")
     lines.append("")
     with open(out, "w") as f:
         f.write("\n".join(lines))
