@@ -63,6 +63,9 @@ gboolean cr_rest_session_check(CrControl *control, gpointer soup_server_message,
 			       const gchar *path);
 void cr_rest_session_register(CrControl *control);
 
+/* cr-rest-static.c: the console's files at / and /ui/ */
+void cr_rest_static_register(CrControl *control);
+
 /* cr-metrics.c */
 gchar *cr_metrics_render(CrRouter *router);
 

@@ -139,6 +139,7 @@ cr_control_start(CrControl *self, GError **error)
 	self->started = TRUE;
 	cr_rest_api_register(self);
 	cr_rest_session_register(self);
+	cr_rest_static_register(self);
 	if (self->rest_host != NULL) {
 		self->sse = cr_sse_new(self->router);
 		g_autoptr(GError) local = NULL;
