@@ -241,6 +241,8 @@ async function startSession() {
     return;
   }
   $("login").hidden = true;
+  if ($("notice").classList.contains("notice-error"))
+    $("notice").hidden = true;
   renderSession();
   stream.start();
   show();
@@ -287,6 +289,8 @@ function show() {
 function boot() {
   $("login-form").addEventListener("submit", onLogin);
   window.addEventListener("hashchange", () => {
+    if ($("notice").classList.contains("notice-ok"))
+      $("notice").hidden = true; // done; an error stays until the next action
     show();
     $("main").focus({ preventScroll: true });
   });

@@ -15,6 +15,10 @@ function errorsCell(stats) {
   return h("span", { class: n > 0 ? "bad" : "muted" }, String(n));
 }
 
+function latency(stats, which) {
+  return stats.transactions > 0 ? micros(stats.latency_us[which]) : h("span", { class: "muted" }, "–");
+}
+
 export function routeColumns() {
   return [
     { title: "Route", cell: r => h("strong", {}, r.name) },
@@ -22,8 +26,8 @@ export function routeColumns() {
     { title: "Backend slot", cell: r => [r.backend, " ", badge(r.backend_state)] },
     { title: "ATR", cell: r => hex(r.atr, 30), class: "mono" },
     { title: "Transactions", cell: r => String(r.stats.transactions), class: "num" },
-    { title: "p50", cell: r => micros(r.stats.latency_us.p50), class: "num" },
-    { title: "p99", cell: r => micros(r.stats.latency_us.p99), class: "num" },
+    { title: "p50", cell: r => latency(r.stats, "p50"), class: "num" },
+    { title: "p99", cell: r => latency(r.stats, "p99"), class: "num" },
     { title: "Errors", cell: r => errorsCell(r.stats), class: "num" },
   ];
 }

@@ -20,7 +20,9 @@ function slotmapId(m) {
 function mountForm(ctx) {
   const slot = $("slotmap-form-slot");
   if (!ctx.canChange) {
-    slot.replaceChildren();
+    if (!slot.querySelector(".hint"))
+      slot.replaceChildren(h("p", { class: "hint" },
+        "This session is read-only: slotmaps are shown, not changed."));
     return;
   }
   if ($("slotmap-form"))

@@ -44,7 +44,9 @@ function policyOf(form) {
 function mountForm(ctx) {
   const slot = $("route-form-slot");
   if (!ctx.canChange) {
-    slot.replaceChildren();
+    if (!slot.querySelector(".hint"))
+      slot.replaceChildren(h("p", { class: "hint" },
+        "This session is read-only: routes are shown, not changed."));
     return null;
   }
   let form = $("route-form");

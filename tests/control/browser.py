@@ -15,7 +15,8 @@ CHROMEDRIVER = "/usr/bin/chromedriver"
 
 try:
     from selenium import webdriver
-    from selenium.common.exceptions import NoAlertPresentException, TimeoutException
+    from selenium.common.exceptions import (NoAlertPresentException,
+                                            StaleElementReferenceException, TimeoutException)
     from selenium.webdriver.chrome.service import Service
     from selenium.webdriver.common.by import By
     from selenium.webdriver.support.ui import Select, WebDriverWait
@@ -62,7 +63,10 @@ class Browser:
     def wait(self, cond, what, limit=15.0):
         """Waits for cond(driver) to be truthy (DOM polled by WebDriverWait)."""
         try:
-            value = WebDriverWait(self.driver, limit, poll_frequency=0.05).until(
+            # the page rebuilds tables as data comes: an element found
+            # a moment ago may be gone, then look again
+            value = WebDriverWait(self.driver, limit, poll_frequency=0.05,
+                                  ignored_exceptions=[StaleElementReferenceException]).until(
                 lambda d: cond(d))
             check(True, what)
             return value

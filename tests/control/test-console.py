@@ -155,6 +155,10 @@ def trace(b, d, pc):
         card.transmit("00A40004022FE2")
         data = card.transmit("00B000000A")
         check(data is not None and data[-2:] == b"\x90\x00", "PC/SC: READ BINARY answered")
+        sw = card.transmit("00A40004023F00")  # and its FCP with GET RESPONSE
+        if sw and sw[0] == 0x61:
+            card.transmit(f"00C00000{sw[1]:02X}")
+        missing = card.transmit("00A40004026F99")
         card.disconnect()
     b.wait(lambda _: sum("READ BINARY" in t for t in row_texts(b, "#trace-table")) >= 1
            and sum("SELECT" in t for t in row_texts(b, "#trace-table")) >= 2,
@@ -166,6 +170,9 @@ def trace(b, d, pc):
           f"trace: route, direction, status word and its meaning ({read[:1]})")
     b.wait(lambda _: b.js("return document.querySelectorAll('#trace-sparklines svg polyline').length") >= 1,
            "trace: a latency sparkline for r0")
+    if missing and missing[-2:] == b"\x6a\x82":
+        check(any("6A82 file not found" in t for t in row_texts(b, "#trace-table")),
+              "trace: a status word of an error in words")
     # pause: new lines wait; resume shows them
     b.button("Pause").click()
     before = len(row_texts(b, "#trace-table"))
