@@ -37,7 +37,7 @@ function slotColumns(peer) {
     { title: "Slot", cell: s => h("strong", {}, s.name) },
     { title: "Plugin", cell: s => s.plugin },
     { title: "State", cell: s => badge(s.state) },
-    { title: "ATR", cell: s => hex(s.atr, 18), class: "mono" },
+    { title: "ATR", cell: s => hex(s.atr, 30), class: "mono" },
     { title: "Route", cell: s => s.route ? `${s.route} (${s[peer]})` : h("span", { class: "muted" }, "unrouted") },
     { title: "Transactions", cell: s => String(s.stats.transactions), class: "num" },
     { title: "Errors", cell: s => errorsCell(s.stats), class: "num" },

@@ -112,7 +112,6 @@ def overview_and_routes(b, d):
     check("vcard0.1" in b.text("#ov-backends") and "unrouted" in b.text("#ov-backends"),
           "overview: the unrouted backend slot vcard0.1")
     check(b.text("#link-state") == "live", "the event stream is live")
-    shot(b, "overview")
 
     view(b, "routes")
     check(b.select("Frontend slot", "vpcd1") and b.select("Backend slot", "vcard0.1"),
@@ -227,6 +226,10 @@ def remote_and_xss(b, d):
 
 
 def daemon_view(b, d):
+    view(b, "overview")
+    b.wait(lambda _: b.js("return document.querySelector('#ov-routes td.num')?.textContent") not in (None, "0"),
+           "overview: the route's transaction count is shown")
+    shot(b, "overview")
     view(b, "daemon")
     b.wait(lambda _: "cardrouted" in b.text("#daemon-info") and "vcard" in b.text("#daemon-plugins"),
            "daemon: version and plugins")
