@@ -221,6 +221,13 @@ def remote_and_xss(b, d):
     errors = b.console_errors()
     check(not errors, f"no error in the browser console ({errors})")
     check(not b.alert_open(), "still no alert")
+    # the policy holds in the browser: an inline script put in the page does not run
+    b.js("const s = document.createElement('script'); s.textContent = 'window.crInline = 1';"
+         "document.body.appendChild(s);")
+    check(b.js("return window.crInline === undefined"), "CSP: an inline script does not run")
+    errors = b.console_errors()
+    check(any("Content Security Policy" in e["message"] for e in errors),
+          "CSP: the browser says it refused the inline script")
     evil.close()
     bank.close()
 

@@ -141,6 +141,19 @@ def scopes(tmp):
         check(wait_until(lambda: call(p, "GET", "/api/v1/status", ADMIN)[0] == 200, 15),
               "after the window the address is served again")
         check("wrong tokens; refused (429)" in d.output(), "the log says which address was blocked")
+        st, resp, page = call(p, "GET", "/ui/")
+        csp = resp.getheader("Content-Security-Policy") or ""
+        check(st == 200 and "script-src 'self'" in csp and "unsafe" not in csp
+              and "frame-ancestors 'none'" in csp
+              and resp.getheader("X-Content-Type-Options") == "nosniff",
+              f"the console comes with a CSP that forbids inline scripts ({csp})")
+        check("<script type=\"module\" src=" in page and "<script>" not in page
+              and " on" + "click=" not in page, "the page itself has no inline script")
+        st, resp, _ = call(p, "GET", "/ui/app.js")
+        check("javascript" in (resp.getheader("Content-Type") or ""), "modules as text/javascript")
+        for bad in ("/ui/../index.html", "/ui/.hidden", "/ui/nope.js", "/ui/a/b.js"):
+            check(call(p, "GET", bad)[0] != 200, f"{bad}: not served")
+        check(call(p, "POST", "/", ADMIN, body="{}")[0] == 405, "POST /: 405")
     finally:
         check(d.stop() == 0, "scopes daemon stops cleanly")
 
