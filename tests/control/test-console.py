@@ -232,6 +232,26 @@ def remote_and_xss(b, d):
     bank.close()
 
 
+def slot_state(b, pc):
+    """pcscd goes away and comes back: the frontend slot's state follows live."""
+    view(b, "overview")
+
+    def vpcd0_state():
+        return b.js("""for (const tr of document.querySelectorAll('#ov-frontends tbody tr'))
+                         if (tr.cells[0].textContent === 'vpcd0') return tr.cells[2].textContent;
+                       return null;""")
+    check(vpcd0_state() == "present", "overview: vpcd0 present")
+    t0 = time.monotonic()
+    pc.stop()
+    b.wait(lambda _: vpcd0_state() not in (None, "present"), "overview: vpcd0 leaves 'present' "
+           "when pcscd stops, without a reload")
+    print(f"figure: slot state change seen by the page after {time.monotonic() - t0:.3f} s "
+          f"({vpcd0_state()})", flush=True)
+    pc.start()
+    b.wait(lambda _: vpcd0_state() == "present", "overview: vpcd0 present again with pcscd back",
+           limit=30)
+
+
 def daemon_view(b, d):
     view(b, "overview")
     b.wait(lambda _: b.js("return document.querySelector('#ov-routes td.num')?.textContent") not in (None, "0"),
@@ -306,6 +326,7 @@ def main():
                 overview_and_routes(b, d)
                 trace(b, d, pc)
                 remote_and_xss(b, d)
+                slot_state(b, pc)
                 daemon_view(b, d)
                 d = restart(b, tmp, pc, d, rest_port)
                 check(d.stop() == 0, "second daemon stops cleanly")
