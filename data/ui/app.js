@@ -98,8 +98,11 @@ window.cardroute = actions;
 let refreshing = false;
 let refreshAgain = false;
 let refreshTimer = null;
+let pluginsStale = true; // the plugin list (a directory scan in the daemon) is read when needed
 
-function soon(ms) {
+function soon(ms, plugins = false) {
+  if (plugins)
+    pluginsStale = true;
   if (refreshTimer !== null)
     return;
   refreshTimer = setTimeout(() => {
@@ -121,13 +124,17 @@ async function refresh() {
   }
   refreshing = true;
   try {
+    const readPlugins = pluginsStale;
+    pluginsStale = false;
     const [status, plugins, frontends, backends, routeList] = await Promise.all([
-      api.get("/api/v1/status"), api.get("/api/v1/plugins"), api.get("/api/v1/frontends"),
-      api.get("/api/v1/backends"), api.get("/api/v1/routes"),
+      api.get("/api/v1/status"), readPlugins ? api.get("/api/v1/plugins") : null,
+      api.get("/api/v1/frontends"), api.get("/api/v1/backends"), api.get("/api/v1/routes"),
     ]);
     state.status = status;
-    state.plugins = plugins.plugins;
-    state.pluginDir = plugins.plugin_dir;
+    if (plugins) {
+      state.plugins = plugins.plugins;
+      state.pluginDir = plugins.plugin_dir;
+    }
     state.frontends = frontends.frontends;
     state.backends = backends.backends;
     state.routes = routeList.routes;
@@ -143,6 +150,7 @@ async function refresh() {
     state.loadedAt = Date.now();
     render();
   } catch (e) {
+    pluginsStale = true;
     if (e.status === 401 || e.status === 403)
       toLogin(e.status === 403 ? "The token was refused." : "");
     else if (e.status === 429)
@@ -174,7 +182,7 @@ const stream = new api.EventStream((type, ev) => {
     trace.onTransaction(ev);
     soon(400); // counters and percentiles
   } else {
-    soon(50); // a slot, a card, a route
+    soon(50, type === "slot-added" || type === "slot-removed"); // a slot, a card, a route
   }
 }, (what, status) => {
   if (what === "open") {
@@ -241,6 +249,7 @@ async function startSession() {
     return;
   }
   $("login").hidden = true;
+  pluginsStale = true;
   if ($("notice").classList.contains("notice-error"))
     $("notice").hidden = true;
   renderSession();
@@ -299,7 +308,7 @@ function boot() {
   setInterval(() => {
     const name = currentView();
     if (state.session && (name === "remote" || name === "daemon"))
-      soon(0);
+      soon(0, name === "daemon");
   }, 1000);
   startSession();
 }
