@@ -84,7 +84,8 @@ cr_rest_auth_free(CrRestAuth *auth)
 	if (auth == NULL)
 		return;
 	/* the digests are not secrets worth much, but leave nothing behind */
-	memset(auth->tokens->data, 0, auth->tokens->len * sizeof(Token));
+	if (auth->tokens->len > 0)
+		memset(auth->tokens->data, 0, auth->tokens->len * sizeof(Token));
 	g_array_unref(auth->tokens);
 	g_hash_table_unref(auth->strikes);
 	g_free(auth);

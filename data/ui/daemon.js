@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 // The daemon: version, uptime, plugins found and loaded.
 
-import { duration, h, table, update } from "./dom.js";
+import { sig, duration, h, table, update } from "./dom.js";
 
 const $ = id => document.getElementById(id);
 
@@ -24,7 +24,7 @@ export function render({ state }) {
   ];
   if (st.shutting_down)
     facts.push(["State", "shutting down"]);
-  update($("daemon-info"), JSON.stringify(facts), () => {
+  update($("daemon-info"), sig(facts), () => {
     const frag = document.createDocumentFragment();
     for (const [k, v] of facts)
       frag.append(h("dt", {}, k), h("dd", {}, v));
@@ -32,7 +32,7 @@ export function render({ state }) {
   });
   const plugins = [...state.plugins].sort((a, b) =>
     (b.loaded - a.loaded) || a.name.localeCompare(b.name));
-  update($("daemon-plugins"), JSON.stringify(plugins), () => table([
+  update($("daemon-plugins"), sig(plugins), () => table([
     { title: "Plugin", cell: p => h("strong", {}, p.name) },
     { title: "Kind", cell: p => p.kind || "" },
     { title: "Loaded", cell: p => p.loaded ? h("span", { class: "good" }, "loaded") : h("span", { class: "muted" }, "not loaded") },

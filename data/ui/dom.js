@@ -62,6 +62,12 @@ export function table(columns, rows, { empty = "none", caption, rowClass, rowKey
     }, columns.map(c => h("td", { class: c.class }, c.cell(row)))))));
 }
 
+// What a view shows of some data, for update(): the age of the last
+// transaction changes on every read and is not shown.
+export function sig(data) {
+  return JSON.stringify(data, (key, value) => key === "last_activity_ms_ago" ? undefined : value);
+}
+
 // Replaces a container's content when what it shows changed (sig), keeping
 // the keyboard focus on the control with the same data-focus key.
 const signatures = new WeakMap();

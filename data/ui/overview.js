@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 // Overview: totals, routes with their traffic, both kinds of slots, instances.
 
-import { badge, h, hex, micros, table, update } from "./dom.js";
+import { sig, badge, h, hex, micros, table, update } from "./dom.js";
 
 const $ = id => document.getElementById(id);
 
@@ -49,23 +49,23 @@ export function render({ state }) {
   if (!st)
     return;
   const summary = [st.instances, st.frontends, st.backends, st.routes, st.transactions, st.errors];
-  update($("ov-summary"), JSON.stringify(summary), () => h("div", { class: "tiles-row" },
+  update($("ov-summary"), sig(summary), () => h("div", { class: "tiles-row" },
     tile("routes", st.routes), tile("frontend slots", st.frontends),
     tile("backend slots", st.backends), tile("instances", st.instances),
     tile("transactions", st.transactions), tile("errors", st.errors, st.errors > 0 ? "tile-bad" : "")));
-  update($("ov-routes"), JSON.stringify(state.routes.map(r => [r.name, r.frontend_state,
+  update($("ov-routes"), sig(state.routes.map(r => [r.name, r.frontend_state,
     r.backend_state, r.atr, r.stats])), () =>
     table(routeColumns(), state.routes, { empty: "No route.", caption: "Routes", rowKey: r => r.name }));
-  update($("ov-frontends"), JSON.stringify(state.frontends), () =>
+  update($("ov-frontends"), sig(state.frontends), () =>
     table(slotColumns("backend"), state.frontends, { empty: "No frontend slot.", caption: "Frontend slots" }));
-  update($("ov-backends"), JSON.stringify(state.backends), () =>
+  update($("ov-backends"), sig(state.backends), () =>
     table(slotColumns("frontend"), state.backends, { empty: "No backend slot.", caption: "Backend slots" }));
   const instances = [];
   for (const p of state.plugins)
     for (const name of p.instances)
       instances.push({ name, plugin: p.name, kind: p.kind });
   instances.sort((a, b) => a.name.localeCompare(b.name));
-  update($("ov-instances"), JSON.stringify(instances), () => table([
+  update($("ov-instances"), sig(instances), () => table([
     { title: "Instance", cell: i => h("strong", {}, i.name) },
     { title: "Plugin", cell: i => i.plugin },
     { title: "Kind", cell: i => i.kind || "" },

@@ -3,7 +3,7 @@
 // clients, slotmaps; create and delete slotmaps. Names and versions are what
 // the peers sent: shown as text.
 
-import { badge, h, table, update } from "./dom.js";
+import { sig, badge, h, table, update } from "./dom.js";
 
 const $ = id => document.getElementById(id);
 
@@ -46,13 +46,13 @@ export function render(ctx) {
   if (remote === null)
     return;
   mountForm(ctx);
-  update($("remote-banks"), JSON.stringify(remote.banks), () => table([
+  update($("remote-banks"), sig(remote.banks), () => table([
     { title: "Bank", cell: b => h("strong", {}, b.peer) },
     { title: "Slots", cell: b => String(b.numberOfSlots), class: "num" },
     { title: "Name", cell: b => identity(b.component_id) },
     { title: "State", cell: b => badge(b.state) },
   ], remote.banks, { empty: "No bank connected.", caption: "Banks" }));
-  update($("remote-clients"), JSON.stringify(remote.clients), () => table([
+  update($("remote-clients"), sig(remote.clients), () => table([
     { title: "Client", cell: c => h("strong", {}, c.peer) },
     { title: "Name", cell: c => identity(c.component_id) },
     { title: "State", cell: c => badge(c.state) },
@@ -72,6 +72,6 @@ export function render(ctx) {
       }, `Delete map ${slotmapId(m)}`),
     });
   }
-  update($("remote-slotmaps"), JSON.stringify([ctx.canChange, remote.slotmaps]), () =>
+  update($("remote-slotmaps"), sig([ctx.canChange, remote.slotmaps]), () =>
     table(columns, remote.slotmaps, { empty: "No slotmap.", caption: "Slotmaps" }));
 }

@@ -2,17 +2,17 @@
 // Routes: make one from a frontend and a backend slot (policy optional),
 // remove one. A read-only session gets the table without any control.
 
-import { h, table, update } from "./dom.js";
+import { sig, h, table, update } from "./dom.js";
 import { routeColumns } from "./overview.js";
 
 const $ = id => document.getElementById(id);
 
 function fillSelect(select, names, what) {
   const keep = select.value;
-  const sig = JSON.stringify(names);
-  if (select.dataset.sig === sig)
+  const shown = sig(names);
+  if (select.dataset.sig === shown)
     return;
-  select.dataset.sig = sig;
+  select.dataset.sig = shown;
   select.replaceChildren(h("option", { value: "" }, `choose a ${what}`),
     ...names.map(n => h("option", { value: n.name }, n.label)));
   if (names.some(n => n.name === keep))
@@ -89,7 +89,6 @@ export function render(ctx) {
       }, `Remove ${r.name}`),
     });
   }
-  const sig = JSON.stringify([ctx.canChange, state.routes]);
-  update($("routes-table"), sig, () =>
+  update($("routes-table"), sig([ctx.canChange, state.routes]), () =>
     table(columns, state.routes, { empty: "No route.", caption: "Routes", rowKey: r => r.name }));
 }

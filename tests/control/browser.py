@@ -95,6 +95,17 @@ class Browser:
             By.XPATH, f"//button[normalize-space()={xpath_str(text)}]") if b.is_displayed()]
         return found[0] if found else None
 
+    def click(self, text):
+        """Clicks the button named text; tables are rebuilt as data comes, so
+        a button found a moment ago may be replaced: then find it again."""
+        def attempt(_):
+            el = self.button(text)
+            if el is None:
+                return False
+            el.click()
+            return True
+        return self.wait(attempt, f"clicked '{text}'")
+
     def select(self, label, visible_text_prefix):
         el = self.by_label(label)
         sel = Select(el)

@@ -117,7 +117,7 @@ def overview_and_routes(b, d):
     check(b.select("Frontend slot", "vpcd1") and b.select("Backend slot", "vcard0.1"),
           "routes: slots picked by their labels")
     b.by_label("Route name").send_keys("console1")
-    b.button("Make route").click()
+    b.click("Make route")
     b.wait(lambda _: any(t.startswith("console1") for t in row_texts(b, "#routes-table")),
            "routes: the new route is in the table")
     st, body = rest(d, "GET", "/api/v1/routes/console1")
@@ -137,7 +137,7 @@ def overview_and_routes(b, d):
            "routes: a route made over REST appears without a reload")
     print(f"figure: new route seen by the page after {time.monotonic() - t0:.3f} s", flush=True)
     shot(b, "routes")
-    b.button("Remove console2").click()
+    b.click("Remove console2")
     b.wait(lambda _: b.button("Remove console2") is None, "routes: removed from the page")
     check(rest(d, "GET", "/api/v1/routes/console2")[0] == 404, "REST: the route is gone")
     b.wait(lambda _: "removed" in b.text("#notice"), "the page says the route was removed")
@@ -173,7 +173,7 @@ def trace(b, d, pc):
         check(any("6A82 file not found" in t for t in row_texts(b, "#trace-table")),
               "trace: a status word of an error in words")
     # pause: new lines wait; resume shows them
-    b.button("Pause").click()
+    b.click("Pause")
     before = len(row_texts(b, "#trace-table"))
     st, body = rest(d, "GET", "/api/v1/routes/r0")
     with pcsc.Context() as ctx:
@@ -182,7 +182,7 @@ def trace(b, d, pc):
         card.disconnect()
     b.wait(lambda _: "(paused)" in b.text("#trace-count"), "trace: paused")
     check(len(row_texts(b, "#trace-table")) == before, "trace: no line added while paused")
-    b.button("Resume").click()
+    b.click("Resume")
     b.wait(lambda _: len(row_texts(b, "#trace-table")) > before, "trace: resumed, the held line shows")
     shot(b, "trace")
 
@@ -205,7 +205,7 @@ def remote_and_xss(b, d):
     b.by_label("Bank slot").send_keys("3")
     b.by_label("Client id").send_keys("7")
     b.by_label("Client slot").send_keys("0")
-    b.button("Create slotmap").click()
+    b.click("Create slotmap")
     mid = 65536 + 3
     b.wait(lambda _: b.button(f"Delete map {mid}") is not None, "remote: the slotmap is in the table")
     st, body = rest(d, "GET", "/api/backend/v1/slotmaps")
@@ -213,7 +213,7 @@ def remote_and_xss(b, d):
                             and m["client"] == {"clientId": 7, "slotNr": 0} for m in body["slotmaps"]),
           f"RSRES (apitool's GET /slotmaps): the map made in the page ({body})")
     shot(b, "remote")
-    b.button(f"Delete map {mid}").click()
+    b.click(f"Delete map {mid}")
     b.wait(lambda _: b.button(f"Delete map {mid}") is None, "remote: the slotmap left the table")
     st, body = rest(d, "GET", "/api/backend/v1/slotmaps")
     check(st == 200 and not any(m["bank"] == {"bankId": 1, "slotNr": 3} for m in body["slotmaps"]),
@@ -289,10 +289,10 @@ def read_only(b, tmp, pc):
     b.get(f"http://127.0.0.1:{d.port}/")
     b.wait(lambda _: b.by_label("Token") is not None, "with tokens: the page asks for one")
     b.by_label("Token").send_keys("not-the-token-at-all")
-    b.button("Sign in").click()
+    b.click("Sign in")
     b.wait(lambda _: "refused" in b.text("#notice"), "a wrong token: the page says it was refused")
     b.by_label("Token").send_keys(READ)
-    b.button("Sign in").click()
+    b.click("Sign in")
     b.wait(lambda _: b.text("#session-scope") == "read-only", "signed in read-only")
     b.wait(lambda _: any(t.startswith("r0") for t in row_texts(b, "#ov-routes")), "read-only: routes shown")
     for name in ("overview", "routes", "remote", "trace", "daemon"):
