@@ -141,6 +141,29 @@ def overview_and_routes(b, d):
     b.wait(lambda _: b.button("Remove console2") is None, "routes: removed from the page")
     check(rest(d, "GET", "/api/v1/routes/console2")[0] == 404, "REST: the route is gone")
     b.wait(lambda _: "removed" in b.text("#notice"), "the page says the route was removed")
+    keyboard_route(b, d)
+
+
+def keyboard_route(b, d):
+    """The same with the keyboard alone: type to choose, Tab, Enter."""
+    from selenium.webdriver.common.keys import Keys
+    frontend = b.by_label("Frontend slot")
+    b.js("arguments[0].focus()", frontend)
+    frontend.send_keys("vpcd1")
+    b.driver.switch_to.active_element.send_keys(Keys.TAB)
+    b.driver.switch_to.active_element.send_keys("vcard0.1")
+    b.driver.switch_to.active_element.send_keys(Keys.TAB)
+    check(b.driver.switch_to.active_element.get_attribute("id") == "rf-name",
+          "keyboard: Tab goes from slot to slot to the route name")
+    b.driver.switch_to.active_element.send_keys("kbd1", Keys.ENTER)
+    b.wait(lambda _: rest(d, "GET", "/api/v1/routes/kbd1")[0] == 200,
+           "keyboard: a route made with Tab and Enter only")
+    remove = b.wait(lambda _: b.button("Remove kbd1"), "keyboard: its Remove button is there")
+    if remove is not None:
+        b.js("arguments[0].focus()", remove)
+        b.driver.switch_to.active_element.send_keys(Keys.ENTER)
+    b.wait(lambda _: rest(d, "GET", "/api/v1/routes/kbd1")[0] == 404,
+           "keyboard: removed with Enter on its button")
 
 
 def trace(b, d, pc):

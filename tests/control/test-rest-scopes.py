@@ -161,13 +161,13 @@ def scopes(tmp):
 def legacy_and_loopback(tmp):
     old = os.path.join(tmp, "old-token")
     with open(old, "w") as f:
-        f.write("s3cret\n")
+        f.write("s3cret!@#\n")  # the old key took any printable token
     os.chmod(old, 0o600)
     d = Daemon(CARDROUTED, PLUGIN_DIRS, tmp, "legacy",
                config(tmp, f"rest = 127.0.0.1:0\nrest-token-file = {old}\n"))
     try:
         check(d.wait_ready(), "daemon with the old rest-token-file starts")
-        st, _, _ = call(d.port, "POST", "/api/v1/routes", "s3cret",
+        st, _, _ = call(d.port, "POST", "/api/v1/routes", "s3cret!@#",
                         body='{"frontend": "term2", "backend": "card2", "name": "r2"}')
         check(st == 201, "rest-token-file: its one token may change (admin)")
     finally:
