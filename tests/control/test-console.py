@@ -117,12 +117,19 @@ def overview_and_routes(b, d):
     check(b.select("Frontend slot", "vpcd1") and b.select("Backend slot", "vcard0.1"),
           "routes: slots picked by their labels")
     b.by_label("Route name").send_keys("console1")
+    b.js("document.querySelector('#route-form details').open = true")
+    b.by_label("Timeout (ms)").send_keys("5000")
+    check(b.select("On backend loss", "hold") and b.select("Terminal resets", "ignore"),
+          "routes: policy picked by its labels")
+    b.by_label("Error status word").send_keys("6a82")
     b.click("Make route")
     b.wait(lambda _: any(t.startswith("console1") for t in row_texts(b, "#routes-table")),
            "routes: the new route is in the table")
     st, body = rest(d, "GET", "/api/v1/routes/console1")
-    check(st == 200 and body["frontend"] == "vpcd1" and body["backend"] == "vcard0.1",
-          "REST: the route made in the page exists")
+    check(st == 200 and body["frontend"] == "vpcd1" and body["backend"] == "vcard0.1"
+          and body["policy"] == {"timeout_ms": 5000, "on_backend_loss": "hold", "error_sw": "6A82",
+                                 "forward_reset": False},
+          f"REST: the route made in the page exists, with its policy ({body.get('policy')})")
     # made elsewhere: shows without a reload
     t0 = time.monotonic()
     rest(d, "DELETE", "/api/v1/routes/console1")
