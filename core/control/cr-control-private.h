@@ -6,6 +6,7 @@
 #include <cardroute/cr-http.h>
 
 #include "cr-control.h"
+#include "cr-rest-auth.h"
 
 G_BEGIN_DECLS
 
@@ -25,7 +26,7 @@ struct _CrControl {
 	/* configuration */
 	gchar *rest_host; /* NULL: REST disabled */
 	guint16 rest_port;
-	gchar *token;
+	CrRestAuth *auth; /* tokens and scopes (cr-rest-auth.h) */
 	gchar *tls_cert;
 	gchar *tls_key;
 	gsize max_body;
@@ -55,6 +56,15 @@ void cr_sse_add_client(CrSse *sse, gpointer soup_server_message);
 
 /* cr-rest-api.c: /api/v1 and /metrics through the handler registry */
 void cr_rest_api_register(CrControl *control);
+
+/* cr-rest-session.c: the token check before a body is read (FALSE: the
+ * message has its refusal) and GET /api/v1/session */
+gboolean cr_rest_session_check(CrControl *control, gpointer soup_server_message,
+			       const gchar *path);
+void cr_rest_session_register(CrControl *control);
+
+/* cr-rest-static.c: the console's files at / and /ui/ */
+void cr_rest_static_register(CrControl *control);
 
 /* cr-metrics.c */
 gchar *cr_metrics_render(CrRouter *router);

@@ -74,28 +74,6 @@ read_rest_address(CrControl *self, CrConfigSection *section, GError **error)
 }
 
 static gboolean
-read_token(CrControl *self, CrConfigSection *section, GError **error)
-{
-	g_autofree gchar *path = cr_config_section_get_string(section, "rest-token-file", NULL);
-	g_autoptr(GError) local = NULL;
-	gchar *token = NULL;
-	if (path == NULL || path[0] == '\0')
-		return TRUE;
-	if (!g_file_get_contents(path, &token, NULL, &local)) {
-		cr_config_section_set_error(section, error, "rest-token-file", "%s",
-					    local->message);
-		return FALSE;
-	}
-	self->token = g_strstrip(token);
-	if (self->token[0] == '\0' || strchr(self->token, '\n') != NULL) {
-		cr_config_section_set_error(section, error, "rest-token-file",
-					    "%s: must hold one line, the token", path);
-		return FALSE;
-	}
-	return TRUE;
-}
-
-static gboolean
 read_tls(CrControl *self, CrConfigSection *section, GError **error)
 {
 	g_autoptr(GError) local = NULL;
@@ -136,13 +114,15 @@ cr_control_new(CrRouter *router, CrConfigSection *section, const gchar *default_
 	self->router = router;
 	self->max_body = CR_REST_MAX_BODY;
 	self->handler_ids = g_array_new(FALSE, FALSE, sizeof(guint));
-	if (!read_rest_address(self, section, error) || !read_token(self, section, error) ||
-	    !read_tls(self, section, error) ||
+	if (!read_rest_address(self, section, error) || !read_tls(self, section, error) ||
 	    !cr_config_section_get_bool(section, "allow-apdu", FALSE, &self->allow_apdu, error) ||
 	    !cr_config_section_get_int(section, "apdu-timeout", 30000, 1, 3600000, &apdu_timeout,
 				       error) ||
 	    !cr_config_section_get_choice(section, "dbus", dbus_modes, CR_DBUS_SESSION,
 					  &dbus_mode, error))
+		return NULL;
+	self->auth = cr_rest_auth_new(section, error);
+	if (self->auth == NULL)
 		return NULL;
 	self->dbus_mode = (CrDbusMode)dbus_mode;
 	self->apdu_timeout_ms = (guint)apdu_timeout;
@@ -158,6 +138,8 @@ cr_control_start(CrControl *self, GError **error)
 	g_return_val_if_fail(!self->started, FALSE);
 	self->started = TRUE;
 	cr_rest_api_register(self);
+	cr_rest_session_register(self);
+	cr_rest_static_register(self);
 	if (self->rest_host != NULL) {
 		self->sse = cr_sse_new(self->router);
 		g_autoptr(GError) local = NULL;
@@ -206,7 +188,7 @@ cr_control_free(CrControl *self)
 	cr_control_stop(self);
 	g_array_unref(self->handler_ids);
 	g_free(self->rest_host);
-	g_free(self->token);
+	cr_rest_auth_free(self->auth);
 	g_free(self->tls_cert);
 	g_free(self->tls_key);
 	g_free(self->state_dir);

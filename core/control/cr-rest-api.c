@@ -421,16 +421,18 @@ metrics(CrHttpRequest *request, CrHttpResponder *responder, gpointer user_data)
 {
 	CrControl *c = user_data;
 	g_autoptr(GBytes) body = NULL;
-	gchar *text;
-	gsize len;
+	GString *text;
+	gchar *core;
 	if (g_strcmp0(cr_http_request_get_method(request), "GET") != 0 &&
 	    g_strcmp0(cr_http_request_get_method(request), "HEAD") != 0) {
 		reply_method(responder, "GET");
 		return;
 	}
-	text = cr_metrics_render(c->router);
-	len = strlen(text);
-	body = g_bytes_new_take(text, len);
+	core = cr_metrics_render(c->router);
+	text = g_string_new(core);
+	g_free(core);
+	cr_rest_auth_metrics(c->auth, text); /* cr-rest-auth.c */
+	body = g_string_free_to_bytes(text);
 	cr_http_responder_complete(responder, 200, "text/plain; version=0.0.4; charset=utf-8",
 				   body);
 }

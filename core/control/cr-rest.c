@@ -42,16 +42,6 @@ set_error(SoupServerMessage *msg, guint status, const gchar *code, const gchar *
 					 json->len);
 }
 
-static gboolean
-token_equal(const gchar *a, const gchar *b)
-{
-	gsize la = strlen(a), lb = strlen(b);
-	guint8 diff = la != lb;
-	for (gsize i = 0; i < la; i++)
-		diff |= (guint8)(a[i] ^ b[i % (lb > 0 ? lb : 1)]);
-	return diff == 0;
-}
-
 /* Runs once the headers are in, before the body is read. */
 static void
 early_cb(SoupServer *server, SoupServerMessage *msg, const char *path, GHashTable *query,
@@ -59,21 +49,9 @@ early_cb(SoupServer *server, SoupServerMessage *msg, const char *path, GHashTabl
 {
 	CrRest *rest = user_data;
 	SoupMessageHeaders *hdrs = soup_server_message_get_request_headers(msg);
-	const gchar *token = rest->control->token;
 
-	if (token != NULL) {
-		const gchar *auth = soup_message_headers_get_one(hdrs, "Authorization");
-		if (auth == NULL || g_ascii_strncasecmp(auth, "Bearer ", 7) != 0) {
-			set_error(msg, 401, "auth", "a bearer token is required");
-			soup_message_headers_replace(soup_server_message_get_response_headers(msg),
-						     "WWW-Authenticate", "Bearer realm=\"cardroute\"");
-			return;
-		}
-		if (!token_equal(auth + 7, token)) {
-			set_error(msg, 403, "auth", "wrong token");
-			return;
-		}
-	}
+	if (!cr_rest_session_check(rest->control, msg, path))
+		return; /* cr-rest-session.c */
 	switch (soup_message_headers_get_encoding(hdrs)) {
 	case SOUP_ENCODING_CONTENT_LENGTH:
 		if (soup_message_headers_get_content_length(hdrs) > (goffset)rest->control->max_body)
@@ -263,7 +241,8 @@ cr_rest_start(CrRest *rest, GError **error)
 	for (GSList *l = uris; l != NULL; l = l->next) {
 		g_autofree gchar *text = g_uri_to_string(l->data);
 		g_message("REST API listening on %s%s", text,
-			  c->token != NULL ? " (bearer token required)" : "");
+			  cr_rest_auth_get_n_tokens(c->auth) > 0 ? " (bearer token required)"
+								   : " (no token: loopback clients only)");
 	}
 	g_slist_free_full(uris, (GDestroyNotify)g_uri_unref);
 	return TRUE;
