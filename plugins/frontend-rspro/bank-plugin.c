@@ -363,6 +363,26 @@ read_config(BankInstance *self, CrConfigSection *section, GError **error)
 	return read_csv(self, section, error);
 }
 
+/* With slots-csv and no backend section, the bank opens the PC/SC readers
+ * itself, as osmo-remsim-bankd: an instance [backend:NAME-readers] of
+ * backend-pcsc with a slot per reader; each CSV regex is matched against
+ * the slots' reader names (bank-slot.c). */
+static gboolean
+request_readers(BankInstance *self, CrRouter *router, CrConfigSection *section, GError **error)
+{
+	static const gchar *const shares[] = {"exclusive", "shared", NULL};
+	g_autofree gchar *name = g_strdup_printf("%s-readers", cr_config_section_get_name(section));
+	guint share;
+
+	if (!cr_config_section_get_choice(section, "pcsc-share", shares, 0, &share, error))
+		return FALSE;
+	const gchar *const keys[] = {"plugin",   "pcsc",          "readers", "every",
+	                             "protocol", "t0",            "share",   shares[share],
+	                             NULL};
+	cr_router_add_default_section(router, CR_PLUGIN_KIND_BACKEND, name, keys);
+	return TRUE;
+}
+
 static CrInstance *
 bank_create(CrRouter *router, CrConfigSection *section, GError **error)
 {
@@ -380,6 +400,8 @@ bank_create(CrRouter *router, CrConfigSection *section, GError **error)
 		return NULL;
 	}
 	if (!bank_instance_setup(self, cr_config_section_get_name(section), error))
+		return NULL;
+	if (self->csv != NULL && !request_readers(self, router, section, error))
 		return NULL;
 	if (mappings != NULL && !bank_maps_parse(self->maps, mappings, &local)) {
 		cr_config_section_set_error(section, error, "mappings", "%s", local->message);
