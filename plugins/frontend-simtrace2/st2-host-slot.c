@@ -87,6 +87,8 @@ in_status(gpointer ctx, const struct st2_status *status, gboolean irq)
 	St2Slot *self = ctx;
 	St2LineEvent ev = st2_line_update(&self->line, status->flags);
 
+	st2_events_status(&self->config.events, status->flags);
+
 	g_debug("%s: STATUS%s flags %02x (%u mV, F %u D %u WI %u)", slot_name(self),
 	        irq ? " (irq)" : "", status->flags, status->voltage_mv, status->f_index,
 	        status->d_index, status->wi);
@@ -327,6 +329,7 @@ st2_slot_card_changed(CrFrontendSlot *slot, GBytes *atr)
 	guint8 buf[64];
 	gsize n;
 
+	st2_events_card(&self->config.events, atr != NULL);
 	if (self->chan == NULL)
 		return;
 	n = encode_card(self, buf, sizeof(buf), atr);
