@@ -166,16 +166,19 @@ handle_connect(BankClient *self, const RsproConnectClientReq *req)
 	}
 	g_clear_handle_id(&self->id_timer, g_source_remove);
 	self->client_slot = req->client_slot;
-	g_message("client %s is %u:%u (%s, %s %s)", self->peer, req->client_slot.client_id,
-	          req->client_slot.slot_nr, req->identity.name != NULL ? req->identity.name : "?",
-	          req->identity.software != NULL ? req->identity.software : "?",
-	          req->identity.sw_version != NULL ? req->identity.sw_version : "?");
+	bank_log_client(self->bank, self->peer, &req->client_slot, "hello",
+	                "client %s is %u:%u (%s, %s %s)", self->peer, req->client_slot.client_id,
+	                req->client_slot.slot_nr,
+	                req->identity.name != NULL ? req->identity.name : "?",
+	                req->identity.software != NULL ? req->identity.software : "?",
+	                req->identity.sw_version != NULL ? req->identity.sw_version : "?");
 	/* a client that reconnects replaces its old connection at once */
 	bank_instance_drop_duplicates(self->bank, self, self->client_slot);
 	bank_slot = bank_maps_find_client(self->bank->maps, self->client_slot);
 	if (bank_slot < 0) {
-		g_message("client %u:%u: no mapping yet, answering cardNotPresent",
-		          self->client_slot.client_id, self->client_slot.slot_nr);
+		bank_log_client(self->bank, self->peer, &self->client_slot, "no-mapping",
+		                "client %u:%u: no mapping yet, answering cardNotPresent",
+		                self->client_slot.client_id, self->client_slot.slot_nr);
 		self->state = BANK_CLIENT_WAIT_MAP;
 		send_connect_res(self, RSPRO_RESULT_CARD_NOT_PRESENT);
 		return;
@@ -318,10 +321,12 @@ bank_client_close(BankClient *self, const gchar *format, ...)
 	why = g_strdup_vprintf(format, ap);
 	va_end(ap);
 	if (self->state == BANK_CLIENT_WAIT_ID)
-		g_message("client %s: closing: %s", self->peer, why);
+		bank_log_client(self->bank, self->peer, NULL, why, "client %s: closing: %s",
+		                self->peer, why);
 	else
-		g_message("client %u:%u (%s): closing: %s", self->client_slot.client_id,
-		          self->client_slot.slot_nr, self->peer, why);
+		bank_log_client(self->bank, self->peer, &self->client_slot, why,
+		                "client %u:%u (%s): closing: %s", self->client_slot.client_id,
+		                self->client_slot.slot_nr, self->peer, why);
 	self->state = BANK_CLIENT_CLOSED;
 	g_clear_handle_id(&self->id_timer, g_source_remove);
 	g_queue_clear_full(&self->queued, (GDestroyNotify)g_bytes_unref);

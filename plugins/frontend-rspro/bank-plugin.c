@@ -214,6 +214,7 @@ bank_instance_finalize(GObject *obj)
 	g_clear_pointer(&self->server, rspro_conn_unref);
 	g_clear_object(&self->service);
 	g_hash_table_destroy(self->clients);
+	g_clear_pointer(&self->log_limit, cr_log_limiter_free);
 	bank_maps_free(self->maps);
 	bank_csv_free(self->csv);
 	g_free(self->slots);
@@ -250,6 +251,7 @@ bank_instance_init(BankInstance *self)
 gboolean
 bank_instance_setup(BankInstance *self, const gchar *name, GError **error)
 {
+	bank_log_init(self);
 	self->maps = bank_maps_new(self->bank_id, self->n_slots);
 	self->slots = g_new0(BankSlot *, self->n_slots);
 	if (self->max_clients == 0)

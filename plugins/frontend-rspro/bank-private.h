@@ -67,7 +67,15 @@ struct _BankInstance {
 	guint64 accepted;
 	guint64 tpdus;
 	guint64 error_answers;
+	CrLogLimiter *log_limit; /* client connection lines (bank-log.c) */
 };
+
+/* bank-log.c */
+void bank_log_init(BankInstance *self);
+/* A line about a client connection, rate-limited per peer host, client slot
+ * and @kind. */
+void bank_log_client(BankInstance *self, const gchar *peer, const RsproClientSlot *client,
+                     const gchar *kind, const gchar *format, ...) G_GNUC_PRINTF(5, 6);
 
 /* bank-plugin.c */
 /* creates the maps and the slots NAME.0 .. NAME.N-1 from the fields set */
