@@ -200,6 +200,16 @@ bank_instance_describe(CrInstance *instance, GVariantDict *dict)
 		g_variant_dict_insert(dict, "slots-csv", "s", self->csv_path);
 	g_variant_dict_insert(dict, "mappings", "u", bank_maps_count(self->maps));
 	g_variant_dict_insert(dict, "clients", "u", g_hash_table_size(self->clients));
+	{
+		GHashTableIter it;
+		gpointer client;
+		guint held = 0;
+		g_hash_table_iter_init(&it, self->clients);
+		while (g_hash_table_iter_next(&it, &client, NULL))
+			held += ((BankClient *)client)->answer_pending ? 1 : 0;
+		/* connectClientRes held back (hold-not-present-ms) right now */
+		g_variant_dict_insert(dict, "answers-held", "u", held);
+	}
 	g_variant_dict_insert(dict, "clients-accepted", "t", self->accepted);
 	g_variant_dict_insert(dict, "tpdus", "t", self->tpdus);
 	g_variant_dict_insert(dict, "error-answers", "t", self->error_answers);
@@ -351,6 +361,10 @@ read_config(BankInstance *self, CrConfigSection *section, GError **error)
 	                               &v, error))
 		return FALSE;
 	self->resync_ms = (guint)v;
+	/* below the upstream client's 10 s connectClientRes limit (its T1) */
+	if (!cr_config_section_get_int(section, "hold-not-present-ms", 0, 0, 9000, &v, error))
+		return FALSE;
+	self->hold_ms = (guint)v;
 	if (!cr_config_section_get_int(section, "max-clients", (gint64)self->n_slots * 2 + 16, 1,
 	                               65536, &v, error))
 		return FALSE;

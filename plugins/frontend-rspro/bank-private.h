@@ -68,6 +68,7 @@ struct _BankInstance {
 	guint64 tpdus;
 	guint64 error_answers;
 	CrLogLimiter *log_limit; /* client connection lines (bank-log.c) */
+	guint hold_ms;           /* hold-not-present-ms */
 };
 
 /* bank-log.c */
@@ -133,6 +134,8 @@ struct _BankClient {
 	GBytes *atr_sent;  /* last ATR sent in setAtrReq */
 	GQueue queued;     /* GBytes: TPDUs waiting for the slot */
 	guint id_timer;
+	guint hold_timer;        /* hold-not-present-ms: connectClientRes held back */
+	gboolean answer_pending; /* connectClientRes not sent yet */
 };
 
 /* a connection accepted on the listener; starts reading */
