@@ -34,6 +34,7 @@ pcsc_slot_attach_reader(PcscSlot *self, const gchar *reader, PcscHandoff *handof
 	g_return_val_if_fail(self->worker == NULL, NULL);
 	g_free(self->reader);
 	self->reader = g_strdup(reader);
+	cr_backend_slot_set_location(bs, reader);
 	self->worker = pcsc_worker_new(slot_name(self), reader, self->share_mode, self->protocols,
 	                               handoff);
 	g_message("%s: using reader '%s'", slot_name(self), reader);

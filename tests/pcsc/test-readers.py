@@ -72,6 +72,11 @@ class Rest:
         items = body.get("backends", body) if isinstance(body, dict) else body
         return {b["name"]: b["state"] for b in items if b.get("instance") == "readers"}
 
+    def locations(self):
+        st, body = self.request("GET", "/api/v1/backends")
+        items = body.get("backends", body) if isinstance(body, dict) else body
+        return {b["name"]: b.get("location") for b in items if b.get("instance") == "readers"}
+
     def apdu(self, slot, hexstr):
         return self.request("POST", f"/api/v1/backends/{slot}/apdu", {"apdu": hexstr})
 
@@ -134,6 +139,8 @@ def run(d, b, a, rest, tmp, daemons):
     check(states(rest, both), f"pcscd came later: two slots with cards ({rest.slots()})")
     check(b.wait_log(f"reader '{d.reader(0)}' is slot readers.0"), "reader 00 00 is readers.0")
     check(b.wait_log(f"reader '{d.reader(1)}' is slot readers.1"), "reader 00 01 is readers.1")
+    check(rest.locations() == {"readers.0": d.reader(0), "readers.1": d.reader(1)},
+          f"REST shows each slot's reader as its location ({rest.locations()})")
     for slot in ("readers.0", "readers.1"):
         check(read_iccid(rest, slot) == ICCID + b"\x90\x00", f"{slot}: EF.ICCID reads right")
 
