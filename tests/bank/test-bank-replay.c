@@ -181,6 +181,7 @@ vpcd_card_new(ReplayCard *card, guint16 port)
 
 	v->card = card;
 	v->in = g_byte_array_new();
+	g_socket_client_set_enable_proxy(sc, FALSE);
 	v->conn = g_socket_client_connect_to_host(sc, "127.0.0.1", port, NULL, &error);
 	g_assert_no_error(error);
 	sock = g_socket_connection_get_socket(v->conn);
