@@ -48,6 +48,7 @@ cr_backend_slot_finalize(GObject *obj)
 	g_clear_pointer(&p->atr, g_bytes_unref);
 	cr_stats_clear(&p->stats);
 	g_free(p->name);
+	g_free(p->location);
 	G_OBJECT_CLASS(cr_backend_slot_parent_class)->finalize(obj);
 }
 
@@ -225,4 +226,18 @@ cr_backend_slot_transmit(CrBackendSlot *self, CrTransaction *tx)
 		return;
 	}
 	cr_backend_slot_send(self, tx);
+}
+
+void
+cr_backend_slot_set_location(CrBackendSlot *self, const gchar *location)
+{
+	CrBackendSlotPrivate *p = cr_backend_slot_priv(self);
+	g_free(p->location);
+	p->location = g_strdup(location);
+}
+
+const gchar *
+cr_backend_slot_get_location(CrBackendSlot *self)
+{
+	return cr_backend_slot_priv(self)->location;
 }

@@ -62,6 +62,7 @@ typedef struct {
 	GBytes *atr;
 	CrTransaction *current; /* held by the backend right now */
 	CrStats stats;
+	gchar *location; /* where the card is (a reader name), or NULL */
 } CrBackendSlotPrivate;
 
 CrBackendSlotPrivate *cr_backend_slot_priv(CrBackendSlot *self);

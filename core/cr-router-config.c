@@ -167,6 +167,63 @@ cr_router_split_group(CrRouter *self, const gchar *group, guint *kind_index, GEr
 
 static gboolean load_keyfile(CrRouter *self, const gchar *path, GError **error);
 
+typedef struct {
+	CrPluginKind kind;
+	gchar *group;
+	GStrv keys;
+} CrDefaultSection;
+
+static void
+default_section_free(gpointer p)
+{
+	CrDefaultSection *d = p;
+	g_free(d->group);
+	g_strfreev(d->keys);
+	g_free(d);
+}
+
+void
+cr_router_add_default_section(CrRouter *self, CrPluginKind kind, const gchar *name,
+			      const gchar *const *keys)
+{
+	CrDefaultSection *d;
+	g_return_if_fail(CR_IS_ROUTER(self) && name != NULL && keys != NULL);
+	if (self->default_sections == NULL)
+		self->default_sections = g_ptr_array_new_with_free_func(default_section_free);
+	d = g_new0(CrDefaultSection, 1);
+	d->kind = kind;
+	d->group = g_strdup_printf("%s:%s", cr_plugin_kind_to_string(kind), name);
+	d->keys = g_strdupv((gchar **)keys);
+	g_ptr_array_add(self->default_sections, d);
+}
+
+/* The default sections plugins asked for, where the file has none of
+ * their kind. */
+static gboolean
+load_default_sections(CrRouter *self, gchar **groups, GError **error)
+{
+	g_autoptr(GPtrArray) requests = g_steal_pointer(&self->default_sections);
+	if (requests == NULL)
+		return TRUE;
+	for (guint i = 0; i < requests->len; i++) {
+		CrDefaultSection *d = requests->pdata[i];
+		g_autofree gchar *prefix = g_strdup_printf("%s:", cr_plugin_kind_to_string(d->kind));
+		gboolean present = FALSE;
+		for (guint j = 0; groups[j] != NULL && !present; j++)
+			present = g_str_has_prefix(groups[j], prefix);
+		if (present || g_key_file_has_group(self->keyfile, d->group))
+			continue;
+		for (guint k = 0; d->keys[k] != NULL && d->keys[k + 1] != NULL; k += 2)
+			g_key_file_set_string(self->keyfile, d->group, d->keys[k], d->keys[k + 1]);
+		if (!self->scratch)
+			g_message("%s: no %s section: [%s] made for the plugin that asked for it",
+				  self->config_path, cr_plugin_kind_to_string(d->kind), d->group);
+		if (!cr_router_load_instance(self, d->group, d->kind, error))
+			return FALSE;
+	}
+	return TRUE;
+}
+
 gboolean
 cr_router_load_config(CrRouter *self, const gchar *path, GError **error)
 {
@@ -242,6 +299,8 @@ load_keyfile(CrRouter *self, const gchar *path, GError **error)
 					return FALSE;
 			}
 		}
+		if (pass == 0 && !load_default_sections(self, groups, error))
+			return FALSE;
 	}
 	return TRUE;
 }

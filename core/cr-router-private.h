@@ -39,6 +39,7 @@ struct _CrRouter {
 	gpointer shutdown_data;
 	gboolean stopped;
 	gboolean scratch; /* validating a reload: says nothing */
+	GPtrArray *default_sections; /* CrDefaultSection, while loading a file */
 };
 
 /* adds a route (config or run time) */

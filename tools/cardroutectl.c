@@ -449,6 +449,9 @@ main(int argc, char **argv)
 	};
 
 	setlocale(LC_ALL, "");
+	/* the upstream arguments after "migrate KIND --" are not ours to parse */
+	if (argc >= 2 && g_str_equal(argv[1], "migrate"))
+		return ctl_migrate(argc - 1, argv + 1);
 	ctx = g_option_context_new("COMMAND [ARGS] - control cardrouted");
 	g_option_context_set_summary(
 		ctx, "Commands:\n"
@@ -460,6 +463,8 @@ main(int argc, char **argv)
 		     "  metrics                 Prometheus text\n"
 		     "  remsim clients|banks|slotmaps | remsim map BANK SLOT CLIENT SLOT\n"
 		     "  remsim unmap BANK SLOT | remsim reset   (rspro-server's RSRES API)\n"
+		     "  migrate remsim-bankd|remsim-client|remsim-server -- ARGS...\n"
+		     "                          print the INI for an osmo-remsim command line\n"
 		     "Exit: 0 ok, 1 refused, 2 usage, 3 unreachable, 4 not found");
 	g_option_context_add_main_entries(ctx, entries, NULL);
 	if (!g_option_context_parse(ctx, &argc, &argv, &error)) {

@@ -31,5 +31,8 @@ void print_json(JsonNode *node);
 JsonObject *obj_member(JsonObject *obj, const gchar *member);
 JsonArray *array_member(JsonNode *root, const gchar *member);
 
+/* cardroutectl migrate KIND -- ARGS (argv[0] = "migrate"); no daemon needed */
+gint ctl_migrate(gint argc, gchar **argv);
+
 /* cardroutectl remsim ARGS (argv[0] = "remsim") */
 gint ctl_remsim(Ctl *ctl, gint argc, gchar **argv);

@@ -127,6 +127,9 @@ update_backend(CrDbus *self, CrBackendSlot *slot, gboolean counters_only)
 			iface, cr_slot_state_to_string(cr_backend_slot_get_state(slot)));
 		cr_dbus_backend_slot1_set_atr(iface, atr);
 		cr_dbus_backend_slot1_set_route(iface, route_name);
+		cr_dbus_backend_slot1_set_location(iface, cr_backend_slot_get_location(slot) != NULL
+								  ? cr_backend_slot_get_location(slot)
+								  : "");
 	}
 	cr_dbus_backend_slot1_set_transactions(iface, s->transactions);
 	cr_dbus_backend_slot1_set_errors(iface, s->errors);

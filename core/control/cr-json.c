@@ -116,6 +116,7 @@ cr_json_backend(CrBackendSlot *slot)
 	json_builder_begin_object(b);
 	add_string(b, "name", cr_backend_slot_get_name(slot));
 	add_instance(b, cr_backend_slot_get_instance(slot));
+	add_string(b, "location", cr_backend_slot_get_location(slot));
 	add_string(b, "state", cr_slot_state_to_string(cr_backend_slot_get_state(slot)));
 	add_hex(b, "atr", cr_backend_slot_get_atr(slot));
 	add_string(b, "route", route != NULL ? cr_route_get_name(route) : NULL);

@@ -1,19 +1,18 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
- * Backend slot on a PC/SC reader. Card events from the monitor thread become
- * slot states; transmit/reset/power-off go to the I/O thread in order and
- * come back as events. The card is connected lazily (first transmit or
- * reset), so an unused reader is not held.
+ * Backend slot on a PC/SC reader. Card events from the instance's monitor
+ * become slot states; transmit/reset/power-off go to the reader's I/O thread
+ * in order and come back through the hand-off. The card is connected lazily
+ * (first transmit or reset), so an unused reader is not held.
  */
 #include "pcsc-slot.h"
 
-#include "pcsc-worker.h"
-
 struct _PcscSlot {
 	CrBackendSlot parent_instance;
-	gchar *pattern;
-	PcscWorker *worker;
-	gchar *reader;          /* the matching reader, NULL while none */
+	DWORD share_mode;
+	DWORD protocols;
+	PcscWorker *worker;     /* borrowed: the instance holds the thread */
+	gchar *reader;          /* attached or last seen */
 	CrTransaction *pending; /* with the I/O thread */
 	guint64 pending_id;
 	guint64 transmits;
@@ -28,42 +27,89 @@ slot_name(PcscSlot *self)
 	return cr_backend_slot_get_name(CR_BACKEND_SLOT(self));
 }
 
-static void
-on_event(const PcscEvent *ev, gpointer user_data)
+PcscWorker *
+pcsc_slot_attach_reader(PcscSlot *self, const gchar *reader, PcscHandoff *handoff)
 {
-	PcscSlot *self = user_data;
+	CrBackendSlot *bs = CR_BACKEND_SLOT(self);
+	g_return_val_if_fail(self->worker == NULL, NULL);
+	g_free(self->reader);
+	self->reader = g_strdup(reader);
+	cr_backend_slot_set_location(bs, reader);
+	self->worker = pcsc_worker_new(slot_name(self), reader, self->share_mode, self->protocols,
+	                               handoff);
+	g_message("%s: using reader '%s'", slot_name(self), reader);
+	if (cr_backend_slot_get_state(bs) == CR_SLOT_STATE_DOWN)
+		cr_backend_slot_set_state(bs, CR_SLOT_STATE_EMPTY, NULL);
+	return self->worker;
+}
+
+void
+pcsc_slot_detach_reader(PcscSlot *self, const GError *reason)
+{
+	CrBackendSlot *bs = CR_BACKEND_SLOT(self);
+	if (self->worker != NULL) {
+		pcsc_worker_retire(self->worker);
+		self->worker = NULL;
+	}
+	self->pending = NULL;
+	if (cr_backend_slot_get_state(bs) != CR_SLOT_STATE_DOWN)
+		cr_backend_slot_set_state(bs, CR_SLOT_STATE_DOWN, reason);
+}
+
+PcscWorker *
+pcsc_slot_get_worker(PcscSlot *self)
+{
+	return self->worker;
+}
+
+const gchar *
+pcsc_slot_get_reader(PcscSlot *self)
+{
+	return self->reader;
+}
+
+guint64
+pcsc_slot_get_transmits(PcscSlot *self)
+{
+	return self->transmits;
+}
+
+guint64
+pcsc_slot_get_resets(PcscSlot *self)
+{
+	return self->resets;
+}
+
+void
+pcsc_slot_card_event(PcscSlot *self, gboolean present, GBytes *atr)
+{
 	CrBackendSlot *bs = CR_BACKEND_SLOT(self);
 
+	if (self->worker == NULL)
+		return;
+	if (present) {
+		cr_backend_slot_set_card(bs, g_bytes_get_data(atr, NULL), g_bytes_get_size(atr));
+		return;
+	}
+	if (cr_backend_slot_get_state(bs) == CR_SLOT_STATE_PRESENT) {
+		g_autoptr(GError) reason = g_error_new(CR_ERROR, CR_ERROR_NO_CARD,
+		                                       "card removed from '%s'", self->reader);
+		cr_backend_slot_set_state(bs, CR_SLOT_STATE_EMPTY, reason);
+	} else {
+		cr_backend_slot_set_state(bs, CR_SLOT_STATE_EMPTY, NULL);
+	}
+	if (self->worker != NULL)
+		pcsc_worker_card_gone(self->worker);
+}
+
+void
+pcsc_slot_worker_event(PcscSlot *self, const PcscEvent *ev)
+{
+	CrBackendSlot *bs = CR_BACKEND_SLOT(self);
+
+	if (ev->source == NULL || ev->source != (gpointer)self->worker)
+		return; /* a retired thread's late answer */
 	switch (ev->type) {
-	case PCSC_EVENT_DOWN:
-		g_clear_pointer(&self->reader, g_free);
-		if (cr_backend_slot_get_state(bs) == CR_SLOT_STATE_DOWN)
-			g_message("%s: %s", slot_name(self), ev->error->message);
-		cr_backend_slot_set_state(bs, CR_SLOT_STATE_DOWN, ev->error);
-		pcsc_worker_card_gone(self->worker);
-		return;
-	case PCSC_EVENT_READER:
-		g_free(self->reader);
-		self->reader = g_strdup(ev->reader);
-		g_message("%s: using reader '%s'", slot_name(self), ev->reader);
-		if (cr_backend_slot_get_state(bs) == CR_SLOT_STATE_DOWN)
-			cr_backend_slot_set_state(bs, CR_SLOT_STATE_EMPTY, NULL);
-		return;
-	case PCSC_EVENT_CARD:
-		if (ev->present) {
-			cr_backend_slot_set_card(bs, g_bytes_get_data(ev->data, NULL),
-			                         g_bytes_get_size(ev->data));
-			return;
-		}
-		if (cr_backend_slot_get_state(bs) == CR_SLOT_STATE_PRESENT) {
-			g_autoptr(GError) reason = g_error_new(
-			        CR_ERROR, CR_ERROR_NO_CARD, "card removed from '%s'", ev->reader);
-			cr_backend_slot_set_state(bs, CR_SLOT_STATE_EMPTY, reason);
-		} else {
-			cr_backend_slot_set_state(bs, CR_SLOT_STATE_EMPTY, NULL);
-		}
-		pcsc_worker_card_gone(self->worker);
-		return;
 	case PCSC_EVENT_TRANSMITTED: {
 		CrTransaction *tx = self->pending;
 		if (tx == NULL || self->pending_id != ev->tx_id)
@@ -90,6 +136,8 @@ on_event(const PcscEvent *ev, gpointer user_data)
 		if (ev->error != NULL)
 			g_message("%s: %s", slot_name(self), ev->error->message);
 		return;
+	default:
+		return;
 	}
 }
 
@@ -99,6 +147,12 @@ pcsc_slot_transmit(CrBackendSlot *bs, CrTransaction *tx)
 	PcscSlot *self = PCSC_SLOT(bs);
 	gsize len;
 	const guint8 *cmd = cr_transaction_get_command(tx, &len);
+
+	if (self->worker == NULL) {
+		cr_transaction_fail(tx, g_error_new(CR_ERROR, CR_ERROR_BACKEND_GONE,
+		                                    "no reader for %s", slot_name(self)));
+		return;
+	}
 	self->pending = tx;
 	self->pending_id = cr_transaction_get_id(tx);
 	self->transmits++;
@@ -119,44 +173,26 @@ pcsc_slot_reset(CrBackendSlot *bs, CrResetKind kind)
 {
 	PcscSlot *self = PCSC_SLOT(bs);
 	self->resets++;
-	pcsc_worker_reset(self->worker, kind);
+	if (self->worker != NULL)
+		pcsc_worker_reset(self->worker, kind);
+	else
+		g_message("%s: reset ignored: no reader", slot_name(self));
 }
 
 static void
 pcsc_slot_power_off(CrBackendSlot *bs)
 {
-	pcsc_worker_power_off(PCSC_SLOT(bs)->worker);
-}
-
-void
-pcsc_slot_start(PcscSlot *self)
-{
-	pcsc_worker_start(self->worker);
-}
-
-void
-pcsc_slot_stop(PcscSlot *self)
-{
-	pcsc_worker_stop(self->worker);
-	self->pending = NULL;
-}
-
-void
-pcsc_slot_describe(PcscSlot *self, GVariantDict *dict)
-{
-	g_variant_dict_insert(dict, "reader-pattern", "s", self->pattern);
-	if (self->reader != NULL)
-		g_variant_dict_insert(dict, "reader", "s", self->reader);
-	g_variant_dict_insert(dict, "transmits", "t", self->transmits);
-	g_variant_dict_insert(dict, "resets", "t", self->resets);
+	PcscSlot *self = PCSC_SLOT(bs);
+	if (self->worker != NULL)
+		pcsc_worker_power_off(self->worker);
 }
 
 PcscSlot *
-pcsc_slot_new(const gchar *name, const gchar *pattern, DWORD share_mode, DWORD protocols)
+pcsc_slot_new(const gchar *name, DWORD share_mode, DWORD protocols)
 {
 	PcscSlot *self = g_object_new(PCSC_TYPE_SLOT, "name", name, NULL);
-	self->pattern = g_strdup(pattern);
-	self->worker = pcsc_worker_new(name, pattern, share_mode, protocols, on_event, self);
+	self->share_mode = share_mode;
+	self->protocols = protocols;
 	return self;
 }
 
@@ -164,8 +200,6 @@ static void
 pcsc_slot_finalize(GObject *obj)
 {
 	PcscSlot *self = PCSC_SLOT(obj);
-	g_clear_pointer(&self->worker, pcsc_worker_free);
-	g_free(self->pattern);
 	g_free(self->reader);
 	G_OBJECT_CLASS(pcsc_slot_parent_class)->finalize(obj);
 }

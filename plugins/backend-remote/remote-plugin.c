@@ -122,6 +122,12 @@ read_config(CrConfigSection *section, RemoteConfig *cfg, GError **error)
 		return FALSE;
 	}
 	cfg->software = g_strdup("cardroute");
+	cfg->event_script = cr_config_section_get_string(section, "event-script", NULL);
+	if (cfg->event_script != NULL && cfg->event_script[0] == '\0')
+		g_clear_pointer(&cfg->event_script, g_free);
+	if (!get_ms(section, "event-script-timeout-ms", 10000, 0, &cfg->event_script_timeout_ms,
+	            error))
+		return FALSE;
 	return TRUE;
 }
 

@@ -22,6 +22,8 @@
 
 #include <gio/gio.h>
 
+#include "event-script.h"
+#include "remote-events.h"
 #include "remote-tpdu.h"
 
 struct _RemoteSlot {
@@ -45,6 +47,10 @@ struct _RemoteSlot {
 	GBytes *card_atr; /* while PRESENT */
 	guint atr_timer;
 	gboolean vcc_on;
+	gboolean rst_on, clk_on;
+
+	EventScript *script; /* event-script, or NULL */
+	gboolean server_seen; /* event-server-connect is for the first time only */
 
 	CrTransaction *in_flight;
 	CrTransaction *queued; /* waits for stale answers */
@@ -61,6 +67,7 @@ remote_config_clear(RemoteConfig *cfg)
 	g_clear_pointer(&cfg->atr, g_bytes_unref);
 	g_clear_pointer(&cfg->identity_name, g_free);
 	g_clear_pointer(&cfg->software, g_free);
+	g_clear_pointer(&cfg->event_script, g_free);
 }
 
 static const gchar *
@@ -301,9 +308,38 @@ handle_card_to_modem(RemoteSlot *self, const RsproTpduCardToModem *tpdu)
 	cr_transaction_complete(tx, data, len);
 }
 
+/* Runs the event script (if any) for @cause with upstream's REMSIM_*. */
+static void
+script_event(RemoteSlot *self, const gchar *cause)
+{
+	g_auto(GStrv) env = NULL;
+	RemoteEventState st = {
+	        .server_host = self->cfg.server_host,
+	        .server_port = self->cfg.server_port,
+	        .server_state = rspro_conn_state_name(rspro_conn_get_state(self->server)),
+	        .bank_host = self->bank_host,
+	        .bank_port = self->bank_port,
+	        .bank_state = rspro_conn_state_name(rspro_conn_get_state(self->bank)),
+	        .client_id = self->client_slot.client_id,
+	        .client_slot = self->client_slot.slot_nr,
+	        .bank_id = self->mapped ? self->bank_slot.bank_id : 0,
+	        .bank_slot = self->mapped ? self->bank_slot.slot_nr : 0,
+	        .vcc = self->vcc_on,
+	        .rst = self->rst_on,
+	        .clk = self->clk_on,
+	};
+
+	if (self->script == NULL)
+		return;
+	env = remote_events_env(&st);
+	event_script_run(self->script, cause, (const gchar *const *)env);
+}
+
 static void
 send_status(RemoteSlot *self, gboolean rst, gboolean vcc, gboolean clk)
 {
+	gboolean changed = rst != self->rst_on || vcc != self->vcc_on || clk != self->clk_on;
+
 	RsproMsg msg;
 	RsproSlotPhysStatus *st;
 
@@ -321,6 +357,11 @@ send_status(RemoteSlot *self, gboolean rst, gboolean vcc, gboolean clk)
 	send_or_log(self, self->bank, &msg);
 	rspro_msg_clear(&msg);
 	self->vcc_on = vcc;
+	self->rst_on = rst;
+	self->clk_on = clk;
+	/* upstream's documented intent (its code fires on *unchanged* status) */
+	if (changed)
+		script_event(self, "event-modem-status");
 }
 
 /* as upstream's ifd handler: cold = power off {RST VCC- CLK-} then on; warm =
@@ -395,7 +436,18 @@ bank_state(RsproConn *conn, RsproConnState old_state, RsproConnState new_state,
 			card_present(self, self->cfg.atr);
 		else
 			self->atr_timer = g_timeout_add(self->cfg.atr_wait_ms, atr_wait_cb, self);
+		/* upstream's main FSM: WAIT_BANKD -> OPERATIONAL */
+		script_event(self, "event-bankd-connect");
+		script_event(self, "request-sim-remote");
+		script_event(self, "request-card-insert");
+		script_event(self, "request-modem-reset");
 		return;
+	}
+	if (old_state == RSPRO_CONN_STATE_CONNECTED) {
+		/* leaving OPERATIONAL */
+		script_event(self, "request-card-remove");
+		script_event(self, "request-sim-local");
+		script_event(self, "request-modem-reset");
 	}
 	g_debug("%s: %s: %s -> %s", slot_name(self), who, rspro_conn_state_name(old_state),
 	        rspro_conn_state_name(new_state));
@@ -490,6 +542,10 @@ server_state(RsproConn *conn, RsproConnState old_state, RsproConnState new_state
 		g_clear_pointer(&self->server_last_error, g_free);
 		g_message("%s: %s accepted connectClientReq (%s, %s %s)", slot_name(self), who,
 		          peer->name, peer->software, peer->sw_version);
+		if (!self->server_seen) {
+			self->server_seen = TRUE;
+			script_event(self, "event-server-connect");
+		}
 		return;
 	}
 	g_debug("%s: %s: %s -> %s", slot_name(self), who, rspro_conn_state_name(old_state),
@@ -548,6 +604,7 @@ server_msg(RsproConn *conn, const RsproMsg *msg, gpointer user_data)
 		send_or_log(self, self->server, &res);
 		rspro_msg_clear(&res);
 		apply_bank_config(self, &msg->u.config_client_bank_req);
+		script_event(self, "event-config-bankd");
 		break;
 	case RSPRO_MSG_CONFIG_CLIENT_ID_REQ: {
 		RsproClientSlot cs = msg->u.config_client_id_req.client_slot;
@@ -608,6 +665,9 @@ remote_slot_new(const gchar *name, RemoteConfig *cfg)
 	rspro_conn_set_callbacks(self->server, server_hello, server_state, server_msg, self);
 	self->bank = make_conn(self, "bank", RSPRO_COMPONENT_BANKD);
 	rspro_conn_set_callbacks(self->bank, bank_hello, bank_state, bank_msg, self);
+	if (self->cfg.event_script != NULL)
+		self->script = event_script_new(name, self->cfg.event_script,
+		                                self->cfg.event_script_timeout_ms);
 	return self;
 }
 
@@ -664,6 +724,14 @@ remote_slot_describe(RemoteSlot *self, GVariantDict *dict)
 	g_variant_dict_insert(dict, "bank-state", "s",
 	                      rspro_conn_state_name(rspro_conn_get_state(self->bank)));
 	g_variant_dict_insert(dict, "tpdus", "t", self->tpdus);
+	if (self->script != NULL) {
+		g_variant_dict_insert(dict, "event-script-runs", "t",
+		                      event_script_get_started(self->script));
+		g_variant_dict_insert(dict, "event-script-failed", "t",
+		                      event_script_get_failed(self->script));
+		g_variant_dict_insert(dict, "event-script-killed", "t",
+		                      event_script_get_killed(self->script));
+	}
 }
 
 static void
@@ -676,6 +744,7 @@ remote_slot_finalize(GObject *obj)
 	g_clear_pointer(&self->server, rspro_conn_unref);
 	g_clear_pointer(&self->bank, rspro_conn_unref);
 	g_clear_pointer(&self->card_atr, g_bytes_unref);
+	g_clear_pointer(&self->script, event_script_free);
 	g_free(self->server_last_error);
 	g_free(self->bank_last_error);
 	g_free(self->bank_host);

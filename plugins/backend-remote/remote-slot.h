@@ -29,6 +29,8 @@ typedef struct {
 	guint atr_wait_ms;
 	gchar *identity_name;
 	gchar *software;
+	gchar *event_script; /* upstream's -e COMMAND, or NULL */
+	guint event_script_timeout_ms;
 } RemoteConfig;
 
 void remote_config_clear(RemoteConfig *cfg);

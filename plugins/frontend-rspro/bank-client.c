@@ -71,6 +71,43 @@ send_set_atr(BankClient *self, GBytes *atr)
 	rspro_msg_clear(&req);
 }
 
+/* hold-not-present-ms: the upstream client closes and reconnects on
+ * cardNotPresent (1.0.0 at once, in a tight loop); while the answer is held
+ * back it waits in its ESTABLISHED state (its own limit is 10 s), and when
+ * the mapping or the card comes in time it gets ok and setAtrReq at once. */
+static gboolean
+hold_expired(gpointer data)
+{
+	BankClient *self = data;
+
+	self->hold_timer = 0;
+	self->answer_pending = FALSE;
+	send_connect_res(self, RSPRO_RESULT_CARD_NOT_PRESENT);
+	return G_SOURCE_REMOVE;
+}
+
+static void
+answer_not_present(BankClient *self)
+{
+	if (self->bank->hold_ms == 0 || self->sink != NULL) {
+		send_connect_res(self, RSPRO_RESULT_CARD_NOT_PRESENT);
+		return;
+	}
+	self->answer_pending = TRUE;
+	self->hold_timer = g_timeout_add(self->bank->hold_ms, hold_expired, self);
+}
+
+/* the held-back connectClientRes, now that the card is there */
+static void
+answer_ok_if_pending(BankClient *self)
+{
+	if (!self->answer_pending)
+		return;
+	g_clear_handle_id(&self->hold_timer, g_source_remove);
+	self->answer_pending = FALSE;
+	send_connect_res(self, RSPRO_RESULT_OK);
+}
+
 static gboolean
 atr_usable(GBytes *atr)
 {
@@ -119,7 +156,9 @@ bank_client_card_changed(BankClient *self, GBytes *atr)
 		return;
 	g_message("%s: card for client %u:%u, sending setAtrReq", slot_name,
 	          self->client_slot.client_id, self->client_slot.slot_nr);
-	send_set_atr(self, atr);
+	answer_ok_if_pending(self);
+	if (self->state != BANK_CLIENT_CLOSED)
+		send_set_atr(self, atr);
 }
 
 void
@@ -140,11 +179,13 @@ bank_client_attach(BankClient *self, guint bank_slot, gboolean answer_connect)
 	if (!atr_usable(atr)) {
 		self->state = BANK_CLIENT_WAIT_CARD;
 		if (answer_connect)
-			send_connect_res(self, RSPRO_RESULT_CARD_NOT_PRESENT);
+			answer_not_present(self);
 		return;
 	}
 	if (answer_connect)
 		send_connect_res(self, RSPRO_RESULT_OK);
+	else
+		answer_ok_if_pending(self);
 	if (self->state != BANK_CLIENT_CLOSED)
 		send_set_atr(self, atr);
 }
@@ -166,18 +207,21 @@ handle_connect(BankClient *self, const RsproConnectClientReq *req)
 	}
 	g_clear_handle_id(&self->id_timer, g_source_remove);
 	self->client_slot = req->client_slot;
-	g_message("client %s is %u:%u (%s, %s %s)", self->peer, req->client_slot.client_id,
-	          req->client_slot.slot_nr, req->identity.name != NULL ? req->identity.name : "?",
-	          req->identity.software != NULL ? req->identity.software : "?",
-	          req->identity.sw_version != NULL ? req->identity.sw_version : "?");
+	bank_log_client(self->bank, self->peer, &req->client_slot, "hello",
+	                "client %s is %u:%u (%s, %s %s)", self->peer, req->client_slot.client_id,
+	                req->client_slot.slot_nr,
+	                req->identity.name != NULL ? req->identity.name : "?",
+	                req->identity.software != NULL ? req->identity.software : "?",
+	                req->identity.sw_version != NULL ? req->identity.sw_version : "?");
 	/* a client that reconnects replaces its old connection at once */
 	bank_instance_drop_duplicates(self->bank, self, self->client_slot);
 	bank_slot = bank_maps_find_client(self->bank->maps, self->client_slot);
 	if (bank_slot < 0) {
-		g_message("client %u:%u: no mapping yet, answering cardNotPresent",
-		          self->client_slot.client_id, self->client_slot.slot_nr);
+		bank_log_client(self->bank, self->peer, &self->client_slot, "no-mapping",
+		                "client %u:%u: no mapping yet, answering cardNotPresent",
+		                self->client_slot.client_id, self->client_slot.slot_nr);
 		self->state = BANK_CLIENT_WAIT_MAP;
-		send_connect_res(self, RSPRO_RESULT_CARD_NOT_PRESENT);
+		answer_not_present(self);
 		return;
 	}
 	bank_client_attach(self, (guint)bank_slot, TRUE);
@@ -318,12 +362,15 @@ bank_client_close(BankClient *self, const gchar *format, ...)
 	why = g_strdup_vprintf(format, ap);
 	va_end(ap);
 	if (self->state == BANK_CLIENT_WAIT_ID)
-		g_message("client %s: closing: %s", self->peer, why);
+		bank_log_client(self->bank, self->peer, NULL, why, "client %s: closing: %s",
+		                self->peer, why);
 	else
-		g_message("client %u:%u (%s): closing: %s", self->client_slot.client_id,
-		          self->client_slot.slot_nr, self->peer, why);
+		bank_log_client(self->bank, self->peer, &self->client_slot, why,
+		                "client %u:%u (%s): closing: %s", self->client_slot.client_id,
+		                self->client_slot.slot_nr, self->peer, why);
 	self->state = BANK_CLIENT_CLOSED;
 	g_clear_handle_id(&self->id_timer, g_source_remove);
+	g_clear_handle_id(&self->hold_timer, g_source_remove);
 	g_queue_clear_full(&self->queued, (GDestroyNotify)g_bytes_unref);
 	if (self->slot != NULL)
 		bank_slot_release(self->slot);
@@ -395,6 +442,7 @@ bank_client_free(BankClient *self)
 	if (self == NULL)
 		return;
 	g_clear_handle_id(&self->id_timer, g_source_remove);
+	g_clear_handle_id(&self->hold_timer, g_source_remove);
 	if (self->state != BANK_CLIENT_CLOSED) {
 		g_queue_clear_full(&self->queued, (GDestroyNotify)g_bytes_unref);
 		if (self->slot != NULL)

@@ -200,6 +200,16 @@ bank_instance_describe(CrInstance *instance, GVariantDict *dict)
 		g_variant_dict_insert(dict, "slots-csv", "s", self->csv_path);
 	g_variant_dict_insert(dict, "mappings", "u", bank_maps_count(self->maps));
 	g_variant_dict_insert(dict, "clients", "u", g_hash_table_size(self->clients));
+	{
+		GHashTableIter it;
+		gpointer client;
+		guint held = 0;
+		g_hash_table_iter_init(&it, self->clients);
+		while (g_hash_table_iter_next(&it, &client, NULL))
+			held += ((BankClient *)client)->answer_pending ? 1 : 0;
+		/* connectClientRes held back (hold-not-present-ms) right now */
+		g_variant_dict_insert(dict, "answers-held", "u", held);
+	}
 	g_variant_dict_insert(dict, "clients-accepted", "t", self->accepted);
 	g_variant_dict_insert(dict, "tpdus", "t", self->tpdus);
 	g_variant_dict_insert(dict, "error-answers", "t", self->error_answers);
@@ -214,6 +224,7 @@ bank_instance_finalize(GObject *obj)
 	g_clear_pointer(&self->server, rspro_conn_unref);
 	g_clear_object(&self->service);
 	g_hash_table_destroy(self->clients);
+	g_clear_pointer(&self->log_limit, cr_log_limiter_free);
 	bank_maps_free(self->maps);
 	bank_csv_free(self->csv);
 	g_free(self->slots);
@@ -250,6 +261,7 @@ bank_instance_init(BankInstance *self)
 gboolean
 bank_instance_setup(BankInstance *self, const gchar *name, GError **error)
 {
+	bank_log_init(self);
 	self->maps = bank_maps_new(self->bank_id, self->n_slots);
 	self->slots = g_new0(BankSlot *, self->n_slots);
 	if (self->max_clients == 0)
@@ -349,6 +361,10 @@ read_config(BankInstance *self, CrConfigSection *section, GError **error)
 	                               &v, error))
 		return FALSE;
 	self->resync_ms = (guint)v;
+	/* below the upstream client's 10 s connectClientRes limit (its T1) */
+	if (!cr_config_section_get_int(section, "hold-not-present-ms", 0, 0, 9000, &v, error))
+		return FALSE;
+	self->hold_ms = (guint)v;
 	if (!cr_config_section_get_int(section, "max-clients", (gint64)self->n_slots * 2 + 16, 1,
 	                               65536, &v, error))
 		return FALSE;
@@ -361,6 +377,26 @@ read_config(BankInstance *self, CrConfigSection *section, GError **error)
 	if (name != NULL)
 		self->component_name = rspro_component_name(name);
 	return read_csv(self, section, error);
+}
+
+/* With slots-csv and no backend section, the bank opens the PC/SC readers
+ * itself, as osmo-remsim-bankd: an instance [backend:NAME-readers] of
+ * backend-pcsc with a slot per reader; each CSV regex is matched against
+ * the slots' reader names (bank-slot.c). */
+static gboolean
+request_readers(BankInstance *self, CrRouter *router, CrConfigSection *section, GError **error)
+{
+	static const gchar *const shares[] = {"exclusive", "shared", NULL};
+	g_autofree gchar *name = g_strdup_printf("%s-readers", cr_config_section_get_name(section));
+	guint share;
+
+	if (!cr_config_section_get_choice(section, "pcsc-share", shares, 0, &share, error))
+		return FALSE;
+	const gchar *const keys[] = {"plugin",   "pcsc",          "readers", "every",
+	                             "protocol", "t0",            "share",   shares[share],
+	                             NULL};
+	cr_router_add_default_section(router, CR_PLUGIN_KIND_BACKEND, name, keys);
+	return TRUE;
 }
 
 static CrInstance *
@@ -380,6 +416,8 @@ bank_create(CrRouter *router, CrConfigSection *section, GError **error)
 		return NULL;
 	}
 	if (!bank_instance_setup(self, cr_config_section_get_name(section), error))
+		return NULL;
+	if (self->csv != NULL && !request_readers(self, router, section, error))
 		return NULL;
 	if (mappings != NULL && !bank_maps_parse(self->maps, mappings, &local)) {
 		cr_config_section_set_error(section, error, "mappings", "%s", local->message);

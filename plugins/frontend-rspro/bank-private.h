@@ -67,7 +67,16 @@ struct _BankInstance {
 	guint64 accepted;
 	guint64 tpdus;
 	guint64 error_answers;
+	CrLogLimiter *log_limit; /* client connection lines (bank-log.c) */
+	guint hold_ms;           /* hold-not-present-ms */
 };
+
+/* bank-log.c */
+void bank_log_init(BankInstance *self);
+/* A line about a client connection, rate-limited per peer host, client slot
+ * and @kind. */
+void bank_log_client(BankInstance *self, const gchar *peer, const RsproClientSlot *client,
+                     const gchar *kind, const gchar *format, ...) G_GNUC_PRINTF(5, 6);
 
 /* bank-plugin.c */
 /* creates the maps and the slots NAME.0 .. NAME.N-1 from the fields set */
@@ -125,6 +134,8 @@ struct _BankClient {
 	GBytes *atr_sent;  /* last ATR sent in setAtrReq */
 	GQueue queued;     /* GBytes: TPDUs waiting for the slot */
 	guint id_timer;
+	guint hold_timer;        /* hold-not-present-ms: connectClientRes held back */
+	gboolean answer_pending; /* connectClientRes not sent yet */
 };
 
 /* a connection accepted on the listener; starts reading */

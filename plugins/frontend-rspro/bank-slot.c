@@ -112,23 +112,30 @@ bank_slot_pump(BankSlot *self)
 	self->pumping = FALSE;
 }
 
-/* The reader name a backend slot reports through its instance's describe()
- * (backend-pcsc: "reader"), or NULL. */
+/* The reader name a backend slot reports through its instance's describe():
+ * backend-pcsc's "slot-readers" (slot name -> reader), or "reader" of an
+ * instance with one slot; NULL when none. */
 static gchar *
 backend_reader_name(CrBackendSlot *backend)
 {
 	CrInstance *inst = cr_backend_slot_get_instance(backend);
 	CrInstanceClass *klass;
 	g_auto(GVariantDict) dict = G_VARIANT_DICT_INIT(NULL);
+	g_autoptr(GVariant) readers = NULL;
 	gchar *reader = NULL;
 
-	if (inst == NULL || cr_instance_get_backend_slots(inst)->len != 1)
+	if (inst == NULL)
 		return NULL;
 	klass = CR_INSTANCE_GET_CLASS(inst);
 	if (klass->describe == NULL)
 		return NULL;
 	klass->describe(inst, &dict);
-	if (!g_variant_dict_lookup(&dict, "reader", "s", &reader))
+	readers = g_variant_dict_lookup_value(&dict, "slot-readers", G_VARIANT_TYPE("a{ss}"));
+	if (readers != NULL &&
+	    g_variant_lookup(readers, cr_backend_slot_get_name(backend), "s", &reader))
+		return reader;
+	if (cr_instance_get_backend_slots(inst)->len != 1 ||
+	    !g_variant_dict_lookup(&dict, "reader", "s", &reader))
 		return NULL;
 	return reader;
 }

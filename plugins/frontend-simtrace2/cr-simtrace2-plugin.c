@@ -20,6 +20,7 @@ struct _St2Instance {
 	gint interface_number;
 	St2Watcher *watcher;
 	gboolean running;
+	EventScript *script; /* event-script, shared by the slots */
 };
 
 G_DEFINE_TYPE(St2Instance, st2_instance, CR_TYPE_INSTANCE)
@@ -176,6 +177,7 @@ st2_instance_finalize(GObject *obj)
 	St2Instance *self = ST2_INSTANCE(obj);
 
 	g_clear_pointer(&self->watcher, st2_watcher_free);
+	g_clear_pointer(&self->script, event_script_free);
 	g_free(self->device);
 	g_free(self->serial);
 	g_free(self->usb_path);
@@ -197,6 +199,26 @@ static void
 st2_instance_init(St2Instance *self)
 {
 	self->interface_number = -1;
+}
+
+/* `event-script` (upstream -e) and its time limit */
+static gboolean
+read_event_script(St2Instance *self, CrConfigSection *section, St2SlotConfig *config,
+                  GError **error)
+{
+	g_autofree gchar *command = cr_config_section_get_string(section, "event-script", NULL);
+	gint64 timeout;
+
+	if (!cr_config_section_get_int(section, "event-script-timeout-ms", 10000, 0, 3600000,
+	                               &timeout, error))
+		return FALSE;
+	if (command != NULL && command[0] != '\0')
+		self->script = event_script_new(cr_config_section_get_name(section), command,
+		                                (guint)timeout);
+	config->events.script = self->script;
+	config->events.usb_path = self->usb_path;
+	config->events.interface_number = self->interface_number;
+	return TRUE;
 }
 
 static CrInstance *
@@ -225,6 +247,8 @@ st2_create(CrRouter *router, CrConfigSection *section, GError **error)
 	    !cr_config_section_get_choice(section, "presence-polarity", polarities, 0, &pol, error))
 		return NULL;
 	self->interface_number = (gint)iface;
+	if (!read_event_script(self, section, &config, error))
+		return NULL;
 	config.atr_override = atr;
 	config.pres_pol = pol == 0 ? 0 : (guint8)(0x02 | (pol == 1 ? 0x01 : 0x00));
 	for (gint64 i = 0; i < nslots; i++) {

@@ -144,6 +144,7 @@ in_status(gpointer ctx, const struct st2_status *status, gboolean irq)
 	guint32 wt = st2_line_wt_etu(status->wi, status->d_index);
 	g_autofree gchar *board_wt = NULL;
 
+	st2_events_status(&self->config.events, status->flags);
 	/* the released firmware's waiting_time is not scaled by D after a PPS */
 	if (status->waiting_time != wt)
 		board_wt = g_strdup_printf(", board says %u", status->waiting_time);
@@ -411,6 +412,7 @@ st2_slot_card_changed(CrFrontendSlot *slot, GBytes *atr)
 	guint8 buf[64];
 	gsize n;
 
+	st2_events_card(&self->config.events, atr != NULL);
 	if (self->chan == NULL)
 		return;
 	n = encode_card(self, buf, sizeof(buf), atr);

@@ -10,6 +10,7 @@
 #include <cardroute/cardroute.h>
 
 #include "st2-host-apdu.h"
+#include "st2-events.h"
 #include "st2-host-line.h"
 #include "st2-transport.h"
 
@@ -19,6 +20,7 @@ typedef struct {
 	GBytes *atr_override; /* `atr =`, NULL: the route's card */
 	gboolean modem_reset; /* pulse the modem reset after start-up */
 	guint8 pres_pol;      /* CONFIG pres_pol (0: leave the board's) */
+	St2Events events;     /* the event script (its runner is the instance's) */
 } St2SlotConfig;
 
 #define ST2_TYPE_SLOT (st2_slot_get_type())

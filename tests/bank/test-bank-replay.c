@@ -8,15 +8,27 @@
  * card is a replay backend that answers what the captured card answered; the
  * mapping each connection found (ok or cardNotPresent) is set up through a
  * scripted server first. Skipped (77) without the captures.
+ *
+ * With --vpcd-port PORT --reader NAME (run by test-bank-replay-pcsc.py with
+ * a private pcscd), the bank is configured as a bankd user would: slots-csv
+ * and no backend section, so it opens the PC/SC readers itself, and the
+ * replay card sits behind vpcd: this program is the card side of vpcd's
+ * slot (the vpcd protocol), answering what the captured card answered.
  */
+#include <glib/gstdio.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <gio/gio.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
 
 #include "bank-test.h"
 #include "test-slots.h"
 
 static const gchar *vectors_dir;
+static gint vpcd_port;
+static gchar *vpcd_reader;
 
 typedef struct {
 	gboolean to_bank;
@@ -96,6 +108,98 @@ replay_card_init(ReplayCard *self)
 {
 	g_queue_init(&self->cmds);
 	g_queue_init(&self->resps);
+}
+
+/* The card side of a vpcd slot (protocols/vpcd.md): 2-byte big-endian length
+ * and payload; 00/01/02 power off/on/reset get no answer, 04 the ATR, an
+ * APDU the replay card's next response. */
+typedef struct {
+	GSocketConnection *conn;
+	GSource *source;
+	GByteArray *in;
+	ReplayCard *card;
+} VpcdCard;
+
+static void
+vpcd_card_send(VpcdCard *v, const guint8 *data, gsize len)
+{
+	guint8 hdr[2] = {(guint8)(len >> 8), (guint8)len};
+	GOutputStream *out = g_io_stream_get_output_stream(G_IO_STREAM(v->conn));
+	g_assert_cmpuint(len, >, 0);
+	g_assert_true(g_output_stream_write_all(out, hdr, 2, NULL, NULL, NULL));
+	g_assert_true(g_output_stream_write_all(out, data, len, NULL, NULL, NULL));
+}
+
+static void
+vpcd_card_frame(VpcdCard *v, const guint8 *p, gsize n)
+{
+	if (n == 1) {
+		if (p[0] == 0x04)
+			vpcd_card_send(v, g_bytes_get_data(v->card->atr, NULL),
+			               g_bytes_get_size(v->card->atr));
+		return;
+	}
+	{
+		g_autoptr(GByteArray) want = g_queue_pop_head(&v->card->cmds);
+		g_autoptr(GByteArray) resp = g_queue_pop_head(&v->card->resps);
+		if (want == NULL || resp == NULL)
+			g_error("vpcd card: a command the capture does not have");
+		g_assert_cmpmem(p, n, want->data, want->len);
+		v->card->transmits++;
+		vpcd_card_send(v, resp->data, resp->len);
+	}
+}
+
+static gboolean
+vpcd_card_readable(GSocket *sock, GIOCondition cond, gpointer user_data)
+{
+	VpcdCard *v = user_data;
+	guint8 buf[4096];
+	gssize n = g_socket_receive_with_blocking(sock, (gchar *)buf, sizeof(buf), FALSE, NULL,
+	                                          NULL);
+	g_assert_cmpint(n, !=, 0); /* vpcd dropped the card */
+	if (n < 0)
+		return G_SOURCE_CONTINUE;
+	g_byte_array_append(v->in, buf, (guint)n);
+	while (v->in->len >= 2) {
+		guint len = (guint)v->in->data[0] << 8 | v->in->data[1];
+		if (v->in->len < 2 + len)
+			break;
+		vpcd_card_frame(v, v->in->data + 2, len);
+		g_byte_array_remove_range(v->in, 0, 2 + len);
+	}
+	return G_SOURCE_CONTINUE;
+}
+
+static VpcdCard *
+vpcd_card_new(ReplayCard *card, guint16 port)
+{
+	g_autoptr(GSocketClient) sc = g_socket_client_new();
+	g_autoptr(GError) error = NULL;
+	VpcdCard *v = g_new0(VpcdCard, 1);
+	GSocket *sock;
+
+	v->card = card;
+	v->in = g_byte_array_new();
+	g_socket_client_set_enable_proxy(sc, FALSE);
+	v->conn = g_socket_client_connect_to_host(sc, "127.0.0.1", port, NULL, &error);
+	g_assert_no_error(error);
+	sock = g_socket_connection_get_socket(v->conn);
+	g_socket_set_option(sock, IPPROTO_TCP, TCP_NODELAY, 1, NULL);
+	v->source = g_socket_create_source(sock, G_IO_IN, NULL);
+	g_source_set_callback(v->source, (GSourceFunc)(GCallback)vpcd_card_readable, v, NULL);
+	g_source_attach(v->source, NULL);
+	return v;
+}
+
+static void
+vpcd_card_free(VpcdCard *v)
+{
+	g_source_destroy(v->source);
+	g_source_unref(v->source);
+	g_object_unref(v->conn);
+	g_byte_array_unref(v->in);
+	g_free(v);
 }
 
 /* "#88  3.52 13:48:32.03 stream 7   38501->9999  IPA CCM PING 00" and the
@@ -253,11 +357,14 @@ replay_stream(Replay *r, const gchar *file, guint stream, GPtrArray *frames)
 		if (m.type == RSPRO_MSG_CONNECT_CLIENT_RES)
 			want_map = m.u.connect_client_res.result == RSPRO_RESULT_OK;
 		if (m.type == RSPRO_MSG_SET_ATR_REQ) {
+			if (vpcd_port != 0)
+				g_assert_true(g_bytes_equal(r->card->atr, m.u.set_atr_req.atr));
 			g_clear_pointer(&r->card->atr, g_bytes_unref);
 			r->card->atr = g_bytes_ref(m.u.set_atr_req.atr);
-			cr_backend_slot_set_card(CR_BACKEND_SLOT(r->card),
-			                         g_bytes_get_data(r->card->atr, NULL),
-			                         g_bytes_get_size(r->card->atr));
+			if (vpcd_port == 0)
+				cr_backend_slot_set_card(CR_BACKEND_SLOT(r->card),
+				                         g_bytes_get_data(r->card->atr, NULL),
+				                         g_bytes_get_size(r->card->atr));
 		}
 		if (m.type == RSPRO_MSG_TPDU_MODEM_TO_CARD) {
 			GByteArray *c = g_byte_array_new();
@@ -344,6 +451,8 @@ test_replay(void)
 	g_autofree gchar *ini = NULL;
 	Replay r = {0};
 	const gchar *name;
+	g_autofree gchar *csv = NULL;
+	VpcdCard *vpcd = NULL;
 
 	g_assert_nonnull(dir);
 	while ((name = g_dir_read_name(dir)) != NULL)
@@ -353,17 +462,41 @@ test_replay(void)
 	g_assert_cmpuint(files->len, >, 0);
 
 	r.server = test_server_new();
-	ini = g_strdup_printf("[frontend:bank]\nplugin = rspro-bank\nlisten = 127.0.0.1:0\n"
-	                      "bank-id = 1\nslots = 2\nserver = 127.0.0.1:%u\nresync-ms = 0\n",
-	                      test_server_port(r.server));
-	r.router = bank_test_router(ini);
-	r.port = bank_test_port(r.router, "bank");
 	r.card = g_object_new(REPLAY_TYPE_CARD, "name", "replay", NULL);
-	g_assert_true(cr_instance_add_backend_slot(CR_INSTANCE(inst), CR_BACKEND_SLOT(r.card),
-	                                           &error));
-	g_assert_true(cr_router_add_instance(r.router, CR_INSTANCE(inst), "test", "test",
-	                                     CR_PLUGIN_KIND_BACKEND, &error));
-	g_assert_nonnull(cr_router_add_route(r.router, "r", "bank.0", "replay", NULL, &error));
+	if (vpcd_port != 0) {
+		/* a bankd user's configuration: slots-csv, no backend section */
+		csv = g_build_filename(g_get_tmp_dir(), "cr-replay-slots-XXXXXX.csv", NULL);
+		gint fd = g_mkstemp(csv);
+		g_autofree gchar *line = g_strdup_printf("\"1\",\"0\",\"^%s$\"\n", vpcd_reader);
+		g_assert_cmpint(fd, >=, 0);
+		close(fd);
+		g_assert_true(g_file_set_contents(csv, line, -1, NULL));
+		/* every capture's card has this ATR (checked per stream) */
+		r.card->atr = g_bytes_new_static("\x3b\x15\x13\x80\x73\xff\x01\x00", 8);
+		vpcd = vpcd_card_new(r.card, (guint16)vpcd_port);
+		ini = g_strdup_printf("[frontend:bank]\nplugin = rspro-bank\nlisten = 127.0.0.1:0\n"
+		                      "bank-id = 1\nslots = 2\nserver = 127.0.0.1:%u\n"
+		                      "resync-ms = 0\nslots-csv = %s\n",
+		                      test_server_port(r.server), csv);
+		r.router = bank_test_router(ini);
+		r.port = bank_test_port(r.router, "bank");
+		WAIT_FOR(cr_router_lookup_backend(r.router, "bank-readers.0") != NULL &&
+		         cr_backend_slot_get_state(cr_router_lookup_backend(
+		                 r.router, "bank-readers.0")) == CR_SLOT_STATE_PRESENT);
+	} else {
+		ini = g_strdup_printf("[frontend:bank]\nplugin = rspro-bank\nlisten = 127.0.0.1:0\n"
+		                      "bank-id = 1\nslots = 2\nserver = 127.0.0.1:%u\n"
+		                      "resync-ms = 0\n",
+		                      test_server_port(r.server));
+		r.router = bank_test_router(ini);
+		r.port = bank_test_port(r.router, "bank");
+		g_assert_true(cr_instance_add_backend_slot(CR_INSTANCE(inst),
+		                                           CR_BACKEND_SLOT(r.card), &error));
+		g_assert_true(cr_router_add_instance(r.router, CR_INSTANCE(inst), "test", "test",
+		                                     CR_PLUGIN_KIND_BACKEND, &error));
+		g_assert_nonnull(
+		        cr_router_add_route(r.router, "r", "bank.0", "replay", NULL, &error));
+	}
 	WAIT_FOR(r.server->hellos == 1);
 
 	for (guint i = 0; i < files->len; i++) {
@@ -384,8 +517,14 @@ test_replay(void)
 	g_test_message("%u bank frames compared, %u of them tpduCardToModem", r.compared, r.tpdus);
 	g_assert_cmpuint(r.tpdus, ==, 34);
 	g_assert_cmpuint(r.card->transmits, ==, 34);
-	g_object_unref(r.card);
+	/* the card leaves first: pcscd would wait for it while the bank's
+	 * PC/SC threads are joined */
+	if (vpcd != NULL)
+		vpcd_card_free(vpcd);
 	g_object_unref(r.router);
+	if (csv != NULL)
+		g_unlink(csv);
+	g_object_unref(r.card);
 	test_server_free(r.server);
 }
 
@@ -394,7 +533,18 @@ main(int argc, char **argv)
 {
 	g_autofree gchar *probe = NULL;
 
+	GOptionEntry entries[] = {
+	        {"vpcd-port", 0, 0, G_OPTION_ARG_INT, &vpcd_port, "card side of this vpcd slot",
+	         "PORT"},
+	        {"reader", 0, 0, G_OPTION_ARG_STRING, &vpcd_reader, "its PC/SC reader name", "NAME"},
+	        {NULL},
+	};
+	g_autoptr(GOptionContext) oc = g_option_context_new("VECTORS_DIR");
+
 	g_test_init(&argc, &argv, NULL);
+	g_option_context_add_main_entries(oc, entries, NULL);
+	if (!g_option_context_parse(oc, &argc, &argv, NULL) || (vpcd_port != 0 && vpcd_reader == NULL))
+		return 2;
 	vectors_dir = argc > 1 ? argv[1] : "../shared/vectors";
 	probe = g_build_filename(vectors_dir, "remsim", "decoded", NULL);
 	if (!g_file_test(probe, G_FILE_TEST_IS_DIR)) {

@@ -181,6 +181,66 @@ test_server_mappings(void)
 	test_server_free(srv);
 }
 
+/* hold-not-present-ms: an unmapped client gets no cardNotPresent (on which
+ * upstream's client reconnects at once) while the mapping may still come;
+ * it gets ok + setAtrReq when it does, cardNotPresent when the hold ends. */
+static void
+test_hold_not_present(void)
+{
+	TestServer *srv = test_server_new();
+	g_autofree gchar *cards = vcard_ini(2);
+	g_autofree gchar *routes = routes_ini(2);
+	g_autofree gchar *ini = g_strdup_printf(
+	        "%s[frontend:bank]\nplugin = rspro-bank\nlisten = 127.0.0.1:0\nslots = 2\n"
+	        "bank-id = 5\nserver = 127.0.0.1:%u\nhold-not-present-ms = 9000\n%s",
+	        cards, test_server_port(srv), routes);
+	g_autoptr(CrRouter) router = bank_test_router(ini);
+	guint16 port = bank_test_port(router, "bank");
+	TestClient *c;
+	RsproMsg *m;
+	gchar *r;
+
+	WAIT_FOR(srv->hellos == 1);
+	c = test_client_new(port, 23, 0);
+	c->bank.bank_id = 5;
+	c->bank.slot_nr = 1;
+	test_client_hello(c);
+	/* the client waits (no answer yet); the mapping comes meanwhile */
+	WAIT_FOR(bank_test_describe_uint(router, "bank", "answers-held") == 1);
+	test_server_send_mapping(srv, TRUE, 23, 0, 5, 1);
+	g_assert_cmpint(test_server_result(srv, 1), ==, RSPRO_RESULT_OK);
+	m = test_client_expect(c, RSPRO_MSG_CONNECT_CLIENT_RES);
+	g_assert_cmpint(m->u.connect_client_res.result, ==, RSPRO_RESULT_OK);
+	test_msg_free(m);
+	m = test_client_expect(c, RSPRO_MSG_SET_ATR_REQ);
+	test_msg_free(m);
+	r = test_client_transact(c, "A0A4000002 7F20");
+	g_assert_cmpstr(r, ==, "9F16");
+	g_free(r);
+	test_client_free(c);
+	g_clear_object(&router);
+	test_server_free(srv);
+
+	/* no mapping within the hold: cardNotPresent after it */
+	srv = test_server_new();
+	g_free(ini);
+	ini = g_strdup_printf("%s[frontend:bank]\nplugin = rspro-bank\nlisten = 127.0.0.1:0\n"
+	                      "slots = 2\nbank-id = 5\nserver = 127.0.0.1:%u\n"
+	                      "hold-not-present-ms = 50\n%s",
+	                      cards, test_server_port(srv), routes);
+	router = bank_test_router(ini);
+	port = bank_test_port(router, "bank");
+	WAIT_FOR(srv->hellos == 1);
+	c = test_client_new(port, 24, 0);
+	test_client_hello(c);
+	m = test_client_expect(c, RSPRO_MSG_CONNECT_CLIENT_RES);
+	g_assert_cmpint(m->u.connect_client_res.result, ==, RSPRO_RESULT_CARD_NOT_PRESENT);
+	test_msg_free(m);
+	test_client_free(c);
+	g_clear_object(&router);
+	test_server_free(srv);
+}
+
 static void
 test_takeover(void)
 {
@@ -689,6 +749,7 @@ main(int argc, char **argv)
 	g_test_init(&argc, &argv, NULL);
 	g_test_add_func("/bank/session", test_session);
 	g_test_add_func("/bank/server-mappings", test_server_mappings);
+	g_test_add_func("/bank/hold-not-present", test_hold_not_present);
 	g_test_add_func("/bank/takeover", test_takeover);
 	g_test_add_func("/bank/200-slots", test_many_slots);
 	g_test_add_func("/bank/malformed-split", test_malformed);

@@ -63,6 +63,8 @@ def main():
             check(r.returncode == 0 and "'Atr': <'3B021450'>" in r.stdout, "GetManagedObjects shows the ATR")
             check(prop(f"{ROOT}/route/r1", "org.cardroute.Route1", "Configured") == "(<true>,)",
                   "Route1.Configured")
+            check(prop(f"{ROOT}/backend/card", "org.cardroute.BackendSlot1", "Location") == "(<''>,)",
+                  "BackendSlot1.Location is there (empty: this backend names no reader)")
             check(wait_until(lambda: "(<uint64 1>,)" == prop(f"{ROOT}/route/r1", "org.cardroute.Route1",
                                                               "Transactions")), "Route1.Transactions counts")
 

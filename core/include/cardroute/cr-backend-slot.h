@@ -46,6 +46,12 @@ GBytes *cr_backend_slot_get_atr(CrBackendSlot *self);
 gboolean cr_backend_slot_is_busy(CrBackendSlot *self);
 const CrStats *cr_backend_slot_get_stats(CrBackendSlot *self);
 
+/* Where the card is, for people (backend-pcsc: the PC/SC reader name); NULL
+ * when not known. Shown as "location" in REST and Location on D-Bus; set it
+ * before the state change that should publish it. */
+void cr_backend_slot_set_location(CrBackendSlot *self, const gchar *location);
+const gchar *cr_backend_slot_get_location(CrBackendSlot *self);
+
 /* A card is there with this ATR (insert, reset done, link up and mapped). */
 void cr_backend_slot_set_card(CrBackendSlot *self, const guint8 *atr, gsize atr_len);
 /* No card (EMPTY) or no reader/link (DOWN); @reason says why (may be NULL). */

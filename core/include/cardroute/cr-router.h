@@ -58,6 +58,17 @@ gboolean cr_router_is_shutting_down(CrRouter *self);
 gboolean cr_router_add_instance(CrRouter *self, CrInstance *instance, const gchar *name,
 				const gchar *plugin_name, CrPluginKind kind, GError **error);
 
+/*
+ * For a plugin's create(): the section [KIND:NAME] with these keys
+ * (@keys: key, value, ..., NULL) is added to the configuration when it has
+ * no section of @kind at all, and its instance made once every configured
+ * instance exists, before the routes (rspro-bank with slots-csv opens the
+ * PC/SC readers itself, as osmo-remsim-bankd does). The same request from a
+ * reload gives the same section, so a reload leaves its instance alone.
+ */
+void cr_router_add_default_section(CrRouter *self, CrPluginKind kind, const gchar *name,
+				   const gchar *const *keys);
+
 /* Look-ups by name; borrowed references. */
 CrFrontendSlot *cr_router_lookup_frontend(CrRouter *self, const gchar *name);
 CrBackendSlot *cr_router_lookup_backend(CrRouter *self, const gchar *name);

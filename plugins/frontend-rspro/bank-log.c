@@ -1,0 +1,48 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * The bank's log lines about client connections, through the instance's
+ * CrLogLimiter (core/include/cardroute/cr-log-limit.h): a client that
+ * reconnects in a tight loop (upstream's client on cardNotPresent) gets its
+ * first line of each kind logged, then one "... repeated N times in the last
+ * 10 s" per kind; every held-back line is counted in /metrics as
+ * cardroute_log_suppressed_total{source="rspro-bank"}. The key is the peer's
+ * address without its port (a new connection has a new port) plus the client
+ * slot and the kind of line.
+ */
+#include "bank-private.h"
+
+#include <stdarg.h>
+#include <string.h>
+
+#define LOG_WINDOW_S 10
+#define LOG_BURST 1
+
+void
+bank_log_init(BankInstance *self)
+{
+	if (self->log_limit == NULL)
+		self->log_limit = cr_log_limiter_new("rspro-bank", LOG_WINDOW_S, LOG_BURST);
+}
+
+void
+bank_log_client(BankInstance *self, const gchar *peer, const RsproClientSlot *client,
+                const gchar *kind, const gchar *format, ...)
+{
+	const gchar *colon = peer != NULL ? strrchr(peer, ':') : NULL;
+	g_autofree gchar *host = colon != NULL ? g_strndup(peer, colon - peer) : g_strdup(peer);
+	g_autofree gchar *key = NULL;
+	g_autofree gchar *text = NULL;
+	va_list ap;
+
+	va_start(ap, format);
+	text = g_strdup_vprintf(format, ap);
+	va_end(ap);
+	if (self->log_limit == NULL) {
+		g_message("%s", text);
+		return;
+	}
+	key = client != NULL ? g_strdup_printf("%s %u:%u %s", host, client->client_id,
+	                                       client->slot_nr, kind)
+	                     : g_strdup_printf("%s %s", host, kind);
+	CR_LOG_LIMITED(self->log_limit, G_LOG_LEVEL_MESSAGE, key, "%s", text);
+}

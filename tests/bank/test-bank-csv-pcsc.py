@@ -1,0 +1,120 @@
+#!/usr/bin/python3
+# SPDX-License-Identifier: GPL-2.0-or-later
+"""A bank configured as a bankd user would: rspro-bank with slots-csv
+("1","0","Virtual PCD 00 00") and no backend section. The bank opens the
+PC/SC readers itself; a virtual card sits in vpcd's reader "Virtual PCD 00 00"
+(daemon A: backend-vcard -> frontend-vpcd); a cardroute client
+(backend-remote) mapped by a cardroute server (rspro-server) reads EF.ICCID
+through it. Runs in private namespaces with a private pcscd.
+
+usage: test-bank-csv-pcsc.py CARDROUTED PLUGIN_DIRS CARDROUTECTL VCARD_PROFILE"""
+import os
+import subprocess
+import sys
+import tempfile
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, os.path.join(HERE, ".."))
+from fixtures import pcscd  # noqa: E402
+
+pcscd.isolate()
+
+sys.path.insert(0, os.path.join(HERE, "..", "server"))
+from fixtures.loop import ICCID  # noqa: E402
+from srvtest import Daemon, Server, check, finish, server_ini, wait_until  # noqa: E402
+
+cardrouted, plugin_dirs, ctl_bin, profile = sys.argv[1:5]
+tmp = tempfile.mkdtemp(prefix="cr-bank-csv-")
+
+
+def free_port():
+    import socket
+    s = socket.socket()
+    s.bind(("127.0.0.1", 0))
+    port = s.getsockname()[1]
+    s.close()
+    return port
+
+
+def read_iccid(client):
+    for cmd in ("00A40004023F00", "00A40004022FE2"):
+        st, _, _ = client.request("POST", "/api/v1/backends/sim/apdu", body={"apdu": cmd})
+        if st != 200:
+            return None
+    st, _, body = client.request("POST", "/api/v1/backends/sim/apdu",
+                                 body={"apdu": "00B000000A"})
+    return bytes.fromhex(body["response"]) if st == 200 else None
+
+
+d = pcscd.Pcscd(tmp, debug=False)
+d.start()
+with open(os.path.join(tmp, "slots.csv"), "w") as f:
+    f.write(f'"1","0","{d.reader(0)}"\n')
+server_port, bank_port = free_port(), free_port()
+card = Daemon(cardrouted, plugin_dirs, tmp, "card", f"""[router]
+rest =
+dbus = none
+[backend:vcard0]
+plugin = vcard
+profile = {profile}
+[frontend:vpcd0]
+plugin = vpcd
+port = {d.base_port}
+slot = 0
+[route:r0]
+frontend = vpcd0
+backend = vcard0
+""")
+server = Server(cardrouted, plugin_dirs, tmp, "server",
+                server_ini(os.path.join(tmp, "state.json"))
+                .replace("listen = 127.0.0.1:0", f"listen = 127.0.0.1:{server_port}"))
+# the whole bank configuration of a bankd user: no backend section
+bank = Daemon(cardrouted, plugin_dirs, tmp, "bank", f"""[router]
+rest =
+dbus = none
+[frontend:bank]
+plugin = rspro-bank
+listen = 127.0.0.1:{bank_port}
+bank-id = 1
+slots = 1
+server = 127.0.0.1:{server_port}
+slots-csv = slots.csv
+""")
+client = Daemon(cardrouted, plugin_dirs, tmp, "client", f"""[router]
+rest = 127.0.0.1:0
+dbus = none
+allow-apdu = true
+[backend:sim]
+plugin = remote
+server = 127.0.0.1:{server_port}
+client-id = 7
+client-slot = 0
+reconnect-delay-ms = 200
+""")
+try:
+    check(server.wait_ready(), "the server runs")
+    check(client.wait_ready(), "the client runs")
+    check(bank.wait_log("no backend section: [backend:bank-readers] made"),
+          "the bank opens the PC/SC readers itself")
+    check(bank.wait_log(f"reader '{d.reader(0)}' is slot bank-readers.0"),
+          "reader 00 00 is bank-readers.0")
+    check(wait_until(lambda: len(server.api("GET", "/banks")[2]["banks"]) == 1
+                     and len(server.api("GET", "/clients")[2]["clients"]) == 1),
+          "bank 1 and client C7:0 register with the server")
+    p = subprocess.run([ctl_bin, "--url", server.url(), "remsim", "map", "1", "0", "7", "0"],
+                       capture_output=True, text=True, timeout=30)
+    check(p.returncode == 0, f"remsim map 1 0 7 0 ({p.stdout}{p.stderr})")
+    check(wait_until(lambda: read_iccid(client) == ICCID + b"\x90\x00", 30),
+          "the client reads EF.ICCID through bank -> PC/SC -> vpcd -> virtual card")
+    check(bank.wait_log(f"CSV line 1 ('{d.reader(0)}') matches bank-readers.0, reader "
+                        f"{d.reader(0)}"), "the CSV line matched the reader")
+    check(not bank.wait_log("no free backend slot", 0.2), "no 'no free backend slot' line")
+    rc = subprocess.run([cardrouted, "--plugin-dir", plugin_dirs, "--check-config",
+                         bank.ini], capture_output=True, text=True, timeout=30)
+    check(rc.returncode == 0 and "bank-readers" in rc.stdout,
+          f"--check-config shows the implicit instance ({rc.stdout}{rc.stderr})")
+finally:
+    for dmn in (client, bank, server, card):
+        dmn.stop()
+    d.stop()
+finish()
