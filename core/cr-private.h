@@ -102,6 +102,11 @@ cr_slot_caps_quick_ok(const CrSlotCaps *frontend, const CrSlotCaps *backend,
 	       cr_slot_caps_short_ok(frontend, len) && cr_slot_caps_short_ok(backend, len);
 }
 
+/* cr-apdu-needs.c: does @command use extended length fields (consistent ones
+ * only), and how long may its answer be (Ne + 2, or 2 without Le)? */
+void cr_apdu_command_needs(const guint8 *command, gsize len, gboolean *extended,
+			   gsize *response);
+
 /* cr-slot-caps.c: can both ends of @route carry @command and its answer, and
  * can the frontend carry a response of @response_len bytes? FALSE with
  * @error set (CR_ERROR_NOT_SUPPORTED) and one rate-limited log line. */

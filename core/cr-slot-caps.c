@@ -73,49 +73,6 @@ cr_slot_caps_protocols_to_string(guint protocols)
 	}
 }
 
-/*
- * What a command needs from a slot: extended length fields or not, and the
- * largest answer it allows (Ne + SW1 SW2). Extended only when the length
- * fields are consistent, so a T=0 TPDU is never taken for one (and a
- * malformed command is left for the card to judge).
- */
-static void
-command_needs(const guint8 *c, gsize len, gboolean *extended, gsize *response)
-{
-	gsize lc, le;
-
-	*extended = FALSE;
-	*response = 2;
-	if (len < 5)
-		return;
-	if (len == 5) {
-		*response = (c[4] != 0 ? c[4] : 256) + 2;
-		return;
-	}
-	if (c[4] == 0 && len >= 7) {
-		if (len == 7) {
-			le = (gsize)c[5] << 8 | c[6];
-			*extended = TRUE;
-			*response = (le != 0 ? le : 65536) + 2;
-			return;
-		}
-		lc = (gsize)c[5] << 8 | c[6];
-		if (lc != 0 && len == 7 + lc) {
-			*extended = TRUE;
-			return;
-		}
-		if (lc != 0 && len == 9 + lc) {
-			le = (gsize)c[len - 2] << 8 | c[len - 1];
-			*extended = TRUE;
-			*response = (le != 0 ? le : 65536) + 2;
-		}
-		return;
-	}
-	lc = c[4];
-	if (lc != 0 && len == 6 + lc)
-		*response = (c[len - 1] != 0 ? c[len - 1] : 256) + 2;
-}
-
 /* NULL when @caps can carry it, else why not (static text). */
 static const gchar *
 limit_of(const CrSlotCaps *caps, gboolean extended, gsize len, gsize response)
@@ -156,7 +113,7 @@ cr_slot_caps_check_command(CrRoute *route, const guint8 *command, gsize len, GEr
 	gsize response;
 	const gchar *what;
 
-	command_needs(command, len, &extended, &response);
+	cr_apdu_command_needs(command, len, &extended, &response);
 	what = limit_of(fc, extended, len, response);
 	if (G_UNLIKELY(what != NULL)) {
 		g_propagate_error(error, refusal(route, "frontend", cr_frontend_slot_get_name(fs),
