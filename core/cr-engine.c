@@ -182,7 +182,14 @@ dispatch(CrFrontendSlot *fs)
 	const CrRoutePolicy *policy = cr_route_get_policy(fp->route);
 	CrTransaction *tx = fp->tx;
 	guint64 id = tx->id;
+	GError *error = NULL;
 
+	if (G_UNLIKELY(!cr_slot_caps_quick_ok(&fp->caps, &bp->caps, tx->command->data,
+					      tx->command->len)) &&
+	    !cr_slot_caps_check_command(fp->route, tx->command->data, tx->command->len, &error)) {
+		refuse_length(fs, error);
+		return;
+	}
 	if (bp->state != CR_SLOT_STATE_PRESENT) {
 		apply_loss_policy(fs, g_error_new(CR_ERROR,
 						  bp->state == CR_SLOT_STATE_DOWN
@@ -211,7 +218,6 @@ void
 cr_engine_submit(CrFrontendSlot *fs, const guint8 *command, gsize len)
 {
 	CrFrontendSlotPrivate *fp = cr_frontend_slot_priv(fs);
-	GError *error = NULL;
 
 	if (fp->busy) {
 		/* the slot's transaction is in flight: answer this one apart */
@@ -248,13 +254,6 @@ cr_engine_submit(CrFrontendSlot *fs, const guint8 *command, gsize len)
 	if (fp->withdrawn) {
 		cr_engine_abort(fs, g_error_new(CR_ERROR, CR_ERROR_NO_CARD,
 						"%s: the card was removed", fp->name));
-		return;
-	}
-	if (G_UNLIKELY(!cr_slot_caps_quick_ok(
-		    &fp->caps, &cr_backend_slot_priv(cr_route_get_backend(fp->route))->caps,
-		    command, len)) &&
-	    !cr_slot_caps_check_command(fp->route, command, len, &error)) {
-		refuse_length(fs, error);
 		return;
 	}
 	dispatch(fs);
