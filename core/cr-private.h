@@ -103,7 +103,8 @@ cr_slot_caps_quick_ok(const CrSlotCaps *frontend, const CrSlotCaps *backend,
 }
 
 /* cr-apdu-needs.c: does @command use extended length fields (consistent ones
- * only), and how long may its answer be (Ne + 2, or 2 without Le)? */
+ * only), and what answer length does it insist on (Ne + 2 for an explicit Le;
+ * 2 without Le or with Le = 00 / 0000, "as much as there is")? */
 void cr_apdu_command_needs(const guint8 *command, gsize len, gboolean *extended,
 			   gsize *response);
 

@@ -82,7 +82,7 @@ limit_of(const CrSlotCaps *caps, gboolean extended, gsize len, gsize response)
 	if (len > caps->max_command)
 		return "the command's length";
 	if (response > caps->max_response)
-		return "the response length it allows";
+		return "the answer its Le asks for";
 	return NULL;
 }
 
@@ -90,11 +90,14 @@ static GError *
 refusal(CrRoute *route, const gchar *end, const gchar *slot, const CrSlotCaps *caps,
 	const gchar *what, gboolean extended, gsize len, gsize response)
 {
+	g_autofree gchar *asks =
+		response > 2 ? g_strdup_printf(" (its Le asks %zu bytes with SW1 SW2)", response)
+			     : g_strdup("");
 	GError *error = g_error_new(
 		CR_ERROR, CR_ERROR_NOT_SUPPORTED,
-		"%s: %s C-APDU of %zu bytes (answer up to %zu bytes) refused with 6700: "
+		"%s: %s C-APDU of %zu bytes%s refused with 6700: "
 		"%s slot %s cannot carry %s (%s, %s APDUs, %u/%u bytes)",
-		cr_route_get_name(route), extended ? "extended" : "short", len, response, end, slot,
+		cr_route_get_name(route), extended ? "extended" : "short", len, asks, end, slot,
 		what, cr_slot_caps_protocols_to_string(caps->protocols),
 		caps->extended ? "extended" : "short", caps->max_command, caps->max_response);
 	g_autofree gchar *key = g_strdup_printf("%s %s", end, what);

@@ -4,7 +4,8 @@
  * extended length fields? the longest answer?) against the full ISO 7816-4
  * parser (cr_command_apdu_parse()). The input is one command. The two must
  * agree: extended exactly when the full parser reads a well-formed extended
- * command, and the answer's length is Ne + 2 when the command has an Le.
+ * command, and the answer it insists on is Ne + 2 when the command has an
+ * explicit Le (not 00 / 0000), else 2.
  */
 #include <stdint.h>
 #include <stdlib.h>
@@ -28,9 +29,12 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		abort();
 	if (response < 2 || response > CR_SLOT_CAPS_EXT_MAX_RESPONSE)
 		abort();
-	if (parsed && apdu.le_present && response != apdu.le + 2)
+	/* Le = 00 / 0000 ("as much as there is") insists on nothing */
+	if (parsed && apdu.le_present && apdu.le != (apdu.extended ? 65536u : 256u) &&
+	    response != apdu.le + 2)
 		abort();
-	if ((!parsed || !apdu.le_present) && response != 2)
+	if ((!parsed || !apdu.le_present || apdu.le == (apdu.extended ? 65536u : 256u)) &&
+	    response != 2)
 		abort();
 	if (!extended && response > CR_SLOT_CAPS_SHORT_MAX_RESPONSE)
 		abort();
