@@ -52,10 +52,13 @@ finish(CrFrontendSlot *fs)
 			if (timeout)
 				cr_route_stats(route)->timeouts++;
 		}
-		g_message("%s: transaction %" G_GUINT64_FORMAT " %s: %s", fp->name, tx->id,
-			  tx->has_response ? "answered with the route's error status"
-					   : "failed",
-			  tx->error->message);
+		if (!fp->error_logged)
+			g_message("%s: transaction %" G_GUINT64_FORMAT " %s: %s", fp->name,
+				  tx->id,
+				  tx->has_response ? "answered with the route's error status"
+						   : "failed",
+				  tx->error->message);
+		fp->error_logged = FALSE;
 	}
 	if (cr_log_traffic()) {
 		g_autofree gchar *c = cr_hex_encode(tx->command->data, tx->command->len);
@@ -156,6 +159,20 @@ apply_loss_policy(CrFrontendSlot *fs, GError *reason)
 	}
 }
 
+/* The route's ends cannot carry the command or its answer (cr-slot-caps.c
+ * logged why): the terminal gets 6700, as from a card without extended length
+ * support, and never a cut APDU. Takes @reason. */
+static void
+refuse_length(CrFrontendSlot *fs, GError *reason)
+{
+	static const guint8 sw[2] = {0x67, 0x00};
+	CrFrontendSlotPrivate *fp = cr_frontend_slot_priv(fs);
+
+	fp->error_logged = TRUE;
+	cr_transaction_set_outcome(fp->tx, sw, 2, reason);
+	finish(fs);
+}
+
 static void
 dispatch(CrFrontendSlot *fs)
 {
@@ -165,7 +182,14 @@ dispatch(CrFrontendSlot *fs)
 	const CrRoutePolicy *policy = cr_route_get_policy(fp->route);
 	CrTransaction *tx = fp->tx;
 	guint64 id = tx->id;
+	GError *error = NULL;
 
+	if (G_UNLIKELY(!cr_slot_caps_quick_ok(&fp->caps, &bp->caps, tx->command->data,
+					      tx->command->len)) &&
+	    !cr_slot_caps_check_command(fp->route, tx->command->data, tx->command->len, &error)) {
+		refuse_length(fs, error);
+		return;
+	}
 	if (bp->state != CR_SLOT_STATE_PRESENT) {
 		apply_loss_policy(fs, g_error_new(CR_ERROR,
 						  bp->state == CR_SLOT_STATE_DOWN
@@ -241,7 +265,7 @@ cr_engine_transaction_returned(CrTransaction *tx)
 	CrBackendSlot *bs = tx->backend;
 	CrFrontendSlot *fs = tx->frontend;
 	CrFrontendSlotPrivate *fp;
-	GError *error;
+	GError *error = NULL;
 
 	cr_backend_slot_priv(bs)->current = NULL;
 	tx->backend = NULL;
@@ -267,6 +291,14 @@ cr_engine_transaction_returned(CrTransaction *tx)
 	fp = cr_frontend_slot_priv(fs);
 	fp->sent = FALSE;
 	if (tx->error == NULL) {
+		if (G_UNLIKELY(tx->response->len > (fp->caps.protocols != 0
+							    ? fp->caps.max_response
+							    : CR_SLOT_CAPS_SHORT_MAX_RESPONSE)) &&
+		    fp->route != NULL &&
+		    !cr_slot_caps_check_response(fp->route, tx->response->len, &error)) {
+			refuse_length(fs, error);
+			return;
+		}
 		finish(fs);
 		return;
 	}

@@ -40,6 +40,8 @@ typedef struct {
 	gboolean sent;	      /* ... and the backend holds it */
 	gboolean held;	      /* ... and waits for the backend (hold policy) */
 	gboolean withdrawn;   /* remove-card told the terminal the card is gone */
+	gboolean error_logged; /* the outcome's error was logged already (rate-limited) */
+	CrSlotCaps caps;       /* zeroed: CR_SLOT_CAPS_DEFAULT */
 	GSource *deadline;
 	gint64 deadline_us;
 	CrStats stats;
@@ -61,6 +63,7 @@ typedef struct {
 	CrSlotState state;
 	GBytes *atr;
 	CrTransaction *current; /* held by the backend right now */
+	CrSlotCaps caps;	/* zeroed: CR_SLOT_CAPS_DEFAULT */
 	CrStats stats;
 	gchar *location; /* where the card is (a reader name), or NULL */
 } CrBackendSlotPrivate;
@@ -79,6 +82,39 @@ CrRoute *cr_route_new(const gchar *name, guint index, CrFrontendSlot *frontend,
 		      CrBackendSlot *backend, const CrRoutePolicy *policy, gboolean configured);
 CrStats *cr_route_stats(CrRoute *self);
 void cr_route_detach(CrRoute *self);
+/* the route's limiter for capability refusals, made at first use */
+CrLogLimiter *cr_route_caps_log(CrRoute *self);
+
+/* The transaction path's quick test: a short command of at most 261 bytes
+ * between two ends that carry every short APDU (zeroed caps are the default,
+ * which does). FALSE: ask cr_slot_caps_check_command(). */
+static inline gboolean
+cr_slot_caps_short_ok(const CrSlotCaps *caps, gsize len)
+{
+	return caps->protocols == 0 || (caps->max_command >= len &&
+					caps->max_response >= CR_SLOT_CAPS_SHORT_MAX_RESPONSE);
+}
+
+static inline gboolean
+cr_slot_caps_quick_ok(const CrSlotCaps *frontend, const CrSlotCaps *backend,
+		      const guint8 *command, gsize len)
+{
+	return len <= CR_SLOT_CAPS_SHORT_MAX_COMMAND && (len < 7 || command[4] != 0) &&
+	       cr_slot_caps_short_ok(frontend, len) && cr_slot_caps_short_ok(backend, len);
+}
+
+/* cr-apdu-needs.c: does @command use extended length fields (consistent ones
+ * only), and what answer length does it insist on (Ne + 2 for an explicit Le;
+ * 2 without Le or with Le = 00 / 0000, "as much as there is")? */
+void cr_apdu_command_needs(const guint8 *command, gsize len, gboolean *extended,
+			   gsize *response);
+
+/* cr-slot-caps.c: can both ends of @route carry @command and its answer, and
+ * can the frontend carry a response of @response_len bytes? FALSE with
+ * @error set (CR_ERROR_NOT_SUPPORTED) and one rate-limited log line. */
+gboolean cr_slot_caps_check_command(CrRoute *route, const guint8 *command, gsize len,
+				    GError **error);
+gboolean cr_slot_caps_check_response(CrRoute *route, gsize response_len, GError **error);
 
 /* cr-instance.c */
 void cr_instance_setup(CrInstance *self, CrRouter *router, const gchar *name,

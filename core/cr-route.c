@@ -13,6 +13,7 @@ struct _CrRoute {
 	gboolean configured;
 	gint64 created;
 	CrStats stats;
+	CrLogLimiter *caps_log; /* made at the first capability refusal */
 };
 
 G_DEFINE_TYPE(CrRoute, cr_route, G_TYPE_OBJECT)
@@ -24,6 +25,7 @@ cr_route_finalize(GObject *obj)
 	g_clear_object(&self->frontend);
 	g_clear_object(&self->backend);
 	cr_stats_clear(&self->stats);
+	cr_log_limiter_free(self->caps_log);
 	g_free(self->name);
 	G_OBJECT_CLASS(cr_route_parent_class)->finalize(obj);
 }
@@ -106,4 +108,12 @@ gint64
 cr_route_get_created_time(CrRoute *self)
 {
 	return self->created;
+}
+
+CrLogLimiter *
+cr_route_caps_log(CrRoute *self)
+{
+	if (self->caps_log == NULL)
+		self->caps_log = cr_log_limiter_new("route-caps", 10, 1);
+	return self->caps_log;
 }

@@ -156,20 +156,50 @@ array_member(JsonNode *root, const gchar *member)
 	return n != NULL && JSON_NODE_HOLDS_ARRAY(n) ? json_node_get_array(n) : NULL;
 }
 
+/* "T=0,T=1 ext 65544/65538": protocols, length fields, largest C-/R-APDU */
+static gchar *
+caps_text(JsonObject *slot)
+{
+	JsonObject *caps = obj_member(slot, "caps");
+	JsonNode *protocols = caps != NULL ? json_object_get_member(caps, "protocols") : NULL;
+	JsonNode *ext = caps != NULL ? json_object_get_member(caps, "extended") : NULL;
+	g_autoptr(GString) text = g_string_new(NULL);
+
+	if (caps == NULL)
+		return g_strdup("-");
+	for (guint i = 0; protocols != NULL && JSON_NODE_HOLDS_ARRAY(protocols) &&
+			  i < json_array_get_length(json_node_get_array(protocols));
+	     i++) {
+		JsonNode *p = json_array_get_element(json_node_get_array(protocols), i);
+		if (JSON_NODE_HOLDS_VALUE(p) && json_node_get_value_type(p) == G_TYPE_STRING)
+			g_string_append_printf(text, "%s%s", i > 0 ? "," : "",
+					       json_node_get_string(p));
+	}
+	g_string_append_printf(text, " %s %" G_GINT64_FORMAT "/%" G_GINT64_FORMAT,
+			       ext != NULL && JSON_NODE_HOLDS_VALUE(ext) &&
+					       json_node_get_value_type(ext) == G_TYPE_BOOLEAN &&
+					       json_node_get_boolean(ext)
+				       ? "ext"
+				       : "short",
+			       num(caps, "max_command"), num(caps, "max_response"));
+	return g_string_free(g_steal_pointer(&text), FALSE);
+}
+
 static void
 print_slots(JsonArray *slots)
 {
-	g_print("%-20s %-16s %-8s %-16s %10s %8s %10s  %s\n", "NAME", "INSTANCE", "STATE",
-		"ROUTE", "TX", "ERRORS", "P50(us)", "ATR");
+	g_print("%-20s %-16s %-8s %-16s %10s %8s %10s  %-24s %s\n", "NAME", "INSTANCE", "STATE",
+		"ROUTE", "TX", "ERRORS", "P50(us)", "CAPS", "ATR");
 	for (guint i = 0; slots != NULL && i < json_array_get_length(slots); i++) {
 		JsonObject *s = json_array_get_object_element(slots, i);
 		JsonObject *st = obj_member(s, "stats");
 		JsonObject *lat = st != NULL ? obj_member(st, "latency_us") : NULL;
+		g_autofree gchar *caps = caps_text(s);
 		g_print("%-20s %-16s %-8s %-16s %10" G_GINT64_FORMAT " %8" G_GINT64_FORMAT
-			" %10" G_GINT64_FORMAT "  %s\n",
+			" %10" G_GINT64_FORMAT "  %-24s %s\n",
 			str(s, "name"), str(s, "instance"), str(s, "state"), str(s, "route"),
 			st != NULL ? num(st, "transactions") : 0, st != NULL ? num(st, "errors") : 0,
-			lat != NULL ? num(lat, "p50") : 0, str(s, "atr"));
+			lat != NULL ? num(lat, "p50") : 0, caps, str(s, "atr"));
 	}
 }
 

@@ -84,6 +84,39 @@ lookup(CrDbus *self, const gchar *kind, const gchar *name)
 	return g_hash_table_lookup(self->objects, key);
 }
 
+static void
+caps_protocols(const CrSlotCaps *caps, const gchar *out[3])
+{
+	guint n = 0;
+	if (caps->protocols & CR_PROTOCOL_T0)
+		out[n++] = "T=0";
+	if (caps->protocols & CR_PROTOCOL_T1)
+		out[n++] = "T=1";
+	out[n] = NULL;
+}
+
+static void
+set_frontend_caps(CrDbusFrontendSlot1 *iface, const CrSlotCaps *caps)
+{
+	const gchar *protocols[3];
+	caps_protocols(caps, protocols);
+	cr_dbus_frontend_slot1_set_protocols(iface, protocols);
+	cr_dbus_frontend_slot1_set_extended_length(iface, caps->extended);
+	cr_dbus_frontend_slot1_set_max_command(iface, caps->max_command);
+	cr_dbus_frontend_slot1_set_max_response(iface, caps->max_response);
+}
+
+static void
+set_backend_caps(CrDbusBackendSlot1 *iface, const CrSlotCaps *caps)
+{
+	const gchar *protocols[3];
+	caps_protocols(caps, protocols);
+	cr_dbus_backend_slot1_set_protocols(iface, protocols);
+	cr_dbus_backend_slot1_set_extended_length(iface, caps->extended);
+	cr_dbus_backend_slot1_set_max_command(iface, caps->max_command);
+	cr_dbus_backend_slot1_set_max_response(iface, caps->max_response);
+}
+
 /* @counters_only: after a transaction, which changes nothing else (state, card
  * and route changes come with their own events) */
 static void
@@ -103,6 +136,7 @@ update_frontend(CrDbus *self, CrFrontendSlot *slot, gboolean counters_only)
 			iface, cr_slot_state_to_string(cr_frontend_slot_get_state(slot)));
 		cr_dbus_frontend_slot1_set_atr(iface, atr);
 		cr_dbus_frontend_slot1_set_route(iface, route_name);
+		set_frontend_caps(iface, cr_frontend_slot_get_caps(slot));
 	}
 	cr_dbus_frontend_slot1_set_transactions(iface, s->transactions);
 	cr_dbus_frontend_slot1_set_errors(iface, s->errors);
@@ -130,6 +164,7 @@ update_backend(CrDbus *self, CrBackendSlot *slot, gboolean counters_only)
 		cr_dbus_backend_slot1_set_location(iface, cr_backend_slot_get_location(slot) != NULL
 								  ? cr_backend_slot_get_location(slot)
 								  : "");
+		set_backend_caps(iface, cr_backend_slot_get_caps(slot));
 	}
 	cr_dbus_backend_slot1_set_transactions(iface, s->transactions);
 	cr_dbus_backend_slot1_set_errors(iface, s->errors);

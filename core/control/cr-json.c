@@ -80,6 +80,26 @@ cr_json_add_policy(JsonBuilder *b, const CrRoutePolicy *policy)
 	json_builder_end_object(b);
 }
 
+/* "caps": what the slot carries (cr-slot-caps.h) */
+static void
+add_caps(JsonBuilder *b, const CrSlotCaps *caps)
+{
+	json_builder_set_member_name(b, "caps");
+	json_builder_begin_object(b);
+	json_builder_set_member_name(b, "protocols");
+	json_builder_begin_array(b);
+	if (caps->protocols & CR_PROTOCOL_T0)
+		json_builder_add_string_value(b, "T=0");
+	if (caps->protocols & CR_PROTOCOL_T1)
+		json_builder_add_string_value(b, "T=1");
+	json_builder_end_array(b);
+	json_builder_set_member_name(b, "extended");
+	json_builder_add_boolean_value(b, caps->extended);
+	add_int(b, "max_command", caps->max_command);
+	add_int(b, "max_response", caps->max_response);
+	json_builder_end_object(b);
+}
+
 static void
 add_instance(JsonBuilder *b, CrInstance *inst)
 {
@@ -102,6 +122,7 @@ cr_json_frontend(CrFrontendSlot *slot)
 		   route != NULL ? cr_backend_slot_get_name(cr_route_get_backend(route)) : NULL);
 	json_builder_set_member_name(b, "busy");
 	json_builder_add_boolean_value(b, cr_frontend_slot_is_busy(slot));
+	add_caps(b, cr_frontend_slot_get_caps(slot));
 	json_builder_set_member_name(b, "stats");
 	cr_json_add_stats(b, cr_frontend_slot_get_stats(slot));
 	json_builder_end_object(b);
@@ -125,6 +146,7 @@ cr_json_backend(CrBackendSlot *slot)
 				 : NULL);
 	json_builder_set_member_name(b, "busy");
 	json_builder_add_boolean_value(b, cr_backend_slot_is_busy(slot));
+	add_caps(b, cr_backend_slot_get_caps(slot));
 	json_builder_set_member_name(b, "stats");
 	cr_json_add_stats(b, cr_backend_slot_get_stats(slot));
 	json_builder_end_object(b);

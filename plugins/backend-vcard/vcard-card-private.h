@@ -26,6 +26,11 @@ struct _VcardCard {
 	guint8 sqn_ms[6];
 	guint8 pending[256]; /* response data waiting for GET RESPONSE */
 	gsize pending_len;
+	/* command chaining (extended-length cards): the data so far */
+	guint8 *chain; /* VCARD_EXT_DATA_MAX bytes; NULL: no chaining */
+	gsize chain_len;
+	gboolean chaining; /* a chain is open */
+	guint8 chain_ins, chain_p1, chain_p2;
 };
 
 /* One decoded command. */
@@ -34,6 +39,9 @@ typedef struct {
 	const guint8 *data;
 	gsize lc;
 	guint le; /* 1..256 as asked; 0: absent or 00 = "all there is" (up to 256) */
+	/* extended length fields: le is 1..65535, 0 for absent or 0000 ("all
+	 * there is", up to VCARD_EXT_DATA_MAX) */
+	gboolean extended;
 } VcardCommand;
 
 /* Errors with their UICC (TS 102 221) and GSM 11.11 status words. */
@@ -74,6 +82,17 @@ gboolean vcard_card_access_ok(VcardCard *card, VcardAccess access);
 /* vcard-fcp.c: select responses into @out (at most 256 bytes); length */
 gsize vcard_fcp_build(VcardCard *card, const VcardFile *file, guint8 *out);
 gsize vcard_gsm_response_build(VcardCard *card, const VcardFile *file, guint8 *out);
+
+/* vcard-ext.c: extended length fields and command chaining */
+/* Decodes a command with extended length fields (ISO 7816-4 §5.1) whose
+ * header is in @cmd already; @has_data: the INS carries data (case 3/4). */
+gboolean vcard_ext_decode(const guint8 *buf, gsize len, gboolean has_data, VcardCommand *cmd);
+/* One command of a chain (CLA b5 set, @chained) or the one after an open
+ * chain. TRUE: answered into @rsp (*rsp_len): a part kept (9000) or an
+ * error. FALSE: go on with @cmd, which now carries the whole chain's data. */
+gboolean vcard_chain_step(VcardCard *card, VcardCommand *cmd, gboolean chained, guint8 *rsp,
+                          gsize *rsp_len);
+void vcard_chain_reset(VcardCard *card);
 
 /* vcard-pin.c: VERIFY, CHANGE, DISABLE, ENABLE, UNBLOCK */
 gsize vcard_pin_command(VcardCard *card, const VcardCommand *cmd, guint8 *rsp);

@@ -320,8 +320,13 @@ cmd_read_binary(VcardCard *card, const VcardCommand *cmd, guint8 *rsp)
 		return rsp_len;
 	if (!vcard_card_access_ok(card, file->read_access))
 		return vcard_card_error(card, rsp, VCARD_SW_SECURITY);
-	avail = MIN(file->size - offset, 256);
+	avail = MIN(file->size - offset, cmd->extended ? VCARD_EXT_DATA_MAX : 256);
 	n = cmd->le == 0 ? avail : cmd->le;
+	if (n > avail && cmd->extended) {
+		/* Le is a maximum: what there is, "end of file reached" */
+		memcpy(rsp, card->image + file->offset + offset, avail);
+		return vcard_put_sw(rsp, avail, 0x6282);
+	}
 	if (n > avail) {
 		if (card->gsm)
 			return vcard_put_sw(rsp, 0, 0x6700);
@@ -464,7 +469,7 @@ cmd_get_response(VcardCard *card, const VcardCommand *cmd, guint8 *rsp)
 		return vcard_put_sw(rsp, 0, 0x6B00);
 	if (len == 0)
 		return vcard_card_error(card, rsp, VCARD_SW_CONDITIONS);
-	if (cmd->le == 0 || cmd->le == len) {
+	if (cmd->le == 0 || cmd->le == len || (cmd->extended && cmd->le > len)) {
 		memcpy(rsp, card->pending, len);
 		card->pending_len = 0;
 		return vcard_put_sw(rsp, len, 0x9000);
@@ -516,7 +521,7 @@ ins_has_data(guint8 ins)
 /*
  * Header, then: nothing (case 1); P3 alone (Le of a case 2 command, or 00 for
  * a data command); P3 = Lc and Lc bytes (case 3, or a case 4 TPDU); or those
- * and a trailing Le (case 4 APDU). Extended lengths are not supported.
+ * and a trailing Le (case 4 APDU). Extended lengths: vcard_ext_decode().
  */
 static gboolean
 decode(const guint8 *buf, gsize len, VcardCommand *cmd)
@@ -530,6 +535,7 @@ decode(const guint8 *buf, gsize len, VcardCommand *cmd)
 	cmd->data = NULL;
 	cmd->lc = 0;
 	cmd->le = 0;
+	cmd->extended = FALSE;
 	if (len == 4)
 		return TRUE;
 	p3 = buf[4];
@@ -555,17 +561,23 @@ typedef enum {
 } CommandClass;
 
 gsize
-vcard_card_process(VcardCard *card, const guint8 *command, gsize len,
-                   guint8 response[VCARD_RESPONSE_MAX])
+vcard_card_process(VcardCard *card, const guint8 *command, gsize len, guint8 *response)
 {
 	VcardCommand cmd;
 	CommandClass cls;
 	guint8 high;
+	gboolean chained = FALSE;
+	gsize chain_rsp_len;
 
 	if (len < 4 || command == NULL)
 		return vcard_put_sw(response, 0, 0x6700);
 	card->gsm = command[0] == 0xA0;
 	high = command[0] & 0xF0;
+	if (card->chain != NULL && (high == 0x10 || high == 0x90)) {
+		/* CLA b5: command chaining, on cards that do it */
+		chained = TRUE;
+		high &= 0xE0;
+	}
 	if (card->gsm)
 		cls = CLASS_GSM;
 	else if (high == 0x00 || high == 0x40 || high == 0x60)
@@ -576,7 +588,8 @@ vcard_card_process(VcardCard *card, const guint8 *command, gsize len,
 		return vcard_put_sw(response, 0, 0x6E00);
 	if (command[1] != 0xC0)
 		card->pending_len = 0;
-	if (!decode(command, len, &cmd))
+	if (!decode(command, len, &cmd) &&
+	    (card->chain == NULL || !vcard_ext_decode(command, len, ins_has_data(cmd.ins), &cmd)))
 		return vcard_put_sw(response, 0, 0x6700);
 	if (cls != CLASS_GSM) {
 		/* only the basic logical channel, no secure messaging */
@@ -587,6 +600,12 @@ vcard_card_process(VcardCard *card, const guint8 *command, gsize len,
 		if ((cmd.cla & 0x0C) != 0)
 			return vcard_put_sw(response, 0, 0x6882);
 	}
+	if (card->chain != NULL &&
+	    vcard_chain_step(card, &cmd, chained, response, &chain_rsp_len))
+		return chain_rsp_len;
+	/* an extended Le is a maximum: fixed-length answers come whole */
+	if (cmd.extended && cmd.ins != 0xB0 && cmd.ins != 0xC0)
+		cmd.le = 0;
 
 	switch (cmd.ins) {
 	case 0xA4:
@@ -667,6 +686,8 @@ vcard_card_new(VcardProfile *profile)
 		card->pins[i].enabled = config->present && config->enabled;
 	}
 	memcpy(card->sqn_ms, profile->sqn, 6);
+	if (profile->extended)
+		card->chain = g_malloc(VCARD_EXT_DATA_MAX);
 	vcard_card_reset(card, TRUE);
 	return card;
 }
@@ -677,6 +698,7 @@ vcard_card_free(VcardCard *card)
 	if (card == NULL)
 		return;
 	vcard_profile_unref(card->profile);
+	g_free(card->chain);
 	g_free(card->image);
 	g_free(card);
 }
@@ -696,7 +718,14 @@ vcard_card_reset(VcardCard *card, gboolean cold)
 	card->current_record = 0;
 	card->pending_len = 0;
 	card->gsm = FALSE;
+	vcard_chain_reset(card);
 	vcard_pin_reset(card, cold);
+}
+
+gsize
+vcard_card_response_max(VcardCard *card)
+{
+	return card->chain != NULL ? VCARD_EXT_RESPONSE_MAX : VCARD_RESPONSE_MAX;
 }
 
 const VcardFile *

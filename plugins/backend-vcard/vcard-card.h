@@ -11,8 +11,14 @@
 
 G_BEGIN_DECLS
 
-/* The longest response: 256 data bytes + SW1 SW2. */
+/* The longest response of a card with short lengths only: 256 data bytes +
+ * SW1 SW2. */
 #define VCARD_RESPONSE_MAX 258
+/* A card with extended lengths ([card] extended-length): its longest
+ * response data (one READ BINARY of a 4 KiB file), command data (one
+ * UPDATE BINARY or a whole chain), and response. */
+#define VCARD_EXT_DATA_MAX 4096
+#define VCARD_EXT_RESPONSE_MAX (VCARD_EXT_DATA_MAX + 2)
 
 typedef struct _VcardCard VcardCard;
 
@@ -31,10 +37,13 @@ void vcard_card_reset(VcardCard *card, gboolean cold);
 /*
  * Processes one command, a C-APDU or a T=0 C-TPDU (see README.md for how the
  * two are told apart), and writes the response (data ‖ SW1 SW2, at least two
- * bytes) into @response. Returns its length.
+ * bytes) into @response, which holds vcard_card_response_max() bytes.
+ * Returns its length.
  */
-gsize vcard_card_process(VcardCard *card, const guint8 *command, gsize len,
-                         guint8 response[VCARD_RESPONSE_MAX]);
+gsize vcard_card_process(VcardCard *card, const guint8 *command, gsize len, guint8 *response);
+/* VCARD_RESPONSE_MAX, or VCARD_EXT_RESPONSE_MAX for a card with extended
+ * lengths. */
+gsize vcard_card_response_max(VcardCard *card);
 
 /* For tests and descriptions. */
 const VcardFile *vcard_card_get_current_df(VcardCard *card);

@@ -580,13 +580,25 @@ load_auth(Loader *loader, const gchar *group, GError **error)
 static gboolean
 load_card(Loader *loader, const gchar *group, GError **error)
 {
-	static const gchar *const keys[] = {"atr", "name", NULL};
+	static const gchar *const keys[] = {"atr", "name", "extended-length", "protocol", NULL};
 	guint8 atr[33];
 	gssize len;
 	g_autoptr(GError) atr_error = NULL;
+	g_autofree gchar *protocol = NULL;
 
 	if (!check_keys(loader, group, keys, error))
 		return FALSE;
+	if (!get_bool(loader, group, "extended-length", FALSE, &loader->profile->extended, error))
+		return FALSE;
+	protocol = get_string(loader, group, "protocol");
+	if (protocol == NULL || g_ascii_strcasecmp(protocol, "T=0") == 0) {
+		loader->profile->protocol = VCARD_PROTOCOL_T0;
+	} else if (g_ascii_strcasecmp(protocol, "T=1") == 0) {
+		loader->profile->protocol = VCARD_PROTOCOL_T1;
+	} else {
+		set_error(loader, error, group, "protocol: '%s' is not T=0 or T=1", protocol);
+		return FALSE;
+	}
 	len = get_hex(loader, group, "atr", atr, 2, sizeof(atr), error);
 	if (len == -2)
 		return FALSE;
@@ -595,7 +607,13 @@ load_card(Loader *loader, const gchar *group, GError **error)
 			set_error(loader, error, group, "atr: %s", atr_error->message);
 			return FALSE;
 		}
+		if (protocol != NULL && !(vcard_atr_protocols(atr, len) & loader->profile->protocol)) {
+			set_error(loader, error, group, "atr: it does not offer %s", protocol);
+			return FALSE;
+		}
 		loader->profile->atr = g_bytes_new(atr, len);
+	} else if (loader->profile->protocol == VCARD_PROTOCOL_T1) {
+		loader->profile->atr = vcard_atr_t1_default();
 	}
 	return TRUE;
 }
@@ -663,6 +681,7 @@ vcard_profile_load_data(const gchar *data, gsize len, const gchar *source, GErro
 	Loader loader = {profile, keyfile, image, adf_by_name};
 
 	profile->ref_count = 1;
+	profile->protocol = VCARD_PROTOCOL_T0;
 	profile->source = g_strdup(source);
 	profile->mf = vcard_file_new(VCARD_FILE_MF, 0x3F00);
 	profile->mf->name = g_strdup("MF");

@@ -42,6 +42,8 @@ typedef struct {
 	guint8 *image;   /* initial contents of every EF */
 	gsize image_len;
 	GBytes *atr; /* [card] atr, or NULL */
+	gboolean extended;     /* [card] extended-length: extended Lc/Le and chaining */
+	guint protocol;        /* [card] protocol: VCARD_PROTOCOL_T0 or _T1 */
 	VcardPinConfig pins[VCARD_PIN_COUNT];
 	gboolean has_auth;
 	guint8 k[16];
@@ -51,6 +53,10 @@ typedef struct {
 	gboolean kc_in_3g;
 	VcardSresMode sres_mode;
 } VcardProfile;
+
+/* Transmission protocols, as bits (an ATR can offer both). */
+#define VCARD_PROTOCOL_T0 (1u << 0)
+#define VCARD_PROTOCOL_T1 (1u << 1)
 
 VcardProfile *vcard_profile_load_file(const gchar *path, GError **error);
 /* @source names the data in messages. */
@@ -70,6 +76,11 @@ gssize vcard_parse_hex(const gchar *text, guint8 *out, gsize max);
  * announced, historical bytes complete, TCK present and right when a
  * protocol other than T=0 is indicated, absent otherwise? */
 gboolean vcard_atr_is_valid(const guint8 *atr, gsize len, GError **error);
+/* The protocols a well-formed ATR offers (its TDi bytes; none: T=0), as
+ * VCARD_PROTOCOL_* bits; protocols other than T=0 and T=1 are left out. */
+guint vcard_atr_protocols(const guint8 *atr, gsize len);
+/* The built-in ATR of a T=1 card with extended length fields. */
+GBytes *vcard_atr_t1_default(void);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(VcardProfile, vcard_profile_unref)
 

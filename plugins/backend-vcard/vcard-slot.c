@@ -20,7 +20,7 @@ struct _VcardSlot {
 	guint latency_timer;
 	guint remove_idle;
 	guint insert_timer;
-	guint8 response[VCARD_RESPONSE_MAX];
+	guint8 *response; /* vcard_card_response_max() bytes */
 };
 
 G_DEFINE_TYPE(VcardSlot, vcard_slot, CR_TYPE_BACKEND_SLOT)
@@ -243,6 +243,7 @@ vcard_slot_finalize(GObject *obj)
 
 	vcard_slot_stop(self);
 	vcard_card_free(self->card);
+	g_free(self->response);
 	g_bytes_unref(self->atr);
 	G_OBJECT_CLASS(vcard_slot_parent_class)->finalize(obj);
 }
@@ -268,9 +269,19 @@ VcardSlot *
 vcard_slot_new(const gchar *name, VcardProfile *profile, GBytes *atr, const VcardKnobs *knobs)
 {
 	VcardSlot *self = g_object_new(VCARD_TYPE_SLOT, "name", name, NULL);
+	/* the slot carries any APDU its card takes: the card judges the rest */
+	CrSlotCaps caps;
 
 	self->card = vcard_card_new(profile);
+	self->response = g_malloc(vcard_card_response_max(self->card));
 	self->atr = g_bytes_ref(atr);
 	self->knobs = *knobs;
+	caps.protocols = vcard_atr_protocols(g_bytes_get_data(atr, NULL), g_bytes_get_size(atr));
+	caps.extended = profile->extended;
+	caps.max_command = profile->extended ? CR_SLOT_CAPS_EXT_MAX_COMMAND
+	                                     : CR_SLOT_CAPS_SHORT_MAX_COMMAND;
+	caps.max_response = profile->extended ? CR_SLOT_CAPS_EXT_MAX_RESPONSE
+	                                      : CR_SLOT_CAPS_SHORT_MAX_RESPONSE;
+	cr_backend_slot_set_caps(CR_BACKEND_SLOT(self), &caps);
 	return self;
 }

@@ -11,6 +11,11 @@
 
 #define VPCD_FRAME_MAX_PAYLOAD 65535u
 #define VPCD_FRAME_HEADER 2u
+/* The largest APDU a frame carries either way: extended commands whole
+ * (65544 bytes at most would need more: Lc = FFFF with Le), responses up to
+ * 65533 data bytes + SW1 SW2 (an extended Le = 0000 may ask 65536). What the
+ * slot reports as its max command / response size (cr-slot-caps.h). */
+#define VPCD_APDU_MAX VPCD_FRAME_MAX_PAYLOAD
 
 typedef enum {
 	VPCD_FRAME_NEED_MORE, /* every byte given was taken; no frame yet */

@@ -60,8 +60,14 @@ emit_frame(GsmtapTrace *self, guint8 sub_type, gint64 ts)
 {
 	gsize len = self->frame->len;
 
-	if (len > GSMTAP_MAX_PAYLOAD)
-		len = GSMTAP_MAX_PAYLOAD; /* cannot be sent whole */
+	if (len > GSMTAP_MAX_PAYLOAD) {
+		/* cannot be sent whole (an extended exchange near 64 KiB): the
+		 * data is cut, an APDU frame keeps its status word */
+		len = GSMTAP_MAX_PAYLOAD;
+		if (sub_type == GSMTAP_SIM_APDU)
+			memmove(self->frame->data + len - 2,
+			        self->frame->data + self->frame->len - 2, 2);
+	}
 	self->emit(sub_type, ts, self->frame->data, len, self->user_data);
 	g_byte_array_set_size(self->frame, 0);
 }

@@ -30,7 +30,8 @@ def main():
                "[backend:card2]\nplugin = echo\n"
                "[frontend:term]\nplugin = script\ncommands = 00A40004023F00;00B0000002\n"
                f"log = {tmp}/term.log\n"
-               "[frontend:term2]\nplugin = script\ncommands = 00A40004022F00;00B0000004\n"
+               "[frontend:term2]\nplugin = script\nextended = true\n"
+               "commands = 00A40004022F00;00B0000004\n"
                f"log = {tmp}/term2.log\n"
                "[route:r1]\nfrontend = term\nbackend = card\n")
         d = Daemon(CARDROUTED, PLUGIN_DIRS, tmp, "ctl", ini)
@@ -54,6 +55,10 @@ def main():
             lines = r.stdout.splitlines()
             check(r.returncode == 0 and lines[0].split()[0] == "NAME"
                   and any(l.split()[:4] == ["term", "term", "present", "r1"] for l in lines), "frontends table")
+            check(lines[0].split()[7] == "CAPS"
+                  and any(l.split()[0] == "term" and "T=0 short 261/258" in l for l in lines)
+                  and any(l.split()[0] == "term2" and "T=1 ext 65544/65538" in l for l in lines),
+                  "frontends table: CAPS column")
             r = ctl(d, "backends")
             check(r.returncode == 0 and any(l.split()[0] == "card2" for l in lines[1:] + r.stdout.splitlines()),
                   "backends table")

@@ -65,6 +65,12 @@ def main():
                   "Route1.Configured")
             check(prop(f"{ROOT}/backend/card", "org.cardroute.BackendSlot1", "Location") == "(<''>,)",
                   "BackendSlot1.Location is there (empty: this backend names no reader)")
+            caps = [prop(f"{ROOT}/frontend/term", "org.cardroute.FrontendSlot1", n)
+                    for n in ["Protocols", "ExtendedLength", "MaxCommand", "MaxResponse"]]
+            check(caps == ["(<['T=0']>,)", "(<false>,)", "(<uint32 261>,)", "(<uint32 258>,)"],
+                  f"FrontendSlot1 capabilities: the defaults ({caps})")
+            check(prop(f"{ROOT}/backend/card", "org.cardroute.BackendSlot1", "MaxResponse")
+                  == "(<uint32 258>,)", "BackendSlot1.MaxResponse")
             check(wait_until(lambda: "(<uint64 1>,)" == prop(f"{ROOT}/route/r1", "org.cardroute.Route1",
                                                               "Transactions")), "Route1.Transactions counts")
 

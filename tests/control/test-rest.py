@@ -52,6 +52,9 @@ def basics(d, tmp):
     st, _, body = d.request("GET", "/api/v1/frontends/term")
     check(st == 200 and body["state"] == "present" and body["atr"] == "3B021450"
           and body["route"] == "r1" and body["stats"]["transactions"] == 2, f"frontend term: {body}")
+    check(st == 200 and body.get("caps") == {"protocols": ["T=0"], "extended": False,
+                                             "max_command": 261, "max_response": 258},
+          "frontend term: capabilities, the defaults")
     st, _, body = d.request("GET", "/api/v1/backends/card")
     check(st == 200 and body["atr"] == "3B021450" and body["frontend"] == "term"
           and "p99" in body["stats"]["latency_us"], "backend card with ATR and latency")

@@ -233,6 +233,17 @@ collect(guint8 sub_type, gint64 ts, const guint8 *payload, gsize len, gpointer u
 }
 
 static void
+collect_raw(guint8 sub_type, gint64 ts, const guint8 *payload, gsize len, gpointer user_data)
+{
+	GPtrArray *frames = user_data;
+	GByteArray *copy = g_byte_array_sized_new((guint)len);
+
+	g_assert_cmpuint(sub_type, ==, GSMTAP_SIM_APDU);
+	g_byte_array_append(copy, payload, (guint)len);
+	g_ptr_array_add(frames, copy);
+}
+
+static void
 feed(GsmtapTrace *trace, gint64 ts, const gchar *cmd_hex, const gchar *rsp_hex)
 {
 	g_autoptr(GByteArray) cmd = test_hex_parse(cmd_hex);
@@ -249,6 +260,56 @@ assert_frame(GPtrArray *frames, guint i, guint sub_type, gint64 ts, const gchar 
 
 	g_assert_cmpuint(frames->len, >, i);
 	g_assert_cmpstr(g_ptr_array_index(frames, i), ==, want);
+}
+
+/* Extended APDUs: one frame each, length fields dropped, whole up to what a
+ * datagram holds, the status word kept beyond. */
+static void
+test_trace_extended(void)
+{
+	g_autoptr(GPtrArray) frames =
+	        g_ptr_array_new_with_free_func((GDestroyNotify)g_byte_array_unref);
+	g_autoptr(GsmtapTrace) trace = gsmtap_trace_new(0, FALSE, collect_raw, frames);
+	g_autoptr(GByteArray) cmd = g_byte_array_new();
+	g_autofree guint8 *rsp = g_malloc(65536 + 2);
+	GByteArray *f;
+
+	for (guint i = 0; i < 65536; i++)
+		rsp[i] = (guint8)i;
+	/* READ BINARY, Le = 1000: P3 is the data length's low byte */
+	g_byte_array_append(cmd, (const guint8[]){0x00, 0xB0, 0x00, 0x00, 0x00, 0x10, 0x00}, 7);
+	rsp[4096] = 0x90;
+	rsp[4097] = 0x00;
+	gsmtap_trace_exchange(trace, 1, cmd->data, cmd->len, rsp, 4098);
+	g_assert_cmpuint(frames->len, ==, 1);
+	f = frames->pdata[0];
+	g_assert_cmpuint(f->len, ==, 5 + 4096 + 2);
+	g_assert_cmpmem(f->data, 5, ((const guint8[]){0x00, 0xB0, 0x00, 0x00, 0x00}), 5);
+	g_assert_cmpmem(f->data + 5, 4098, rsp, 4098);
+	/* UPDATE BINARY, Lc = 012C: P3 = 2C, all 300 bytes */
+	g_byte_array_set_size(cmd, 0);
+	g_byte_array_append(cmd, (const guint8[]){0x00, 0xD6, 0x00, 0x00, 0x00, 0x01, 0x2C}, 7);
+	g_byte_array_append(cmd, rsp, 300);
+	gsmtap_trace_exchange(trace, 2, cmd->data, cmd->len, (const guint8[]){0x90, 0x00}, 2);
+	f = frames->pdata[1];
+	g_assert_cmpuint(f->len, ==, 5 + 300 + 2);
+	g_assert_cmpmem(f->data, 5, ((const guint8[]){0x00, 0xD6, 0x00, 0x00, 0x2C}), 5);
+	g_assert_cmpmem(f->data + 5, 300, rsp, 300);
+	g_assert_cmphex(f->data[305], ==, 0x90);
+	/* READ BINARY, Le = 0000, 65536 bytes: cut to a datagram, 6282 kept */
+	g_byte_array_set_size(cmd, 0);
+	g_byte_array_append(cmd, (const guint8[]){0x00, 0xB0, 0x00, 0x00, 0x00, 0x00, 0x00}, 7);
+	g_free(rsp);
+	rsp = g_malloc(65536 + 2);
+	memset(rsp, 0x5A, 65536);
+	rsp[65536] = 0x62;
+	rsp[65537] = 0x82;
+	gsmtap_trace_exchange(trace, 3, cmd->data, cmd->len, rsp, 65538);
+	f = frames->pdata[2];
+	g_assert_cmpuint(f->len, ==, GSMTAP_MAX_PAYLOAD);
+	g_assert_cmphex(f->data[f->len - 3], ==, 0x5A);
+	g_assert_cmphex(f->data[f->len - 2], ==, 0x62);
+	g_assert_cmphex(f->data[f->len - 1], ==, 0x82);
 }
 
 static void
@@ -367,6 +428,7 @@ main(int argc, char **argv)
 	g_test_add_func("/gsmtap/encode/redact-names", test_redact_names);
 	g_test_add_func("/gsmtap/encode/log-payload", test_log_payload);
 	g_test_add_func("/gsmtap/trace/merge", test_trace_merge);
+	g_test_add_func("/gsmtap/trace/extended", test_trace_extended);
 	g_test_add_func("/gsmtap/trace/redact", test_trace_redact);
 	g_test_add_func("/gsmtap/trace/tpdu", test_trace_tpdu);
 	return g_test_run();

@@ -19,7 +19,7 @@ vcard_test_hex(const guint8 *data, gsize len)
 
 /* Sends @cmd_hex; returns the response length (bytes in @rsp). */
 static inline gsize
-vcard_test_send(VcardCard *card, const gchar *cmd_hex, guint8 rsp[VCARD_RESPONSE_MAX])
+vcard_test_send(VcardCard *card, const gchar *cmd_hex, guint8 *rsp)
 {
 	guint8 cmd[600];
 	gssize len = vcard_parse_hex(cmd_hex, cmd, sizeof(cmd));
@@ -28,7 +28,7 @@ vcard_test_send(VcardCard *card, const gchar *cmd_hex, guint8 rsp[VCARD_RESPONSE
 	g_assert_cmpint(len, >=, 0);
 	rsp_len = vcard_card_process(card, cmd, len, rsp);
 	g_assert_cmpuint(rsp_len, >=, 2);
-	g_assert_cmpuint(rsp_len, <=, VCARD_RESPONSE_MAX);
+	g_assert_cmpuint(rsp_len, <=, vcard_card_response_max(card));
 	return rsp_len;
 }
 
@@ -36,7 +36,7 @@ static inline void
 vcard_test_check(VcardCard *card, const gchar *cmd_hex, const gchar *want_hex, const gchar *file,
                  int line)
 {
-	guint8 rsp[VCARD_RESPONSE_MAX], want[VCARD_RESPONSE_MAX];
+	guint8 rsp[VCARD_EXT_RESPONSE_MAX], want[VCARD_EXT_RESPONSE_MAX];
 	gsize rsp_len = vcard_test_send(card, cmd_hex, rsp);
 	gssize want_len = vcard_parse_hex(want_hex, want, sizeof(want));
 

@@ -17,6 +17,7 @@
 #include "cr-plugin.h"
 #include "cr-route.h"
 #include "cr-router.h"
+#include "cr-slot-caps.h"
 #include "cr-state.h"
 #include "cr-stats.h"
 #include "cr-transaction.h"

@@ -10,7 +10,9 @@
  *   ! <code>: <message>  its error (with "< hex" first when both)
  *   DONE                 every command played
  * Keys: commands (hex separated by ';'), log (path), repeat (default 1),
- * interval-ms (default 0), slots (default 1: names NAME or NAME.0..).
+ * interval-ms (default 0), slots (default 1: names NAME or NAME.0..),
+ * extended (default false: a T=0 terminal with short APDUs; true: T=1 with
+ * extended lengths, the most the core carries).
  */
 #define G_LOG_DOMAIN "cr-script"
 
@@ -230,8 +232,15 @@ script_create(CrRouter *router, CrConfigSection *section, GError **error)
 	g_autoptr(GPtrArray) commands = g_ptr_array_new_with_free_func((GDestroyNotify)g_bytes_unref);
 	g_autofree gchar *log = cr_config_section_get_string(section, "log", NULL);
 	gint64 repeat, interval, nslots;
+	gboolean extended = FALSE;
+	CrSlotCaps caps = CR_SLOT_CAPS_DEFAULT;
 	if (!parse_commands(section, commands, error))
 		return NULL;
+	if (!cr_config_section_get_bool(section, "extended", FALSE, &extended, error))
+		return NULL;
+	if (extended)
+		caps = (CrSlotCaps){CR_PROTOCOL_T1, TRUE, CR_SLOT_CAPS_EXT_MAX_COMMAND,
+				    CR_SLOT_CAPS_EXT_MAX_RESPONSE};
 	if (!cr_config_section_get_int(section, "repeat", 1, 1, G_MAXINT, &repeat, error) ||
 	    !cr_config_section_get_int(section, "interval-ms", 0, 0, 3600000, &interval, error) ||
 	    !cr_config_section_get_int(section, "slots", 1, 1, 1024, &nslots, error))
@@ -244,6 +253,7 @@ script_create(CrRouter *router, CrConfigSection *section, GError **error)
 		g_autoptr(ScriptSlot) slot = g_object_new(SCRIPT_TYPE_SLOT, "name", name, NULL);
 		for (guint k = 0; k < commands->len; k++)
 			g_ptr_array_add(slot->commands, g_bytes_ref(commands->pdata[k]));
+		cr_frontend_slot_set_caps(CR_FRONTEND_SLOT(slot), &caps);
 		slot->repeat = (guint)repeat;
 		slot->interval_ms = (guint)interval;
 		if (log != NULL && i == 0) {
