@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "cardroute/cardroute.h"
+#include "cr-check.h"
 #include "cr-daemon.h"
 #include "cr-log.h"
 #include "cr-notify.h"
@@ -45,43 +46,6 @@ on_signal(gpointer user_data)
 	cr_control_stop(d->control);
 	cr_router_shutdown(d->router, d->grace_ms, G_CALLBACK(shutdown_done), d);
 	return G_SOURCE_CONTINUE;
-}
-
-static void
-print_summary(CrRouter *router, const gchar *path)
-{
-	GPtrArray *instances = cr_router_get_instances(router);
-	GPtrArray *routes = cr_router_get_routes(router);
-	g_print("config %s is valid\n", path);
-	g_print("plugin directory: %s\n", cr_router_get_plugin_dir(router));
-	for (guint i = 0; i < instances->len; i++) {
-		CrInstance *inst = instances->pdata[i];
-		GPtrArray *fs = cr_instance_get_frontend_slots(inst);
-		GPtrArray *bs = cr_instance_get_backend_slots(inst);
-		g_print("%s:%s (plugin %s)", cr_plugin_kind_to_string(cr_instance_get_kind(inst)),
-			cr_instance_get_name(inst), cr_instance_get_plugin_name(inst));
-		for (guint j = 0; j < fs->len && j < 8; j++)
-			g_print("%s frontend slot %s", j == 0 ? ":" : ",",
-				cr_frontend_slot_get_name(fs->pdata[j]));
-		if (fs->len > 8)
-			g_print(" ... (%u frontend slots)", fs->len);
-		for (guint j = 0; j < bs->len && j < 8; j++)
-			g_print("%s backend slot %s", j == 0 ? ":" : ",",
-				cr_backend_slot_get_name(bs->pdata[j]));
-		if (bs->len > 8)
-			g_print(" ... (%u backend slots)", bs->len);
-		g_print("\n");
-	}
-	for (guint i = 0; i < routes->len; i++) {
-		CrRoute *r = routes->pdata[i];
-		const CrRoutePolicy *p = cr_route_get_policy(r);
-		g_print("route:%s %s -> %s (timeout %u ms, on-backend-loss %s, error-sw %04X, "
-			"reset %s)\n",
-			cr_route_get_name(r), cr_frontend_slot_get_name(cr_route_get_frontend(r)),
-			cr_backend_slot_get_name(cr_route_get_backend(r)), p->timeout_ms,
-			cr_loss_policy_to_string(p->on_backend_loss), p->error_sw,
-			p->forward_reset ? "forward" : "ignore");
-	}
 }
 
 static gboolean
@@ -149,7 +113,8 @@ main(int argc, char **argv)
 		g_print("cardrouted %s (plugin ABI %d)\n", CR_VERSION, CR_PLUGIN_ABI_VERSION);
 		return 0;
 	}
-	cr_log_setup(debug, NULL);
+	/* checking prints a plan on stdout; only warnings go to stderr */
+	cr_log_setup(debug, check != NULL ? "warning" : NULL);
 	signal(SIGPIPE, SIG_IGN);
 
 	router = cr_router_new();
@@ -162,7 +127,7 @@ main(int argc, char **argv)
 			g_printerr("cardrouted: %s\n", error->message);
 			return 1;
 		}
-		print_summary(router, check);
+		cr_check_print_plan(router, check);
 		return 0;
 	}
 	if (config == NULL)

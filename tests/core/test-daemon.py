@@ -99,7 +99,7 @@ def main():
                     .replace("latency-ms = 0", "latency-ms = later"))
         r = run("--check-config", bad)
         check(r.returncode == 1, "--check-config bad file exits 1")
-        check(f"{bad}: [backend:card] latency-ms: 'later' is not an integer" in r.stderr,
+        check(f"{bad}:5: [backend:card] latency-ms: 'later' is not an integer" in r.stderr,
               "--check-config names file, section, key: " + r.stderr.strip())
         check(r.stderr.count("\n") == 1, "one line of error")
 
