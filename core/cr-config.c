@@ -99,6 +99,18 @@ cr_config_section_get_line(CrConfigSection *section, const gchar *key)
 	return line;
 }
 
+gchar *
+cr_config_section_locate(CrConfigSection *section, const gchar *key)
+{
+	guint line = cr_config_section_get_line(section, key);
+	g_autofree gchar *where =
+		line > 0 ? g_strdup_printf("%s:%u", section->file, line) : g_strdup(section->file);
+	if (key == NULL)
+		return g_strdup_printf("%s: [%s]", where, section->group);
+	return g_strdup_printf("%s: [%s] %s%s", where, section->group, key,
+			       cr_config_section_has_key(section, key) ? "" : " (default)");
+}
+
 static gchar *
 format_problem(CrConfigSection *section, const gchar *key, const gchar *reason)
 {

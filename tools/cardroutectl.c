@@ -89,8 +89,14 @@ request(Ctl *ctl, const gchar *method, const gchar *path, const gchar *body, Jso
 		return EXIT_UNREACHABLE;
 	}
 	status = soup_message_get_status(msg);
-	if (status >= 400)
-		return report_error(status, reply);
+	if (status >= 400) {
+		gint rc = report_error(status, reply);
+		gsize n = 0;
+		const gchar *d = g_bytes_get_data(reply, &n);
+		if (status == 404 && d != NULL && g_strstr_len(d, (gssize)n, "no such path") != NULL)
+			ctl_explain_not_found(ctl, path);
+		return rc;
+	}
 	if (raw != NULL)
 		*raw = g_bytes_ref(reply);
 	if (out == NULL)

@@ -31,5 +31,9 @@ void print_json(JsonNode *node);
 JsonObject *obj_member(JsonObject *obj, const gchar *member);
 JsonArray *array_member(JsonNode *root, const gchar *member);
 
+/* After a 404 "no such path" for @path: says which daemon answered and
+ * which plugins it runs (ctl-daemon.c). */
+void ctl_explain_not_found(Ctl *ctl, const gchar *path);
+
 /* cardroutectl remsim ARGS (argv[0] = "remsim") */
 gint ctl_remsim(Ctl *ctl, gint argc, gchar **argv);

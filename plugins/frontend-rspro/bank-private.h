@@ -44,6 +44,7 @@ struct _BankInstance {
 	guint16 bank_id;
 	guint n_slots;
 	gchar *listen_host;
+	gchar *listen_where; /* "FILE:LINE: [SECTION] listen", for bind errors */
 	guint16 listen_port;
 	guint16 bound_port; /* after start (listen port 0 = any) */
 	gchar *server_host; /* NULL: no server, mappings from the INI */

@@ -54,6 +54,7 @@ struct _SrvServer {
 	CrInstance parent;
 	/* configuration */
 	gchar *listen_host;
+	gchar *listen_where; /* "FILE:LINE: [SECTION] listen", for bind errors */
 	guint16 listen_port;
 	gchar *state_file;	/* NULL: not stored */
 	GHashTable *bank_override; /* bank id -> RsproIpPort* */

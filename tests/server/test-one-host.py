@@ -1,0 +1,140 @@
+#!/usr/bin/python3
+# SPDX-License-Identifier: GPL-2.0-or-later
+"""A remsim server, a bank and a client on one host with the default ports:
+none collides (REST 9997 / 9996 / 9995, RSPRO 9998 / 9999), the client gets
+its card through both links, and a port that is taken stops a start with a
+message naming file, section, key and the process that holds it.
+
+Runs in a network namespace of its own (fixtures.pcscd.isolate()), so the
+fixed default ports are this test's alone.
+
+usage: test-one-host.py CARDROUTED PLUGIN_DIR CARDROUTECTL
+"""
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
+from fixtures import pcscd  # noqa: E402
+
+pcscd.isolate()
+from fixtures.daemon import Daemon  # noqa: E402
+
+CARDROUTED, PLUGIN_DIR, CARDROUTECTL = sys.argv[1:4]
+failures = []
+
+
+def check(cond, what):
+    print(("ok   " if cond else "FAIL ") + what)
+    if not cond:
+        failures.append(what)
+
+
+def get(port, path, timeout=2.0):
+    with urllib.request.urlopen(f"http://127.0.0.1:{port}{path}", timeout=timeout) as r:
+        return json.loads(r.read())
+
+
+def wait_rest(port, limit=15.0):
+    end = time.monotonic() + limit
+    while time.monotonic() < end:
+        try:
+            return get(port, "/api/v1/status")
+        except OSError:
+            time.sleep(0.05)
+    return None
+
+
+SERVER = """[router]
+dbus = none
+[control:remsim]
+plugin = rspro-server
+state-file =
+"""
+BANK = """[router]
+dbus = none
+[frontend:bank]
+plugin = rspro-bank
+server = 127.0.0.1
+bank-id = 1
+slots = 1
+[backend:card]
+plugin = vcard
+[route:b0]
+frontend = bank.0
+backend = card
+"""
+CLIENT = """[router]
+dbus = none
+[backend:sim]
+plugin = remote
+server = 127.0.0.1
+client-id = 7
+"""
+
+
+def main():
+    with tempfile.TemporaryDirectory() as tmp:
+        server = Daemon(CARDROUTED, PLUGIN_DIR, tmp, SERVER, "server").start()
+        bank = Daemon(CARDROUTED, PLUGIN_DIR, tmp, BANK, "bank").start()
+        client = Daemon(CARDROUTED, PLUGIN_DIR, tmp, CLIENT, "client").start()
+        try:
+            for name, d, port in (("server", server, 9997), ("bank", bank, 9996),
+                                  ("client", client, 9995)):
+                status = wait_rest(port)
+                check(status is not None and d.alive(),
+                      f"{name}: runs with REST on its default port {port}")
+            check(server.wait_log("listening on 127.0.0.1:9998"),
+                  "server: RSPRO on its default 9998")
+            check(bank.wait_log("listening on 127.0.0.1:9999"), "bank: clients on 9999")
+            # a slotmap through the server's RSRES API; the client gets the card
+            req = urllib.request.Request(
+                "http://127.0.0.1:9997/api/backend/v1/slotmaps", method="POST",
+                data=json.dumps({"bank": {"bankId": 1, "slotNr": 0},
+                                 "client": {"clientId": 7, "slotNr": 0}}).encode(),
+                headers={"Content-Type": "application/json"})
+            with urllib.request.urlopen(req, timeout=5) as r:
+                check(r.status == 201, "slotmap made on the server's default REST port")
+            check(client.wait_log("3B9F96801FC7", timeout=20),
+                  "client: the bank's card reached it over the default ports")
+
+            # the same server again: its RSPRO port is taken
+            again = Daemon(CARDROUTED, PLUGIN_DIR, tmp, SERVER, "server2").start()
+            rc = again.stop(timeout=15) if again.wait_log("cardrouted:", 15) else again.stop()
+            out = "\n".join(again.lines)
+            check(rc == 1, f"a second server does not start (rc {rc})")
+            check("server2.ini:3: [control:remsim] listen (default)" in out
+                  and "127.0.0.1:9998" in out
+                  and f"held by pid {server.proc.pid} (cardrouted)" in out,
+                  "the RSPRO clash names file, line, section, key and the holder: " + out)
+
+            # a daemon with no remsim role takes the REST default of the server
+            plain = Daemon(CARDROUTED, PLUGIN_DIR, tmp,
+                           "[router]\ndbus = none\n[backend:c]\nplugin = vcard\n",
+                           "plain").start()
+            rc = plain.stop(timeout=15) if plain.wait_log("cardrouted:", 15) else plain.stop()
+            out = "\n".join(plain.lines)
+            check(rc == 1, f"a REST port clash stops the start (rc {rc})")
+            check("plain.ini:1: [router] rest (default): REST API on 127.0.0.1:9997" in out
+                  and f"held by pid {server.proc.pid} (cardrouted)" in out,
+                  "the REST clash names file, section, key and the holder: " + out)
+
+            # cardroutectl against the bank for a server path: says what it reached
+            r = subprocess.run([CARDROUTECTL, "--url", "http://127.0.0.1:9996", "remsim",
+                                "slotmaps"], capture_output=True, text=True, timeout=20)
+            check(r.returncode != 0 and "cardrouted" in r.stderr and "rspro-bank" in r.stderr
+                  and "no rspro-server" in r.stderr,
+                  "cardroutectl names the daemon it reached: " + r.stderr.strip())
+        finally:
+            for d in (client, bank, server):
+                d.stop()
+    if failures:
+        print(f"{len(failures)} check(s) failed")
+        sys.exit(1)
+
+
+main()
