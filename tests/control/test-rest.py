@@ -225,7 +225,7 @@ def metrics(d):
 def openapi(d):
     paths = openapi_paths(OPENAPI)
     check(len(paths) >= 10, f"openapi.yaml documents {len(paths)} paths")
-    ids = {"frontends": "term", "backends": "card2", "routes": "r1"}
+    ids = {"frontends": "term", "backends": "card2", "routes": "r1", "instances": "card2"}
     for path, methods in paths:
         real = re.sub(r"/(\w+)/\{id\}", lambda m: f"/{m.group(1)}/{ids[m.group(1)]}", path)
         if "get" in methods:
