@@ -199,6 +199,7 @@ bank_instance_describe(CrInstance *instance, GVariantDict *dict)
 		                      self->server != NULL
 		                              ? rspro_conn_state_name(rspro_conn_get_state(self->server))
 		                              : "INIT");
+		rspro_retry_log_describe(&self->server_retry, self->server, "server", dict);
 	}
 	if (self->csv_path != NULL)
 		g_variant_dict_insert(dict, "slots-csv", "s", self->csv_path);
@@ -219,6 +220,7 @@ bank_instance_finalize(GObject *obj)
 	g_clear_object(&self->service);
 	g_hash_table_destroy(self->clients);
 	bank_maps_free(self->maps);
+	rspro_retry_log_clear(&self->server_retry);
 	bank_csv_free(self->csv);
 	g_free(self->slots);
 	g_free(self->listen_host);

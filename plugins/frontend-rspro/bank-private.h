@@ -21,6 +21,7 @@
 #include "bank-maps.h"
 #include "rspro-conn.h"
 #include "rspro-link.h"
+#include "rspro-retry-log.h"
 
 G_BEGIN_DECLS
 
@@ -61,6 +62,7 @@ struct _BankInstance {
 	GHashTable *clients; /* BankClient * set (owned) */
 	guint64 next_client_serial;
 	RsproConn *server;
+	RsproRetryLog server_retry; /* its failures: logged once, then summaries */
 	guint resync_timer;
 	gboolean started;
 

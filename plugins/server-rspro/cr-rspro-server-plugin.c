@@ -95,6 +95,7 @@ srv_server_start(CrInstance *instance, GError **error)
 	srv_persist_load(self);
 	self->restart_counter++;
 	self->started = TRUE;
+	srv_metrics_start(self);
 	srv_persist_save(self);
 	self->http_id = cr_router_add_http_handler(router, SRV_REST_PREFIX, srv_rsres_handle, self,
 						   NULL);
@@ -122,6 +123,7 @@ srv_server_stop(CrInstance *instance)
 	if (self->save_idle != 0)
 		srv_persist_save(self);
 	self->started = FALSE;
+	srv_metrics_stop(self);
 	if (self->http_id != 0)
 		cr_router_remove_http_handler(cr_instance_get_router(instance), self->http_id);
 	self->http_id = 0;
@@ -147,6 +149,7 @@ srv_server_describe(CrInstance *instance, GVariantDict *dict)
 	g_variant_dict_insert(dict, "restart-counter", "t", self->restart_counter);
 	if (self->state_file != NULL)
 		g_variant_dict_insert(dict, "state-file", "s", self->state_file);
+	srv_metrics_describe(self, dict);
 }
 
 static void
@@ -159,6 +162,7 @@ srv_server_finalize(GObject *object)
 	g_hash_table_destroy(self->clients);
 	g_hash_table_destroy(self->banks);
 	g_hash_table_destroy(self->bank_override);
+	g_clear_pointer(&self->refusals, g_hash_table_destroy);
 	srv_map_store_free(self->maps);
 	g_free(self->listen_host);
 	g_free(self->listen_where);

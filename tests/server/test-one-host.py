@@ -39,6 +39,18 @@ def get(port, path, timeout=2.0):
         return json.loads(r.read())
 
 
+def wait_for(cond, limit=30.0):
+    end = time.monotonic() + limit
+    while time.monotonic() < end:
+        try:
+            if cond():
+                return True
+        except OSError:
+            pass
+        time.sleep(0.05)
+    return False
+
+
 def wait_rest(port, limit=15.0):
     end = time.monotonic() + limit
     while time.monotonic() < end:
@@ -101,6 +113,84 @@ def main():
                 check(r.status == 201, "slotmap made on the server's default REST port")
             check(client.wait_log("3B9F96801FC7", timeout=20),
                   "client: the bank's card reached it over the default ports")
+
+            # visibility: the client's link states in REST (describe() of its slot)
+            det = get(9995, "/api/v1/backends/sim")["details"]
+            check(det.get("server-state") == "CONNECTED" and det.get("bank-state") == "CONNECTED"
+                  and det.get("bank-slot") == "1:0", f"client details in REST: {det}")
+            inst = get(9996, "/api/v1/instances/bank")
+            check(inst["plugin"] == "rspro-bank" and inst["details"].get("server-state")
+                  == "CONNECTED", f"bank instance details: {inst['details']}")
+
+            # a map to a slot the one-slot bank does not have: cardroutectl refuses at once
+            r = subprocess.run([CARDROUTECTL, "--url", "http://127.0.0.1:9997", "remsim", "map",
+                                "1", "8", "8", "0"], capture_output=True, text=True, timeout=20)
+            check(r.returncode == 1 and "bank 1 has 1 slot" in r.stderr
+                  and "no slot 8" in r.stderr, "cardroutectl refuses slot 8 at once: " + r.stderr)
+            # ... made through REST anyway: the bank's refusal shows within 1 s
+            req = urllib.request.Request(
+                "http://127.0.0.1:9997/api/backend/v1/slotmaps", method="POST",
+                data=json.dumps({"bank": {"bankId": 1, "slotNr": 8},
+                                 "client": {"clientId": 8, "slotNr": 0}}).encode(),
+                headers={"Content-Type": "application/json"})
+            with urllib.request.urlopen(req, timeout=5) as resp:
+                check(resp.status == 201, "the REST API takes the map")
+            refusal = None
+            end = time.monotonic() + 1.0
+            while refusal is None and time.monotonic() < end:
+                maps = get(9997, "/api/backend/v1/slotmaps")["slotmaps"]
+                refusal = next((m.get("refusal") for m in maps
+                                if m["bank"]["slotNr"] == 8), None)
+                if refusal is None:
+                    time.sleep(0.02)
+            check(refusal is not None and refusal["result"] == "illegalSlotId"
+                  and refusal["bankId"] == 1 and refusal["time"].endswith("Z"),
+                  f"the refusal is in RSRES within 1 s: {refusal}")
+            det = get(9997, "/api/v1/instances/remsim")["details"]
+            check(det.get("slotmaps-refused") == 1 and any("illegalSlotId" in x for x in
+                                                           det.get("refusals", [])),
+                  f"... and in /api/v1: {det}")
+            r = subprocess.run([CARDROUTECTL, "--url", "http://127.0.0.1:9997", "remsim",
+                                "slotmaps"], capture_output=True, text=True, timeout=20)
+            check("refused by bank 1: illegalSlotId" in r.stdout,
+                  "cardroutectl remsim slotmaps shows the refusal: " + r.stdout)
+            with urllib.request.urlopen("http://127.0.0.1:9997/metrics", timeout=5) as resp:
+                metrics = resp.read().decode()
+            for line in ('cardroute_remsim_clients_connected{instance="remsim"} 1',
+                         'cardroute_remsim_banks_connected{instance="remsim"} 1',
+                         'cardroute_remsim_slotmaps{instance="remsim",state="ACTIVE"} 1',
+                         'cardroute_remsim_slotmaps_refused{instance="remsim"} 1',
+                         'cardroute_remsim_refusals_total{instance="remsim",result="illegalSlotId"} 1',
+                         'cardroute_remsim_link_transitions_total{instance="remsim",peer="bank",to="up"} 1'):
+                check(line in metrics, f"/metrics has {line}")
+
+            # the bank goes: the client's REST view says so, and again when it is back
+            bank.stop()
+            check(wait_for(lambda: get(9995, "/api/v1/backends/sim")["details"]
+                           .get("bank-state") != "CONNECTED"),
+                  "client details: bank-state leaves CONNECTED when the bank stops")
+            det = get(9995, "/api/v1/backends/sim")["details"]
+            check("bank-last-error" in det, f"... with the last error: {det}")
+            server.stop()
+            check(wait_for(lambda: get(9995, "/api/v1/backends/sim")["details"]
+                           .get("server-state") != "CONNECTED"),
+                  "client details: server-state leaves CONNECTED when the server stops")
+            det = get(9995, "/api/v1/backends/sim")["details"]
+            check("server-next-retry-s" in det or "server-last-error" in det,
+                  f"... with the last error or next retry: {det}")
+            server = Daemon(CARDROUTED, PLUGIN_DIR, tmp, SERVER, "server").start()
+            bank = Daemon(CARDROUTED, PLUGIN_DIR, tmp, BANK, "bank").start()
+            check(wait_rest(9997) is not None, "server back")
+            req = urllib.request.Request(
+                "http://127.0.0.1:9997/api/backend/v1/slotmaps", method="POST",
+                data=json.dumps({"bank": {"bankId": 1, "slotNr": 0},
+                                 "client": {"clientId": 7, "slotNr": 0}}).encode(),
+                headers={"Content-Type": "application/json"})
+            urllib.request.urlopen(req, timeout=5).close()
+            check(wait_for(lambda: get(9995, "/api/v1/backends/sim")["details"]
+                           .get("bank-state") == "CONNECTED", limit=40)
+                  and get(9995, "/api/v1/backends/sim")["details"].get("server-state")
+                  == "CONNECTED", "client details: both links CONNECTED again")
 
             # the same server again: its RSPRO port is taken
             again = Daemon(CARDROUTED, PLUGIN_DIR, tmp, SERVER, "server2").start()
