@@ -459,6 +459,7 @@ main(int argc, char **argv)
 	g_option_context_set_summary(
 		ctx, "Commands:\n"
 		     "  status | plugins | frontends | backends | routes\n"
+		     "  instances               each plugin instance: link states, peers, errors\n"
 		     "  route add FRONTEND BACKEND [--name NAME]\n"
 		     "  route del NAME\n"
 		     "  apdu BACKEND HEX        (needs [router] allow-apdu = true)\n"
@@ -499,6 +500,8 @@ main(int argc, char **argv)
 		rc = cmd_trace(&ctl);
 	else if (argc >= 2 && g_str_equal(cmd, "remsim"))
 		rc = ctl_remsim(&ctl, argc - 1, argv + 1);
+	else if (argc == 2 && g_str_equal(cmd, "instances"))
+		rc = ctl_instances(&ctl);
 	else if (argc == 2 && g_str_equal(cmd, "metrics"))
 		rc = cmd_metrics(&ctl);
 	else

@@ -74,3 +74,57 @@ ctl_explain_not_found(Ctl *ctl, const gchar *path)
 			   "port is 9997; a bank's 9996, a client's 9995)\n",
 			   path);
 }
+
+static gchar *
+value_text(JsonNode *n)
+{
+	if (n == NULL || JSON_NODE_HOLDS_NULL(n))
+		return g_strdup("-");
+	if (JSON_NODE_HOLDS_VALUE(n)) {
+		GType t = json_node_get_value_type(n);
+		if (t == G_TYPE_STRING)
+			return g_strdup(json_node_get_string(n));
+		if (t == G_TYPE_BOOLEAN)
+			return g_strdup(json_node_get_boolean(n) ? "yes" : "no");
+		if (t == G_TYPE_DOUBLE)
+			return g_strdup_printf("%.1f", json_node_get_double(n));
+		return g_strdup_printf("%" G_GINT64_FORMAT, json_node_get_int(n));
+	}
+	return json_to_string(n, FALSE);
+}
+
+gint
+ctl_instances(Ctl *ctl)
+{
+	g_autoptr(JsonNode) root = NULL;
+	JsonArray *a;
+	gint rc = request(ctl, "GET", "/api/v1/instances", NULL, &root, NULL);
+	if (rc != EXIT_OK || root == NULL)
+		return rc;
+	if (ctl->json) {
+		print_json(root);
+		return EXIT_OK;
+	}
+	a = array_member(root, "instances");
+	g_print("%-16s %-14s %-9s %s\n", "INSTANCE", "PLUGIN", "KIND", "DETAILS");
+	for (guint i = 0; a != NULL && i < json_array_get_length(a); i++) {
+		JsonObject *o = json_array_get_object_element(a, i);
+		JsonObject *d = obj_member(o, "details");
+		g_autoptr(GList) keys = d != NULL ? json_object_get_members(d) : NULL;
+		if (o == NULL)
+			continue;
+		g_print("%-16s %-14s %-9s", json_object_get_string_member_with_default(o, "name", "-"),
+			json_object_get_string_member_with_default(o, "plugin", "-"),
+			json_object_get_string_member_with_default(o, "kind", "-"));
+		keys = g_list_sort(keys, (GCompareFunc)g_strcmp0);
+		/* one detail per line: link states, peers, last errors, next retries */
+		for (GList *l = keys; l != NULL; l = l->next) {
+			g_autofree gchar *v = value_text(json_object_get_member(d, l->data));
+			g_print("%s%s = %s\n", l == keys ? " " : "                                           ",
+				(const gchar *)l->data, v);
+		}
+		if (keys == NULL)
+			g_print(" -\n");
+	}
+	return EXIT_OK;
+}

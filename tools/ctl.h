@@ -35,5 +35,8 @@ JsonArray *array_member(JsonNode *root, const gchar *member);
  * which plugins it runs (ctl-daemon.c). */
 void ctl_explain_not_found(Ctl *ctl, const gchar *path);
 
+/* cardroutectl instances: every plugin instance with its describe() */
+gint ctl_instances(Ctl *ctl);
+
 /* cardroutectl remsim ARGS (argv[0] = "remsim") */
 gint ctl_remsim(Ctl *ctl, gint argc, gchar **argv);

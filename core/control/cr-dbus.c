@@ -84,6 +84,17 @@ lookup(CrDbus *self, const gchar *kind, const gchar *name)
 	return g_hash_table_lookup(self->objects, key);
 }
 
+/* the Details property: the instance's describe() */
+static void
+set_details(GObject *iface, CrInstance *inst)
+{
+	g_autoptr(GVariant) details = NULL;
+	if (inst == NULL)
+		return;
+	details = cr_instance_describe(inst);
+	g_object_set(iface, "details", details, NULL);
+}
+
 /* @counters_only: after a transaction, which changes nothing else (state, card
  * and route changes come with their own events) */
 static void
@@ -103,6 +114,7 @@ update_frontend(CrDbus *self, CrFrontendSlot *slot, gboolean counters_only)
 			iface, cr_slot_state_to_string(cr_frontend_slot_get_state(slot)));
 		cr_dbus_frontend_slot1_set_atr(iface, atr);
 		cr_dbus_frontend_slot1_set_route(iface, route_name);
+		set_details(G_OBJECT(iface), cr_frontend_slot_get_instance(slot));
 	}
 	cr_dbus_frontend_slot1_set_transactions(iface, s->transactions);
 	cr_dbus_frontend_slot1_set_errors(iface, s->errors);
@@ -127,6 +139,7 @@ update_backend(CrDbus *self, CrBackendSlot *slot, gboolean counters_only)
 			iface, cr_slot_state_to_string(cr_backend_slot_get_state(slot)));
 		cr_dbus_backend_slot1_set_atr(iface, atr);
 		cr_dbus_backend_slot1_set_route(iface, route_name);
+		set_details(G_OBJECT(iface), cr_backend_slot_get_instance(slot));
 	}
 	cr_dbus_backend_slot1_set_transactions(iface, s->transactions);
 	cr_dbus_backend_slot1_set_errors(iface, s->errors);
@@ -386,6 +399,11 @@ on_event(const CrEvent *ev, gpointer user_data)
 		update_router(self);
 		break;
 	case CR_EVENT_ERROR:
+		/* a plugin's error (a link failing): its slot's Details change */
+		if (ev->frontend != NULL)
+			update_frontend(self, ev->frontend, FALSE);
+		if (ev->backend != NULL)
+			update_backend(self, ev->backend, FALSE);
 		cr_dbus_router1_emit_error(
 			self->router_iface,
 			ev->error != NULL && ev->error->domain == CR_ERROR

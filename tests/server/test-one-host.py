@@ -118,6 +118,11 @@ def main():
             det = get(9995, "/api/v1/backends/sim")["details"]
             check(det.get("server-state") == "CONNECTED" and det.get("bank-state") == "CONNECTED"
                   and det.get("bank-slot") == "1:0", f"client details in REST: {det}")
+            r = subprocess.run([CARDROUTECTL, "--url", "http://127.0.0.1:9995", "instances"],
+                               capture_output=True, text=True, timeout=20)
+            check(r.returncode == 0 and "server-state = CONNECTED" in r.stdout
+                  and "bank-state = CONNECTED" in r.stdout and "remote" in r.stdout,
+                  "cardroutectl instances shows the link states: " + r.stdout)
             inst = get(9996, "/api/v1/instances/bank")
             check(inst["plugin"] == "rspro-bank" and inst["details"].get("server-state")
                   == "CONNECTED", f"bank instance details: {inst['details']}")
