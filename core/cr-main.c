@@ -80,6 +80,7 @@ main(int argc, char **argv)
 	g_autofree gchar *check = NULL;
 	g_autofree gchar *plugin_dir = NULL;
 	g_autofree gchar *debug = NULL;
+	g_autofree gchar *dbus_default = NULL;
 	gboolean version = FALSE;
 	g_autoptr(GError) error = NULL;
 	g_autoptr(GOptionContext) ctx = NULL;
@@ -97,6 +98,10 @@ main(int argc, char **argv)
 		 "Plugin directories, separated by ':'", "DIRS"},
 		{"debug", 'd', 0, G_OPTION_ARG_STRING, &debug,
 		 "Debug output for log domains (comma separated, or 'all')", "DOMAINS"},
+		{"dbus-default", 0, 0, G_OPTION_ARG_STRING, &dbus_default,
+		 "[router] dbus when the INI does not set it (default session; the system "
+		 "service passes system)",
+		 "none|session|system"},
 		{"version", 'V', 0, G_OPTION_ARG_NONE, &version, "Print the version and exit",
 		 NULL},
 		{NULL},
@@ -115,6 +120,11 @@ main(int argc, char **argv)
 	}
 	/* checking prints a plan on stdout; only warnings go to stderr */
 	cr_log_setup(debug, check != NULL ? "warning" : NULL);
+	if (dbus_default != NULL && !cr_control_set_dbus_default(dbus_default)) {
+		g_printerr("cardrouted: --dbus-default: '%s' is not none, session or system\n",
+			   dbus_default);
+		return 1;
+	}
 	signal(SIGPIPE, SIG_IGN);
 
 	router = cr_router_new();
@@ -132,6 +142,13 @@ main(int argc, char **argv)
 	}
 	if (config == NULL)
 		config = g_strdup(CR_DEFAULT_CONFIG);
+	if (!g_file_test(config, G_FILE_TEST_EXISTS)) {
+		/* a fresh package: nothing is started until the operator says what */
+		g_printerr("cardrouted: no configuration at %s: nothing to run. Write one "
+			   "(cardroute.ini(5); an example: %s), then start cardrouted again\n",
+			   config, CR_EXAMPLE_CONFIG);
+		return 1;
+	}
 	if (!cr_daemon_load(router, config, default_state_dir(), &grace, &control, &error)) {
 		g_printerr("cardrouted: %s\n", error->message);
 		return 1;

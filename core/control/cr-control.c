@@ -144,6 +144,21 @@ read_tls(CrControl *self, CrConfigSection *section, GError **error)
 	return TRUE;
 }
 
+static guint dbus_default = CR_DBUS_SESSION;
+
+gboolean
+cr_control_set_dbus_default(const gchar *mode)
+{
+	static const gchar *const modes[] = {"none", "session", "system", NULL};
+	for (guint i = 0; modes[i] != NULL; i++) {
+		if (g_strcmp0(mode, modes[i]) == 0) {
+			dbus_default = i;
+			return TRUE;
+		}
+	}
+	return FALSE;
+}
+
 CrControl *
 cr_control_new(CrRouter *router, CrConfigSection *section, const gchar *default_state_dir,
 	       GError **error)
@@ -161,7 +176,7 @@ cr_control_new(CrRouter *router, CrConfigSection *section, const gchar *default_
 	    !cr_config_section_get_bool(section, "allow-apdu", FALSE, &self->allow_apdu, error) ||
 	    !cr_config_section_get_int(section, "apdu-timeout", 30000, 1, 3600000, &apdu_timeout,
 				       error) ||
-	    !cr_config_section_get_choice(section, "dbus", dbus_modes, CR_DBUS_SESSION,
+	    !cr_config_section_get_choice(section, "dbus", dbus_modes, dbus_default,
 					  &dbus_mode, error))
 		return NULL;
 	self->dbus_mode = (CrDbusMode)dbus_mode;
