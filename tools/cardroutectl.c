@@ -357,10 +357,13 @@ print_event(JsonObject *ev)
 	} else if (g_str_equal(type, "error")) {
 		g_print("%s error %s: %s\n", stamp, str(ev, "error"), str(ev, "message"));
 	} else {
-		g_print("%s %s %s%s\n", stamp, type,
+		/* "reset vpcd1 (cold)", "power-off vpcd1" */
+		gboolean has_reset = json_object_has_member(ev, "reset");
+		g_print("%s %s %s%s%s%s\n", stamp, type,
 			json_object_has_member(ev, "frontend") ? str(ev, "frontend")
 							       : str(ev, "backend"),
-			json_object_has_member(ev, "reset") ? str(ev, "reset") : "");
+			has_reset ? " (" : "", has_reset ? str(ev, "reset") : "",
+			has_reset ? ")" : "");
 	}
 }
 

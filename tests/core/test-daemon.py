@@ -94,6 +94,8 @@ def main():
         check(r.returncode == 0, "--check-config good file exits 0")
         check("route:r1 term -> card" in r.stdout, "--check-config prints the route")
         check("backend:card (plugin echo)" in r.stdout, "--check-config prints the instances")
+        check(r.stderr == "" and " made" not in r.stdout and "would" in r.stdout,
+              "--check-config prints a plan, not log lines: " + r.stderr)
 
         bad = write(tmp, "bad.ini", config(os.path.join(tmp, "x.log"), 0)
                     .replace("latency-ms = 0", "latency-ms = later"))
