@@ -133,14 +133,14 @@ cr_router_load_instance_full(CrRouter *self, const gchar *group, CrPluginKind ki
 	}
 	instance = desc->create(self, section, &reason);
 	if (instance == NULL) {
+		/* without a reason, what it collected says why */
 		if (reason == NULL && mine->len == 0)
 			cr_config_section_set_error(section, &local, NULL,
 						    "plugin '%s' failed without a reason", plugin);
-		else if (reason == NULL)
-			; /* what it collected says why */
-		else if (reason->domain == CR_ERROR && reason->code == CR_ERROR_CONFIG)
+		else if (reason != NULL && reason->domain == CR_ERROR &&
+			 reason->code == CR_ERROR_CONFIG)
 			local = g_steal_pointer(&reason);
-		else
+		else if (reason != NULL)
 			cr_config_section_set_error(section, &local, NULL, "%s", reason->message);
 		return fail_collected(section, problems, mine, &local, FALSE, error);
 	}
