@@ -40,7 +40,8 @@ cr_daemon_load(CrRouter *router, const gchar *path, const gchar *default_state_d
 		g_ptr_array_add(problems, g_strdup(local->message));
 		g_clear_error(&local);
 	}
-	cr_config_section_report_unused(rs, problems, FALSE);
+	/* after a failure not every key was read: only near misses are sure */
+	cr_config_section_report_unused(rs, problems, control == NULL);
 	cr_config_section_collect(rs, NULL);
 	if (problems->len > 0 || !loaded) {
 		g_ptr_array_add(problems, NULL);

@@ -4,35 +4,31 @@
 #define G_LOG_DOMAIN "cardroute"
 
 #include <gio/gio.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "cardroute/cr-net.h"
 
-/* The inode of a socket listening on @port in a /proc/net/tcp* table; 0. */
+/* The inode of a socket listening on @port in a /proc/net/tcp* table; 0.
+ * Busy hosts have tens of thousands of lines: parsed in place. */
 static guint64
 listening_inode(const gchar *table, guint16 port)
 {
 	g_autofree gchar *text = NULL;
-	g_auto(GStrv) lines = NULL;
+	const gchar *line;
 	if (!g_file_get_contents(table, &text, NULL, NULL))
 		return 0;
-	lines = g_strsplit(text, "\n", -1);
-	/* "sl local_address rem_address st tx:rx tr:when retrnsmt uid timeout inode" */
-	for (guint i = 1; lines[i] != NULL; i++) {
-		g_auto(GStrv) f = g_strsplit_set(g_strstrip(lines[i]), " ", -1);
-		g_autoptr(GPtrArray) fields = g_ptr_array_new();
-		const gchar *colon;
-		for (guint k = 0; f[k] != NULL; k++)
-			if (f[k][0] != '\0')
-				g_ptr_array_add(fields, f[k]);
-		if (fields->len < 10)
-			continue;
-		colon = strrchr(fields->pdata[1], ':');
-		if (colon == NULL || strtoul(colon + 1, NULL, 16) != port ||
-		    g_strcmp0(fields->pdata[3], "0A") != 0)
-			continue;
-		return g_ascii_strtoull(fields->pdata[9], NULL, 10);
+	line = strchr(text, '\n'); /* the header */
+	while (line != NULL && *++line != '\0') {
+		/* "sl: LOCAL_IP:PORT REMOTE_IP:PORT ST TX:RX TR:WHEN RETR UID TIMEOUT INODE" */
+		unsigned int local_port = 0, state = 0;
+		unsigned long inode = 0;
+		if (sscanf(line, "%*u: %*[0-9A-Fa-f]:%x %*[0-9A-Fa-f]:%*x %x %*s %*s %*s %*u %*u %lu",
+			   &local_port, &state, &inode) == 3 &&
+		    local_port == port && state == 0x0A)
+			return inode;
+		line = strchr(line, '\n');
 	}
 	return 0;
 }

@@ -281,6 +281,10 @@ def port_taken(d, tmp):
               "a taken port: the message names file, section and key")
         check(other.wait_log(f"held by pid {d.proc.pid} (cardrouted)"),
               "a taken port: the message names the process holding it")
+        try:
+            other.proc.wait(timeout=60)  # it exits by itself
+        except subprocess.TimeoutExpired:
+            pass
     finally:
         check(other.stop() == 1, "a taken REST port stops the start (exit 1)")
 
