@@ -15,10 +15,9 @@ describe_line(CrInstance *inst)
 	GVariant *value;
 	g_variant_iter_init(&it, dict);
 	while (g_variant_iter_next(&it, "{&sv}", &key, &value)) {
-		g_autofree gchar *text =
-			g_variant_is_of_type(value, G_VARIANT_TYPE_STRING)
-				? g_strdup(g_variant_get_string(value, NULL))
-				: g_variant_print(value, FALSE);
+		g_autofree gchar *text = g_variant_is_of_type(value, G_VARIANT_TYPE_STRING)
+		                                 ? g_strdup(g_variant_get_string(value, NULL))
+		                                 : g_variant_print(value, FALSE);
 		g_string_append_printf(out, "%s%s=%s", out->len > 0 ? ", " : "", key, text);
 		g_variant_unref(value);
 	}
@@ -41,15 +40,15 @@ print_instances(CrRouter *router, CrPluginKind kind, const gchar *title)
 			g_print("%s:\n", title);
 		header = TRUE;
 		g_print("  %s:%s (plugin %s)", cr_plugin_kind_to_string(kind),
-			cr_instance_get_name(inst), cr_instance_get_plugin_name(inst));
+		        cr_instance_get_name(inst), cr_instance_get_plugin_name(inst));
 		for (guint j = 0; j < fs->len && j < 8; j++)
 			g_print("%s frontend slot %s", j == 0 ? ":" : ",",
-				cr_frontend_slot_get_name(fs->pdata[j]));
+			        cr_frontend_slot_get_name(fs->pdata[j]));
 		if (fs->len > 8)
 			g_print(" ... (%u frontend slots)", fs->len);
 		for (guint j = 0; j < bs->len && j < 8; j++)
 			g_print("%s backend slot %s", j == 0 ? ":" : ",",
-				cr_backend_slot_get_name(bs->pdata[j]));
+			        cr_backend_slot_get_name(bs->pdata[j]));
 		if (bs->len > 8)
 			g_print(" ... (%u backend slots)", bs->len);
 		g_print("\n");
@@ -79,11 +78,11 @@ cr_check_print_plan(CrRouter *router, const gchar *path)
 		CrRoute *r = routes->pdata[i];
 		const CrRoutePolicy *p = cr_route_get_policy(r);
 		g_print("  route:%s %s -> %s (timeout %u ms, on-backend-loss %s, error-sw %04X, "
-			"reset %s)\n",
-			cr_route_get_name(r), cr_frontend_slot_get_name(cr_route_get_frontend(r)),
-			cr_backend_slot_get_name(cr_route_get_backend(r)), p->timeout_ms,
-			cr_loss_policy_to_string(p->on_backend_loss), p->error_sw,
-			p->forward_reset ? "forward" : "ignore");
+		        "reset %s)\n",
+		        cr_route_get_name(r), cr_frontend_slot_get_name(cr_route_get_frontend(r)),
+		        cr_backend_slot_get_name(cr_route_get_backend(r)), p->timeout_ms,
+		        cr_loss_policy_to_string(p->on_backend_loss), p->error_sw,
+		        p->forward_reset ? "forward" : "ignore");
 	}
 	g_print("serve REST on %s; D-Bus: %s\n", rest[0] != '\0' ? rest : "(off)", dbus);
 }

@@ -12,10 +12,10 @@
 typedef struct {
 	const gchar *file;
 	GKeyFile *keyfile;
-	GHashTable *lines;    /* caller's, may be NULL */
-	GHashTable *seen;     /* "SECTION" / "SECTION\037KEY" -> line, always */
-	GPtrArray *problems;  /* gchar* */
-	gchar *group;         /* current section, NULL before the first */
+	GHashTable *lines;   /* caller's, may be NULL */
+	GHashTable *seen;    /* "SECTION" / "SECTION\037KEY" -> line, always */
+	GPtrArray *problems; /* gchar* */
+	gchar *group;        /* current section, NULL before the first */
 	guint line;
 } Reader;
 
@@ -46,7 +46,7 @@ problem(Reader *r, const gchar *format, ...)
 	g_autofree gchar *what = NULL;
 	if (r->problems->len == MAX_PROBLEMS) {
 		g_ptr_array_add(r->problems,
-				g_strdup_printf("%s: more problems not shown", r->file));
+		                g_strdup_printf("%s: more problems not shown", r->file));
 		return;
 	}
 	if (r->problems->len > MAX_PROBLEMS)
@@ -122,7 +122,7 @@ read_section(Reader *r, gchar *text)
 	first = GPOINTER_TO_UINT(g_hash_table_lookup(r->seen, name));
 	if (first != 0) {
 		problem(r, "[%s] appears again (first at line %u); one section per name", name,
-			first);
+		        first);
 		/* keys that follow are checked, but never merged into the first */
 		g_clear_pointer(&r->group, g_free);
 		r->group = g_strconcat("\037dup\037", name, NULL);
@@ -149,9 +149,10 @@ read_quoted(Reader *r, const gchar *key, const gchar *p)
 		return NULL;
 	}
 	if (!only_comment_after(p + 1)) {
-		problem(r, "[%s] %s: text after the closing '\"' (a comment starts with ';' "
-			   "or '#')",
-			r->group, key);
+		problem(r,
+		        "[%s] %s: text after the closing '\"' (a comment starts with ';' "
+		        "or '#')",
+		        r->group, key);
 		return NULL;
 	}
 	return g_string_free(g_steal_pointer(&out), FALSE);
@@ -202,7 +203,7 @@ read_key(Reader *r, gchar *text)
 	first = GPOINTER_TO_UINT(g_hash_table_lookup(r->seen, id));
 	if (first != 0) {
 		problem(r, "[%s] %s: given again (first at line %u); one value per key", r->group,
-			key, first);
+		        key, first);
 		return;
 	}
 	remember(r, g_steal_pointer(&id));
@@ -233,16 +234,16 @@ read_line(Reader *r, const gchar *start, gsize len)
 }
 
 gboolean
-cr_ini_parse(const gchar *data, gsize len, const gchar *file, GKeyFile *keyfile,
-	     GHashTable *lines, GError **error)
+cr_ini_parse(const gchar *data, gsize len, const gchar *file, GKeyFile *keyfile, GHashTable *lines,
+             GError **error)
 {
 	g_autoptr(GHashTable) seen = cr_ini_lines_new();
 	g_autoptr(GPtrArray) problems = g_ptr_array_new_with_free_func(g_free);
 	Reader r = {.file = file,
-		    .keyfile = keyfile,
-		    .lines = lines,
-		    .seen = seen,
-		    .problems = problems};
+	            .keyfile = keyfile,
+	            .lines = lines,
+	            .seen = seen,
+	            .problems = problems};
 	gsize pos = 0;
 
 	/* a UTF-8 byte order mark is allowed at the very start */

@@ -21,7 +21,7 @@ G_BEGIN_DECLS
  * "FILE:LINE: ".
  */
 gboolean cr_ini_parse(const gchar *data, gsize len, const gchar *file, GKeyFile *keyfile,
-		      GHashTable *lines, GError **error);
+                      GHashTable *lines, GError **error);
 
 /* The line of @group (when @key is NULL) or of @key in it; 0 if unknown. */
 guint cr_ini_lookup_line(GHashTable *lines, const gchar *group, const gchar *key);

@@ -32,14 +32,14 @@ sources(CrRouter *router, gboolean create)
 	if (list == NULL && create) {
 		list = g_ptr_array_new_with_free_func(source_free);
 		g_object_set_data_full(G_OBJECT(router), SOURCES_KEY, list,
-				       (GDestroyNotify)g_ptr_array_unref);
+		                       (GDestroyNotify)g_ptr_array_unref);
 	}
 	return list;
 }
 
 guint
 cr_router_add_metrics_source(CrRouter *router, CrMetricsFunc func, gpointer user_data,
-			     GDestroyNotify destroy)
+                             GDestroyNotify destroy)
 {
 	static guint next_id;
 	Source *s = g_new0(Source, 1);

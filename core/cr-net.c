@@ -24,8 +24,9 @@ listening_inode(const gchar *table, guint16 port)
 		/* "sl: LOCAL_IP:PORT REMOTE_IP:PORT ST TX:RX TR:WHEN RETR UID TIMEOUT INODE" */
 		unsigned int local_port = 0, state = 0;
 		unsigned long inode = 0;
-		if (sscanf(line, "%*u: %*[0-9A-Fa-f]:%x %*[0-9A-Fa-f]:%*x %x %*s %*s %*s %*u %*u %lu",
-			   &local_port, &state, &inode) == 3 &&
+		if (sscanf(line,
+		           "%*u: %*[0-9A-Fa-f]:%x %*[0-9A-Fa-f]:%*x %x %*s %*s %*s %*u %*u %lu",
+		           &local_port, &state, &inode) == 3 &&
 		    local_port == port && state == 0x0A)
 			return inode;
 		line = strchr(line, '\n');
@@ -51,10 +52,12 @@ process_with_socket(guint64 inode)
 			g_autofree gchar *link = g_build_filename(fd_dir, fd, NULL);
 			g_autofree gchar *target = g_file_read_link(link, NULL);
 			if (g_strcmp0(target, want) == 0) {
-				g_autofree gchar *comm_path = g_build_filename("/proc", pid, "comm", NULL);
+				g_autofree gchar *comm_path =
+				        g_build_filename("/proc", pid, "comm", NULL);
 				g_autofree gchar *comm = NULL;
 				if (g_file_get_contents(comm_path, &comm, NULL, NULL))
-					return g_strdup_printf("pid %s (%s)", pid, g_strstrip(comm));
+					return g_strdup_printf("pid %s (%s)", pid,
+					                       g_strstrip(comm));
 				return g_strdup_printf("pid %s", pid);
 			}
 		}

@@ -20,8 +20,8 @@ get_quiet(Ctl *ctl, const gchar *path)
 		return NULL;
 	if (ctl->token != NULL) {
 		g_autofree gchar *auth = g_strdup_printf("Bearer %s", ctl->token);
-		soup_message_headers_replace(soup_message_get_request_headers(msg),
-					     "Authorization", auth);
+		soup_message_headers_replace(soup_message_get_request_headers(msg), "Authorization",
+		                             auth);
 	}
 	reply = soup_session_send_and_read(ctl->session, msg, NULL, NULL);
 	if (reply == NULL || soup_message_get_status(msg) != 200)
@@ -42,7 +42,7 @@ ctl_explain_not_found(Ctl *ctl, const gchar *path)
 	gboolean server = FALSE;
 	if (status == NULL || !JSON_NODE_HOLDS_OBJECT(status)) {
 		g_printerr("cardroutectl: %s does not look like cardrouted (no /api/v1/status)\n",
-			   ctl->url);
+		           ctl->url);
 		return;
 	}
 	if (plugins != NULL && JSON_NODE_HOLDS_OBJECT(plugins))
@@ -50,29 +50,27 @@ ctl_explain_not_found(Ctl *ctl, const gchar *path)
 	for (guint i = 0; list != NULL && i < json_array_get_length(list); i++) {
 		JsonObject *p = json_array_get_object_element(list, i);
 		JsonArray *inst = p != NULL && json_object_has_member(p, "instances")
-					  ? json_object_get_array_member(p, "instances")
-					  : NULL;
-		const gchar *name = p != NULL ? json_object_get_string_member_with_default(
-							p, "name", NULL)
-					      : NULL;
+		                          ? json_object_get_array_member(p, "instances")
+		                          : NULL;
+		const gchar *name =
+		        p != NULL ? json_object_get_string_member_with_default(p, "name", NULL)
+		                  : NULL;
 		if (name == NULL || inst == NULL || json_array_get_length(inst) == 0)
 			continue;
 		server |= g_strcmp0(name, "rspro-server") == 0;
 		g_string_append_printf(running, "%s%s", running->len > 0 ? ", " : "", name);
 	}
-	g_printerr("cardroutectl: %s is cardrouted %s (pid %" G_GINT64_FORMAT
-		   ") running %s\n",
-		   ctl->url,
-		   json_object_get_string_member_with_default(json_node_get_object(status),
-							      "version", "?"),
-		   json_object_get_int_member_with_default(json_node_get_object(status), "pid",
-							   0),
-		   running->len > 0 ? running->str : "no plugin instances");
+	g_printerr("cardroutectl: %s is cardrouted %s (pid %" G_GINT64_FORMAT ") running %s\n",
+	           ctl->url,
+	           json_object_get_string_member_with_default(json_node_get_object(status),
+	                                                      "version", "?"),
+	           json_object_get_int_member_with_default(json_node_get_object(status), "pid", 0),
+	           running->len > 0 ? running->str : "no plugin instances");
 	if (g_str_has_prefix(path, "/api/backend/") && !server)
 		g_printerr("cardroutectl: %s is the remsim server's RSRES API, and there is no "
-			   "rspro-server here: --url of the server's daemon (its default REST "
-			   "port is 9997; a bank's 9996, a client's 9995)\n",
-			   path);
+		           "rspro-server here: --url of the server's daemon (its default REST "
+		           "port is 9997; a bank's 9996, a client's 9995)\n",
+		           path);
 }
 
 static gchar *
@@ -113,15 +111,17 @@ ctl_instances(Ctl *ctl)
 		g_autoptr(GList) keys = d != NULL ? json_object_get_members(d) : NULL;
 		if (o == NULL)
 			continue;
-		g_print("%-16s %-14s %-9s", json_object_get_string_member_with_default(o, "name", "-"),
-			json_object_get_string_member_with_default(o, "plugin", "-"),
-			json_object_get_string_member_with_default(o, "kind", "-"));
+		g_print("%-16s %-14s %-9s",
+		        json_object_get_string_member_with_default(o, "name", "-"),
+		        json_object_get_string_member_with_default(o, "plugin", "-"),
+		        json_object_get_string_member_with_default(o, "kind", "-"));
 		keys = g_list_sort(keys, (GCompareFunc)g_strcmp0);
 		/* one detail per line: link states, peers, last errors, next retries */
 		for (GList *l = keys; l != NULL; l = l->next) {
 			g_autofree gchar *v = value_text(json_object_get_member(d, l->data));
-			g_print("%s%s = %s\n", l == keys ? " " : "                                           ",
-				(const gchar *)l->data, v);
+			g_print("%s%s = %s\n",
+			        l == keys ? " " : "                                           ",
+			        (const gchar *)l->data, v);
 		}
 		if (keys == NULL)
 			g_print(" -\n");

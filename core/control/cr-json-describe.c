@@ -58,8 +58,8 @@ with_details(JsonNode *node, CrInstance *inst)
 		JsonObject *o = json_object_new();
 		GList *members = json_object_get_members(obj);
 		for (GList *l = members; l != NULL; l = l->next)
-			json_object_set_member(o, l->data,
-					       json_node_copy(json_object_get_member(obj, l->data)));
+			json_object_set_member(
+			        o, l->data, json_node_copy(json_object_get_member(obj, l->data)));
 		g_list_free(members);
 		json_node_take_object(copy, o);
 		json_node_unref(node);
@@ -67,7 +67,8 @@ with_details(JsonNode *node, CrInstance *inst)
 		obj = o;
 	}
 	json_object_set_member(obj, "details",
-			       dict != NULL ? json_gvariant_serialize(dict) : json_node_new(JSON_NODE_NULL));
+	                       dict != NULL ? json_gvariant_serialize(dict)
+	                                    : json_node_new(JSON_NODE_NULL));
 	return node;
 }
 

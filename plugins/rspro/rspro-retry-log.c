@@ -10,7 +10,7 @@ rspro_retry_next_in(RsproConn *conn)
 	if (next <= 0)
 		return g_strdup("");
 	return g_strdup_printf(", next in %" G_GINT64_FORMAT " s",
-			       (MAX(next - now, 0) + G_USEC_PER_SEC - 1) / G_USEC_PER_SEC);
+	                       (MAX(next - now, 0) + G_USEC_PER_SEC - 1) / G_USEC_PER_SEC);
 }
 
 static gchar *
@@ -26,7 +26,7 @@ duration(gint64 us)
 
 gboolean
 rspro_retry_log_failure(RsproRetryLog *self, RsproConn *conn, const gchar *prefix,
-			const gchar *error_message)
+                        const gchar *error_message)
 {
 	gint64 now = g_get_monotonic_time();
 	gint64 interval = self->interval_us > 0 ? self->interval_us : RSPRO_RETRY_SUMMARY_US;
@@ -48,7 +48,7 @@ rspro_retry_log_failure(RsproRetryLog *self, RsproConn *conn, const gchar *prefi
 		guint attempts = rspro_conn_get_attempts(conn) - self->first_attempts;
 		self->last_line = now;
 		g_message("%s: still failing for %s, %u attempt%s%s: %s", prefix, since, attempts,
-			  attempts == 1 ? "" : "s", next, error_message);
+		          attempts == 1 ? "" : "s", next, error_message);
 	}
 	return FALSE;
 }
@@ -60,14 +60,14 @@ rspro_retry_log_ok(RsproRetryLog *self, RsproConn *conn, const gchar *prefix)
 		g_autofree gchar *since = duration(g_get_monotonic_time() - self->failing_since);
 		guint attempts = rspro_conn_get_attempts(conn) - self->first_attempts;
 		g_message("%s: back after %s and %u attempt%s", prefix, since, attempts,
-			  attempts == 1 ? "" : "s");
+		          attempts == 1 ? "" : "s");
 	}
 	g_clear_pointer(&self->last_error, g_free);
 }
 
 void
 rspro_retry_log_describe(const RsproRetryLog *self, RsproConn *conn, const gchar *key_prefix,
-			 GVariantDict *dict)
+                         GVariantDict *dict)
 {
 	g_autofree gchar *err_key = g_strdup_printf("%s-last-error", key_prefix);
 	g_autofree gchar *retry_key = g_strdup_printf("%s-next-retry-s", key_prefix);
@@ -75,9 +75,9 @@ rspro_retry_log_describe(const RsproRetryLog *self, RsproConn *conn, const gchar
 	if (self->last_error != NULL)
 		g_variant_dict_insert(dict, err_key, "s", self->last_error);
 	if (next > 0)
-		g_variant_dict_insert(
-			dict, retry_key, "d",
-			(gdouble)MAX(next - g_get_monotonic_time(), 0) / G_USEC_PER_SEC);
+		g_variant_dict_insert(dict, retry_key, "d",
+		                      (gdouble)MAX(next - g_get_monotonic_time(), 0) /
+		                              G_USEC_PER_SEC);
 }
 
 void

@@ -25,8 +25,8 @@ count_log(const gchar *domain, GLogLevelFlags level, const gchar *message, gpoin
 }
 
 static void
-on_state(RsproConn *conn, RsproConnState old_state, RsproConnState new_state,
-	 const GError *reason, gpointer user_data)
+on_state(RsproConn *conn, RsproConnState old_state, RsproConnState new_state, const GError *reason,
+         gpointer user_data)
 {
 	Fixture *f = user_data;
 	if (new_state != RSPRO_CONN_STATE_WAIT_RETRY || reason == NULL)
@@ -53,8 +53,8 @@ hello(RsproConn *conn, RsproMsg *req, gpointer user_data, GError **error)
 static guint16
 closed_port(void)
 {
-	g_autoptr(GSocket) s =
-		g_socket_new(G_SOCKET_FAMILY_IPV4, G_SOCKET_TYPE_STREAM, G_SOCKET_PROTOCOL_TCP, NULL);
+	g_autoptr(GSocket) s = g_socket_new(G_SOCKET_FAMILY_IPV4, G_SOCKET_TYPE_STREAM,
+	                                    G_SOCKET_PROTOCOL_TCP, NULL);
 	g_autoptr(GInetAddress) lo = g_inet_address_new_loopback(G_SOCKET_FAMILY_IPV4);
 	g_autoptr(GSocketAddress) addr = g_inet_socket_address_new(lo, 0);
 	g_autoptr(GSocketAddress) bound = NULL;
@@ -85,7 +85,7 @@ test_summary(void)
 
 	g_assert_cmpuint(f.failures, ==, 6);
 	g_assert_cmpuint(f.new_failures, ==, 1); /* the same error: new once */
-	g_assert_cmpuint(f.summaries, ==, 1);	 /* once the interval passed */
+	g_assert_cmpuint(f.summaries, ==, 1);    /* once the interval passed */
 	rspro_retry_log_describe(&f.log, conn, "server", &dict);
 	g_assert_true(g_variant_dict_lookup(&dict, "server-last-error", "&s", &last));
 	g_assert_nonnull(last);

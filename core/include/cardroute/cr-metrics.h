@@ -16,7 +16,7 @@ G_BEGIN_DECLS
 typedef void (*CrMetricsFunc)(GString *out, gpointer user_data);
 
 guint cr_router_add_metrics_source(CrRouter *router, CrMetricsFunc func, gpointer user_data,
-				   GDestroyNotify destroy);
+                                   GDestroyNotify destroy);
 void cr_router_remove_metrics_source(CrRouter *router, guint id);
 /* Appends what every source writes (the control plane's /metrics). */
 void cr_router_render_metrics_sources(CrRouter *router, GString *out);
