@@ -58,8 +58,8 @@ installed_plugins(CrRouter *self, const gchar *wanted, gchar **hint)
 	return n > 0 ? cr_suggest_join_sorted(names, n) : g_strdup("none");
 }
 
-/* Records a failed section: @local (the error, may be NULL) first, then what
- * the section collected, then unknown keys. */
+/* Records a failed section: what it collected (bad values), then @local
+ * (the error that stopped it, may be NULL), then unknown keys; once each. */
 static void
 collect_section(CrConfigSection *section, GPtrArray *problems, GPtrArray *section_problems,
 		GError *local, gboolean created)
@@ -112,14 +112,15 @@ cr_router_load_instance_full(CrRouter *self, const gchar *group, CrPluginKind ki
 		return fail_collected(section, problems, mine, &local, FALSE, error);
 	desc = cr_plugin_loader_load(cr_router_get_plugin_dir(self), plugin, NULL, &reason);
 	if (desc == NULL) {
-		g_autofree gchar *hint = NULL;
-		g_autofree gchar *list = installed_plugins(self, plugin, &hint);
+		/* not found: which ones are there, and the likely one */
 		if (g_error_matches(reason, CR_ERROR, CR_ERROR_PLUGIN) &&
-		    strstr(reason->message, ".so in the plugin directory") != NULL)
+		    strstr(reason->message, ".so in the plugin directory") != NULL) {
+			g_autofree gchar *hint = NULL;
+			g_autofree gchar *list = installed_plugins(self, plugin, &hint);
 			cr_config_section_set_error(section, &local, "plugin",
 						    "%s%s; installed: %s", reason->message, hint,
 						    list);
-		else
+		} else
 			cr_config_section_set_error(section, &local, "plugin", "%s",
 						    reason->message);
 		return fail_collected(section, problems, mine, &local, FALSE, error);
