@@ -179,6 +179,13 @@ test_all_problems(void)
 	       ".ini:14: [route:r1] timeout: 'soon' is not an integer",
 	       ".ini:12: [route:r1] frontend: no frontend slot named 'trem' (did you mean "
 	       "'term'?); frontend slots: term");
+	/* a typo of a required key: both the missing key and the typo */
+	EXPECT("[frontend:t]\nplugin = script\ncommads = 00A4000000\n",
+	       ".ini:1: [frontend:t] commands: missing (required)",
+	       ".ini:3: [frontend:t] commads: unknown key (did you mean 'commands'?)");
+	/* a misspelt section kind */
+	EXPECT("[backnd:x]\nplugin = echo\n", ".ini:1: [backnd:x]: unknown section kind 'backnd' "
+	       "(did you mean 'backend'?)");
 	/* r2 names a slot of a section that failed: not a problem of its own */
 	{
 		g_autofree gchar *path = write_ini(text);
