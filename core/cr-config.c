@@ -8,21 +8,27 @@
 #include "cardroute/cr-error.h"
 #include "cardroute/cr-hex.h"
 #include "cr-config-private.h"
+#include "cr-ini.h"
+#include "cr-suggest.h"
 
 struct _CrConfigSection {
 	GKeyFile *keyfile;
+	GHashTable *lines; /* from cr_ini_parse(), may be NULL */
 	gchar *file;
 	gchar *group;
 	const gchar *name; /* into group, after "kind:" */
 	GHashTable *used;  /* key -> key */
+	GPtrArray *problems; /* collecting: bad values go here (borrowed) */
 };
 
 CrConfigSection *
-cr_config_section_new(GKeyFile *keyfile, const gchar *file, const gchar *group)
+cr_config_section_new(GKeyFile *keyfile, GHashTable *lines, const gchar *file,
+		      const gchar *group)
 {
 	CrConfigSection *s = g_new0(CrConfigSection, 1);
 	const gchar *colon;
 	s->keyfile = g_key_file_ref(keyfile);
+	s->lines = lines != NULL ? g_hash_table_ref(lines) : NULL;
 	s->file = g_strdup(file);
 	s->group = g_strdup(group);
 	colon = strchr(s->group, ':');
@@ -35,7 +41,7 @@ CrConfigSection *
 cr_config_section_new_empty(const gchar *file, const gchar *group)
 {
 	g_autoptr(GKeyFile) kf = g_key_file_new();
-	return cr_config_section_new(kf, file, group);
+	return cr_config_section_new(kf, NULL, file, group);
 }
 
 void
@@ -50,6 +56,8 @@ cr_config_section_free(CrConfigSection *section)
 	if (section == NULL)
 		return;
 	g_key_file_unref(section->keyfile);
+	if (section->lines != NULL)
+		g_hash_table_unref(section->lines);
 	g_hash_table_unref(section->used);
 	g_free(section->file);
 	g_free(section->group);
@@ -80,21 +88,79 @@ cr_config_section_has_key(CrConfigSection *section, const gchar *key)
 	return g_key_file_has_key(section->keyfile, section->group, key, NULL);
 }
 
+guint
+cr_config_section_get_line(CrConfigSection *section, const gchar *key)
+{
+	guint line = 0;
+	if (key != NULL)
+		line = cr_ini_lookup_line(section->lines, section->group, key);
+	if (line == 0)
+		line = cr_ini_lookup_line(section->lines, section->group, NULL);
+	return line;
+}
+
+gchar *
+cr_config_section_locate(CrConfigSection *section, const gchar *key)
+{
+	guint line = cr_config_section_get_line(section, key);
+	g_autofree gchar *where =
+		line > 0 ? g_strdup_printf("%s:%u", section->file, line) : g_strdup(section->file);
+	if (key == NULL)
+		return g_strdup_printf("%s: [%s]", where, section->group);
+	return g_strdup_printf("%s: [%s] %s%s", where, section->group, key,
+			       cr_config_section_has_key(section, key) ? "" : " (default)");
+}
+
+static gchar *
+format_problem(CrConfigSection *section, const gchar *key, const gchar *reason)
+{
+	guint line = cr_config_section_get_line(section, key);
+	g_autofree gchar *where =
+		line > 0 ? g_strdup_printf("%s:%u", section->file, line) : g_strdup(section->file);
+	if (key != NULL)
+		return g_strdup_printf("%s: [%s] %s: %s", where, section->group, key, reason);
+	return g_strdup_printf("%s: [%s]: %s", where, section->group, reason);
+}
+
 void
 cr_config_section_set_error(CrConfigSection *section, GError **error, const gchar *key,
 			    const gchar *format, ...)
 {
 	va_list args;
 	g_autofree gchar *reason = NULL;
+	g_autofree gchar *text = NULL;
 	va_start(args, format);
 	reason = g_strdup_vprintf(format, args);
 	va_end(args);
-	if (key != NULL)
-		g_set_error(error, CR_ERROR, CR_ERROR_CONFIG, "%s: [%s] %s: %s", section->file,
-			    section->group, key, reason);
-	else
-		g_set_error(error, CR_ERROR, CR_ERROR_CONFIG, "%s: [%s]: %s", section->file,
-			    section->group, reason);
+	text = format_problem(section, key, reason);
+	g_set_error_literal(error, CR_ERROR, CR_ERROR_CONFIG, text);
+}
+
+void
+cr_config_section_collect(CrConfigSection *section, GPtrArray *problems)
+{
+	section->problems = problems;
+}
+
+/* A bad value: collected (the getter goes on with the default, so one run
+ * finds every bad key of a section) or an error. */
+static gboolean bad_value(CrConfigSection *section, GError **error, const gchar *key,
+			  const gchar *format, ...) G_GNUC_PRINTF(4, 5);
+
+static gboolean
+bad_value(CrConfigSection *section, GError **error, const gchar *key, const gchar *format, ...)
+{
+	va_list args;
+	g_autofree gchar *reason = NULL;
+	va_start(args, format);
+	reason = g_strdup_vprintf(format, args);
+	va_end(args);
+	if (section->problems != NULL) {
+		g_ptr_array_add(section->problems, format_problem(section, key, reason));
+		return TRUE;
+	}
+	cr_config_section_set_error(section, error, key, "%s", reason);
+	return FALSE;
 }
 
 static gchar *
@@ -145,17 +211,14 @@ cr_config_section_get_int(CrConfigSection *section, const gchar *key, gint64 def
 	}
 	errno = 0;
 	n = g_ascii_strtoll(v, &end, 0);
-	if (v[0] == '\0' || end == NULL || *end != '\0' || errno != 0) {
-		cr_config_section_set_error(section, error, key, "'%s' is not an integer", v);
-		return FALSE;
-	}
-	if (n < min || n > max) {
-		cr_config_section_set_error(section, error, key,
-					    "%" G_GINT64_FORMAT " is out of range %" G_GINT64_FORMAT
-					    "..%" G_GINT64_FORMAT,
-					    n, min, max);
-		return FALSE;
-	}
+	*out = default_value;
+	if (v[0] == '\0' || end == NULL || *end != '\0' || errno != 0)
+		return bad_value(section, error, key, "'%s' is not an integer", v);
+	if (n < min || n > max)
+		return bad_value(section, error, key,
+				 "%" G_GINT64_FORMAT " is out of range %" G_GINT64_FORMAT
+				 "..%" G_GINT64_FORMAT,
+				 n, min, max);
 	*out = n;
 	return TRUE;
 }
@@ -179,8 +242,8 @@ cr_config_section_get_bool(CrConfigSection *section, const gchar *key, gboolean 
 		*out = FALSE;
 		return TRUE;
 	}
-	cr_config_section_set_error(section, error, key, "'%s' is not true or false", v);
-	return FALSE;
+	*out = default_value;
+	return bad_value(section, error, key, "'%s' is not true or false", v);
 }
 
 gboolean
@@ -201,8 +264,8 @@ cr_config_section_get_choice(CrConfigSection *section, const gchar *key,
 		}
 	}
 	joined = g_strjoinv(", ", (gchar **)choices);
-	cr_config_section_set_error(section, error, key, "'%s' is not one of: %s", v, joined);
-	return FALSE;
+	*out = default_index;
+	return bad_value(section, error, key, "'%s' is not one of: %s", v, joined);
 }
 
 gboolean
@@ -216,20 +279,14 @@ cr_config_section_get_hex(CrConfigSection *section, const gchar *key, gsize min_
 	if (v == NULL)
 		return TRUE;
 	bytes = cr_hex_decode(v, &local);
-	if (bytes == NULL) {
-		cr_config_section_set_error(section, error, key, "%s", local->message);
-		return FALSE;
-	}
+	if (bytes == NULL)
+		return bad_value(section, error, key, "%s", local->message);
 	if (g_bytes_get_size(bytes) < min_len || g_bytes_get_size(bytes) > max_len) {
 		if (min_len == max_len)
-			cr_config_section_set_error(section, error, key,
-						    "%zu bytes, expected %zu",
-						    g_bytes_get_size(bytes), min_len);
-		else
-			cr_config_section_set_error(section, error, key,
-						    "%zu bytes, expected %zu to %zu",
-						    g_bytes_get_size(bytes), min_len, max_len);
-		return FALSE;
+			return bad_value(section, error, key, "%zu bytes, expected %zu",
+					 g_bytes_get_size(bytes), min_len);
+		return bad_value(section, error, key, "%zu bytes, expected %zu to %zu",
+				 g_bytes_get_size(bytes), min_len, max_len);
 	}
 	*out = g_steal_pointer(&bytes);
 	return TRUE;
@@ -316,8 +373,13 @@ cr_config_section_get_host_port(CrConfigSection *section, const gchar *key,
 		return TRUE;
 	}
 	if (!cr_parse_host_port(v, default_host, default_port, host, port, &local)) {
-		cr_config_section_set_error(section, error, key, "%s", local->message);
-		return FALSE;
+		if (default_host == NULL) {
+			cr_config_section_set_error(section, error, key, "%s", local->message);
+			return FALSE;
+		}
+		*host = g_strdup(default_host);
+		*port = default_port;
+		return bad_value(section, error, key, "%s", local->message);
 	}
 	return TRUE;
 }
@@ -341,16 +403,42 @@ cr_config_section_get_list(CrConfigSection *section, const gchar *key)
 	return (gchar **)g_ptr_array_free(g_steal_pointer(&out), FALSE);
 }
 
+guint
+cr_config_section_report_unused(CrConfigSection *section, GPtrArray *problems,
+				gboolean only_typos)
+{
+	gsize n = 0;
+	guint known_n = 0, found = 0;
+	g_auto(GStrv) keys = g_key_file_get_keys(section->keyfile, section->group, &n, NULL);
+	g_autofree const gchar **known =
+		(const gchar **)g_hash_table_get_keys_as_array(section->used, &known_n);
+	for (gsize i = 0; keys != NULL && i < n; i++) {
+		const gchar *close;
+		g_autofree gchar *reason = NULL;
+		if (g_hash_table_contains(section->used, keys[i]))
+			continue;
+		close = cr_suggest_closest(keys[i], known, known_n);
+		/* after a failed create() unread keys may just not have been
+		 * reached: only a near miss of a key it asked for is certain */
+		if (only_typos && close == NULL)
+			continue;
+		reason = close != NULL ? g_strdup_printf("unknown key (did you mean '%s'?)", close)
+				       : g_strdup("unknown key");
+		g_ptr_array_add(problems, format_problem(section, keys[i], reason));
+		found++;
+	}
+	return found;
+}
+
 gboolean
 cr_config_section_check_unused(CrConfigSection *section, GError **error)
 {
-	gsize n = 0;
-	g_auto(GStrv) keys = g_key_file_get_keys(section->keyfile, section->group, &n, NULL);
-	for (gsize i = 0; keys != NULL && i < n; i++) {
-		if (!g_hash_table_contains(section->used, keys[i])) {
-			cr_config_section_set_error(section, error, keys[i], "unknown key");
-			return FALSE;
-		}
-	}
-	return TRUE;
+	g_autoptr(GPtrArray) problems = g_ptr_array_new_with_free_func(g_free);
+	g_autofree gchar *all = NULL;
+	if (cr_config_section_report_unused(section, problems, FALSE) == 0)
+		return TRUE;
+	g_ptr_array_add(problems, NULL);
+	all = g_strjoinv("\n", (gchar **)problems->pdata);
+	g_set_error_literal(error, CR_ERROR, CR_ERROR_CONFIG, all);
+	return FALSE;
 }

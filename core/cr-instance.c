@@ -136,3 +136,13 @@ cr_instance_get_backend_slots(CrInstance *self)
 {
 	return PRIV(self)->backends;
 }
+
+GVariant *
+cr_instance_describe(CrInstance *self)
+{
+	CrInstanceClass *klass = CR_INSTANCE_GET_CLASS(self);
+	g_auto(GVariantDict) dict = G_VARIANT_DICT_INIT(NULL);
+	if (klass->describe != NULL)
+		klass->describe(self, &dict);
+	return g_variant_ref_sink(g_variant_dict_end(&dict));
+}

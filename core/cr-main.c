@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "cardroute/cardroute.h"
+#include "cr-check.h"
 #include "cr-daemon.h"
 #include "cr-log.h"
 #include "cr-notify.h"
@@ -104,43 +105,6 @@ unblock_handled_signals(void)
 	sigprocmask(SIG_UNBLOCK, &set, NULL);
 }
 
-static void
-print_summary(CrRouter *router, const gchar *path)
-{
-	GPtrArray *instances = cr_router_get_instances(router);
-	GPtrArray *routes = cr_router_get_routes(router);
-	g_print("config %s is valid\n", path);
-	g_print("plugin directory: %s\n", cr_router_get_plugin_dir(router));
-	for (guint i = 0; i < instances->len; i++) {
-		CrInstance *inst = instances->pdata[i];
-		GPtrArray *fs = cr_instance_get_frontend_slots(inst);
-		GPtrArray *bs = cr_instance_get_backend_slots(inst);
-		g_print("%s:%s (plugin %s)", cr_plugin_kind_to_string(cr_instance_get_kind(inst)),
-			cr_instance_get_name(inst), cr_instance_get_plugin_name(inst));
-		for (guint j = 0; j < fs->len && j < 8; j++)
-			g_print("%s frontend slot %s", j == 0 ? ":" : ",",
-				cr_frontend_slot_get_name(fs->pdata[j]));
-		if (fs->len > 8)
-			g_print(" ... (%u frontend slots)", fs->len);
-		for (guint j = 0; j < bs->len && j < 8; j++)
-			g_print("%s backend slot %s", j == 0 ? ":" : ",",
-				cr_backend_slot_get_name(bs->pdata[j]));
-		if (bs->len > 8)
-			g_print(" ... (%u backend slots)", bs->len);
-		g_print("\n");
-	}
-	for (guint i = 0; i < routes->len; i++) {
-		CrRoute *r = routes->pdata[i];
-		const CrRoutePolicy *p = cr_route_get_policy(r);
-		g_print("route:%s %s -> %s (timeout %u ms, on-backend-loss %s, error-sw %04X, "
-			"reset %s)\n",
-			cr_route_get_name(r), cr_frontend_slot_get_name(cr_route_get_frontend(r)),
-			cr_backend_slot_get_name(cr_route_get_backend(r)), p->timeout_ms,
-			cr_loss_policy_to_string(p->on_backend_loss), p->error_sw,
-			p->forward_reset ? "forward" : "ignore");
-	}
-}
-
 static gboolean
 running_from_build_tree(void)
 {
@@ -173,6 +137,7 @@ main(int argc, char **argv)
 	g_autofree gchar *check = NULL;
 	g_autofree gchar *plugin_dir = NULL;
 	g_autofree gchar *debug = NULL;
+	g_autofree gchar *dbus_default = NULL;
 	gboolean version = FALSE;
 	g_autoptr(GError) error = NULL;
 	g_autoptr(GOptionContext) ctx = NULL;
@@ -190,6 +155,10 @@ main(int argc, char **argv)
 		 "Plugin directories, separated by ':'", "DIRS"},
 		{"debug", 'd', 0, G_OPTION_ARG_STRING, &debug,
 		 "Debug output for log domains (comma separated, or 'all')", "DOMAINS"},
+		{"dbus-default", 0, 0, G_OPTION_ARG_STRING, &dbus_default,
+		 "[router] dbus when the INI does not set it (default session; the system "
+		 "service passes system)",
+		 "none|session|system"},
 		{"version", 'V', 0, G_OPTION_ARG_NONE, &version, "Print the version and exit",
 		 NULL},
 		{NULL},
@@ -212,7 +181,13 @@ main(int argc, char **argv)
 		g_print("cardrouted %s (plugin ABI %d)\n", CR_VERSION, CR_PLUGIN_ABI_VERSION);
 		return 0;
 	}
-	cr_log_setup(debug, NULL);
+	/* checking prints a plan on stdout; only warnings go to stderr */
+	cr_log_setup(debug, check != NULL ? "warning" : NULL);
+	if (dbus_default != NULL && !cr_control_set_dbus_default(dbus_default)) {
+		g_printerr("cardrouted: --dbus-default: '%s' is not none, session or system\n",
+			   dbus_default);
+		return 1;
+	}
 	signal(SIGPIPE, SIG_IGN);
 
 	router = cr_router_new();
@@ -226,11 +201,18 @@ main(int argc, char **argv)
 			g_printerr("cardrouted: %s\n", error->message);
 			return 1;
 		}
-		print_summary(router, check);
+		cr_check_print_plan(router, check);
 		return 0;
 	}
 	if (config == NULL)
 		config = g_strdup(CR_DEFAULT_CONFIG);
+	if (!g_file_test(config, G_FILE_TEST_EXISTS)) {
+		/* a fresh package: nothing is started until the operator says what */
+		g_printerr("cardrouted: no configuration at %s: nothing to run. Write one "
+			   "(cardroute.ini(5); an example: %s), then start cardrouted again\n",
+			   config, CR_EXAMPLE_CONFIG);
+		return 1;
+	}
 	if (!cr_daemon_load(router, config, default_state_dir(), &grace, &control, &error)) {
 		g_printerr("cardrouted: %s\n", error->message);
 		return 1;

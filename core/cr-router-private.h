@@ -17,6 +17,8 @@ struct _CrRouter {
 	gchar *plugin_dir;
 	gchar *config_path;
 	GKeyFile *keyfile;
+	GHashTable *lines; /* cr_ini_parse(): line numbers for messages */
+	GHashTable *failed_names; /* while loading: instances with problems */
 	CrConfigSection *router_section;
 	GPtrArray *instances; /* in config order */
 	GHashTable *frontends; /* name -> CrFrontendSlot */
@@ -54,6 +56,12 @@ gboolean cr_router_parse_route_policy(CrConfigSection *section, CrRoutePolicy *p
 gboolean cr_router_load_instance(CrRouter *self, const gchar *group, CrPluginKind kind,
 				 GError **error);
 gboolean cr_router_load_route(CrRouter *self, const gchar *group, GError **error);
+/* The same; with @problems every problem of the section goes there (and
+ * @error stays unset) */
+gboolean cr_router_load_instance_full(CrRouter *self, const gchar *group, CrPluginKind kind,
+				      GPtrArray *problems, GError **error);
+gboolean cr_router_load_route_full(CrRouter *self, const gchar *group, GPtrArray *problems,
+				   GError **error);
 /* "kind:name" -> index into frontend, backend, tap, control, route */
 gboolean cr_router_split_group(CrRouter *self, const gchar *group, guint *kind_index,
 			       GError **error);

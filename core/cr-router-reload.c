@@ -107,8 +107,11 @@ cr_router_reload_config(CrRouter *self, GError **error)
 
 	/* 4. the new file is the router's from now on */
 	self->keyfile = g_key_file_ref(new_kf);
+	g_clear_pointer(&self->lines, g_hash_table_unref);
+	self->lines = g_hash_table_ref(scratch->lines);
 	cr_config_section_free(self->router_section);
-	self->router_section = cr_config_section_new(self->keyfile, self->config_path, "router");
+	self->router_section =
+		cr_config_section_new(self->keyfile, self->lines, self->config_path, "router");
 	cr_config_section_get_string(self->router_section, "plugin-dir", NULL);
 
 	/* 5. instances that are new or changed, started in the usual order */

@@ -73,6 +73,7 @@ cr_router_finalize(GObject *obj)
 	g_clear_pointer(&self->router_section, cr_config_section_free);
 	g_clear_pointer(&self->keyfile, g_key_file_unref);
 	g_clear_pointer(&self->default_sections, g_ptr_array_unref);
+	g_clear_pointer(&self->lines, g_hash_table_unref);
 	g_free(self->config_path);
 	g_free(self->plugin_dir);
 	G_OBJECT_CLASS(cr_router_parent_class)->finalize(obj);

@@ -89,8 +89,14 @@ request(Ctl *ctl, const gchar *method, const gchar *path, const gchar *body, Jso
 		return EXIT_UNREACHABLE;
 	}
 	status = soup_message_get_status(msg);
-	if (status >= 400)
-		return report_error(status, reply);
+	if (status >= 400) {
+		gint rc = report_error(status, reply);
+		gsize n = 0;
+		const gchar *d = g_bytes_get_data(reply, &n);
+		if (status == 404 && d != NULL && g_strstr_len(d, (gssize)n, "no such path") != NULL)
+			ctl_explain_not_found(ctl, path);
+		return rc;
+	}
 	if (raw != NULL)
 		*raw = g_bytes_ref(reply);
 	if (out == NULL)
@@ -381,10 +387,13 @@ print_event(JsonObject *ev)
 	} else if (g_str_equal(type, "error")) {
 		g_print("%s error %s: %s\n", stamp, str(ev, "error"), str(ev, "message"));
 	} else {
-		g_print("%s %s %s%s\n", stamp, type,
+		/* "reset vpcd1 (cold)", "power-off vpcd1" */
+		gboolean has_reset = json_object_has_member(ev, "reset");
+		g_print("%s %s %s%s%s%s\n", stamp, type,
 			json_object_has_member(ev, "frontend") ? str(ev, "frontend")
 							       : str(ev, "backend"),
-			json_object_has_member(ev, "reset") ? str(ev, "reset") : "");
+			has_reset ? " (" : "", has_reset ? str(ev, "reset") : "",
+			has_reset ? ")" : "");
 	}
 }
 
@@ -486,6 +495,7 @@ main(int argc, char **argv)
 	g_option_context_set_summary(
 		ctx, "Commands:\n"
 		     "  status | plugins | frontends | backends | routes\n"
+		     "  instances               each plugin instance: link states, peers, errors\n"
 		     "  route add FRONTEND BACKEND [--name NAME]\n"
 		     "  route del NAME\n"
 		     "  apdu BACKEND HEX        (needs [router] allow-apdu = true)\n"
@@ -528,6 +538,8 @@ main(int argc, char **argv)
 		rc = cmd_trace(&ctl);
 	else if (argc >= 2 && g_str_equal(cmd, "remsim"))
 		rc = ctl_remsim(&ctl, argc - 1, argv + 1);
+	else if (argc == 2 && g_str_equal(cmd, "instances"))
+		rc = ctl_instances(&ctl);
 	else if (argc == 2 && g_str_equal(cmd, "metrics"))
 		rc = cmd_metrics(&ctl);
 	else

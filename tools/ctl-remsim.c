@@ -79,8 +79,17 @@ list(Ctl *ctl, const gchar *what)
 			g_autofree gchar *client = g_strdup_printf(
 				"C%" G_GINT64_FORMAT ":%" G_GINT64_FORMAT, i_member(c, "clientId"),
 				i_member(c, "slotNr"));
-			g_print("%-10" G_GINT64_FORMAT " %-10s %-10s %s\n", bid * 65536 + bs, bank,
-				client, s_member(o, "state"));
+			JsonObject *refusal = obj_member(o, "refusal");
+			g_autofree gchar *refused =
+				refusal != NULL
+					? g_strdup_printf(" (refused by bank %" G_GINT64_FORMAT
+							  ": %s at %s)",
+							  i_member(refusal, "bankId"),
+							  s_member(refusal, "result"),
+							  s_member(refusal, "time"))
+					: g_strdup("");
+			g_print("%-10" G_GINT64_FORMAT " %-10s %-10s %s%s\n", bid * 65536 + bs, bank,
+				client, s_member(o, "state"), refused);
 		}
 	}
 	return EXIT_OK;
@@ -98,6 +107,33 @@ parse_number(const gchar *text, const gchar *what, guint *out)
 	return TRUE;
 }
 
+/* A map to a slot a connected bank does not have would only be refused by
+ * the bank later (illegalSlotId): say so at once. Unknown banks pass (the
+ * bank may connect later). */
+static gint
+check_bank_slot(Ctl *ctl, guint bid, guint bs)
+{
+	g_autoptr(JsonNode) root = NULL;
+	JsonArray *a;
+	gint rc = request(ctl, "GET", RSRES "/banks", NULL, &root, NULL);
+	if (rc != EXIT_OK)
+		return rc;
+	a = root != NULL ? array_member(root, "banks") : NULL;
+	for (guint i = 0; a != NULL && i < json_array_get_length(a); i++) {
+		JsonObject *o = json_array_get_object_element(a, i);
+		gint64 slots = i_member(o, "numberOfSlots");
+		if (o == NULL || i_member(o, "bankId") != (gint64)bid || slots < 0)
+			continue;
+		if ((gint64)bs >= slots) {
+			g_printerr("cardroutectl: invalid: bank %u has %" G_GINT64_FORMAT
+				   " slot%s (0..%" G_GINT64_FORMAT "): there is no slot %u\n",
+				   bid, slots, slots == 1 ? "" : "s", slots - 1, bs);
+			return EXIT_REFUSED;
+		}
+	}
+	return EXIT_OK;
+}
+
 static gint
 map(Ctl *ctl, gchar **argv)
 {
@@ -109,6 +145,9 @@ map(Ctl *ctl, gchar **argv)
 	if (!parse_number(argv[0], "bank id", &bid) || !parse_number(argv[1], "bank slot", &bs) ||
 	    !parse_number(argv[2], "client id", &cid) || !parse_number(argv[3], "client slot", &cs))
 		return EXIT_USAGE;
+	rc = check_bank_slot(ctl, bid, bs);
+	if (rc != EXIT_OK)
+		return rc;
 	body = g_strdup_printf("{\"bank\":{\"bankId\":%u,\"slotNr\":%u},"
 			       "\"client\":{\"clientId\":%u,\"slotNr\":%u}}",
 			       bid, bs, cid, cs);

@@ -34,5 +34,12 @@ JsonArray *array_member(JsonNode *root, const gchar *member);
 /* cardroutectl migrate KIND -- ARGS (argv[0] = "migrate"); no daemon needed */
 gint ctl_migrate(gint argc, gchar **argv);
 
+/* After a 404 "no such path" for @path: says which daemon answered and
+ * which plugins it runs (ctl-daemon.c). */
+void ctl_explain_not_found(Ctl *ctl, const gchar *path);
+
+/* cardroutectl instances: every plugin instance with its describe() */
+gint ctl_instances(Ctl *ctl);
+
 /* cardroutectl remsim ARGS (argv[0] = "remsim") */
 gint ctl_remsim(Ctl *ctl, gint argc, gchar **argv);

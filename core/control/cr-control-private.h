@@ -25,6 +25,7 @@ struct _CrControl {
 	CrRouter *router; /* weak: the router outlives the control plane */
 	/* configuration */
 	gchar *rest_host; /* NULL: REST disabled */
+	gchar *rest_where; /* "FILE:LINE: [router] rest" for messages */
 	guint16 rest_port;
 	CrRestAuth *auth; /* tokens and scopes (cr-rest-auth.h) */
 	gchar *tls_cert;

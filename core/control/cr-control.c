@@ -50,10 +50,30 @@ cr_control_error_code(const GError *error)
 	return cr_error_code_to_string((CrErrorCode)error->code);
 }
 
+/* The REST port when [router] rest is not given: by the daemon's role, so a
+ * remsim server, a bank and a client run on one host side by side. */
+static guint16
+default_rest_port(CrRouter *router)
+{
+	GPtrArray *instances = cr_router_get_instances(router);
+	gboolean bank = FALSE, client = FALSE;
+	for (guint i = 0; i < instances->len; i++) {
+		const gchar *plugin = cr_instance_get_plugin_name(instances->pdata[i]);
+		if (g_strcmp0(plugin, "rspro-server") == 0)
+			return CR_REST_PORT_SERVER;
+		bank |= g_strcmp0(plugin, "rspro-bank") == 0;
+		client |= g_strcmp0(plugin, "remote") == 0;
+	}
+	return bank ? CR_REST_PORT_BANK : client ? CR_REST_PORT_CLIENT : CR_REST_PORT_SERVER;
+}
+
 static gboolean
 read_rest_address(CrControl *self, CrConfigSection *section, GError **error)
 {
-	g_autofree gchar *rest = cr_config_section_get_string(section, "rest", "127.0.0.1:9997");
+	guint16 def_port = default_rest_port(self->router);
+	g_autofree gchar *def = g_strdup_printf("127.0.0.1:%u", def_port);
+	g_autofree gchar *rest = cr_config_section_get_string(section, "rest", def);
+	self->rest_where = cr_config_section_locate(section, "rest");
 	g_strstrip(rest);
 	if (rest[0] == '\0')
 		return TRUE; /* disabled */
@@ -69,7 +89,7 @@ read_rest_address(CrControl *self, CrConfigSection *section, GError **error)
 		self->rest_port = 0;
 		return TRUE;
 	}
-	return cr_config_section_get_host_port(section, "rest", "127.0.0.1", 9997,
+	return cr_config_section_get_host_port(section, "rest", "127.0.0.1", def_port,
 					       &self->rest_host, &self->rest_port, error);
 }
 
@@ -102,6 +122,21 @@ read_tls(CrControl *self, CrConfigSection *section, GError **error)
 	return TRUE;
 }
 
+static guint dbus_default = CR_DBUS_SESSION;
+
+gboolean
+cr_control_set_dbus_default(const gchar *mode)
+{
+	static const gchar *const modes[] = {"none", "session", "system", NULL};
+	for (guint i = 0; modes[i] != NULL; i++) {
+		if (g_strcmp0(mode, modes[i]) == 0) {
+			dbus_default = i;
+			return TRUE;
+		}
+	}
+	return FALSE;
+}
+
 CrControl *
 cr_control_new(CrRouter *router, CrConfigSection *section, const gchar *default_state_dir,
 	       GError **error)
@@ -118,7 +153,7 @@ cr_control_new(CrRouter *router, CrConfigSection *section, const gchar *default_
 	    !cr_config_section_get_bool(section, "allow-apdu", FALSE, &self->allow_apdu, error) ||
 	    !cr_config_section_get_int(section, "apdu-timeout", 30000, 1, 3600000, &apdu_timeout,
 				       error) ||
-	    !cr_config_section_get_choice(section, "dbus", dbus_modes, CR_DBUS_SESSION,
+	    !cr_config_section_get_choice(section, "dbus", dbus_modes, dbus_default,
 					  &dbus_mode, error))
 		return NULL;
 	self->auth = cr_rest_auth_new(section, error);
@@ -145,10 +180,16 @@ cr_control_start(CrControl *self, GError **error)
 		g_autoptr(GError) local = NULL;
 		self->rest = cr_rest_new(self);
 		if (!cr_rest_start(self->rest, &local)) {
-			/* the cards keep being routed; the operator sees why REST is off */
-			g_warning("%s; the REST API is off", local->message);
+			/* a daemon without its control plane cannot be managed (a
+			 * remsim server could make no slotmap): refuse to run */
+			g_set_error(error, CR_ERROR, CR_ERROR_CONFIG,
+				    "%s: %s (choose a free port there, or rest = (empty) for no "
+				    "REST API)",
+				    self->rest_where, local->message);
 			g_clear_pointer(&self->rest, cr_rest_free);
 			g_clear_pointer(&self->sse, cr_sse_free);
+			self->started = FALSE;
+			return FALSE;
 		}
 	} else {
 		g_message("REST API disabled ([router] rest is empty)");
@@ -189,6 +230,7 @@ cr_control_free(CrControl *self)
 	g_array_unref(self->handler_ids);
 	g_free(self->rest_host);
 	cr_rest_auth_free(self->auth);
+	g_free(self->rest_where);
 	g_free(self->tls_cert);
 	g_free(self->tls_key);
 	g_free(self->state_dir);

@@ -12,6 +12,18 @@ G_BEGIN_DECLS
 
 typedef struct _CrControl CrControl;
 
+/* [router] rest's default port by the daemon's role: a remsim server (and a
+ * daemon with no remsim role) 9997 like osmo-remsim-server's RSRES API, a
+ * bank (rspro-bank) 9996, a client (remote) 9995. */
+#define CR_REST_PORT_SERVER 9997
+#define CR_REST_PORT_BANK 9996
+#define CR_REST_PORT_CLIENT 9995
+
+/* The [router] dbus default when the INI does not set it: "session" unless
+ * cardrouted --dbus-default says otherwise (the system unit: "system").
+ * FALSE for an unknown mode. */
+gboolean cr_control_set_dbus_default(const gchar *mode);
+
 /* Reads the [router] keys rest, rest-token-file, rest-tls-cert, rest-tls-key,
  * rest-max-body, allow-apdu, dbus, state-dir (no I/O beyond reading the
  * token file). state-dir defaults to @default_state_dir ("": routes made at

@@ -117,6 +117,17 @@ set_backend_caps(CrDbusBackendSlot1 *iface, const CrSlotCaps *caps)
 	cr_dbus_backend_slot1_set_max_response(iface, caps->max_response);
 }
 
+/* the Details property: the instance's describe() */
+static void
+set_details(GObject *iface, CrInstance *inst)
+{
+	g_autoptr(GVariant) details = NULL;
+	if (inst == NULL)
+		return;
+	details = cr_instance_describe(inst);
+	g_object_set(iface, "details", details, NULL);
+}
+
 /* @counters_only: after a transaction, which changes nothing else (state, card
  * and route changes come with their own events) */
 static void
@@ -137,6 +148,7 @@ update_frontend(CrDbus *self, CrFrontendSlot *slot, gboolean counters_only)
 		cr_dbus_frontend_slot1_set_atr(iface, atr);
 		cr_dbus_frontend_slot1_set_route(iface, route_name);
 		set_frontend_caps(iface, cr_frontend_slot_get_caps(slot));
+		set_details(G_OBJECT(iface), cr_frontend_slot_get_instance(slot));
 	}
 	cr_dbus_frontend_slot1_set_transactions(iface, s->transactions);
 	cr_dbus_frontend_slot1_set_errors(iface, s->errors);
@@ -165,6 +177,7 @@ update_backend(CrDbus *self, CrBackendSlot *slot, gboolean counters_only)
 								  ? cr_backend_slot_get_location(slot)
 								  : "");
 		set_backend_caps(iface, cr_backend_slot_get_caps(slot));
+		set_details(G_OBJECT(iface), cr_backend_slot_get_instance(slot));
 	}
 	cr_dbus_backend_slot1_set_transactions(iface, s->transactions);
 	cr_dbus_backend_slot1_set_errors(iface, s->errors);
@@ -424,6 +437,11 @@ on_event(const CrEvent *ev, gpointer user_data)
 		update_router(self);
 		break;
 	case CR_EVENT_ERROR:
+		/* a plugin's error (a link failing): its slot's Details change */
+		if (ev->frontend != NULL)
+			update_frontend(self, ev->frontend, FALSE);
+		if (ev->backend != NULL)
+			update_backend(self, ev->backend, FALSE);
 		cr_dbus_router1_emit_error(
 			self->router_iface,
 			ev->error != NULL && ev->error->domain == CR_ERROR

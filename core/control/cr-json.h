@@ -12,6 +12,10 @@ void cr_json_add_policy(JsonBuilder *b, const CrRoutePolicy *policy);
 JsonNode *cr_json_frontend(CrFrontendSlot *slot);
 JsonNode *cr_json_backend(CrBackendSlot *slot);
 JsonNode *cr_json_route(CrRoute *route);
+/* cr-json-describe.c: with "details", the instance's describe() */
+JsonNode *cr_json_instance(CrInstance *inst);
+JsonNode *cr_json_frontend_detailed(CrFrontendSlot *slot);
+JsonNode *cr_json_backend_detailed(CrBackendSlot *slot);
 /* A CARD event says what a frontend slot's terminal was told (TRUE) or what
  * a backend slot reported (FALSE). The event carries both slots of a route,
  * so this tells them apart: the frontend's event carries the very ATR the

@@ -197,5 +197,7 @@ cr_metrics_render(CrRouter *router)
 	header(out, "cardroute_log_suppressed_total", "counter",
 	       "Log records held back by rate limiting (repeated events from outside peers).");
 	cr_log_limit_foreach_total(suppressed_line, out);
+	/* plugins' own series (cr-metrics.h) */
+	cr_router_render_metrics_sources(router, out);
 	return g_string_free(out, FALSE);
 }

@@ -370,7 +370,7 @@ api_v1(CrHttpRequest *request, CrHttpResponder *responder, gpointer user_data)
 		else if (slot == NULL)
 			reply_not_found(responder, "frontend slot", parts[1]);
 		else
-			reply_one(responder, 200, slot, (NodeFunc)cr_json_frontend);
+			reply_one(responder, 200, slot, (NodeFunc)cr_json_frontend_detailed);
 	} else if (n == 1 && g_str_equal(parts[0], "backends")) {
 		if (get)
 			get_list(responder, "backends", cr_router_get_backends(c->router),
@@ -384,12 +384,26 @@ api_v1(CrHttpRequest *request, CrHttpResponder *responder, gpointer user_data)
 		else if (slot == NULL)
 			reply_not_found(responder, "backend slot", parts[1]);
 		else
-			reply_one(responder, 200, slot, (NodeFunc)cr_json_backend);
+			reply_one(responder, 200, slot, (NodeFunc)cr_json_backend_detailed);
 	} else if (n == 3 && g_str_equal(parts[0], "backends") && g_str_equal(parts[2], "apdu")) {
 		if (g_strcmp0(method, "POST") == 0)
 			post_apdu(c, parts[1], request, responder);
 		else
 			reply_method(responder, "POST");
+	} else if (n == 1 && g_str_equal(parts[0], "instances")) {
+		if (get)
+			get_list(responder, "instances", cr_router_get_instances(c->router),
+				 (NodeFunc)cr_json_instance);
+		else
+			reply_method(responder, "GET");
+	} else if (n == 2 && g_str_equal(parts[0], "instances")) {
+		CrInstance *inst = cr_router_lookup_instance(c->router, parts[1]);
+		if (!get)
+			reply_method(responder, "GET");
+		else if (inst == NULL)
+			reply_not_found(responder, "instance", parts[1]);
+		else
+			reply_one(responder, 200, inst, (NodeFunc)cr_json_instance);
 	} else if (n == 1 && g_str_equal(parts[0], "routes")) {
 		if (get)
 			get_list(responder, "routes", cr_router_get_routes(c->router),

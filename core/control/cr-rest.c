@@ -233,8 +233,9 @@ cr_rest_start(CrRest *rest, GError **error)
 	}
 	addr = g_inet_socket_address_new(inet, c->rest_port);
 	if (!soup_server_listen(rest->server, addr, options, &local)) {
+		g_autofree gchar *why = cr_net_describe_bind_error(local, c->rest_port);
 		g_set_error(error, CR_ERROR, CR_ERROR_IO, "REST API on %s:%u: %s", c->rest_host,
-			    c->rest_port, local->message);
+			    c->rest_port, why);
 		return FALSE;
 	}
 	uris = soup_server_get_uris(rest->server);

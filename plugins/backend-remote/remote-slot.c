@@ -25,6 +25,7 @@
 #include "event-script.h"
 #include "remote-events.h"
 #include "remote-tpdu.h"
+#include "rspro-retry-log.h"
 
 struct _RemoteSlot {
 	CrBackendSlot parent_instance;
@@ -33,8 +34,10 @@ struct _RemoteSlot {
 
 	RsproConn *server;
 	RsproConn *bank;
-	gchar *server_last_error; /* repeated identical failures are logged once */
-	gchar *bank_last_error;
+	/* repeated identical failures: logged once, then a summary every few
+	 * minutes (rspro-retry-log.h); describe() shows the last error */
+	RsproRetryLog server_retry;
+	RsproRetryLog bank_retry;
 
 	gboolean has_client_slot;
 	RsproClientSlot client_slot;
@@ -128,18 +131,24 @@ link_error(const gchar *who, const GError *reason)
 	                   reason->message);
 }
 
-/* logs a failure once per distinct message and sends it to the event stream */
+/* logs a failure once per distinct message (with when it is retried) and
+ * sends it to the event stream; repeats make a summary every few minutes */
 static void
-report_link_failure(RemoteSlot *self, gchar **last, const gchar *who, const GError *reason)
+report_link_failure(RemoteSlot *self, RsproRetryLog *log, RsproConn *conn, const gchar *who,
+                    const GError *reason)
 {
 	g_autoptr(GError) error = link_error(who, reason);
+	g_autofree gchar *next = NULL;
+	gchar *with_next;
 
-	if (g_strcmp0(*last, error->message) == 0) {
+	if (!rspro_retry_log_failure(log, conn, slot_name(self), error->message)) {
 		g_debug("%s: %s (again)", slot_name(self), error->message);
 		return;
 	}
-	g_free(*last);
-	*last = g_strdup(error->message);
+	next = rspro_retry_next_in(conn);
+	with_next = g_strconcat(error->message, next, NULL);
+	g_free(error->message);
+	error->message = with_next;
 	cr_router_report_error(cr_backend_slot_get_router(CR_BACKEND_SLOT(self)), NULL,
 	                       CR_BACKEND_SLOT(self), error);
 }
@@ -428,7 +437,7 @@ bank_state(RsproConn *conn, RsproConnState old_state, RsproConnState new_state,
 	if (new_state == RSPRO_CONN_STATE_CONNECTED) {
 		const RsproIdentity *peer = rspro_conn_get_peer_identity(self->bank);
 
-		g_clear_pointer(&self->bank_last_error, g_free);
+		rspro_retry_log_ok(&self->bank_retry, self->bank, slot_name(self));
 		g_message("%s: %s accepted connectClientReq C%u:%u (%s, %s %s)", slot_name(self),
 		          who, self->client_slot.client_id, self->client_slot.slot_nr, peer->name,
 		          peer->software, peer->sw_version);
@@ -452,7 +461,7 @@ bank_state(RsproConn *conn, RsproConnState old_state, RsproConnState new_state,
 	g_debug("%s: %s: %s -> %s", slot_name(self), who, rspro_conn_state_name(old_state),
 	        rspro_conn_state_name(new_state));
 	if (reason != NULL)
-		report_link_failure(self, &self->bank_last_error, who, reason);
+		report_link_failure(self, &self->bank_retry, self->bank, who, reason);
 	if (old_state == RSPRO_CONN_STATE_CONNECTED || self->card_atr != NULL ||
 	    cr_backend_slot_get_state(CR_BACKEND_SLOT(self)) != CR_SLOT_STATE_DOWN) {
 		g_autofree gchar *msg = NULL;
@@ -539,7 +548,7 @@ server_state(RsproConn *conn, RsproConnState old_state, RsproConnState new_state
 	if (new_state == RSPRO_CONN_STATE_CONNECTED) {
 		const RsproIdentity *peer = rspro_conn_get_peer_identity(self->server);
 
-		g_clear_pointer(&self->server_last_error, g_free);
+		rspro_retry_log_ok(&self->server_retry, self->server, slot_name(self));
 		g_message("%s: %s accepted connectClientReq (%s, %s %s)", slot_name(self), who,
 		          peer->name, peer->software, peer->sw_version);
 		if (!self->server_seen) {
@@ -551,7 +560,7 @@ server_state(RsproConn *conn, RsproConnState old_state, RsproConnState new_state
 	g_debug("%s: %s: %s -> %s", slot_name(self), who, rspro_conn_state_name(old_state),
 	        rspro_conn_state_name(new_state));
 	if (reason != NULL)
-		report_link_failure(self, &self->server_last_error, who, reason);
+		report_link_failure(self, &self->server_retry, self->server, who, reason);
 	if (old_state == RSPRO_CONN_STATE_CONNECTED && self->mapped)
 		g_message("%s: %s lost; the bank link stays", slot_name(self), who);
 }
@@ -723,6 +732,8 @@ remote_slot_describe(RemoteSlot *self, GVariantDict *dict)
 	}
 	g_variant_dict_insert(dict, "bank-state", "s",
 	                      rspro_conn_state_name(rspro_conn_get_state(self->bank)));
+	rspro_retry_log_describe(&self->server_retry, self->server, "server", dict);
+	rspro_retry_log_describe(&self->bank_retry, self->bank, "bank", dict);
 	g_variant_dict_insert(dict, "tpdus", "t", self->tpdus);
 	if (self->script != NULL) {
 		g_variant_dict_insert(dict, "event-script-runs", "t",
@@ -745,8 +756,8 @@ remote_slot_finalize(GObject *obj)
 	g_clear_pointer(&self->bank, rspro_conn_unref);
 	g_clear_pointer(&self->card_atr, g_bytes_unref);
 	g_clear_pointer(&self->script, event_script_free);
-	g_free(self->server_last_error);
-	g_free(self->bank_last_error);
+	rspro_retry_log_clear(&self->server_retry);
+	rspro_retry_log_clear(&self->bank_retry);
 	g_free(self->bank_host);
 	g_free(self->bank_down_reason);
 	remote_config_clear(&self->cfg);

@@ -127,6 +127,17 @@ resolve_profile_path(CrConfigSection *section, const gchar *path)
 	return g_build_filename(dir, path, NULL);
 }
 
+/* Without a profile key: the shipped test SIM (installed, or in the source
+ * tree when the plugin runs from the build tree). */
+static gchar *
+default_profile_path(void)
+{
+	if (!g_file_test(VCARD_DEFAULT_PROFILE, G_FILE_TEST_EXISTS) &&
+	    g_file_test(VCARD_SOURCE_PROFILE, G_FILE_TEST_EXISTS))
+		return g_strdup(VCARD_SOURCE_PROFILE);
+	return g_strdup(VCARD_DEFAULT_PROFILE);
+}
+
 static CrInstance *
 vcard_create(CrRouter *router, CrConfigSection *section, GError **error)
 {
@@ -137,10 +148,11 @@ vcard_create(CrRouter *router, CrConfigSection *section, GError **error)
 	const gchar *name = cr_config_section_get_name(section);
 	gint64 n_slots;
 
-	profile = cr_config_section_get_required(section, "profile", error);
-	if (profile == NULL)
-		return NULL;
-	self->profile_path = resolve_profile_path(section, profile);
+	profile = cr_config_section_get_string(section, "profile", NULL);
+	if (profile == NULL || profile[0] == '\0')
+		self->profile_path = default_profile_path();
+	else
+		self->profile_path = resolve_profile_path(section, profile);
 	self->profile = vcard_profile_load_file(self->profile_path, &local_error);
 	if (self->profile == NULL) {
 		cr_config_section_set_error(section, error, "profile", "%s", local_error->message);

@@ -130,6 +130,7 @@ static gboolean
 bank_instance_start(CrInstance *instance, GError **error)
 {
 	BankInstance *self = BANK_INSTANCE(instance);
+	g_autoptr(GError) local = NULL;
 
 	raise_fd_limit(self);
 	for (guint i = 0; i < self->n_slots; i++)
@@ -137,9 +138,12 @@ bank_instance_start(CrInstance *instance, GError **error)
 		                           NULL);
 	/* many clients may connect at once (a bank restart): a long backlog */
 	self->service = rspro_listen(self->listen_host, self->listen_port,
-	                             (gint)MIN(self->max_clients, 4096), &self->bound_port, error);
+	                             (gint)MIN(self->max_clients, 4096), &self->bound_port, &local);
 	if (self->service == NULL) {
-		g_prefix_error(error, "%s: ", cr_instance_get_name(instance));
+		/* where the port comes from and, if it is taken, who holds it */
+		g_autofree gchar *why = cr_net_describe_bind_error(local, self->listen_port);
+		g_set_error(error, CR_ERROR, CR_ERROR_CONFIG, "%s: %s",
+		            self->listen_where, why);
 		return FALSE;
 	}
 	g_signal_connect(self->service, "incoming", G_CALLBACK(on_incoming), self);
@@ -195,6 +199,7 @@ bank_instance_describe(CrInstance *instance, GVariantDict *dict)
 		                      self->server != NULL
 		                              ? rspro_conn_state_name(rspro_conn_get_state(self->server))
 		                              : "INIT");
+		rspro_retry_log_describe(&self->server_retry, self->server, "server", dict);
 	}
 	if (self->csv_path != NULL)
 		g_variant_dict_insert(dict, "slots-csv", "s", self->csv_path);
@@ -226,9 +231,11 @@ bank_instance_finalize(GObject *obj)
 	g_hash_table_destroy(self->clients);
 	g_clear_pointer(&self->log_limit, cr_log_limiter_free);
 	bank_maps_free(self->maps);
+	rspro_retry_log_clear(&self->server_retry);
 	bank_csv_free(self->csv);
 	g_free(self->slots);
 	g_free(self->listen_host);
+	g_free(self->listen_where);
 	g_free(self->server_host);
 	g_free(self->component_name);
 	g_free(self->csv_path);
@@ -338,6 +345,8 @@ read_config(BankInstance *self, CrConfigSection *section, GError **error)
 
 	if (!read_listen(section, &listen_host, &self->listen_port, error))
 		return FALSE;
+	g_free(self->listen_where);
+	self->listen_where = cr_config_section_locate(section, "listen");
 	if (g_strcmp0(listen_host, "localhost") == 0) {
 		g_free(listen_host);
 		listen_host = g_strdup("127.0.0.1");

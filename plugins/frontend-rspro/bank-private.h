@@ -21,6 +21,7 @@
 #include "bank-maps.h"
 #include "rspro-conn.h"
 #include "rspro-link.h"
+#include "rspro-retry-log.h"
 
 G_BEGIN_DECLS
 
@@ -44,6 +45,7 @@ struct _BankInstance {
 	guint16 bank_id;
 	guint n_slots;
 	gchar *listen_host;
+	gchar *listen_where; /* "FILE:LINE: [SECTION] listen", for bind errors */
 	guint16 listen_port;
 	guint16 bound_port; /* after start (listen port 0 = any) */
 	gchar *server_host; /* NULL: no server, mappings from the INI */
@@ -60,6 +62,7 @@ struct _BankInstance {
 	GHashTable *clients; /* BankClient * set (owned) */
 	guint64 next_client_serial;
 	RsproConn *server;
+	RsproRetryLog server_retry; /* its failures: logged once, then summaries */
 	guint resync_timer;
 	gboolean started;
 

@@ -13,6 +13,7 @@
  * has forgotten them, and its clients will not be sent here again).
  */
 #include "bank-private.h"
+#include "rspro-retry-log.h"
 
 static void
 send_result(BankInstance *self, RsproMsgType type, RsproResult result)
@@ -169,6 +170,8 @@ on_state(RsproConn *conn, RsproConnState old_state, RsproConnState new_state,
 
 	if (new_state == RSPRO_CONN_STATE_CONNECTED) {
 		g_autofree gchar *held = bank_maps_describe(self->maps, 16);
+		g_autofree gchar *prefix = g_strdup_printf("server %s", rspro_conn_get_address(conn));
+		rspro_retry_log_ok(&self->server_retry, conn, prefix);
 		g_message("server %s: connected as bank %u (%u slots); holding %u mappings: %s",
 		          rspro_conn_get_address(conn), self->bank_id, self->n_slots,
 		          bank_maps_count(self->maps), held);
@@ -180,8 +183,14 @@ on_state(RsproConn *conn, RsproConnState old_state, RsproConnState new_state,
 		g_message("server %s: link lost (%s); serving clients with the %u mappings held",
 		          rspro_conn_get_address(conn), reason != NULL ? reason->message : "stopped",
 		          bank_maps_count(self->maps));
-	else if (reason != NULL && new_state == RSPRO_CONN_STATE_WAIT_RETRY)
-		g_message("server %s: %s", rspro_conn_get_address(conn), reason->message);
+	else if (reason != NULL && new_state == RSPRO_CONN_STATE_WAIT_RETRY) {
+		/* one line per new failure, then a summary every few minutes */
+		g_autofree gchar *prefix = g_strdup_printf("server %s", rspro_conn_get_address(conn));
+		if (rspro_retry_log_failure(&self->server_retry, conn, prefix, reason->message)) {
+			g_autofree gchar *next = rspro_retry_next_in(conn);
+			g_message("%s: %s%s", prefix, reason->message, next);
+		}
+	}
 	g_clear_handle_id(&self->resync_timer, g_source_remove);
 }
 

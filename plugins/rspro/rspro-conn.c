@@ -42,6 +42,7 @@ struct _RsproConn {
 	guint generation; /* bumped on every state change */
 	guint backoff_index;
 	gint64 last_attempt_us; /* 0 = none yet */
+	gint64 next_attempt_us; /* monotonic, while WAIT_RETRY */
 	guint attempts;
 	GSource *timer; /* back-off, T2 or T1 */
 	GCancellable *connect_cancel;
@@ -386,6 +387,7 @@ enter_wait_retry(RsproConn *self, GError *reason)
 		self->backoff_index++;
 	wait_ms = since_ms >= 0 ? (gint64)delay - since_ms : (gint64)delay;
 	start_timer(self, (guint)MAX(wait_ms, 1), attempt_cb);
+	self->next_attempt_us = now + MAX(wait_ms, 1) * 1000;
 	set_state(self, RSPRO_CONN_STATE_WAIT_RETRY, reason);
 	if (reason != NULL)
 		g_error_free(reason);
@@ -528,6 +530,12 @@ guint
 rspro_conn_get_attempts(const RsproConn *self)
 {
 	return self->attempts;
+}
+
+gint64
+rspro_conn_get_next_attempt(const RsproConn *self)
+{
+	return self->state == RSPRO_CONN_STATE_WAIT_RETRY ? self->next_attempt_us : 0;
 }
 
 const gchar *

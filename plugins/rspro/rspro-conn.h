@@ -112,6 +112,8 @@ const RsproIdentity *rspro_conn_get_peer_identity(const RsproConn *self);
 RsproLink *rspro_conn_get_link(const RsproConn *self);
 /* number of TCP connect attempts since creation */
 guint rspro_conn_get_attempts(const RsproConn *self);
+/* while waiting to retry: when the next attempt starts (monotonic µs); else 0 */
+gint64 rspro_conn_get_next_attempt(const RsproConn *self);
 /* upstream's state names: INIT, REESTABLISH_DELAY, REESTABLISH, ESTABLISHED, CONNECTED */
 const gchar *rspro_conn_state_name(RsproConnState state);
 

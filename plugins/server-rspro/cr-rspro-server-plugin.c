@@ -81,17 +81,21 @@ srv_server_start(CrInstance *instance, GError **error)
 {
 	SrvServer *self = SRV_SERVER(instance);
 	CrRouter *router = cr_instance_get_router(instance);
+	g_autoptr(GError) local = NULL;
 
 	self->service = rspro_listen(self->listen_host, self->listen_port, 0, &self->bound_port,
-				     error);
+				     &local);
 	if (self->service == NULL) {
-		/* cr_router_start_instance() converts it to CR_ERROR */
-		g_prefix_error(error, "%s: ", cr_instance_get_name(instance));
+		/* where the port comes from and, if it is taken, who holds it */
+		g_autofree gchar *why = cr_net_describe_bind_error(local, self->listen_port);
+		g_set_error(error, CR_ERROR, CR_ERROR_CONFIG, "%s: %s",
+			    self->listen_where, why);
 		return FALSE;
 	}
 	srv_persist_load(self);
 	self->restart_counter++;
 	self->started = TRUE;
+	srv_metrics_start(self);
 	srv_persist_save(self);
 	self->http_id = cr_router_add_http_handler(router, SRV_REST_PREFIX, srv_rsres_handle, self,
 						   NULL);
@@ -119,6 +123,7 @@ srv_server_stop(CrInstance *instance)
 	if (self->save_idle != 0)
 		srv_persist_save(self);
 	self->started = FALSE;
+	srv_metrics_stop(self);
 	if (self->http_id != 0)
 		cr_router_remove_http_handler(cr_instance_get_router(instance), self->http_id);
 	self->http_id = 0;
@@ -144,6 +149,7 @@ srv_server_describe(CrInstance *instance, GVariantDict *dict)
 	g_variant_dict_insert(dict, "restart-counter", "t", self->restart_counter);
 	if (self->state_file != NULL)
 		g_variant_dict_insert(dict, "state-file", "s", self->state_file);
+	srv_metrics_describe(self, dict);
 }
 
 static void
@@ -156,8 +162,10 @@ srv_server_finalize(GObject *object)
 	g_hash_table_destroy(self->clients);
 	g_hash_table_destroy(self->banks);
 	g_hash_table_destroy(self->bank_override);
+	g_clear_pointer(&self->refusals, g_hash_table_destroy);
 	srv_map_store_free(self->maps);
 	g_free(self->listen_host);
+	g_free(self->listen_where);
 	g_free(self->state_file);
 	g_free(self->component_name);
 	G_OBJECT_CLASS(srv_server_parent_class)->finalize(object);
@@ -253,6 +261,8 @@ read_listen(SrvServer *self, CrConfigSection *section, GError **error)
 	g_autofree gchar *text = cr_config_section_get_string(section, "listen", NULL);
 	gsize len;
 
+	g_free(self->listen_where);
+	self->listen_where = cr_config_section_locate(section, "listen");
 	if (text == NULL || !g_str_has_suffix(text, ":0"))
 		return cr_config_section_get_host_port(section, "listen", "127.0.0.1",
 						       SRV_DEFAULT_PORT, &self->listen_host,

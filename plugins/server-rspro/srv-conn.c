@@ -70,11 +70,13 @@ srv_conn_close(SrvConn *conn, const gchar *why)
 								    conn->client_slot)));
 		g_message("%s: client %s (%s:%u) gone: %s", iname(conn), conn->name,
 			  conn->remote_ip, conn->remote_port, why);
+		srv_metrics_note_link(srv, FALSE, FALSE);
 	} else if (conn->state == SRV_CONN_CONNECTED_BANKD) {
 		g_hash_table_remove(srv->banks, GUINT_TO_POINTER(conn->bank_id));
 		g_message("%s: bank %s (%s:%u) gone: %s; its slotmaps are NEW again", iname(conn),
 			  conn->name, conn->remote_ip, conn->remote_port, why);
 		srv_map_store_bank_down(srv->maps, conn->bank_id);
+		srv_metrics_note_link(srv, TRUE, FALSE);
 	} else {
 		g_message("%s: connection %s:%u closed: %s", iname(conn), conn->remote_ip,
 			  conn->remote_port, why);
@@ -174,6 +176,7 @@ handle_connect_client(SrvConn *conn, const RsproConnectClientReq *req)
 		  conn->remote_ip, conn->remote_port, req->identity.name, req->identity.software,
 		  req->identity.sw_version);
 	send_connect_res(conn, RSPRO_MSG_CONNECT_CLIENT_RES, RSPRO_RESULT_OK);
+	srv_metrics_note_link(srv, FALSE, TRUE);
 	srv_conn_update_client(conn);
 }
 
@@ -229,6 +232,7 @@ handle_connect_bank(SrvConn *conn, const RsproConnectBankReq *req)
 		  iname(conn), conn->name, conn->num_slots, conn->remote_ip, conn->remote_port,
 		  req->identity.name, req->identity.software, req->identity.sw_version, addr_text);
 	send_connect_res(conn, RSPRO_MSG_CONNECT_BANK_RES, RSPRO_RESULT_OK);
+	srv_metrics_note_link(srv, TRUE, TRUE);
 	/* every stored map of this bank goes to it again (reconciliation) */
 	srv_map_store_bank_up(srv->maps, conn->bank_id);
 }
@@ -255,9 +259,14 @@ handle_mapping_res(SrvConn *conn, const RsproMsg *msg)
 			  create ? (m.delete_after_ack ? "created, now being removed" : "ACTIVE")
 				 : "removed");
 	else
-		g_warning("%s: bank %s refused %s B%u:%u <-> C%u:%u: %s", iname(conn), conn->name,
+		g_warning("%s: bank %s refused %s B%u:%u <-> C%u:%u: %s%s", iname(conn), conn->name,
 			  create ? "createMappingReq" : "removeMappingReq", m.bank_id, m.bank_slot,
-			  m.client_id, m.client_slot, rspro_result_name(result));
+			  m.client_id, m.client_slot, rspro_result_name(result),
+			  create ? " (the map stays NEW, marked refused, until the bank "
+				   "connects again)"
+				 : "");
+	if (create && result != RSPRO_RESULT_OK && !m.delete_after_ack)
+		srv_metrics_note_refusal(conn->srv, &m, conn->bank_id, result);
 }
 
 static void

@@ -54,6 +54,7 @@ struct _SrvServer {
 	CrInstance parent;
 	/* configuration */
 	gchar *listen_host;
+	gchar *listen_where; /* "FILE:LINE: [SECTION] listen", for bind errors */
 	guint16 listen_port;
 	gchar *state_file;	/* NULL: not stored */
 	GHashTable *bank_override; /* bank id -> RsproIpPort* */
@@ -74,6 +75,10 @@ struct _SrvServer {
 	guint save_idle;
 	guint64 restart_counter;
 	gboolean started;
+	/* srv-metrics.c */
+	guint metrics_id;
+	guint64 client_ups, client_downs, bank_ups, bank_downs;
+	GHashTable *refusals; /* result name (static) -> count (guint64*) */
 };
 
 static inline guint32
@@ -103,6 +108,18 @@ void srv_rsres_handle(CrHttpRequest *request, CrHttpResponder *responder, gpoint
 void srv_json_map(GString *out, const SrvMap *map);
 void srv_json_client(GString *out, SrvConn *conn);
 void srv_json_bank(GString *out, SrvConn *conn);
+
+/* srv-metrics.c: remsim series in /metrics, refusals */
+void srv_metrics_start(SrvServer *srv);
+void srv_metrics_stop(SrvServer *srv);
+/* a client or bank link came up (@up) or went down */
+void srv_metrics_note_link(SrvServer *srv, gboolean bank, gboolean up);
+/* @bank refused createMappingReq for @map with @result: recorded on the map
+ * (RSRES, /api/v1) and counted */
+void srv_metrics_note_refusal(SrvServer *srv, const SrvMap *map, guint16 bank, guint result);
+/* "refusal" member of a map's JSON (with the leading ','), or nothing */
+void srv_json_refusal(GString *out, const SrvMap *map);
+void srv_metrics_describe(SrvServer *srv, GVariantDict *dict);
 
 /* srv-address.c: HOST:PORT text <-> RsproIpPort */
 gboolean srv_ip_port_parse(const gchar *text, RsproIpPort *out, gboolean *any, GError **error);

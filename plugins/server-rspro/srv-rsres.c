@@ -61,9 +61,12 @@ srv_json_map(GString *out, const SrvMap *m)
 {
 	g_string_append_printf(out,
 			       "{\"bank\":{\"bankId\":%u,\"slotNr\":%u},"
-			       "\"client\":{\"clientId\":%u,\"slotNr\":%u},\"state\":\"%s\"}",
+			       "\"client\":{\"clientId\":%u,\"slotNr\":%u},\"state\":\"%s\"",
 			       m->bank_id, m->bank_slot, m->client_id, m->client_slot,
 			       srv_map_state_name(m->state));
+	/* an extra member (upstream's shape otherwise): the bank's refusal */
+	srv_json_refusal(out, m);
+	g_string_append_c(out, '}');
 }
 
 static void

@@ -416,8 +416,38 @@ srv_map_store_create_res(SrvMapStore *self, guint16 bank_id, gboolean ok, SrvMap
 	/* upstream makes it ACTIVE whatever the result; a refused map stays NEW
 	 * (it is offered again when the bank reconnects) */
 	m->state = ok ? SRV_MAP_ACTIVE : SRV_MAP_NEW;
+	if (ok)
+		m->refusal = 0;
 	client_changed(self, m);
 	return TRUE;
+}
+
+void
+srv_map_store_note_refusal(SrvMapStore *self, guint32 id, guint result, guint16 bank_id,
+			   gint64 when)
+{
+	SrvMap *m = g_tree_lookup(self->by_id, GUINT_TO_POINTER(id));
+	if (m == NULL)
+		return;
+	m->refusal = result;
+	m->refused_at = when;
+	m->refused_by = bank_id;
+}
+
+static gboolean
+count_refused(gpointer key, gpointer value, gpointer data)
+{
+	if (((SrvMap *)value)->refusal != 0)
+		(*(guint *)data)++;
+	return FALSE;
+}
+
+guint
+srv_map_store_count_refused(SrvMapStore *self)
+{
+	guint n = 0;
+	g_tree_foreach(self->by_id, count_refused, &n);
+	return n;
 }
 
 gboolean

@@ -33,6 +33,11 @@ typedef struct {
 	SrvMapState state;
 	gboolean live;		   /* in the store (REST sees it) */
 	gboolean delete_after_ack; /* deleted while UNACKNOWLEDGED */
+	/* the bank's last refusal of this map (cleared when it accepts): the
+	 * RSPRO result code (0: none), when (wall clock µs), which bank */
+	guint refusal;
+	gint64 refused_at;
+	guint16 refused_by;
 } SrvMap;
 
 typedef struct {
@@ -89,5 +94,12 @@ gboolean srv_map_store_bank_is_up(SrvMapStore *self, guint16 bank_id);
  * to @out when not NULL. */
 gboolean srv_map_store_create_res(SrvMapStore *self, guint16 bank_id, gboolean ok, SrvMap *out);
 gboolean srv_map_store_remove_res(SrvMapStore *self, guint16 bank_id, SrvMap *out);
+/* Records on the live map @id that @bank_id refused it with @result (an
+ * RSPRO result code) at @when. The map stays NEW: it is offered again only
+ * when its bank connects again, never in a loop. */
+void srv_map_store_note_refusal(SrvMapStore *self, guint32 id, guint result, guint16 bank_id,
+				gint64 when);
+/* Live maps with a refusal recorded. */
+guint srv_map_store_count_refused(SrvMapStore *self);
 
 G_END_DECLS

@@ -36,6 +36,7 @@ def ini(tmp, dbus="session"):
             f"dbus = {dbus}\nstate-dir = {tmp}/state\n"
             "[backend:card]\nplugin = echo\natr = 3B 02 14 50\n"
             "[backend:sim.2]\nplugin = echo\natr = 3B 00\n"
+            "[backend:virt]\nplugin = vcard\nlatency-ms = 3\n"
             "[frontend:term]\nplugin = script\ncommands = 00A40004023F00\n"
             f"log = {tmp}/term.log\n"
             "[frontend:modem-2]\nplugin = script\ncommands = 00A40004022F00;00B0000002\n"
@@ -61,6 +62,10 @@ def main():
                 check(f"interface {iface} " in out, f"interface {iface}")
             r = call(ROOT, "org.freedesktop.DBus.ObjectManager.GetManagedObjects")
             check(r.returncode == 0 and "'Atr': <'3B021450'>" in r.stdout, "GetManagedObjects shows the ATR")
+            details = prop(f"{ROOT}/backend/virt", "org.cardroute.BackendSlot1", "Details")
+            check("'latency-ms': <uint32 3>" in details or "'latency-ms': <3>" in details
+                  or "latency-ms" in details and "profile" in details,
+                  f"BackendSlot1.Details has the plugin's describe(): {details}")
             check(prop(f"{ROOT}/route/r1", "org.cardroute.Route1", "Configured") == "(<true>,)",
                   "Route1.Configured")
             check(prop(f"{ROOT}/backend/card", "org.cardroute.BackendSlot1", "Location") == "(<''>,)",

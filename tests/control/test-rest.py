@@ -228,7 +228,7 @@ def metrics(d):
 def openapi(d):
     paths = openapi_paths(OPENAPI)
     check(len(paths) >= 10, f"openapi.yaml documents {len(paths)} paths")
-    ids = {"frontends": "term", "backends": "card2", "routes": "r1"}
+    ids = {"frontends": "term", "backends": "card2", "routes": "r1", "instances": "card2"}
     for path, methods in paths:
         real = re.sub(r"/(\w+)/\{id\}", lambda m: f"/{m.group(1)}/{ids[m.group(1)]}", path)
         if "get" in methods:
@@ -280,10 +280,16 @@ def port_taken(d, tmp):
                    config(tmp).replace("rest = 127.0.0.1:0", f"rest = 127.0.0.1:{d.port}")
                    .replace(f"{tmp}/term", f"{tmp}/taken-term").replace(f"{tmp}/state", f"{tmp}/taken-state"))
     try:
-        check(other.wait_log("the REST API is off"), "a taken port: REST off, said in the log")
-        check(other.wait_log("running with") and other.proc.poll() is None, "a taken port is not fatal")
+        check(other.wait_log("[router] rest: REST API on 127.0.0.1:"),
+              "a taken port: the message names file, section and key")
+        check(other.wait_log(f"held by pid {d.proc.pid} (cardrouted)"),
+              "a taken port: the message names the process holding it")
+        try:
+            other.proc.wait(timeout=60)  # it exits by itself
+        except subprocess.TimeoutExpired:
+            pass
     finally:
-        check(other.stop() == 0, "the second daemon exits cleanly")
+        check(other.stop() == 1, "a taken REST port stops the start (exit 1)")
 
 
 def tls(tmp):

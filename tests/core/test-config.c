@@ -91,7 +91,111 @@ test_file_errors(void)
 	g_assert_false(cr_router_load_config(router, "/nonexistent/cardroute.ini", &error));
 	g_assert_error(error, CR_ERROR, CR_ERROR_CONFIG);
 	g_assert_nonnull(strstr(error->message, "/nonexistent/cardroute.ini"));
-	EXPECT("[router\nfoo", "not a key-value pair");
+	EXPECT("[router\nfoo", ".ini:1: '[router': a section header needs a closing ']'",
+	       ".ini:2: 'foo' is not KEY = VALUE");
+	EXPECT("plugin = echo\n", ".ini:1: plugin: a key before any [SECTION]");
+	EXPECT("[backend:x]\nplugin = \"echo\n", ".ini:2: [backend:x] plugin", "not closed");
+	EXPECT("[backend:x]\nplug in = echo\n", ".ini:2: 'plug in' is not a key name");
+	EXPECT("[backend:x]\nplugin = echo\n\xff = 1\n", ".ini:3: not UTF-8");
+}
+
+/* cardroute.ini(5): ';' and '#' comments on their own line and after a
+ * value (after a blank); quoted values keep both */
+static void
+test_comments(void)
+{
+	g_autofree gchar *log = g_strdup_printf("%s/a ; b # \"c\".log", tmpdir);
+	g_autofree gchar *text = g_strdup_printf(
+		"; a comment\n"
+		"  # an indented one\n"
+		"[router] ; after a header\n"
+		"[backend:card]   # here too\n"
+		"plugin = echo ; a virtual card\n"
+		"atr = 3B 02 14 50\t# tab before\n"
+		"[frontend:term]\n"
+		"plugin = script\n"
+		"commands = 00A40004023F00;00B0000002\n"
+		"log = \"%s/a ; b # \\\"c\\\".log\" ; the log, quoted\n"
+		"[route:r1]\r\nfrontend = term\r\nbackend = card\r\n",
+		tmpdir);
+	g_autoptr(CrRouter) router = cr_router_new();
+	g_autoptr(GError) error = NULL;
+	GBytes *atr;
+	cr_router_set_plugin_dir(router, TEST_PLUGIN_DIR);
+	g_assert_true(cr_router_load_config_data(router, text, strlen(text), "c.ini", &error));
+	g_assert_no_error(error);
+	g_assert_true(cr_router_check_router_section(router, &error));
+	g_assert_nonnull(cr_router_lookup_route(router, "r1"));
+	/* the quoted value kept its ';', '#' and escaped quotes */
+	g_assert_true(g_file_test(log, G_FILE_TEST_EXISTS));
+	g_assert_true(cr_router_start(router, &error));
+	g_assert_no_error(error);
+	/* the trailing comment is not part of the ATR */
+	atr = cr_frontend_slot_get_atr(cr_router_lookup_frontend(router, "term"));
+	g_assert_nonnull(atr);
+	g_assert_cmpuint(g_bytes_get_size(atr), ==, 4);
+}
+
+/* issue 22: a section given twice is an error naming both lines */
+static void
+test_duplicates(void)
+{
+	EXPECT("[backend:v]\nplugin = echo\n\n[backend:v]\nplugin = echo\n",
+	       ".ini:4: [backend:v] appears again (first at line 1)");
+	EXPECT("[backend:v]\nplugin = echo\nplugin = echo\n",
+	       ".ini:3: [backend:v] plugin: given again (first at line 2)");
+	EXPECT("[backend:x]\nplugin = echo\n[frontend:x]\nplugin = script\ncommands = 00\n",
+	       ".ini:3: [frontend:x]: the name 'x' is used by another section ([backend:x] at",
+	       ".ini:1)");
+}
+
+/* one run names every problem, each with its line, typos with a guess */
+static void
+test_all_problems(void)
+{
+	const gchar *text = "[router]\n"
+			    "[backend:card]\n"
+			    "plugin = echo\n"
+			    "latncy-ms = 5\n"
+			    "atr = 3G\n"
+			    "[backend:other]\n"
+			    "plugin = ehco\n"
+			    "[frontend:term]\n"
+			    "plugin = script\n"
+			    "commands = 00A4000000\n"
+			    "[route:r1]\n"
+			    "frontend = trem\n"
+			    "backend = good\n"
+			    "timeout = soon\n"
+			    "[route:r2]\n"
+			    "frontend = term\n"
+			    "backend = other\n"
+			    "[backend:good]\n"
+			    "plugin = echo\n";
+	EXPECT(text, ".ini:5: [backend:card] atr:", "hex digit",
+	       ".ini:4: [backend:card] latncy-ms: unknown key (did you mean 'latency-ms'?)",
+	       ".ini:7: [backend:other] plugin: plugin 'ehco'", "(did you mean 'echo'?)",
+	       "installed: ", "script",
+	       ".ini:14: [route:r1] timeout: 'soon' is not an integer",
+	       ".ini:12: [route:r1] frontend: no frontend slot named 'trem' (did you mean "
+	       "'term'?); frontend slots: term");
+	/* a typo of a required key: both the missing key and the typo */
+	EXPECT("[frontend:t]\nplugin = script\ncommads = 00A4000000\n",
+	       ".ini:1: [frontend:t] commands: missing (required)",
+	       ".ini:3: [frontend:t] commads: unknown key (did you mean 'commands'?)");
+	/* a misspelt section kind */
+	EXPECT("[backnd:x]\nplugin = echo\n", ".ini:1: [backnd:x]: unknown section kind 'backnd' "
+	       "(did you mean 'backend'?)");
+	/* r2 names a slot of a section that failed: not a problem of its own */
+	{
+		g_autofree gchar *path = write_ini(text);
+		g_autoptr(CrRouter) router = cr_router_new();
+		g_autoptr(GError) error = NULL;
+		cr_router_set_plugin_dir(router, TEST_PLUGIN_DIR);
+		g_assert_false(cr_router_load_config(router, path, &error));
+		g_assert_null(strstr(error->message, "route:r2"));
+		g_assert_null(strstr(error->message, "[route:r1] backend"));
+	}
 }
 
 static void
@@ -156,7 +260,7 @@ test_route_errors(void)
 	g_autofree gchar *t9 = g_strconcat(
 		slots, "[route:r]\nfrontend = term\nbackend = card\nreset = sometimes\n", NULL);
 	EXPECT(t1, "[route:r] frontend", "missing");
-	EXPECT(t2, "[route:r] frontend", "no frontend slot named 't'");
+	EXPECT(t2, "[route:r] frontend", "no frontend slot named 't'", "frontend slots: term");
 	EXPECT(t3, "[route:r] backend", "no backend slot named 'c'");
 	EXPECT(t4, "[route:r] on-backend-loss", "'panic' is not one of: error, remove-card, hold");
 	EXPECT(t5, "[route:r] error-sw", "1 bytes, expected 2");
@@ -216,6 +320,9 @@ main(int argc, char **argv)
 	tmpdir = g_dir_make_tmp("cr-config-XXXXXX", NULL);
 	g_test_add_func("/config/good", test_good);
 	g_test_add_func("/config/file-errors", test_file_errors);
+	g_test_add_func("/config/comments", test_comments);
+	g_test_add_func("/config/duplicates", test_duplicates);
+	g_test_add_func("/config/all-problems", test_all_problems);
 	g_test_add_func("/config/section-errors", test_section_errors);
 	g_test_add_func("/config/plugin-errors", test_plugin_errors);
 	g_test_add_func("/config/key-errors", test_key_errors);

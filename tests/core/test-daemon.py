@@ -46,7 +46,7 @@ def wait_for(path, needle, proc, limit=30.0):
 
 
 def config(log, latency, grace=None):
-    router = "[router]\n" + (f"shutdown-timeout = {grace}\n" if grace is not None else "")
+    router = "[router]\nrest =\n" + (f"shutdown-timeout = {grace}\n" if grace is not None else "")
     return (router +
             f"[backend:card]\nplugin = echo\natr = 3B 02 14 50\nlatency-ms = {latency}\n"
             f"[frontend:term]\nplugin = script\ncommands = 00A40004023F00;00B0000002\n"
@@ -94,12 +94,14 @@ def main():
         check(r.returncode == 0, "--check-config good file exits 0")
         check("route:r1 term -> card" in r.stdout, "--check-config prints the route")
         check("backend:card (plugin echo)" in r.stdout, "--check-config prints the instances")
+        check(r.stderr == "" and " made" not in r.stdout and "would" in r.stdout,
+              "--check-config prints a plan, not log lines: " + r.stderr)
 
         bad = write(tmp, "bad.ini", config(os.path.join(tmp, "x.log"), 0)
                     .replace("latency-ms = 0", "latency-ms = later"))
         r = run("--check-config", bad)
         check(r.returncode == 1, "--check-config bad file exits 1")
-        check(f"{bad}: [backend:card] latency-ms: 'later' is not an integer" in r.stderr,
+        check(f"{bad}:6: [backend:card] latency-ms: 'later' is not an integer" in r.stderr,
               "--check-config names file, section, key: " + r.stderr.strip())
         check(r.stderr.count("\n") == 1, "one line of error")
 

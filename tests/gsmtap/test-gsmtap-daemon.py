@@ -39,7 +39,7 @@ def main():
         pcap = os.path.join(tmp, "trace.pcap")
         ini = os.path.join(tmp, "test.ini")
         with open(ini, "w") as f:
-            f.write("[router]\n"
+            f.write("[router]\nrest =\n"
                     f"[backend:card]\nplugin = echo\natr = {ATR}\n"
                     "[frontend:term]\nplugin = script\n"
                     "commands = A0A40000023F00;A0B0000002;A0F2000016\n"
@@ -105,6 +105,22 @@ def main():
                   and "SELECT" in lines[2] and "0x9000" in lines[2]
                   and "READ BINARY" in lines[3] and "STATUS" in lines[4],
                   "SELECT, READ BINARY, STATUS decoded")
+            # tshark 4.0 ignores the SIM sub-type: the README's filters pick
+            # the ATR frames out (and hide them)
+            atr = subprocess.run([TSHARK, "-r", pcap, "-Y",
+                                  "udp.payload[2] == 4 && udp.payload[12] == 1",
+                                  "-T", "fields", "-e", "udp.payload"],
+                                 capture_output=True, text=True, timeout=60)
+            rest = subprocess.run([TSHARK, "-r", pcap, "-Y",
+                                   "!(udp.payload[2] == 4 && udp.payload[12] == 1)",
+                                   "-T", "fields", "-e", "_ws.col.Info"],
+                                  capture_output=True, text=True, timeout=60)
+            atr_lines = atr.stdout.strip().splitlines()
+            check(atr.returncode == 0 and len(atr_lines) == 1
+                  and atr_lines[0][24:26] == "01" and atr_lines[0][32:34] == "3b",
+                  f"the documented filter selects the ATR frame: {atr_lines}")
+            check(rest.returncode == 0 and len(rest.stdout.strip().splitlines()) == len(lines) - 1,
+                  "the documented negated filter hides it")
     if failures:
         print(f"{len(failures)} failure(s)")
         return 1

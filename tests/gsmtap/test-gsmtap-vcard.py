@@ -30,7 +30,7 @@ def main():
         pcap = os.path.join(tmp, "trace.pcap")
         ini = os.path.join(tmp, "test.ini")
         with open(ini, "w") as f:
-            f.write("[router]\n"
+            f.write("[router]\nrest =\n"
                     f"[backend:sim]\nplugin = vcard\nprofile = {PROFILE}\n"
                     "[frontend:term]\nplugin = script\n"
                     f"commands = {';'.join(commands)}\nlog = {log}\n"

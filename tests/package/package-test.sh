@@ -1,9 +1,11 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0-or-later
 # `make package`: builds the Debian packages from a copy of the tree
-# (dpkg-buildpackage -us -uc -b), runs lintian on them (errors fail), installs
-# them, runs the installed-package test debian/tests/daemon, and purges them
-# again. Prints how long each step took. Needs root for the install part.
+# (dpkg-buildpackage -us -uc -b), runs lintian on them (errors fail), copies
+# them to build-package/ in the tree (the place README.md names; KEEP=1 also
+# keeps the work directory with the build logs), installs them, runs the
+# installed-package test debian/tests/daemon, and purges them again. Prints
+# how long each step took. Needs root for the install part.
 set -eu
 cd "$(dirname "$0")/../.."
 src=$(pwd)
@@ -23,6 +25,12 @@ t0=$(now)
 t1=$(now)
 echo "cardroute: dpkg-buildpackage -us -uc -b: $((t1 - t0)) s"
 ls -1 "$work"/*.deb
+# the packages stay where README.md says, whatever happens next
+out="$src/build-package"
+rm -rf "$out"
+mkdir -p "$out"
+cp "$work"/*.deb "$work"/*.changes "$work"/*.buildinfo "$out"/ 2>/dev/null || cp "$work"/*.deb "$out"/
+echo "cardroute: the packages are in $out"
 
 changes=$(ls "$work"/*.changes)
 lintian --fail-on error --tag-display-limit 0 "$changes" >"$work/lintian.log" 2>&1 || {

@@ -45,14 +45,16 @@ def transmit_error(card):
 
 
 def ini_a(d, latency=0):
-    return (f"[backend:vcard0]\nplugin = vcard\nprofile = {PROFILE}\n"
+    return ("[router]\nrest =\n"
+            f"[backend:vcard0]\nplugin = vcard\nprofile = {PROFILE}\n"
             f"latency-ms = {latency}\n"
             f"[frontend:vpcd0]\nplugin = vpcd\nport = {d.base_port}\nslot = 0\n"
             "[route:r0]\nfrontend = vpcd0\nbackend = vcard0\n")
 
 
 def ini_b(d):
-    return (f"[backend:pcsc0]\nplugin = pcsc\nreader = ^{d.reader(0)}$\nshare = exclusive\n"
+    return ("[router]\nrest =\n"
+            f"[backend:pcsc0]\nplugin = pcsc\nreader = ^{d.reader(0)}$\nshare = exclusive\n"
             f"[frontend:vpcd1]\nplugin = vpcd\nport = {d.base_port}\nslot = 1\n"
             "[route:r1]\nfrontend = vpcd1\nbackend = pcsc0\n")  # default policy: error
 

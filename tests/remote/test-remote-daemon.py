@@ -155,7 +155,7 @@ def main():
         log = os.path.join(tmp, "script.log")
         ini = os.path.join(tmp, "remote.ini")
         with open(ini, "w") as f:
-            f.write(f"[backend:remote0]\nplugin = remote\nserver = 127.0.0.1:{server.port}\n"
+            f.write(f"[router]\nrest =\n[backend:remote0]\nplugin = remote\nserver = 127.0.0.1:{server.port}\n"
                     "client-id = 7\nclient-slot = 0\n"
                     f"[frontend:term]\nplugin = script\n"
                     "commands = A0A40000023F00;00B0000002;00A40004023F0000\n"

@@ -118,7 +118,7 @@ def main():
         sock = os.path.join(tmp, "st2.sock")
         sock_slow = os.path.join(tmp, "st2slow.sock")
         daemon = Daemon(tmp, "main",
-                        "[router]\n"
+                        "[router]\nrest =\n"
                         f"[backend:card]\nplugin = vcard\nprofile = {PROFILE}\n"
                         f"[frontend:phone]\nplugin = simtrace2\ndevice = sim:{sock}\n"
                         "[route:r1]\nfrontend = phone\nbackend = card\n"
@@ -201,7 +201,7 @@ def main():
         pcap = os.path.join(tmp, "st2.pcap")
         sock2 = os.path.join(tmp, "st2b.sock")
         daemon = Daemon(tmp, "atr",
-                        "[router]\n"
+                        "[router]\nrest =\n"
                         f"[backend:card]\nplugin = vcard\nprofile = {PROFILE}\n"
                         f"[frontend:phone]\nplugin = simtrace2\ndevice = sim:{sock2}\n"
                         "atr = 3B 00\nmodem-reset = true\n"
@@ -229,7 +229,7 @@ def main():
 
         # no USB here: `device = usb` waits for a board, the slot stays down
         daemon = Daemon(tmp, "usb",
-                        "[router]\n"
+                        "[router]\nrest =\n"
                         f"[backend:card]\nplugin = vcard\nprofile = {PROFILE}\n"
                         "[frontend:phone]\nplugin = simtrace2\n"
                         "[route:r1]\nfrontend = phone\nbackend = card\n")
@@ -246,7 +246,7 @@ def main():
                            ("presence-polarity", "up"), ("colour", "red")]:
             ini = os.path.join(tmp, "bad.ini")
             with open(ini, "w") as f:
-                f.write(f"[router]\n[frontend:phone]\nplugin = simtrace2\n{key} = {value}\n")
+                f.write(f"[router]\nrest =\n[frontend:phone]\nplugin = simtrace2\n{key} = {value}\n")
             out = subprocess.run([CARDROUTED, "--plugin-dir", PLUGIN_DIRS, "--check-config",
                                   ini], capture_output=True, text=True, timeout=30)
             check(out.returncode == 1 and key in out.stdout + out.stderr,

@@ -329,7 +329,20 @@ test_config(void)
 	g_assert_true(cr_router_load_config(router, good, &error));
 	g_assert_no_error(error);
 
-	expect_config_error("[backend:card]\nplugin = vcard\n", "[backend:card] profile", "");
+	/* without a profile: the shipped test SIM */
+	{
+		g_autoptr(CrRouter) plain = cr_router_new();
+		g_autofree gchar *ini = write_file("plain.ini", "[backend:card]\nplugin = vcard\n");
+		g_autoptr(GVariant) desc = NULL;
+		const gchar *used = NULL;
+		cr_router_set_plugin_dir(plain, BUILD_PLUGIN_DIR);
+		g_assert_true(cr_router_load_config(plain, ini, &error));
+		g_assert_no_error(error);
+		g_assert_nonnull(cr_router_lookup_backend(plain, "card"));
+		desc = cr_instance_describe(cr_router_lookup_instance(plain, "card"));
+		g_assert_true(g_variant_lookup(desc, "profile", "&s", &used));
+		g_assert_true(g_str_has_suffix(used, "vcard/default.ini"));
+	}
 	expect_config_error("[backend:card]\nplugin = vcard\nprofile = nope.ini\n",
 	                    "[backend:card] profile", "nope.ini");
 	bad = write_file("profiles/bad.ini", "[file:2FE2]\ntype = transparent\n");

@@ -92,7 +92,7 @@ def connect_mode(tmp):
     unrouted_port = free_port()
     server = listener(port)
     unrouted = listener(unrouted_port)
-    ini = ("[backend:card]\nplugin = echo\natr = 3B 02 14 50\n"
+    ini = ("[router]\nrest =\n[backend:card]\nplugin = echo\natr = 3B 02 14 50\n"
            f"[frontend:vpcd0]\nplugin = vpcd\nhost = 127.0.0.1\nport = {port - 1}\nslot = 1\n"
            f"[frontend:spare]\nplugin = vpcd\nport = {unrouted_port}\n"
            "[route:r0]\nfrontend = vpcd0\nbackend = card\n")
@@ -162,7 +162,7 @@ def connect_mode(tmp):
 
 def listen_mode(tmp):
     port = free_port()
-    ini = ("[backend:card]\nplugin = echo\natr = 3B 02 14 50\n"
+    ini = ("[router]\nrest =\n[backend:card]\nplugin = echo\natr = 3B 02 14 50\n"
            f"[frontend:rev]\nplugin = vpcd\nmode = listen\nport = {port}\n"
            "[route:r0]\nfrontend = rev\nbackend = card\n")
     with Daemon(CARDROUTED, PLUGIN_DIR, tmp, ini, "listen") as d:

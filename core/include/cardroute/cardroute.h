@@ -14,6 +14,8 @@
 #include "cr-http.h"
 #include "cr-instance.h"
 #include "cr-log-limit.h"
+#include "cr-metrics.h"
+#include "cr-net.h"
 #include "cr-plugin.h"
 #include "cr-route.h"
 #include "cr-router.h"

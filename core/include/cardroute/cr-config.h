@@ -19,6 +19,11 @@ const gchar *cr_config_section_get_group(CrConfigSection *section); /* "backend:
 const gchar *cr_config_section_get_name(CrConfigSection *section);  /* "sim1" */
 gboolean cr_config_section_has_key(CrConfigSection *section, const gchar *key);
 
+/* "FILE:LINE: [SECTION] KEY" (the key's line, else the section's) for
+ * messages after create(), e.g. a port that cannot be bound at start;
+ * " (default)" is appended when the key is not in the file. */
+gchar *cr_config_section_locate(CrConfigSection *section, const gchar *key);
+
 /* Builds a CR_ERROR_CONFIG error naming this section and @key. */
 void cr_config_section_set_error(CrConfigSection *section, GError **error, const gchar *key,
 				 const gchar *format, ...) G_GNUC_PRINTF(4, 5);

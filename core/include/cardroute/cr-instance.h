@@ -36,6 +36,10 @@ const gchar *cr_instance_get_plugin_name(CrInstance *self);
 CrPluginKind cr_instance_get_kind(CrInstance *self);
 CrRouter *cr_instance_get_router(CrInstance *self);
 
+/* What the plugin's describe() says (an a{sv}, empty without one): link
+ * states, peers, last errors, for REST, D-Bus and --check-config. */
+GVariant *cr_instance_describe(CrInstance *self);
+
 /* Slot registration; a slot added after start is registered with the router
  * at once (hotplugged boards, RSPRO clients). */
 gboolean cr_instance_add_frontend_slot(CrInstance *self, CrFrontendSlot *slot, GError **error);

@@ -98,7 +98,7 @@ def stop(proc):
 
 def notify_and_reload(tmp):
     log1, log2 = os.path.join(tmp, "term1.log"), os.path.join(tmp, "term2.log")
-    ini = write(os.path.join(tmp, "ops.ini"), "[router]\n" + route(1, log1))
+    ini = write(os.path.join(tmp, "ops.ini"), "[router]\nrest =\n" + route(1, log1))
     errp = os.path.join(tmp, "ops.err")
     n = Notify(os.path.join(tmp, "notify.sock"))
     proc = start(ini, {"NOTIFY_SOCKET": os.path.join(tmp, "notify.sock")}, stderr_path=errp)
@@ -109,7 +109,7 @@ def notify_and_reload(tmp):
         check(wait_until(lambda: "DONE" in lines_of(log1), proc), "route r1 serves")
 
         # a new route comes with SIGHUP; r1 is not touched
-        write(ini, "[router]\n" + route(1, log1) + route(2, log2))
+        write(ini, "[router]\nrest =\n" + route(1, log1) + route(2, log2))
         proc.send_signal(signal.SIGHUP)
         m = n.next()
         check(m.get("RELOADING") == "1" and m.get("MONOTONIC_USEC", "").isdigit(),
@@ -125,7 +125,7 @@ def notify_and_reload(tmp):
               f"route r1 kept serving untouched: {l1}")
 
         # a bad edit changes nothing
-        write(ini, "[router]\n" + route(1, log1) + route(2, log2).replace(
+        write(ini, "[router]\nrest =\n" + route(1, log1) + route(2, log2).replace(
             "atr = 3B 02 14 52", "atr = nothex"))
         proc.send_signal(signal.SIGHUP)
         m = n.next()
@@ -149,7 +149,7 @@ def notify_and_reload(tmp):
         n.close()
 
     # abstract socket names ('@...') work too
-    write(ini, "[router]\n" + route(1, log1))
+    write(ini, "[router]\nrest =\n" + route(1, log1))
     name = f"@cardroute-test-{os.getpid()}"
     n = Notify("\0" + name[1:])
     proc = start(ini, {"NOTIFY_SOCKET": name}, stderr_path=errp)
@@ -167,7 +167,7 @@ PLAIN = re.compile(r"^\d\d:\d\d:\d\d\.\d{3} (\w+) ([\w-]+): (.*)$")
 def log_levels(tmp):
     log1 = os.path.join(tmp, "lv.log")
     errp = os.path.join(tmp, "lv.err")
-    ini = write(os.path.join(tmp, "lv.ini"), "[router]\n" + route(1, log1))
+    ini = write(os.path.join(tmp, "lv.ini"), "[router]\nrest =\n" + route(1, log1))
     proc = start(ini, {}, stderr_path=errp)
     wait_until(lambda: "DONE" in lines_of(log1), proc)
     stop(proc)
@@ -177,7 +177,7 @@ def log_levels(tmp):
               "running with" in l for l in err), "the start message at the default level")
     check(not any(" debug " in l for l in err), "no debug lines by default")
 
-    write(ini, "[router]\nlog-level = warning\n" + route(1, log1))
+    write(ini, "[router]\nrest =\nlog-level = warning\n" + route(1, log1))
     proc = start(ini, {}, stderr_path=errp)
     wait_until(lambda: lines_of(log1).count("DONE") == 2, proc)
     stop(proc)
@@ -196,7 +196,7 @@ def log_levels(tmp):
     check(any(" debug cardroute: " in l for l in lines_of(errp)),
           "G_MESSAGES_DEBUG=cardroute works as --debug does")
 
-    write(ini, "[router]\nlog-level = chatty\n" + route(1, log1))
+    write(ini, "[router]\nrest =\nlog-level = chatty\n" + route(1, log1))
     r = subprocess.run([CARDROUTED, "--plugin-dir", PLUGIN_DIR, "--check-config", ini],
                        capture_output=True, text=True, timeout=60)
     check(r.returncode == 1 and "[router] log-level" in r.stderr,
@@ -213,7 +213,7 @@ def journald(tmp):
     j = Notify(jsock)
     j.sock.settimeout(2)
     log1 = os.path.join(tmp, "j.log")
-    ini = write(os.path.join(tmp, "j.ini"), "[router]\n" + route(1, log1))
+    ini = write(os.path.join(tmp, "j.ini"), "[router]\nrest =\n" + route(1, log1))
     errp = os.path.join(tmp, "j.err")
     err = open(errp, "w")
     st = os.fstat(err.fileno())

@@ -30,6 +30,11 @@ for line in ["Type=notify", "ExecReload=/bin/kill -HUP $MAINPID", "DynamicUser=y
              "StateDirectory=cardroute", "ProtectSystem=strict", "PrivateTmp=yes",
              "NoNewPrivileges=yes", "DeviceAllow=char-usb_device rw", "SupplementaryGroups=plugdev"]:
     check(re.search("^" + re.escape(line) + "$", text, re.M) is not None, line)
+# nothing runs before the operator wrote a configuration; D-Bus on the system bus
+check(re.search(r"^ConditionPathExists=/\S+/cardroute/cardroute\.ini$", text, re.M) is not None,
+      "ConditionPathExists on the operator's configuration")
+check(re.search(r"^ExecStart=.* --dbus-default system$", text, re.M) is not None,
+      "the system service defaults to the system bus")
 
 analyze = shutil.which("systemd-analyze")
 if analyze is None:
