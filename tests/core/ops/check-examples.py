@@ -28,6 +28,7 @@ PROFILE_SECTIONS = re.compile(r"^\[(card|pin:|auth|file:|adf:)")
 PLACEHOLDERS = {
     "slots-csv": '"1","0","^Placeholder Reader 00 00$"\n',
     "rest-token-file": "placeholder-token\n",
+    "token-file": "admin placeholder-token-0123456789\n",
 }
 failures = []
 
@@ -71,6 +72,7 @@ def with_placeholders(text, tmp):
                 else:
                     with open(dest, "w") as f:
                         f.write(PLACEHOLDERS[key])
+                    os.chmod(dest, 0o600)  # as the docs say for secrets
             line = f"{m.group(1)}{key}{m.group(3)}{dest}{m.group(5)}"
         out.append(line)
     return "\n".join(out)
