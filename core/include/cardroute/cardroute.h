@@ -14,6 +14,7 @@
 #include "cr-http.h"
 #include "cr-instance.h"
 #include "cr-plugin.h"
+#include "cr-reactor.h"
 #include "cr-route.h"
 #include "cr-router.h"
 #include "cr-state.h"
