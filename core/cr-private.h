@@ -40,7 +40,8 @@ typedef struct {
 	gboolean sent;	      /* ... and the backend holds it */
 	gboolean held;	      /* ... and waits for the backend (hold policy) */
 	gboolean withdrawn;   /* remove-card told the terminal the card is gone */
-	GSource *deadline;
+	CrTimer deadline; /* on the reactor: arming costs no system call */
+	gboolean deadline_ready;
 	gint64 deadline_us;
 	CrStats stats;
 } CrFrontendSlotPrivate;
