@@ -6,8 +6,8 @@
 
 G_BEGIN_DECLS
 
-/* one read call's buffer, shared by every stream of a reactor (reads happen one
- * at a time, and the data is handed on before the next) */
+/* one read call's buffer, shared by every stream of a dispatch (reads happen
+ * one at a time, and the data is handed on before the next) */
 #define CR_REACTOR_READ_BUF 16384
 /* events taken from epoll per epoll_wait call */
 #define CR_REACTOR_BATCH 256
@@ -36,7 +36,7 @@ struct _CrReactor {
 	guint heap_len;
 	guint heap_size;
 	guint64 next_seq;
-	guint8 read_buf[CR_REACTOR_READ_BUF];
+	guint8 *read_buf; /* the current dispatch's (one per nesting level) */
 };
 
 /* earliest deadline, or G_MAXINT64 */

@@ -45,6 +45,8 @@ struct _CrStream {
 
 	gboolean started;
 	gboolean reading;
+	gboolean in_read; /* the read loop is on the stack */
+	gboolean nested;  /* a nested dispatch found it so: input parked */
 	gboolean closed;
 	gboolean congested;
 	GError *pending_error;
@@ -125,7 +127,7 @@ update_events(CrStream *self)
 
 	if (self->closed)
 		return;
-	if (self->started && self->reading)
+	if (self->started && self->reading && !self->nested)
 		want |= G_IO_IN;
 	if (self->queue_len > 0)
 		want |= G_IO_OUT;
@@ -240,8 +242,29 @@ stream_fail(CrStream *self, GError *error)
 	g_error_free(error);
 }
 
+static void stream_read_loop(CrStream *self);
+
 static void
 stream_read(CrStream *self)
+{
+	if (self->in_read) {
+		/* a nested main loop inside this stream's own read callback: the
+		 * outer loop reads on; park the input so the fd does not spin */
+		self->nested = TRUE;
+		update_events(self);
+		return;
+	}
+	self->in_read = TRUE;
+	stream_read_loop(self);
+	self->in_read = FALSE;
+	if (self->nested && !self->closed) {
+		self->nested = FALSE;
+		update_events(self);
+	}
+}
+
+static void
+stream_read_loop(CrStream *self)
 {
 	gsize total = 0;
 

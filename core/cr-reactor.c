@@ -8,6 +8,15 @@
  * removed during a dispatch stay allocated (flagged) until it ends, so an
  * event of the same batch never reaches freed memory, whatever a callback
  * closed. One reactor per main context, created on first use.
+ *
+ * The source may recurse (G_SOURCE_CAN_RECURSE). That is for speed, not for
+ * nesting: GLib takes a non-recursive source's poll fds out of the context
+ * before each dispatch and puts them back after, and each of those signals
+ * the context's eventfd, which costs two writes, a read and an extra poll
+ * round per dispatch. Should a callback still run the context (a nested
+ * main loop), the nested dispatch works on its own read buffer, and a stream
+ * whose read callback is on the stack is left for the outer frame (see
+ * cr-reactor-stream.c).
  */
 #define G_LOG_DOMAIN "cardroute"
 
@@ -121,8 +130,11 @@ reactor_dispatch(GSource *source, GSourceFunc callback, gpointer user_data)
 {
 	CrReactor *self = (CrReactor *)source;
 	struct epoll_event events[CR_REACTOR_BATCH];
+	guint8 read_buf[CR_REACTOR_READ_BUF];
+	guint8 *outer_buf = self->read_buf;
 	gint n;
 
+	self->read_buf = read_buf;
 	self->dispatch_depth++;
 	do {
 		n = epoll_wait(self->epfd, events, CR_REACTOR_BATCH, 0);
@@ -137,6 +149,7 @@ reactor_dispatch(GSource *source, GSourceFunc callback, gpointer user_data)
 	} while (n == CR_REACTOR_BATCH);
 	run_scheduled(self);
 	cr_reactor_timers_run(self, g_get_monotonic_time());
+	self->read_buf = outer_buf;
 	if (--self->dispatch_depth == 0)
 		free_zombies(self, FALSE);
 	return G_SOURCE_CONTINUE;
@@ -182,6 +195,7 @@ reactor_new(GMainContext *context)
 	g_source_set_static_name(&self->source, "cardroute reactor");
 	self->epfd = epfd;
 	self->epoll_tag = g_source_add_unix_fd(&self->source, epfd, G_IO_IN);
+	g_source_set_can_recurse(&self->source, TRUE);
 	g_source_attach(&self->source, context);
 	/* the context owns it from here; it lives as long as the context */
 	g_source_unref(&self->source);
