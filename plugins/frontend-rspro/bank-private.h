@@ -124,7 +124,7 @@ struct _BankClient {
 	gboolean last_rst;
 	GBytes *atr_sent;  /* last ATR sent in setAtrReq */
 	GQueue queued;     /* GBytes: TPDUs waiting for the slot */
-	guint id_timer;
+	CrTimer id_timer; /* the identify timeout, on the reactor */
 };
 
 /* a connection accepted on the listener; starts reading */
