@@ -56,7 +56,7 @@ struct _BankInstance {
 
 	BankSlot **slots; /* by bank slot number; owned by the instance's slot list */
 	BankMaps *maps;
-	GSocketService *service;
+	CrListener *service; /* the client listener, on the reactor */
 	GHashTable *clients; /* BankClient * set (owned) */
 	guint64 next_client_serial;
 	RsproConn *server;

@@ -470,13 +470,14 @@ rspro_link_start(RsproLink *self)
 	ka_send_ping(self);
 }
 
-GSocketService *
-rspro_listen(const gchar *host, guint16 port, gint backlog, guint16 *bound_port, GError **error)
+CrListener *
+rspro_listen(const gchar *host, guint16 port, gint backlog, const gchar *name,
+             CrListenerFunc func, gpointer user_data, guint16 *bound_port, GError **error)
 {
 	g_autoptr(GInetAddress) ip = g_inet_address_new_from_string(host);
 	g_autoptr(GSocketAddress) addr = NULL;
 	g_autoptr(GSocketAddress) effective = NULL;
-	g_autoptr(GSocketService) service = NULL;
+	CrListener *listener;
 
 	if (ip == NULL) {
 		g_set_error(error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
@@ -484,16 +485,16 @@ rspro_listen(const gchar *host, guint16 port, gint backlog, guint16 *bound_port,
 		return NULL;
 	}
 	addr = g_inet_socket_address_new(ip, port);
-	service = g_socket_service_new();
-	if (backlog > 0)
-		g_socket_listener_set_backlog(G_SOCKET_LISTENER(service), backlog);
-	if (!g_socket_listener_add_address(G_SOCKET_LISTENER(service), addr, G_SOCKET_TYPE_STREAM,
-	                                   G_SOCKET_PROTOCOL_TCP, NULL, &effective, error)) {
+	listener = cr_listener_new(NULL, addr, backlog, name, func, user_data, error);
+	if (listener == NULL) {
 		g_prefix_error(error, "cannot listen on %s:%u: ", host, port);
 		return NULL;
 	}
-	*bound_port = g_inet_socket_address_get_port(G_INET_SOCKET_ADDRESS(effective));
-	return g_steal_pointer(&service);
+	effective = cr_listener_get_address(listener);
+	*bound_port = effective != NULL
+	                      ? g_inet_socket_address_get_port(G_INET_SOCKET_ADDRESS(effective))
+	                      : port;
+	return listener;
 }
 
 gchar *

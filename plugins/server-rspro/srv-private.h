@@ -64,7 +64,7 @@ struct _SrvServer {
 	guint ka_timeout_ms;
 	gchar *component_name;
 	/* running */
-	GSocketService *service;
+	CrListener *service;
 	guint16 bound_port;
 	GHashTable *conns;   /* SrvConn* set (owned) */
 	GHashTable *clients; /* client key -> SrvConn* (identified) */

@@ -6,7 +6,9 @@
  * whatever the number of connections. Streams run over AF_UNIX socket pairs
  * wrapped as GSocketConnections; every wait is for an event.
  */
+#include <fcntl.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -571,6 +573,116 @@ test_watch_schedule(void)
 	close(fds[1]);
 }
 
+/* ---- listeners ---- */
+
+static void
+listener_incoming(CrListener *listener, GSocketConnection *connection, gpointer user_data)
+{
+	(*(guint *)user_data)++;
+}
+
+static CrListener *
+loopback_listener(guint *incoming, guint16 *port)
+{
+	g_autoptr(GInetAddress) lo = g_inet_address_new_loopback(G_SOCKET_FAMILY_IPV4);
+	g_autoptr(GSocketAddress) addr = g_inet_socket_address_new(lo, 0);
+	g_autoptr(GSocketAddress) bound = NULL;
+	g_autoptr(GError) error = NULL;
+	CrListener *listener =
+	        cr_listener_new(NULL, addr, 0, "test-listener", listener_incoming, incoming, &error);
+
+	g_assert_no_error(error);
+	bound = cr_listener_get_address(listener);
+	*port = g_inet_socket_address_get_port(G_INET_SOCKET_ADDRESS(bound));
+	return listener;
+}
+
+static GSocketConnection *
+connect_to(guint16 port)
+{
+	g_autoptr(GSocketClient) client = g_socket_client_new();
+	g_autoptr(GError) error = NULL;
+	GSocketConnection *conn;
+
+	g_socket_client_set_enable_proxy(client, FALSE);
+	conn = g_socket_client_connect_to_host(client, "127.0.0.1", port, NULL, &error);
+	g_assert_no_error(error);
+	return conn;
+}
+
+/* out of file descriptors: the listener pauses (no spin, one log line) and
+ * takes the waiting connection once descriptors are free again */
+static void
+test_listener_emfile(void)
+{
+	guint incoming = 0;
+	guint16 port;
+	g_autoptr(CrListener) listener = loopback_listener(&incoming, &port);
+	g_autoptr(GSocketConnection) c1 = connect_to(port);
+	g_autoptr(GSocketConnection) c2 = NULL;
+	struct rlimit saved, tight;
+	GArray *fillers = g_array_new(FALSE, FALSE, sizeof(gint));
+	gint fd;
+
+	while (incoming < 1)
+		g_main_context_iteration(NULL, TRUE);
+	c2 = connect_to(port);
+	/* take every descriptor left */
+	g_assert_cmpint(getrlimit(RLIMIT_NOFILE, &saved), ==, 0);
+	tight = saved;
+	tight.rlim_cur = 256;
+	g_assert_cmpint(setrlimit(RLIMIT_NOFILE, &tight), ==, 0);
+	while ((fd = open("/dev/null", O_RDONLY | O_CLOEXEC)) >= 0)
+		g_array_append_val(fillers, fd);
+	g_test_expect_message("cardroute", G_LOG_LEVEL_WARNING, "test-listener: cannot accept*");
+	while (cr_listener_get_pauses(listener) == 0)
+		g_main_context_iteration(NULL, TRUE);
+	g_assert_true(cr_listener_is_paused(listener));
+	g_assert_cmpuint(incoming, ==, 1);
+	/* nothing is ready while paused: this returns instead of spinning */
+	while (g_main_context_iteration(NULL, FALSE))
+		;
+	for (guint i = 0; i < fillers->len; i++)
+		close(g_array_index(fillers, gint, i));
+	g_array_unref(fillers);
+	g_assert_cmpint(setrlimit(RLIMIT_NOFILE, &saved), ==, 0);
+	while (incoming < 2)
+		g_main_context_iteration(NULL, TRUE);
+	g_assert_false(cr_listener_is_paused(listener));
+	g_test_assert_expected_messages();
+}
+
+/* freeing the listener from inside its own callback */
+static void
+free_on_incoming(CrListener *listener, GSocketConnection *connection, gpointer user_data)
+{
+	CrListener **slot = user_data;
+
+	g_assert_true(*slot == listener);
+	g_clear_pointer(slot, cr_listener_free);
+}
+
+static void
+test_listener_free_in_callback(void)
+{
+	g_autoptr(GInetAddress) lo = g_inet_address_new_loopback(G_SOCKET_FAMILY_IPV4);
+	g_autoptr(GSocketAddress) addr = g_inet_socket_address_new(lo, 0);
+	g_autoptr(GSocketAddress) bound = NULL;
+	g_autoptr(GSocketConnection) c1 = NULL;
+	g_autoptr(GSocketConnection) c2 = NULL;
+	CrListener *listener;
+
+	listener = cr_listener_new(NULL, addr, 0, "t", free_on_incoming, &listener, NULL);
+	g_assert_nonnull(listener);
+	bound = cr_listener_get_address(listener);
+	c1 = connect_to(g_inet_socket_address_get_port(G_INET_SOCKET_ADDRESS(bound)));
+	c2 = connect_to(g_inet_socket_address_get_port(G_INET_SOCKET_ADDRESS(bound)));
+	while (listener != NULL)
+		g_main_context_iteration(NULL, TRUE);
+	while (g_main_context_iteration(NULL, FALSE))
+		;
+}
+
 int
 main(int argc, char **argv)
 {
@@ -585,5 +697,7 @@ main(int argc, char **argv)
 	g_test_add_func("/reactor/timers/rearm-in-callback", test_timer_rearm_in_callback);
 	g_test_add_func("/reactor/watch/schedule", test_watch_schedule);
 	g_test_add_func("/reactor/one-poll-fd", test_one_poll_fd);
+	g_test_add_func("/reactor/listener/emfile", test_listener_emfile);
+	g_test_add_func("/reactor/listener/free-in-callback", test_listener_free_in_callback);
 	return g_test_run();
 }

@@ -528,29 +528,46 @@ test_unref_while_pending(void)
 }
 
 static void
+count_incoming(CrListener *listener, GSocketConnection *connection, gpointer user_data)
+{
+	(*(guint *)user_data)++;
+}
+
+static void
 test_listen(void)
 {
 	g_autoptr(GError) error = NULL;
-	g_autoptr(GSocketService) a = NULL;
-	g_autoptr(GSocketService) b = NULL;
+	g_autoptr(CrListener) a = NULL;
+	g_autoptr(CrListener) b = NULL;
+	g_autoptr(GSocketClient) client = g_socket_client_new();
+	g_autoptr(GSocketConnection) conn = NULL;
 	g_autofree gchar *prefix = NULL;
 	guint16 port = 0, again = 0;
+	guint incoming = 0;
 
-	a = rspro_listen("127.0.0.1", 0, 0, &port, &error);
+	a = rspro_listen("127.0.0.1", 0, 0, "test", count_incoming, &incoming, &port, &error);
 	g_assert_no_error(error);
 	g_assert_nonnull(a);
 	g_assert_cmpuint(port, !=, 0);
 	/* the port is taken: the error names the address */
-	b = rspro_listen("127.0.0.1", port, 16, &again, &error);
+	b = rspro_listen("127.0.0.1", port, 16, "test", count_incoming, &incoming, &again, &error);
 	g_assert_null(b);
 	g_assert_error(error, G_IO_ERROR, G_IO_ERROR_ADDRESS_IN_USE);
 	prefix = g_strdup_printf("cannot listen on 127.0.0.1:%u: ", port);
 	g_assert_true(g_str_has_prefix(error->message, prefix));
 	g_assert_cmpuint(again, ==, 0);
 	g_clear_error(&error);
-	g_assert_null(rspro_listen("localhost", 0, 0, &again, &error));
+	g_assert_null(rspro_listen("localhost", 0, 0, "test", count_incoming, &incoming, &again,
+	                           &error));
 	g_assert_error(error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT);
-	g_socket_listener_close(G_SOCKET_LISTENER(a));
+	g_clear_error(&error);
+	/* it accepts by itself */
+	g_socket_client_set_enable_proxy(client, FALSE);
+	conn = g_socket_client_connect_to_host(client, "127.0.0.1", port, NULL, &error);
+	g_assert_no_error(error);
+	while (incoming == 0)
+		g_main_context_iteration(NULL, TRUE);
+	g_assert_cmpuint(incoming, ==, 1);
 }
 
 static void

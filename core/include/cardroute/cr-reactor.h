@@ -145,6 +145,38 @@ GIOStream *cr_stream_get_io_stream(const CrStream *stream);
 /* the GSocket under the stream (borrowed) */
 GSocket *cr_stream_get_socket(const CrStream *stream);
 
+/* ---- listeners ---- */
+
+typedef struct _CrListener CrListener;
+/* a new connection: take a reference to keep it */
+typedef void (*CrListenerFunc)(CrListener *listener, GSocketConnection *connection,
+                               gpointer user_data);
+
+/* how long accepting pauses when the process is out of file descriptors */
+#define CR_LISTENER_PAUSE_MS 250
+/* at most one log line per this interval about paused accepting */
+#define CR_LISTENER_LOG_INTERVAL_S 10
+
+/*
+ * A TCP listening socket on the reactor, accepting at once. @backlog 0 =
+ * SOMAXCONN (bursts of connects after a restart must not lose SYNs). When
+ * accept() fails for lack of file descriptors (EMFILE, ENFILE) or memory,
+ * the listener stops accepting for CR_LISTENER_PAUSE_MS, then tries again;
+ * it never spins, and it logs at most once per CR_LISTENER_LOG_INTERVAL_S
+ * (how many times it paused since). @name prefixes that log line.
+ */
+CrListener *cr_listener_new(CrReactor *reactor, GSocketAddress *address, gint backlog,
+                            const gchar *name, CrListenerFunc func, gpointer user_data,
+                            GError **error);
+/* the bound address (the port chosen for port 0) */
+GSocketAddress *cr_listener_get_address(CrListener *listener);
+/* times accepting paused for lack of resources */
+guint64 cr_listener_get_pauses(const CrListener *listener);
+gboolean cr_listener_is_paused(const CrListener *listener);
+/* closes the socket; safe from inside its callback */
+void cr_listener_free(CrListener *listener);
+
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(CrStream, cr_stream_unref)
+G_DEFINE_AUTOPTR_CLEANUP_FUNC(CrListener, cr_listener_free)
 
 G_END_DECLS
