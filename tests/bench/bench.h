@@ -75,5 +75,6 @@ gint bench_simtrace2(gint argc, gchar **argv);
 gint bench_pcsc(gint argc, gchar **argv);
 gint bench_rspro(gint argc, gchar **argv);
 gint bench_bank(gint argc, gchar **argv);
+gint bench_server(gint argc, gchar **argv);
 
 G_END_DECLS

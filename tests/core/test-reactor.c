@@ -626,6 +626,7 @@ test_listener_emfile(void)
 
 	while (incoming < 1)
 		g_main_context_iteration(NULL, TRUE);
+	g_assert_nonnull(c1);
 	c2 = connect_to(port);
 	/* take every descriptor left */
 	g_assert_cmpint(getrlimit(RLIMIT_NOFILE, &saved), ==, 0);
@@ -681,6 +682,8 @@ test_listener_free_in_callback(void)
 		g_main_context_iteration(NULL, TRUE);
 	while (g_main_context_iteration(NULL, FALSE))
 		;
+	g_assert_nonnull(c1);
+	g_assert_nonnull(c2);
 }
 
 int
