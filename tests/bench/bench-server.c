@@ -146,8 +146,10 @@ load_connect(LoadState *st, GSocketClient *sc, guint16 port, gboolean bank, guin
 		rspro_msg_init(&req, RSPRO_MSG_CONNECT_CLIENT_REQ);
 		rspro_identity_set(&req.u.connect_client_req.identity, RSPRO_COMPONENT_CLIENT,
 		                   "bench", "remsim-client", "1.1.3");
+		/* ClientId and SlotNumber are 0..1023 each */
 		req.u.connect_client_req.has_client_slot = TRUE;
-		req.u.connect_client_req.client_slot.client_id = id;
+		req.u.connect_client_req.client_slot.client_id = id % 1024;
+		req.u.connect_client_req.client_slot.slot_nr = id / 1024;
 	}
 	rspro_link_send(link, &req, NULL);
 	rspro_msg_clear(&req);
@@ -340,8 +342,8 @@ run_server(ServerLoad *load, BenchOptions *opts, gint idle_s, gint to_child, gin
 	for (gint m = 0; m < load->n_maps; m++) {
 		g_autofree gchar *body = g_strdup_printf(
 		        "{\"bank\": {\"bankId\": %d, \"slotNr\": %d}, "
-		        "\"client\": {\"clientId\": %d, \"slotNr\": 0}}",
-		        1 + m % load->n_banks, m / load->n_banks, m);
+		        "\"client\": {\"clientId\": %d, \"slotNr\": %d}}",
+		        1 + m % load->n_banks, m / load->n_banks, m % 1024, m / 1024);
 		gsize len = strlen(body);
 		CrHttpRequest *req = cr_http_request_new(
 		        "POST", "/api/backend/v1/slotmaps", NULL,
@@ -410,8 +412,8 @@ bench_server(gint argc, gchar **argv)
 	if (!bench_parse_options(&argc, &argv, "server", extra, &opts))
 		return 2;
 	load.n_maps = (gint)opts.transactions; /* --transactions = slotmaps pushed */
-	if (load.n_clients < 1 || load.n_clients > 65535 || load.n_banks < 1 ||
-	    load.n_banks > 1000 || load.n_maps > load.n_clients || load.keepalive_ms < 100) {
+	if (load.n_clients < 1 || load.n_clients > 1024 * 1024 || load.n_banks < 1 ||
+	    load.n_banks > 1023 || load.n_maps > load.n_clients || load.keepalive_ms < 100) {
 		g_printerr("cardroute-bench server: bad --clients/--banks/--transactions\n");
 		return 2;
 	}
