@@ -20,6 +20,13 @@
  * writable callback says when the queue has drained. A write error is kept and
  * reported from the next dispatch, so cr_stream_write() never calls back into
  * its caller.
+ *
+ * TLS later: hand the stream a GTlsConnection whose handshake is done (run
+ * g_tls_connection_handshake_async() first). In the steady state TLS 1.3
+ * reads and writes map onto socket readiness as plain ones do; buffered
+ * plaintext is drained by the read-until-would-block rule above, and
+ * cr_stream_set_reading(TRUE) schedules one read in case bytes wait above
+ * the socket.
  */
 #define G_LOG_DOMAIN "cardroute"
 
