@@ -100,6 +100,7 @@ rspro_conn_ref(RsproConn *self)
 static void
 conn_free(RsproConn *self)
 {
+	cr_timer_cancel(&self->timer);
 	rspro_identity_clear(&self->peer);
 	g_array_unref(self->delays);
 	g_free(self->host);

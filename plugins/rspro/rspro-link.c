@@ -104,6 +104,7 @@ rspro_link_ref(RsproLink *self)
 static void
 link_free(RsproLink *self)
 {
+	cr_timer_cancel(&self->ka_timer);
 	g_clear_pointer(&self->conn, cr_stream_unref);
 	g_clear_error(&self->conn_error);
 	g_object_unref(self->stream);
