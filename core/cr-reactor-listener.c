@@ -99,9 +99,9 @@ CrListener *
 cr_listener_new(CrReactor *reactor, GSocketAddress *address, gint backlog, const gchar *name,
                 CrListenerFunc func, gpointer user_data, GError **error)
 {
-	g_autoptr(GSocket) socket = g_socket_new(g_socket_address_get_family(address),
-	                                         G_SOCKET_TYPE_STREAM, G_SOCKET_PROTOCOL_TCP,
-	                                         error);
+	g_autoptr(GSocket) socket =
+	        g_socket_new(g_socket_address_get_family(address), G_SOCKET_TYPE_STREAM,
+	                     G_SOCKET_PROTOCOL_TCP, error);
 	CrListener *self;
 
 	if (socket == NULL)
@@ -112,8 +112,8 @@ cr_listener_new(CrReactor *reactor, GSocketAddress *address, gint backlog, const
 		return NULL;
 	self = g_new0(CrListener, 1);
 	self->reactor = reactor != NULL ? reactor : cr_reactor_get_default();
-	self->watch = cr_watch_new(self->reactor, g_socket_get_fd(socket), G_IO_IN, accept_cb,
-	                           self, error);
+	self->watch = cr_watch_new(self->reactor, g_socket_get_fd(socket), G_IO_IN, accept_cb, self,
+	                           error);
 	if (self->watch == NULL) {
 		g_free(self);
 		return NULL;

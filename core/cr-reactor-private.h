@@ -30,9 +30,9 @@ struct _CrReactor {
 	gint epfd;
 	guint n_watches;
 	guint dispatch_depth;
-	CrWatch *scheduled;      /* LIFO of watches to call at the next dispatch */
-	CrWatch *zombies;        /* removed during a dispatch, freed after it */
-	CrTimer **heap;          /* binary min-heap on (when_us, seq) */
+	CrWatch *scheduled; /* LIFO of watches to call at the next dispatch */
+	CrWatch *zombies;   /* removed during a dispatch, freed after it */
+	CrTimer **heap;     /* binary min-heap on (when_us, seq) */
 	guint heap_len;
 	guint heap_size;
 	guint64 next_seq;

@@ -105,8 +105,8 @@ cr_stream_new(CrReactor *reactor, GIOStream *io, const CrStreamFuncs *funcs, gpo
 		return NULL;
 	}
 	self->reactor = reactor != NULL ? reactor : cr_reactor_get_default();
-	self->watch = cr_watch_new(self->reactor, g_socket_get_fd(self->socket), 0,
-	                           stream_watch_cb, self, error);
+	self->watch = cr_watch_new(self->reactor, g_socket_get_fd(self->socket), 0, stream_watch_cb,
+	                           self, error);
 	if (self->watch == NULL)
 		return NULL;
 	self->ref_count = 1;
@@ -293,9 +293,9 @@ stream_read_loop(CrStream *self)
 				return;
 			}
 		} else if (n == 0) {
-			stream_fail(self, g_error_new_literal(G_IO_ERROR,
-			                                      G_IO_ERROR_CONNECTION_CLOSED,
-			                                      "peer closed the connection"));
+			stream_fail(self,
+			            g_error_new_literal(G_IO_ERROR, G_IO_ERROR_CONNECTION_CLOSED,
+			                                "peer closed the connection"));
 			return;
 		} else if (g_error_matches(error, G_IO_ERROR, G_IO_ERROR_WOULD_BLOCK)) {
 			g_error_free(error);
@@ -419,9 +419,9 @@ stream_watch_cb(CrWatch *watch, GIOCondition events, gpointer user_data)
 		if (!g_socket_check_connect_result(self->socket, &error))
 			stream_fail(self, error);
 		else
-			stream_fail(self, g_error_new_literal(G_IO_ERROR,
-			                                      G_IO_ERROR_CONNECTION_CLOSED,
-			                                      "peer closed the connection"));
+			stream_fail(self,
+			            g_error_new_literal(G_IO_ERROR, G_IO_ERROR_CONNECTION_CLOSED,
+			                                "peer closed the connection"));
 	}
 	cr_stream_unref(self);
 }

@@ -177,10 +177,10 @@ reactor_finalize(GSource *source)
 }
 
 static GSourceFuncs reactor_funcs = {
-	.prepare = reactor_prepare,
-	.check = reactor_check,
-	.dispatch = reactor_dispatch,
-	.finalize = reactor_finalize,
+        .prepare = reactor_prepare,
+        .check = reactor_check,
+        .dispatch = reactor_dispatch,
+        .finalize = reactor_finalize,
 };
 
 static CrReactor *
@@ -242,8 +242,8 @@ cr_reactor_get_n_watches(CrReactor *reactor)
 /* ---- watches ---- */
 
 CrWatch *
-cr_watch_new(CrReactor *reactor, gint fd, GIOCondition events, CrWatchFunc func,
-             gpointer user_data, GError **error)
+cr_watch_new(CrReactor *reactor, gint fd, GIOCondition events, CrWatchFunc func, gpointer user_data,
+             GError **error)
 {
 	CrWatch *w = g_new0(CrWatch, 1);
 	struct epoll_event ev = {0};

@@ -60,8 +60,8 @@ bank_ini(void)
 		g_string_append_printf(ini, "%s%d:0=%d", i > 0 ? "," : "", i, i);
 	g_string_append_c(ini, '\n');
 	for (gint i = 0; i < N_CLIENTS; i++)
-		g_string_append_printf(ini, "[route:r%d]\nfrontend = bank.%d\nbackend = card.%d\n", i,
-		                       i, i);
+		g_string_append_printf(ini, "[route:r%d]\nfrontend = bank.%d\nbackend = card.%d\n",
+		                       i, i, i);
 	return g_string_free(ini, FALSE);
 }
 

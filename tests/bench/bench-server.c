@@ -310,7 +310,8 @@ run_server(ServerLoad *load, BenchOptions *opts, gint idle_s, gint to_child, gin
 
 	router = bench_router_from_ini(ini, opts->plugin_dir, &error);
 	if (router == NULL || !cr_router_start(router, &error) || !server_port(router, &port)) {
-		g_printerr("cardroute-bench server: %s\n", error != NULL ? error->message : "no port");
+		g_printerr("cardroute-bench server: %s\n",
+		           error != NULL ? error->message : "no port");
 		return 1;
 	}
 	child_fd = from_child;
@@ -377,12 +378,13 @@ run_server(ServerLoad *load, BenchOptions *opts, gint idle_s, gint to_child, gin
 		        load->n_maps, side.posted_ok, push_ms);
 		if (opts->json)
 			g_print("{\"scenario\": \"server\", \"clients\": %d, \"banks\": %d, "
-			        "\"transactions\": %d, \"tps\": %.0f, \"p50_us\": 0, \"p99_us\": 0, "
+			        "\"transactions\": %d, \"tps\": %.0f, \"p50_us\": 0, \"p99_us\": "
+			        "0, "
 			        "\"keepalive_ms\": %d, \"rss_per_conn_bytes\": %.0f, "
 			        "\"idle_cpu_pct\": %.3f, \"push_ms\": %.1f}\n",
 			        load->n_clients, load->n_banks, load->n_maps,
-			        push_ms > 0 ? load->n_maps / (push_ms / 1000) : 0, load->keepalive_ms,
-			        per_conn, idle_pct, push_ms);
+			        push_ms > 0 ? load->n_maps / (push_ms / 1000) : 0,
+			        load->keepalive_ms, per_conn, idle_pct, push_ms);
 	}
 	bench_router_shutdown(router);
 	g_string_free(side.in, TRUE);
@@ -396,13 +398,13 @@ bench_server(gint argc, gchar **argv)
 	ServerLoad load = {.n_clients = 10000, .n_banks = 100, .keepalive_ms = 30000};
 	gint idle_s = 0;
 	GOptionEntry extra[] = {
-		{"clients", 0, 0, G_OPTION_ARG_INT, &load.n_clients, "Registered clients", "N"},
-		{"banks", 0, 0, G_OPTION_ARG_INT, &load.n_banks, "Registered banks", "N"},
-		{"keepalive-ms", 0, 0, G_OPTION_ARG_INT, &load.keepalive_ms,
-		 "IPA keep-alive interval, both ways (30000 as upstream)", "MS"},
-		{"idle-seconds", 0, 0, G_OPTION_ARG_INT, &idle_s,
-		 "Idle window (default: one keep-alive interval + 1 s)", "S"},
-		{NULL},
+	        {"clients", 0, 0, G_OPTION_ARG_INT, &load.n_clients, "Registered clients", "N"},
+	        {"banks", 0, 0, G_OPTION_ARG_INT, &load.n_banks, "Registered banks", "N"},
+	        {"keepalive-ms", 0, 0, G_OPTION_ARG_INT, &load.keepalive_ms,
+	         "IPA keep-alive interval, both ways (30000 as upstream)", "MS"},
+	        {"idle-seconds", 0, 0, G_OPTION_ARG_INT, &idle_s,
+	         "Idle window (default: one keep-alive interval + 1 s)", "S"},
+	        {NULL},
 	};
 	gint to_child[2], from_child[2];
 	struct rlimit rl;

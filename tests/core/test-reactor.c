@@ -54,9 +54,9 @@ typedef struct {
 	guint closed;
 	guint writable;
 	GError *error;
-	gboolean unref_on_read;   /* drop the last reference inside the read callback */
-	CrStream *close_on_read;  /* close this other stream inside the read callback */
-	gsize stop_after;         /* stop reading once this many bytes are in */
+	gboolean unref_on_read;  /* drop the last reference inside the read callback */
+	CrStream *close_on_read; /* close this other stream inside the read callback */
+	gsize stop_after;        /* stop reading once this many bytes are in */
 } Side;
 
 static void
@@ -287,8 +287,8 @@ test_peer_closed(void)
 
 	make_pair(&ca, &cb);
 	side_init(&a, ca);
-	g_assert_cmpint(g_output_stream_write(g_io_stream_get_output_stream(G_IO_STREAM(cb)),
-	                                      "bye", 3, NULL, NULL),
+	g_assert_cmpint(g_output_stream_write(g_io_stream_get_output_stream(G_IO_STREAM(cb)), "bye",
+	                                      3, NULL, NULL),
 	                ==, 3);
 	g_assert_true(g_io_stream_close(G_IO_STREAM(cb), NULL, NULL));
 	while (a.closed == 0)
@@ -588,8 +588,8 @@ loopback_listener(guint *incoming, guint16 *port)
 	g_autoptr(GSocketAddress) addr = g_inet_socket_address_new(lo, 0);
 	g_autoptr(GSocketAddress) bound = NULL;
 	g_autoptr(GError) error = NULL;
-	CrListener *listener =
-	        cr_listener_new(NULL, addr, 0, "test-listener", listener_incoming, incoming, &error);
+	CrListener *listener = cr_listener_new(NULL, addr, 0, "test-listener", listener_incoming,
+	                                       incoming, &error);
 
 	g_assert_no_error(error);
 	bound = cr_listener_get_address(listener);
