@@ -263,6 +263,11 @@ rspro_link_send(RsproLink *self, const RsproMsg *msg, GError **error)
 		g_set_error(error, RSPRO_ERROR, RSPRO_ERROR_CLOSED, "%s: link is down", self->name);
 		return FALSE;
 	}
+	/* the last frame was a big one: give its room back */
+	if (self->scratch->len > 4096) {
+		g_byte_array_unref(self->scratch);
+		self->scratch = g_byte_array_new();
+	}
 	g_byte_array_set_size(self->scratch, 0);
 	if (!rspro_msg_encode_ipa(msg, self->scratch, error))
 		return FALSE;
