@@ -14,22 +14,15 @@ cr_frontend_slot_priv(CrFrontendSlot *self)
 	return cr_frontend_slot_get_instance_private(self);
 }
 
-static gboolean
-deadline_dispatch(GSource *source, GSourceFunc callback, gpointer user_data)
-{
-	g_source_set_ready_time(source, -1);
-	return callback(user_data);
-}
-
-static GSourceFuncs deadline_funcs = {.dispatch = deadline_dispatch};
-
-static gboolean
-deadline_cb(gpointer user_data)
+static void
+deadline_cb(CrTimer *timer, gpointer user_data)
 {
 	cr_engine_deadline(CR_FRONTEND_SLOT(user_data));
-	return G_SOURCE_CONTINUE;
 }
 
+/* The transaction deadline is a reactor timer: arming and cancelling it are
+ * heap operations, with no system call and no wake-up of the main context
+ * (a GSource ready time would signal the context's eventfd each time). */
 void
 cr_frontend_slot_arm_deadline(CrFrontendSlot *self, gint64 deadline_us)
 {
@@ -37,15 +30,16 @@ cr_frontend_slot_arm_deadline(CrFrontendSlot *self, gint64 deadline_us)
 	if (p->deadline_us == deadline_us)
 		return;
 	p->deadline_us = deadline_us;
-	if (p->deadline == NULL) {
-		if (deadline_us < 0)
-			return;
-		p->deadline = g_source_new(&deadline_funcs, sizeof(GSource));
-		g_source_set_static_name(p->deadline, "cardroute transaction deadline");
-		g_source_set_callback(p->deadline, deadline_cb, self, NULL);
-		g_source_attach(p->deadline, NULL);
+	if (deadline_us < 0) {
+		if (p->deadline_ready)
+			cr_timer_cancel(&p->deadline);
+		return;
 	}
-	g_source_set_ready_time(p->deadline, deadline_us);
+	if (!p->deadline_ready) {
+		cr_timer_init(&p->deadline, NULL, deadline_cb, self);
+		p->deadline_ready = TRUE;
+	}
+	cr_timer_arm_at(&p->deadline, deadline_us);
 }
 
 static void
@@ -79,10 +73,8 @@ static void
 cr_frontend_slot_finalize(GObject *obj)
 {
 	CrFrontendSlotPrivate *p = cr_frontend_slot_priv(CR_FRONTEND_SLOT(obj));
-	if (p->deadline != NULL) {
-		g_source_destroy(p->deadline);
-		g_source_unref(p->deadline);
-	}
+	if (p->deadline_ready)
+		cr_timer_cancel(&p->deadline);
 	cr_transaction_free(p->tx);
 	g_clear_pointer(&p->atr, g_bytes_unref);
 	cr_stats_clear(&p->stats);

@@ -42,7 +42,8 @@ typedef struct {
 	gboolean withdrawn;   /* remove-card told the terminal the card is gone */
 	gboolean error_logged; /* the outcome's error was logged already (rate-limited) */
 	CrSlotCaps caps;       /* zeroed: CR_SLOT_CAPS_DEFAULT */
-	GSource *deadline;
+	CrTimer deadline; /* on the reactor: arming costs no system call */
+	gboolean deadline_ready;
 	gint64 deadline_us;
 	CrStats stats;
 } CrFrontendSlotPrivate;

@@ -48,7 +48,7 @@ struct _RemoteSlot {
 	gchar *bank_down_reason; /* why we stopped/moved the bank link ourselves */
 
 	GBytes *card_atr; /* while PRESENT */
-	guint atr_timer;
+	CrTimer atr_timer; /* waiting for setAtrReq, on the reactor */
 	gboolean vcc_on;
 	gboolean rst_on, clk_on;
 
@@ -190,7 +190,7 @@ finish_in_flight(RemoteSlot *self, gint code, const gchar *message)
 static void
 card_present(RemoteSlot *self, GBytes *atr)
 {
-	g_clear_handle_id(&self->atr_timer, g_source_remove);
+	cr_timer_cancel(&self->atr_timer);
 	g_clear_pointer(&self->card_atr, g_bytes_unref);
 	self->card_atr = g_bytes_ref(atr);
 	self->vcc_on = TRUE;
@@ -203,23 +203,21 @@ card_gone(RemoteSlot *self, const gchar *message)
 {
 	g_autoptr(GError) reason = g_error_new_literal(CR_ERROR, CR_ERROR_BACKEND_GONE, message);
 
-	g_clear_handle_id(&self->atr_timer, g_source_remove);
+	cr_timer_cancel(&self->atr_timer);
 	g_clear_pointer(&self->card_atr, g_bytes_unref);
 	finish_in_flight(self, CR_ERROR_BACKEND_GONE, message);
 	cr_backend_slot_set_state(CR_BACKEND_SLOT(self), CR_SLOT_STATE_DOWN, reason);
 }
 
-static gboolean
-atr_wait_cb(gpointer data)
+static void
+atr_wait_cb(CrTimer *timer, gpointer data)
 {
 	RemoteSlot *self = data;
 	g_autofree gchar *who = bank_who(self);
 
-	self->atr_timer = 0;
 	g_message("%s: %s sent no setAtrReq within %u ms: using the local ATR", slot_name(self),
 	          who, self->cfg.atr_wait_ms);
 	card_present(self, self->cfg.atr);
-	return G_SOURCE_REMOVE;
 }
 
 static void
@@ -444,7 +442,7 @@ bank_state(RsproConn *conn, RsproConnState old_state, RsproConnState new_state,
 		if (self->cfg.atr_ignore)
 			card_present(self, self->cfg.atr);
 		else
-			self->atr_timer = g_timeout_add(self->cfg.atr_wait_ms, atr_wait_cb, self);
+			cr_timer_arm(&self->atr_timer, self->cfg.atr_wait_ms);
 		/* upstream's main FSM: WAIT_BANKD -> OPERATIONAL */
 		script_event(self, "event-bankd-connect");
 		script_event(self, "request-sim-remote");
@@ -701,7 +699,7 @@ remote_slot_stop(RemoteSlot *self)
 	rspro_conn_set_callbacks(self->bank, bank_hello, NULL, NULL, self);
 	rspro_conn_stop(self->bank);
 	rspro_conn_stop(self->server);
-	g_clear_handle_id(&self->atr_timer, g_source_remove);
+	cr_timer_cancel(&self->atr_timer);
 	finish_in_flight(self, CR_ERROR_CANCELLED, "backend-remote stopped");
 }
 
@@ -751,7 +749,7 @@ remote_slot_finalize(GObject *obj)
 	RemoteSlot *self = REMOTE_SLOT(obj);
 
 	remote_slot_stop(self);
-	g_clear_handle_id(&self->atr_timer, g_source_remove);
+	cr_timer_cancel(&self->atr_timer);
 	g_clear_pointer(&self->server, rspro_conn_unref);
 	g_clear_pointer(&self->bank, rspro_conn_unref);
 	g_clear_pointer(&self->card_atr, g_bytes_unref);
@@ -779,5 +777,5 @@ remote_slot_class_init(RemoteSlotClass *klass)
 static void
 remote_slot_init(RemoteSlot *self)
 {
-	(void)self;
+	cr_timer_init(&self->atr_timer, NULL, atr_wait_cb, self);
 }

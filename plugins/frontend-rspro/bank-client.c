@@ -205,7 +205,7 @@ handle_connect(BankClient *self, const RsproConnectClientReq *req)
 		bank_client_close(self, "connectClientReq without a client slot");
 		return;
 	}
-	g_clear_handle_id(&self->id_timer, g_source_remove);
+	cr_timer_cancel(&self->id_timer);
 	self->client_slot = req->client_slot;
 	bank_log_client(self->bank, self->peer, &req->client_slot, "hello",
 	                "client %s is %u:%u (%s, %s %s)", self->peer, req->client_slot.client_id,
@@ -369,7 +369,7 @@ bank_client_close(BankClient *self, const gchar *format, ...)
 		                "client %u:%u (%s): closing: %s", self->client_slot.client_id,
 		                self->client_slot.slot_nr, self->peer, why);
 	self->state = BANK_CLIENT_CLOSED;
-	g_clear_handle_id(&self->id_timer, g_source_remove);
+	cr_timer_cancel(&self->id_timer);
 	g_clear_handle_id(&self->hold_timer, g_source_remove);
 	g_queue_clear_full(&self->queued, (GDestroyNotify)g_bytes_unref);
 	if (self->slot != NULL)
@@ -381,14 +381,12 @@ bank_client_close(BankClient *self, const gchar *format, ...)
 		g_idle_add(free_later, self);
 }
 
-static gboolean
-id_timeout(gpointer data)
+static void
+id_timeout(CrTimer *timer, gpointer data)
 {
 	BankClient *self = data;
 
-	self->id_timer = 0;
 	bank_client_close(self, "no connectClientReq within %u s", BANK_CLIENT_ID_TIMEOUT_S);
-	return G_SOURCE_REMOVE;
 }
 
 static BankClient *
@@ -402,6 +400,7 @@ client_new(BankInstance *bank, gchar *peer)
 	self->state = BANK_CLIENT_WAIT_ID;
 	self->last_vcc = TRUE;
 	g_queue_init(&self->queued);
+	cr_timer_init(&self->id_timer, NULL, id_timeout, self);
 	return self;
 }
 
@@ -422,7 +421,7 @@ bank_client_new(BankInstance *bank, GSocketConnection *connection)
 	self = client_new(bank, peer);
 	self->link = rspro_link_new(G_IO_STREAM(connection), RSPRO_LINK_ROLE_BANK, peer);
 	rspro_link_set_callbacks(self->link, on_link_msg, on_link_down, self);
-	self->id_timer = g_timeout_add_seconds(BANK_CLIENT_ID_TIMEOUT_S, id_timeout, self);
+	cr_timer_arm(&self->id_timer, BANK_CLIENT_ID_TIMEOUT_S * 1000);
 	rspro_link_start(self->link);
 	return self;
 }
@@ -441,7 +440,7 @@ bank_client_free(BankClient *self)
 {
 	if (self == NULL)
 		return;
-	g_clear_handle_id(&self->id_timer, g_source_remove);
+	cr_timer_cancel(&self->id_timer);
 	g_clear_handle_id(&self->hold_timer, g_source_remove);
 	if (self->state != BANK_CLIENT_CLOSED) {
 		g_queue_clear_full(&self->queued, (GDestroyNotify)g_bytes_unref);

@@ -5,6 +5,7 @@
  * frontend slot NAME.N, whose route says which card answers. Keys in
  * README.md.
  */
+#include <sys/socket.h>
 #include <string.h>
 #include <sys/resource.h>
 
@@ -107,9 +108,8 @@ raise_fd_limit(BankInstance *self)
 		          self->max_clients);
 }
 
-static gboolean
-on_incoming(GSocketService *service, GSocketConnection *connection, GObject *source,
-            gpointer user_data)
+static void
+on_incoming(CrListener *listener, GSocketConnection *connection, gpointer user_data)
 {
 	BankInstance *self = user_data;
 	BankClient *client;
@@ -118,12 +118,11 @@ on_incoming(GSocketService *service, GSocketConnection *connection, GObject *sou
 		g_message("%s: refusing a connection: %u clients connected already",
 		          cr_instance_get_name(CR_INSTANCE(self)), self->max_clients);
 		g_io_stream_close(G_IO_STREAM(connection), NULL, NULL);
-		return TRUE;
+		return;
 	}
 	self->accepted++;
 	client = bank_client_new(self, connection);
 	g_hash_table_add(self->clients, client);
-	return TRUE;
 }
 
 static gboolean
@@ -138,7 +137,9 @@ bank_instance_start(CrInstance *instance, GError **error)
 		                           NULL);
 	/* many clients may connect at once (a bank restart): a long backlog */
 	self->service = rspro_listen(self->listen_host, self->listen_port,
-	                             (gint)MIN(self->max_clients, 4096), &self->bound_port, &local);
+	                             (gint)CLAMP(self->max_clients, SOMAXCONN, 4096),
+	                             cr_instance_get_name(instance), on_incoming, self,
+	                             &self->bound_port, &local);
 	if (self->service == NULL) {
 		/* where the port comes from and, if it is taken, who holds it */
 		g_autofree gchar *why = cr_net_describe_bind_error(local, self->listen_port);
@@ -146,8 +147,6 @@ bank_instance_start(CrInstance *instance, GError **error)
 		            self->listen_where, why);
 		return FALSE;
 	}
-	g_signal_connect(self->service, "incoming", G_CALLBACK(on_incoming), self);
-	g_socket_service_start(self->service);
 	g_message("%s: bank %u with %u slots listening on %s:%u%s%s",
 	          cr_instance_get_name(instance), self->bank_id, self->n_slots, self->listen_host,
 	          self->bound_port, self->server_host != NULL ? ", server " : " (no server)",
@@ -164,11 +163,7 @@ bank_instance_stop(CrInstance *instance)
 	g_autoptr(GPtrArray) all = NULL;
 
 	bank_server_stop(self);
-	if (self->service != NULL) {
-		g_socket_service_stop(self->service);
-		g_socket_listener_close(G_SOCKET_LISTENER(self->service));
-		g_clear_object(&self->service);
-	}
+	g_clear_pointer(&self->service, cr_listener_free);
 	all = g_ptr_array_new();
 	{
 		GHashTableIter it;
@@ -227,7 +222,7 @@ bank_instance_finalize(GObject *obj)
 
 	g_clear_handle_id(&self->resync_timer, g_source_remove);
 	g_clear_pointer(&self->server, rspro_conn_unref);
-	g_clear_object(&self->service);
+	g_clear_pointer(&self->service, cr_listener_free);
 	g_hash_table_destroy(self->clients);
 	g_clear_pointer(&self->log_limit, cr_log_limiter_free);
 	bank_maps_free(self->maps);

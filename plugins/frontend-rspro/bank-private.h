@@ -58,7 +58,7 @@ struct _BankInstance {
 
 	BankSlot **slots; /* by bank slot number; owned by the instance's slot list */
 	BankMaps *maps;
-	GSocketService *service;
+	CrListener *service; /* the client listener, on the reactor */
 	GHashTable *clients; /* BankClient * set (owned) */
 	guint64 next_client_serial;
 	RsproConn *server;
@@ -136,7 +136,7 @@ struct _BankClient {
 	gboolean last_rst;
 	GBytes *atr_sent;  /* last ATR sent in setAtrReq */
 	GQueue queued;     /* GBytes: TPDUs waiting for the slot */
-	guint id_timer;
+	CrTimer id_timer; /* the identify timeout, on the reactor */
 	guint hold_timer;        /* hold-not-present-ms: connectClientRes held back */
 	gboolean answer_pending; /* connectClientRes not sent yet */
 };

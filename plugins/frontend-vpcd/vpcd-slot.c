@@ -14,11 +14,18 @@
  * length. A receiver with delayed ACKs stalls ~40 ms per message; re-arming
  * TCP_QUICKACK before every recv() makes the kernel ACK at once. Our replies
  * go out as one send() per frame with TCP_NODELAY.
+ *
+ * I/O: the connection, the listening socket and the retry timer are
+ * registrations on the core's reactor (cr-reactor.h): one epoll entry per
+ * socket for its whole life, EPOLLOUT only while a reply waits for room.
+ *
+ * Listen mode takes one vpcd: another connection while the first is alive is
+ * closed at once and logged (at most once a minute); one arriving after the
+ * first has hung up (seen by a peek at the old socket) replaces it.
  */
 
 #define _GNU_SOURCE
 #include <errno.h>
-#include <glib-unix.h>
 #include <netdb.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
@@ -42,8 +49,8 @@ struct _VpcdSlot {
 	GBytes *atr; /* the card to play; NULL: none */
 
 	int fd; /* the connection with vpcd, or -1 */
-	guint in_watch;
-	guint out_watch;
+	CrWatch *watch;
+	gboolean connecting; /* connect() in progress on fd */
 	gboolean accepted;   /* vpcd has spoken on this connection */
 	guint64 generation;  /* bumped whenever a connection ends */
 	VpcdFrameReader *reader;
@@ -52,9 +59,11 @@ struct _VpcdSlot {
 	guint8 *chunk;   /* recv() buffer */
 
 	int listen_fd;
-	guint listen_watch;
+	CrWatch *listen_watch;
+	gint64 refused_logged_us; /* last log of a refused second vpcd */
+	guint64 refused;
 
-	guint retry_timer;
+	CrTimer retry_timer;
 	guint backoff_ms;
 	gboolean failure_logged;
 
@@ -94,8 +103,8 @@ close_connection(VpcdSlot *self, CrSlotState state, const gchar *why)
 	g_autoptr(GError) reason = NULL;
 	if (self->fd < 0)
 		return;
-	g_clear_handle_id(&self->in_watch, g_source_remove);
-	g_clear_handle_id(&self->out_watch, g_source_remove);
+	g_clear_pointer(&self->watch, cr_watch_free);
+	self->connecting = FALSE;
 	close(self->fd);
 	self->fd = -1;
 	self->generation++;
@@ -112,13 +121,10 @@ close_connection(VpcdSlot *self, CrSlotState state, const gchar *why)
 	cr_frontend_slot_set_state(CR_FRONTEND_SLOT(self), state, reason);
 }
 
-static gboolean
-retry_cb(gpointer user_data)
+static void
+retry_cb(CrTimer *timer, gpointer user_data)
 {
-	VpcdSlot *self = user_data;
-	self->retry_timer = 0;
-	try_connect(self);
-	return G_SOURCE_REMOVE;
+	try_connect(user_data);
 }
 
 /* vpcd is not there (yet) or dropped us: try again later, waiting longer
@@ -127,9 +133,9 @@ static void
 schedule_retry(VpcdSlot *self)
 {
 	if (!self->running || self->atr == NULL || self->mode != VPCD_MODE_CONNECT ||
-	    self->retry_timer != 0 || self->fd >= 0)
+	    cr_timer_is_armed(&self->retry_timer) || self->fd >= 0)
 		return;
-	self->retry_timer = g_timeout_add(self->backoff_ms, retry_cb, self);
+	cr_timer_arm(&self->retry_timer, self->backoff_ms);
 	self->backoff_ms = MIN(self->backoff_ms * 2, BACKOFF_MAX_MS);
 }
 
@@ -140,24 +146,21 @@ drop_and_retry(VpcdSlot *self, const gchar *why)
 	schedule_retry(self);
 }
 
-static gboolean
-out_ready_cb(gint fd, GIOCondition cond, gpointer user_data)
+/* the socket has room again: send what a short send() left */
+static void
+flush_out(VpcdSlot *self)
 {
-	VpcdSlot *self = user_data;
-	ssize_t n = send(fd, self->out->data, self->out->len, MSG_NOSIGNAL | MSG_DONTWAIT);
+	ssize_t n = send(self->fd, self->out->data, self->out->len, MSG_NOSIGNAL | MSG_DONTWAIT);
 	if (n < 0 && (errno == EAGAIN || errno == EINTR))
-		return G_SOURCE_CONTINUE;
+		return;
 	if (n < 0) {
 		g_autofree gchar *why = g_strdup_printf("send: %s", g_strerror(errno));
-		self->out_watch = 0;
 		drop_and_retry(self, why);
-		return G_SOURCE_REMOVE;
+		return;
 	}
 	g_byte_array_remove_range(self->out, 0, (guint)n);
-	if (self->out->len > 0)
-		return G_SOURCE_CONTINUE;
-	self->out_watch = 0;
-	return G_SOURCE_REMOVE;
+	if (self->out->len == 0)
+		cr_watch_set_events(self->watch, G_IO_IN);
 }
 
 /* Writes one frame with one send() (the rest later if the socket is full). */
@@ -185,8 +188,7 @@ send_frame(VpcdSlot *self, const guint8 *payload, gsize len)
 	}
 	if ((gsize)n < total) {
 		g_byte_array_append(self->out, self->frame + n, (guint)(total - (gsize)n));
-		if (self->out_watch == 0)
-			self->out_watch = g_unix_fd_add(self->fd, G_IO_OUT, out_ready_cb, self);
+		cr_watch_set_events(self->watch, G_IO_IN | G_IO_OUT);
 	}
 }
 
@@ -256,10 +258,10 @@ handle_message(VpcdSlot *self, const guint8 *payload, gsize len)
 	drop_and_retry(self, "invalid vpcd message");
 }
 
-static gboolean
-readable_cb(gint fd, GIOCondition cond, gpointer user_data)
+static void
+readable(VpcdSlot *self)
 {
-	VpcdSlot *self = user_data;
+	int fd = self->fd;
 	guint64 generation = self->generation;
 	int one = 1;
 	ssize_t n;
@@ -269,13 +271,12 @@ readable_cb(gint fd, GIOCondition cond, gpointer user_data)
 	(void)setsockopt(fd, IPPROTO_TCP, TCP_QUICKACK, &one, sizeof(one));
 	n = recv(fd, self->chunk, RECV_CHUNK, MSG_DONTWAIT);
 	if (n < 0 && (errno == EAGAIN || errno == EINTR))
-		return G_SOURCE_CONTINUE;
+		return;
 	if (n <= 0) {
 		g_autofree gchar *why = n == 0 ? g_strdup("vpcd closed the connection")
 		                               : g_strdup_printf("recv: %s", g_strerror(errno));
-		self->in_watch = 0;
 		drop_and_retry(self, why);
-		return G_SOURCE_REMOVE;
+		return;
 	}
 	while (off < (gsize)n && self->generation == generation) {
 		size_t used = 0;
@@ -284,9 +285,8 @@ readable_cb(gint fd, GIOCondition cond, gpointer user_data)
 		off += used;
 		if (st == VPCD_FRAME_EMPTY) {
 			g_warning("%s: vpcd sent a frame of length 0", slot_name(self));
-			self->in_watch = 0;
 			drop_and_retry(self, "malformed frame (length 0)");
-			return G_SOURCE_REMOVE;
+			return;
 		}
 		if (st == VPCD_FRAME_READY) {
 			size_t len;
@@ -294,11 +294,6 @@ readable_cb(gint fd, GIOCondition cond, gpointer user_data)
 			handle_message(self, payload, len);
 		}
 	}
-	if (self->generation != generation) {
-		/* the connection ended while handling; its watch is gone */
-		return G_SOURCE_REMOVE;
-	}
-	return G_SOURCE_CONTINUE;
 }
 
 /* A fresh connection with vpcd (connect() in progress, or accepted). */
@@ -319,29 +314,58 @@ connect_failed(VpcdSlot *self, int err)
 		g_message("%s: cannot reach vpcd at %s:%u: %s (retrying)", slot_name(self),
 		          self->host, self->port, g_strerror(err));
 	self->failure_logged = TRUE;
+	g_clear_pointer(&self->watch, cr_watch_free);
+	self->connecting = FALSE;
 	close(self->fd);
 	self->fd = -1;
 	cr_frontend_slot_set_state(CR_FRONTEND_SLOT(self), CR_SLOT_STATE_DOWN, NULL);
 	schedule_retry(self);
 }
 
-static gboolean
-connect_done_cb(gint fd, GIOCondition cond, gpointer user_data)
+static void
+connect_done(VpcdSlot *self)
 {
-	VpcdSlot *self = user_data;
 	int err = 0;
 	socklen_t len = sizeof(err);
-	self->in_watch = 0;
-	if (getsockopt(fd, SOL_SOCKET, SO_ERROR, &err, &len) < 0)
+	self->connecting = FALSE;
+	if (getsockopt(self->fd, SOL_SOCKET, SO_ERROR, &err, &len) < 0)
 		err = errno;
 	if (err != 0) {
 		connect_failed(self, err);
-		return G_SOURCE_REMOVE;
+		return;
 	}
 	g_debug("%s: connected to %s:%u, waiting for vpcd", slot_name(self), self->host,
 	        self->port);
-	self->in_watch = g_unix_fd_add(fd, G_IO_IN | G_IO_HUP | G_IO_ERR, readable_cb, self);
-	return G_SOURCE_REMOVE;
+	cr_watch_set_events(self->watch, G_IO_IN);
+}
+
+/* everything on the connection's socket */
+static void
+connection_cb(CrWatch *watch, GIOCondition events, gpointer user_data)
+{
+	VpcdSlot *self = user_data;
+	guint64 generation = self->generation;
+
+	if (self->connecting) {
+		connect_done(self);
+		return;
+	}
+	if ((events & G_IO_OUT) && self->out->len > 0)
+		flush_out(self);
+	if (self->generation == generation && self->fd >= 0 &&
+	    (events & (G_IO_IN | G_IO_HUP | G_IO_ERR)))
+		readable(self);
+}
+
+static gboolean
+watch_connection(VpcdSlot *self, GIOCondition events)
+{
+	g_autoptr(GError) error = NULL;
+
+	self->watch = cr_watch_new(NULL, self->fd, events, connection_cb, self, &error);
+	if (self->watch == NULL)
+		g_warning("%s: %s", slot_name(self), error->message);
+	return self->watch != NULL;
 }
 
 static struct addrinfo *
@@ -390,33 +414,59 @@ try_connect(VpcdSlot *self)
 		return;
 	}
 	freeaddrinfo(ai);
-	self->in_watch = g_unix_fd_add(fd, G_IO_OUT, connect_done_cb, self);
+	self->connecting = TRUE;
+	if (!watch_connection(self, G_IO_OUT))
+		connect_failed(self, EMFILE);
 }
 
+/* whether the current connection's peer has hung up (EOF or error waiting) */
 static gboolean
-accept_cb(gint lfd, GIOCondition cond, gpointer user_data)
+peer_gone(VpcdSlot *self)
+{
+	guint8 b;
+	ssize_t n = recv(self->fd, &b, 1, MSG_PEEK | MSG_DONTWAIT);
+
+	return n == 0 || (n < 0 && errno != EAGAIN && errno != EINTR);
+}
+
+static void
+accept_cb(CrWatch *watch, GIOCondition events, gpointer user_data)
 {
 	VpcdSlot *self = user_data;
-	int fd = accept4(lfd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
+	int fd = accept4(self->listen_fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
 	if (fd < 0)
-		return G_SOURCE_CONTINUE;
+		return;
 	if (self->atr == NULL) {
 		close(fd);
-		return G_SOURCE_CONTINUE;
+		return;
 	}
-	/* vpcd keeps one connection per slot: a new one means it gave up the old */
+	/* one vpcd per slot: a second local peer does not replace the first */
+	if (self->fd >= 0 && !peer_gone(self)) {
+		gint64 now = g_get_monotonic_time();
+
+		self->refused++;
+		if (self->refused_logged_us == 0 ||
+		    now - self->refused_logged_us > 60 * G_USEC_PER_SEC) {
+			g_message("%s: refused another connection while vpcd is connected "
+			          "(%" G_GUINT64_FORMAT " so far)",
+			          slot_name(self), self->refused);
+			self->refused_logged_us = now;
+		}
+		close(fd);
+		return;
+	}
 	if (self->fd >= 0)
 		close_connection(self, CR_SLOT_STATE_EMPTY, "vpcd connected again");
 	g_debug("%s: vpcd connected", slot_name(self));
 	connection_init(self, fd);
-	self->in_watch = g_unix_fd_add(fd, G_IO_IN | G_IO_HUP | G_IO_ERR, readable_cb, self);
-	return G_SOURCE_CONTINUE;
+	if (!watch_connection(self, G_IO_IN))
+		close_connection(self, CR_SLOT_STATE_EMPTY, "cannot watch the connection");
 }
 
 static void
 stop_listening(VpcdSlot *self)
 {
-	g_clear_handle_id(&self->listen_watch, g_source_remove);
+	g_clear_pointer(&self->listen_watch, cr_watch_free);
 	if (self->listen_fd >= 0)
 		close(self->listen_fd);
 	self->listen_fd = -1;
@@ -436,7 +486,7 @@ start_listening(VpcdSlot *self)
 	}
 	fd = socket(ai->ai_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
 	if (fd < 0 || setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one)) < 0 ||
-	    bind(fd, ai->ai_addr, ai->ai_addrlen) < 0 || listen(fd, 1) < 0) {
+	    bind(fd, ai->ai_addr, ai->ai_addrlen) < 0 || listen(fd, SOMAXCONN) < 0) {
 		g_warning("%s: cannot listen on %s:%u: %s", slot_name(self), self->host, self->port,
 		          g_strerror(errno));
 		if (fd >= 0)
@@ -446,7 +496,12 @@ start_listening(VpcdSlot *self)
 	}
 	freeaddrinfo(ai);
 	self->listen_fd = fd;
-	self->listen_watch = g_unix_fd_add(fd, G_IO_IN, accept_cb, self);
+	self->listen_watch = cr_watch_new(NULL, fd, G_IO_IN, accept_cb, self, NULL);
+	if (self->listen_watch == NULL) {
+		g_warning("%s: cannot watch the listening socket", slot_name(self));
+		stop_listening(self);
+		return;
+	}
 	g_message("%s: waiting for vpcd on %s:%u", slot_name(self), self->host, self->port);
 }
 
@@ -462,7 +517,7 @@ offer_card(VpcdSlot *self)
 static void
 withdraw_card(VpcdSlot *self, const gchar *why)
 {
-	g_clear_handle_id(&self->retry_timer, g_source_remove);
+	cr_timer_cancel(&self->retry_timer);
 	close_connection(self, CR_SLOT_STATE_EMPTY, why);
 	stop_listening(self);
 }
@@ -578,6 +633,7 @@ vpcd_slot_describe(VpcdSlot *self, GVariantDict *dict)
 	g_variant_dict_insert(dict, "apdus", "t", self->apdus);
 	g_variant_dict_insert(dict, "polls", "t", self->polls);
 	g_variant_dict_insert(dict, "connections", "t", self->connections);
+	g_variant_dict_insert(dict, "refused", "t", self->refused);
 }
 
 VpcdSlot *
@@ -620,6 +676,7 @@ vpcd_slot_init(VpcdSlot *self)
 	self->fd = -1;
 	self->listen_fd = -1;
 	self->backoff_ms = BACKOFF_MIN_MS;
+	cr_timer_init(&self->retry_timer, NULL, retry_cb, self);
 	self->reader = g_new0(VpcdFrameReader, 1);
 	self->frame = g_malloc(VPCD_FRAME_MAX_PAYLOAD + 2);
 	self->chunk = g_malloc(RECV_CHUNK);

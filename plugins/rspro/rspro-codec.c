@@ -430,14 +430,33 @@ rspro_msg_encode(const RsproMsg *msg, GByteArray *out, GError **error)
 	return TRUE;
 }
 
+/* The DER goes straight after a reserved IPA header in @out (no temporary
+ * buffer: a link that reuses @out allocates nothing per frame). */
 gboolean
 rspro_msg_encode_ipa(const RsproMsg *msg, GByteArray *out, GError **error)
 {
-	g_autoptr(GByteArray) der = g_byte_array_new();
+	const guint8 reserved[RSPRO_IPA_HEADER_LEN + 1] = {0};
+	guint start = out->len;
+	gsize len;
 
-	if (!rspro_msg_encode(msg, der, error))
+	g_byte_array_append(out, reserved, sizeof(reserved));
+	if (!rspro_msg_encode(msg, out, error)) {
+		g_byte_array_set_size(out, start);
 		return FALSE;
-	return rspro_ipa_append_rspro(out, der->data, der->len, error);
+	}
+	len = out->len - start - sizeof(reserved);
+	if (len > RSPRO_IPA_MAX_PDU) {
+		g_byte_array_set_size(out, start);
+		g_set_error(error, RSPRO_ERROR, RSPRO_ERROR_TOO_BIG,
+		            "RSPRO PDU of %" G_GSIZE_FORMAT " bytes does not fit an IPA frame",
+		            len);
+		return FALSE;
+	}
+	out->data[start] = (guint8)((len + 1) >> 8);
+	out->data[start + 1] = (guint8)((len + 1) & 0xff);
+	out->data[start + 2] = RSPRO_IPA_PROTO_OSMO;
+	out->data[start + 3] = RSPRO_IPA_EXT_RSPRO;
+	return TRUE;
 }
 
 /* ---- decoding ---- */

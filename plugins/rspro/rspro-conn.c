@@ -16,6 +16,8 @@
 
 #include <string.h>
 
+#include <cardroute/cr-reactor.h>
+
 struct _RsproConn {
 	gint ref_count;
 	gint hold_count;
@@ -44,7 +46,7 @@ struct _RsproConn {
 	gint64 last_attempt_us; /* 0 = none yet */
 	gint64 next_attempt_us; /* monotonic, while WAIT_RETRY */
 	guint attempts;
-	GSource *timer; /* back-off, T2 or T1 */
+	CrTimer timer; /* back-off, T2 or T1, on the reactor */
 	GCancellable *connect_cancel;
 	RsproLink *link;
 	RsproMsgType awaited_res;
@@ -85,6 +87,7 @@ rspro_conn_new(const gchar *name, RsproComponentType expected_peer)
 	fill_upstream_delays(self->delays);
 	self->reset_after_ms = RSPRO_CONN_BACKOFF_RESET_MS;
 	self->state = RSPRO_CONN_STATE_IDLE;
+	cr_timer_init(&self->timer, NULL, NULL, self);
 	return self;
 }
 
@@ -98,6 +101,7 @@ rspro_conn_ref(RsproConn *self)
 static void
 conn_free(RsproConn *self)
 {
+	cr_timer_cancel(&self->timer);
 	rspro_identity_clear(&self->peer);
 	g_array_unref(self->delays);
 	g_free(self->host);
@@ -123,19 +127,15 @@ release(RsproConn *self)
 static void
 stop_timer(RsproConn *self)
 {
-	if (self->timer != NULL) {
-		g_source_destroy(self->timer);
-		g_clear_pointer(&self->timer, g_source_unref);
-	}
+	cr_timer_cancel(&self->timer);
 }
 
 static void
-start_timer(RsproConn *self, guint ms, GSourceFunc func)
+start_timer(RsproConn *self, guint ms, CrTimerFunc func)
 {
 	stop_timer(self);
-	self->timer = g_timeout_source_new(ms);
-	g_source_set_callback(self->timer, func, self, NULL);
-	g_source_attach(self->timer, g_main_context_get_thread_default());
+	cr_timer_init(&self->timer, NULL, func, self);
+	cr_timer_arm(&self->timer, ms);
 }
 
 /* closes socket and link, stops timers; no callback */
@@ -252,16 +252,14 @@ link_down_cb(RsproLink *link, const GError *error, gpointer user_data)
 
 /* ---- connecting ---- */
 
-static gboolean
-response_timeout_cb(gpointer data)
+static void
+response_timeout_cb(CrTimer *timer, gpointer data)
 {
 	RsproConn *self = data;
 
-	g_clear_pointer(&self->timer, g_source_unref);
 	enter_wait_retry(self, g_error_new(RSPRO_ERROR, RSPRO_ERROR_TIMEOUT, "no %s within %u ms",
 	                                   rspro_msg_type_name(self->awaited_res),
 	                                   self->response_timeout_ms));
-	return G_SOURCE_REMOVE;
 }
 
 static void
@@ -337,37 +335,33 @@ connect_cb(GObject *source, GAsyncResult *res, gpointer data)
 	release(self);
 }
 
-static gboolean
-connect_timeout_cb(gpointer data)
+static void
+connect_timeout_cb(CrTimer *timer, gpointer data)
 {
 	RsproConn *self = data;
 
-	g_clear_pointer(&self->timer, g_source_unref);
 	enter_wait_retry(self, g_error_new(RSPRO_ERROR, RSPRO_ERROR_TIMEOUT,
 	                                   "no TCP connection to %s within %u ms", self->address,
 	                                   self->connect_timeout_ms));
-	return G_SOURCE_REMOVE;
 }
 
-static gboolean
-attempt_cb(gpointer data)
+static void
+attempt_cb(CrTimer *timer, gpointer data)
 {
 	RsproConn *self = data;
 	g_autoptr(GSocketClient) client = NULL;
 	g_autoptr(GSocketConnectable) target = NULL;
 
-	g_clear_pointer(&self->timer, g_source_unref);
 	self->last_attempt_us = g_get_monotonic_time();
 	self->attempts++;
 	if (!set_state(self, RSPRO_CONN_STATE_CONNECTING, NULL))
-		return G_SOURCE_REMOVE;
+		return;
 	client = g_socket_client_new();
 	g_socket_client_set_enable_proxy(client, FALSE);
 	target = g_network_address_new(self->host, self->port);
 	self->connect_cancel = g_cancellable_new();
 	start_timer(self, self->connect_timeout_ms, connect_timeout_cb);
 	g_socket_client_connect_async(client, target, self->connect_cancel, connect_cb, hold(self));
-	return G_SOURCE_REMOVE;
 }
 
 /* REESTABLISH_DELAY: drop the connection, wait the back-off delay; takes @reason */

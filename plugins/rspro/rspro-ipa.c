@@ -26,7 +26,8 @@ struct _RsproIpaDeframer {
 	gsize max_payload;
 	guint8 header[RSPRO_IPA_HEADER_LEN];
 	gsize header_have;
-	guint8 *payload; /* announced length, allocated once the header is complete */
+	guint8 *payload; /* room for the announced length, kept from frame to frame */
+	gsize payload_cap;
 	gsize payload_len;
 	gsize payload_have;
 	gboolean delivered; /* the last push returned a complete frame */
@@ -43,10 +44,16 @@ rspro_ipa_deframer_new(gsize max_payload)
 	return self;
 }
 
+/* a buffer this small stays for the next frame (no allocation per frame) */
+#define KEEP_PAYLOAD_CAP 4096
+
 void
 rspro_ipa_deframer_reset(RsproIpaDeframer *self)
 {
-	g_clear_pointer(&self->payload, g_free);
+	if (self->payload_cap > KEEP_PAYLOAD_CAP) {
+		g_clear_pointer(&self->payload, g_free);
+		self->payload_cap = 0;
+	}
 	self->header_have = 0;
 	self->payload_len = 0;
 	self->payload_have = 0;
@@ -95,7 +102,11 @@ rspro_ipa_deframer_push(RsproIpaDeframer *self, const guint8 *data, gsize len, R
 			return -1;
 		}
 		/* +1 so that an empty payload still has a valid pointer */
-		self->payload = g_malloc(self->payload_len + 1);
+		if (self->payload_len + 1 > self->payload_cap) {
+			g_free(self->payload);
+			self->payload_cap = MAX(self->payload_len + 1, 256);
+			self->payload = g_malloc(self->payload_cap);
+		}
 		self->payload_have = 0;
 	}
 

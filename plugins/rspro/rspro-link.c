@@ -1,14 +1,18 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
- * RSPRO link over a GIOStream: asynchronous reads fed to the IPA deframer, a
- * queue of frames written one write_all per frame, CCM answers per role and the
- * IPA keep-alive (PING now, PONG within the timeout, next PING one interval
- * after the PONG; rspro.md A.4).
+ * RSPRO link over a GIOStream on the core's reactor (cr-reactor.h): one
+ * persistent registration per connection, reads fed to the IPA deframer as
+ * they come, each frame written at once in one write call (what the socket
+ * does not take waits in the stream's bounded queue), CCM answers per role
+ * and the IPA keep-alive (PING now, PONG within the timeout, next PING one
+ * interval after the PONG; rspro.md A.4) on one reactor timer. No GSource,
+ * GTask or allocation per frame in the steady state: frames are encoded into
+ * one scratch buffer per link.
  *
- * Owners hold references (ref_count); every pending asynchronous operation
- * holds an internal one (op_count). When the owners' count drops to zero the
- * link shuts down at once (no more callbacks); the memory goes when the
- * cancelled operations have completed too. Main-loop only, not thread-safe.
+ * Owners hold references (ref_count); callbacks in progress hold an internal
+ * one (op_count). When the owners' count drops to zero the link shuts down at
+ * once (no more callbacks); the memory goes when no callback is running.
+ * Main-loop only, not thread-safe.
  */
 #include "rspro-link.h"
 
@@ -17,9 +21,9 @@
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 
-#include "rspro-ipa.h"
+#include <cardroute/cr-reactor.h>
 
-#define READ_CHUNK 16384
+#include "rspro-ipa.h"
 
 struct _RsproLink {
 	gint ref_count;
@@ -27,10 +31,10 @@ struct _RsproLink {
 	gchar *name;
 	RsproLinkRole role;
 	GIOStream *stream;
-	GMainContext *context;
-	GCancellable *cancellable;
+	CrStream *conn;
+	GError *conn_error; /* the stream could not be set up: reported at start */
 	RsproIpaDeframer *deframer;
-	guint8 *read_buf;
+	GByteArray *scratch; /* one outgoing frame being encoded */
 
 	RsproLinkMsgFunc on_msg;
 	RsproLinkDownFunc on_down;
@@ -42,12 +46,18 @@ struct _RsproLink {
 
 	gboolean started;
 	gboolean down;
-	GBytes *in_flight; /* the frame being written */
-	GQueue out_queue;  /* GBytes, one IPA frame each */
-	gsize queued_bytes;
 
-	GSource *ka_source;  /* next PING, or PONG timeout */
+	CrTimer ka_timer;    /* next PING, or PONG timeout */
 	gboolean ka_waiting; /* a PING is out, waiting for the PONG */
+};
+
+static void conn_read_cb(CrStream *conn, const guint8 *data, gsize len, gpointer user_data);
+static void conn_closed_cb(CrStream *conn, const GError *error, gpointer user_data);
+static void ka_timer_cb(CrTimer *timer, gpointer user_data);
+
+static const CrStreamFuncs conn_funcs = {
+	.read = conn_read_cb,
+	.closed = conn_closed_cb,
 };
 
 static void link_fail(RsproLink *self, GError *error);
@@ -62,16 +72,17 @@ rspro_link_new(GIOStream *stream, RsproLinkRole role, const gchar *name)
 	self->name = g_strdup(name != NULL ? name : "rspro");
 	self->role = role;
 	self->stream = g_object_ref(stream);
-	self->context = g_main_context_ref_thread_default();
-	self->cancellable = g_cancellable_new();
 	self->deframer = rspro_ipa_deframer_new(0);
-	self->read_buf = g_malloc(READ_CHUNK);
+	self->scratch = g_byte_array_new();
 	self->close_on_decode_error = role == RSPRO_LINK_ROLE_BANK;
 	if (role != RSPRO_LINK_ROLE_BANK) {
 		self->ping_interval_ms = RSPRO_LINK_PING_INTERVAL_MS;
 		self->pong_timeout_ms = RSPRO_LINK_PONG_TIMEOUT_MS;
 	}
-	g_queue_init(&self->out_queue);
+	cr_timer_init(&self->ka_timer, NULL, ka_timer_cb, self);
+	self->conn = cr_stream_new(NULL, stream, &conn_funcs, self, &self->conn_error);
+	if (self->conn != NULL)
+		cr_stream_set_max_queued(self->conn, RSPRO_LINK_MAX_QUEUED);
 
 	/* small frames must leave at once (rspro.md A.1/A.5) */
 	if (G_IS_SOCKET_CONNECTION(stream)) {
@@ -93,18 +104,17 @@ rspro_link_ref(RsproLink *self)
 static void
 link_free(RsproLink *self)
 {
-	g_queue_clear_full(&self->out_queue, (GDestroyNotify)g_bytes_unref);
-	g_clear_pointer(&self->in_flight, g_bytes_unref);
-	g_object_unref(self->cancellable);
+	cr_timer_cancel(&self->ka_timer);
+	g_clear_pointer(&self->conn, cr_stream_unref);
+	g_clear_error(&self->conn_error);
 	g_object_unref(self->stream);
-	g_main_context_unref(self->context);
 	rspro_ipa_deframer_free(self->deframer);
-	g_free(self->read_buf);
+	g_byte_array_unref(self->scratch);
 	g_free(self->name);
 	g_free(self);
 }
 
-/* internal references: pending operations, callbacks in progress */
+/* internal references: callbacks in progress */
 static RsproLink *
 op_hold(RsproLink *self)
 {
@@ -122,10 +132,7 @@ op_release(RsproLink *self)
 static void
 ka_stop(RsproLink *self)
 {
-	if (self->ka_source != NULL) {
-		g_source_destroy(self->ka_source);
-		g_clear_pointer(&self->ka_source, g_source_unref);
-	}
+	cr_timer_cancel(&self->ka_timer);
 	self->ka_waiting = FALSE;
 }
 
@@ -137,16 +144,10 @@ link_shutdown(RsproLink *self)
 		return;
 	self->down = TRUE;
 	ka_stop(self);
-	g_cancellable_cancel(self->cancellable);
-	g_queue_clear_full(&self->out_queue, (GDestroyNotify)g_bytes_unref);
-	self->queued_bytes = 0;
-	/* close the socket itself: the stream refuses to close while a (cancelled)
-	 * read or write is still pending, and the peer must see the close now */
-	if (G_IS_SOCKET_CONNECTION(self->stream))
-		g_socket_close(g_socket_connection_get_socket(G_SOCKET_CONNECTION(self->stream)),
-		               NULL);
-	else if (!g_io_stream_has_pending(self->stream))
-		g_io_stream_close(self->stream, NULL, NULL);
+	/* closes the socket itself: the peer sees the close now; queued output
+	 * is dropped */
+	if (self->conn != NULL)
+		cr_stream_close(self->conn);
 }
 
 void
@@ -226,137 +227,81 @@ link_fail(RsproLink *self, GError *error)
 
 /* ---- writing ---- */
 
-static void flush_queue(RsproLink *self);
-
-static void
-write_cb(GObject *source, GAsyncResult *res, gpointer data)
-{
-	RsproLink *self = data;
-	GError *error = NULL;
-
-	if (!g_output_stream_write_all_finish(G_OUTPUT_STREAM(source), res, NULL, &error)) {
-		if (!self->down)
-			link_fail(self, error);
-		else
-			g_error_free(error);
-	} else {
-		g_clear_pointer(&self->in_flight, g_bytes_unref);
-		flush_queue(self);
-	}
-	op_release(self);
-}
-
-static void
-flush_queue(RsproLink *self)
-{
-	GBytes *frame;
-	gsize len;
-	const guint8 *data;
-
-	if (self->in_flight != NULL || self->down || g_queue_is_empty(&self->out_queue))
-		return;
-	frame = g_queue_pop_head(&self->out_queue);
-	data = g_bytes_get_data(frame, &len);
-	self->queued_bytes -= len;
-	self->in_flight = frame;
-	/* one frame per write: never coalesced with the next, never split by us */
-	g_main_context_push_thread_default(self->context);
-	g_output_stream_write_all_async(g_io_stream_get_output_stream(self->stream), data, len,
-	                                G_PRIORITY_DEFAULT, self->cancellable, write_cb,
-	                                op_hold(self));
-	g_main_context_pop_thread_default(self->context);
-}
-
+/* one frame, one write call; the rest (if any) waits in the stream's queue */
 static gboolean
-queue_frame(RsproLink *self, GBytes *frame, GError **error)
+queue_frame(RsproLink *self, const guint8 *frame, gsize len, GError **error)
 {
-	gsize len = g_bytes_get_size(frame);
+	g_autoptr(GError) local = NULL;
 
-	if (self->down) {
+	if (self->down || self->conn == NULL) {
 		g_set_error(error, RSPRO_ERROR, RSPRO_ERROR_CLOSED, "%s: link is down", self->name);
-		g_bytes_unref(frame);
 		return FALSE;
 	}
-	if (self->queued_bytes + len > RSPRO_LINK_MAX_QUEUED) {
-		g_bytes_unref(frame);
+	if (cr_stream_write(self->conn, frame, len, &local))
+		return TRUE;
+	if (g_error_matches(local, G_IO_ERROR, G_IO_ERROR_NO_SPACE)) {
 		g_set_error(error, RSPRO_ERROR, RSPRO_ERROR_TOO_BIG,
 		            "%s: peer does not read, send queue full", self->name);
 		link_fail(self, g_error_new(RSPRO_ERROR, RSPRO_ERROR_TOO_BIG,
 		                            "peer does not read, send queue full"));
 		return FALSE;
 	}
-	g_queue_push_tail(&self->out_queue, frame);
-	self->queued_bytes += len;
-	flush_queue(self);
-	return TRUE;
+	g_set_error(error, RSPRO_ERROR, RSPRO_ERROR_CLOSED, "%s: %s", self->name, local->message);
+	return FALSE;
 }
 
 gboolean
 rspro_link_send_frame(RsproLink *self, const guint8 *frame, gsize len, GError **error)
 {
-	return queue_frame(self, g_bytes_new(frame, len), error);
+	return queue_frame(self, frame, len, error);
 }
 
 gboolean
 rspro_link_send(RsproLink *self, const RsproMsg *msg, GError **error)
 {
-	g_autoptr(GByteArray) frame = g_byte_array_new();
-
 	if (self->down) {
 		g_set_error(error, RSPRO_ERROR, RSPRO_ERROR_CLOSED, "%s: link is down", self->name);
 		return FALSE;
 	}
-	if (!rspro_msg_encode_ipa(msg, frame, error))
+	/* the last frame was a big one: give its room back */
+	if (self->scratch->len > 4096) {
+		g_byte_array_unref(self->scratch);
+		self->scratch = g_byte_array_new();
+	}
+	g_byte_array_set_size(self->scratch, 0);
+	if (!rspro_msg_encode_ipa(msg, self->scratch, error))
 		return FALSE;
 	if (g_log_writer_default_would_drop(G_LOG_LEVEL_DEBUG, G_LOG_DOMAIN) == FALSE) {
 		g_autofree gchar *s = rspro_msg_describe(msg);
 
 		g_debug("%s: tx %s", self->name, s);
 	}
-	return queue_frame(self, g_byte_array_free_to_bytes(g_steal_pointer(&frame)), error);
+	return queue_frame(self, self->scratch->data, self->scratch->len, error);
 }
 
 static void
 send_ccm(RsproLink *self, RsproCcmType type)
 {
-	g_autoptr(GByteArray) frame = g_byte_array_new();
+	g_autoptr(GByteArray) encoded = g_byte_array_new();
 
-	rspro_ipa_append_ccm(frame, type);
-	queue_frame(self, g_byte_array_free_to_bytes(g_steal_pointer(&frame)), NULL);
+	rspro_ipa_append_ccm(encoded, type);
+	queue_frame(self, encoded->data, encoded->len, NULL);
 }
 
 /* ---- keep-alive ---- */
 
-static GSource *
-ka_timer(RsproLink *self, guint ms, GSourceFunc func)
+static void
+ka_timer_cb(CrTimer *timer, gpointer user_data)
 {
-	GSource *source = g_timeout_source_new(ms);
+	RsproLink *self = user_data;
 
-	g_source_set_callback(source, func, self, NULL);
-	g_source_attach(source, self->context);
-	return source;
-}
-
-static gboolean
-ka_timeout_cb(gpointer data)
-{
-	RsproLink *self = data;
-
-	g_clear_pointer(&self->ka_source, g_source_unref);
+	if (!self->ka_waiting) {
+		ka_send_ping(self);
+		return;
+	}
 	self->ka_waiting = FALSE;
 	link_fail(self, g_error_new(RSPRO_ERROR, RSPRO_ERROR_TIMEOUT, "no IPA PONG within %u ms",
 	                            self->pong_timeout_ms));
-	return G_SOURCE_REMOVE;
-}
-
-static gboolean
-ka_ping_cb(gpointer data)
-{
-	RsproLink *self = data;
-
-	g_clear_pointer(&self->ka_source, g_source_unref);
-	ka_send_ping(self);
-	return G_SOURCE_REMOVE;
 }
 
 static void
@@ -368,7 +313,7 @@ ka_send_ping(RsproLink *self)
 	if (self->down)
 		return;
 	self->ka_waiting = TRUE;
-	self->ka_source = ka_timer(self, self->pong_timeout_ms, ka_timeout_cb);
+	cr_timer_arm(&self->ka_timer, self->pong_timeout_ms);
 }
 
 static void
@@ -377,8 +322,8 @@ ka_pong(RsproLink *self)
 	/* a PONG while idle is ignored (A.4) */
 	if (!self->ka_waiting)
 		return;
-	ka_stop(self);
-	self->ka_source = ka_timer(self, self->ping_interval_ms, ka_ping_cb);
+	self->ka_waiting = FALSE;
+	cr_timer_arm(&self->ka_timer, self->ping_interval_ms);
 }
 
 /* ---- reading ---- */
@@ -403,14 +348,12 @@ handle_ccm(RsproLink *self, const guint8 *body, gsize len)
 	case RSPRO_CCM_ID_GET:
 		if (self->role == RSPRO_LINK_ROLE_CLIENT) {
 			g_autoptr(GByteArray) frame = g_byte_array_new();
-			GBytes *bytes;
 
 			if (!rspro_ipa_append_id_resp(frame, body + 1, len - 1)) {
 				g_debug("%s: ID_GET for an unknown tag: not answered", self->name);
 				return;
 			}
-			bytes = g_byte_array_free_to_bytes(g_steal_pointer(&frame));
-			queue_frame(self, bytes, NULL);
+			queue_frame(self, frame->data, frame->len, NULL);
 			send_ccm(self, RSPRO_CCM_ID_ACK);
 			return;
 		}
@@ -495,41 +438,28 @@ process_input(RsproLink *self, const guint8 *data, gsize len)
 	}
 }
 
-static void start_read(RsproLink *self);
-
 static void
-read_cb(GObject *source, GAsyncResult *res, gpointer data)
+conn_read_cb(CrStream *conn, const guint8 *data, gsize len, gpointer user_data)
 {
-	RsproLink *self = data;
-	GError *error = NULL;
-	gssize n = g_input_stream_read_finish(G_INPUT_STREAM(source), res, &error);
+	RsproLink *self = user_data;
 
-	if (self->down) {
-		g_clear_error(&error);
-	} else if (n < 0) {
-		link_fail(self, error);
-	} else if (n == 0) {
-		link_fail(self, g_error_new(RSPRO_ERROR, RSPRO_ERROR_CLOSED,
-		                            rspro_ipa_deframer_is_partial(self->deframer)
-		                                    ? "peer closed the connection mid-frame"
-		                                    : "peer closed the connection"));
-	} else {
-		process_input(self, self->read_buf, (gsize)n);
-		start_read(self);
-	}
+	op_hold(self);
+	process_input(self, data, len);
 	op_release(self);
 }
 
 static void
-start_read(RsproLink *self)
+conn_closed_cb(CrStream *conn, const GError *error, gpointer user_data)
 {
-	if (self->down)
-		return;
-	g_main_context_push_thread_default(self->context);
-	g_input_stream_read_async(g_io_stream_get_input_stream(self->stream), self->read_buf,
-	                          READ_CHUNK, G_PRIORITY_DEFAULT, self->cancellable, read_cb,
-	                          op_hold(self));
-	g_main_context_pop_thread_default(self->context);
+	RsproLink *self = user_data;
+
+	if (g_error_matches(error, G_IO_ERROR, G_IO_ERROR_CONNECTION_CLOSED))
+		link_fail(self, g_error_new(RSPRO_ERROR, RSPRO_ERROR_CLOSED,
+		                            rspro_ipa_deframer_is_partial(self->deframer)
+		                                    ? "peer closed the connection mid-frame"
+		                                    : "peer closed the connection"));
+	else
+		link_fail(self, g_error_copy(error));
 }
 
 void
@@ -538,17 +468,22 @@ rspro_link_start(RsproLink *self)
 	if (self->started || self->down)
 		return;
 	self->started = TRUE;
-	start_read(self);
+	if (self->conn == NULL) {
+		link_fail(self, g_error_copy(self->conn_error));
+		return;
+	}
+	cr_stream_start(self->conn);
 	ka_send_ping(self);
 }
 
-GSocketService *
-rspro_listen(const gchar *host, guint16 port, gint backlog, guint16 *bound_port, GError **error)
+CrListener *
+rspro_listen(const gchar *host, guint16 port, gint backlog, const gchar *name,
+             CrListenerFunc func, gpointer user_data, guint16 *bound_port, GError **error)
 {
 	g_autoptr(GInetAddress) ip = g_inet_address_new_from_string(host);
 	g_autoptr(GSocketAddress) addr = NULL;
 	g_autoptr(GSocketAddress) effective = NULL;
-	g_autoptr(GSocketService) service = NULL;
+	CrListener *listener;
 
 	if (ip == NULL) {
 		g_set_error(error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
@@ -556,16 +491,16 @@ rspro_listen(const gchar *host, guint16 port, gint backlog, guint16 *bound_port,
 		return NULL;
 	}
 	addr = g_inet_socket_address_new(ip, port);
-	service = g_socket_service_new();
-	if (backlog > 0)
-		g_socket_listener_set_backlog(G_SOCKET_LISTENER(service), backlog);
-	if (!g_socket_listener_add_address(G_SOCKET_LISTENER(service), addr, G_SOCKET_TYPE_STREAM,
-	                                   G_SOCKET_PROTOCOL_TCP, NULL, &effective, error)) {
+	listener = cr_listener_new(NULL, addr, backlog, name, func, user_data, error);
+	if (listener == NULL) {
 		g_prefix_error(error, "cannot listen on %s:%u: ", host, port);
 		return NULL;
 	}
-	*bound_port = g_inet_socket_address_get_port(G_INET_SOCKET_ADDRESS(effective));
-	return g_steal_pointer(&service);
+	effective = cr_listener_get_address(listener);
+	*bound_port = effective != NULL
+	                      ? g_inet_socket_address_get_port(G_INET_SOCKET_ADDRESS(effective))
+	                      : port;
+	return listener;
 }
 
 gchar *

@@ -11,6 +11,8 @@
 
 #include <gio/gio.h>
 
+#include <cardroute/cr-reactor.h>
+
 #include "rspro-error.h"
 #include "rspro-msg.h"
 
@@ -76,14 +78,16 @@ GIOStream *rspro_link_get_stream(const RsproLink *self);
 gchar *rspro_host_port_string(const gchar *host, guint port);
 
 /*
- * The TCP listener the server and bankd sides accept links on: @host is an IP
- * literal, @port 0 takes any free port; @backlog 0 keeps GLib's default.
- * *@bound_port gets the port in use. Not started: connect "incoming", then
- * g_socket_service_start(). On failure @error (G_IO_ERROR) reads
+ * The TCP listener the server and bankd sides accept links on, on the core's
+ * reactor, accepting at once: @host is an IP literal, @port 0 takes any free
+ * port; @backlog 0 = SOMAXCONN. @name prefixes its log lines. Out of file
+ * descriptors, it pauses accepting instead of spinning (cr_listener_new()).
+ * *@bound_port gets the port in use. On failure @error (G_IO_ERROR) reads
  * "cannot listen on HOST:PORT: why".
  */
-GSocketService *rspro_listen(const gchar *host, guint16 port, gint backlog, guint16 *bound_port,
-                             GError **error);
+CrListener *rspro_listen(const gchar *host, guint16 port, gint backlog, const gchar *name,
+                         CrListenerFunc func, gpointer user_data, guint16 *bound_port,
+                         GError **error);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(RsproLink, rspro_link_unref)
 

@@ -68,12 +68,10 @@ static const SrvMapOps map_ops = {
 	.changed = ops_changed,
 };
 
-static gboolean
-on_incoming(GSocketService *service, GSocketConnection *connection, GObject *source,
-	    gpointer user_data)
+static void
+on_incoming(CrListener *listener, GSocketConnection *connection, gpointer user_data)
 {
 	srv_conn_accept(user_data, connection);
-	return TRUE;
 }
 
 static gboolean
@@ -83,8 +81,9 @@ srv_server_start(CrInstance *instance, GError **error)
 	CrRouter *router = cr_instance_get_router(instance);
 	g_autoptr(GError) local = NULL;
 
-	self->service = rspro_listen(self->listen_host, self->listen_port, 0, &self->bound_port,
-				     &local);
+	self->service = rspro_listen(self->listen_host, self->listen_port, 0,
+				     cr_instance_get_name(instance), on_incoming, self,
+				     &self->bound_port, &local);
 	if (self->service == NULL) {
 		/* where the port comes from and, if it is taken, who holds it */
 		g_autofree gchar *why = cr_net_describe_bind_error(local, self->listen_port);
@@ -102,8 +101,6 @@ srv_server_start(CrInstance *instance, GError **error)
 	if (self->http_id == 0)
 		g_warning("%s: %s is taken by another handler: no RSRES API",
 			  cr_instance_get_name(instance), SRV_REST_PREFIX);
-	g_signal_connect(self->service, "incoming", G_CALLBACK(on_incoming), self);
-	g_socket_service_start(self->service);
 	g_message("%s: RSPRO server listening on %s:%u, RSRES API under %s, %u slotmap(s), "
 		  "restart %" G_GUINT64_FORMAT ", state %s",
 		  cr_instance_get_name(instance), self->listen_host, self->bound_port,
@@ -127,11 +124,7 @@ srv_server_stop(CrInstance *instance)
 	if (self->http_id != 0)
 		cr_router_remove_http_handler(cr_instance_get_router(instance), self->http_id);
 	self->http_id = 0;
-	if (self->service != NULL) {
-		g_socket_service_stop(self->service);
-		g_socket_listener_close(G_SOCKET_LISTENER(self->service));
-		g_clear_object(&self->service);
-	}
+	g_clear_pointer(&self->service, cr_listener_free);
 	conns = g_hash_table_get_keys(self->conns);
 	for (GList *l = conns; l != NULL; l = l->next)
 		srv_conn_close(l->data, "the server is stopping");

@@ -37,7 +37,7 @@ iname(SrvConn *conn)
 static void
 conn_free(SrvConn *conn)
 {
-	g_clear_handle_id(&conn->timer, g_source_remove);
+	cr_timer_cancel(&conn->timer);
 	if (conn->link != NULL) {
 		rspro_link_close(conn->link);
 		rspro_link_unref(conn->link);
@@ -63,7 +63,7 @@ srv_conn_close(SrvConn *conn, const gchar *why)
 
 	if (!g_hash_table_steal(srv->conns, conn))
 		return; /* closed already */
-	g_clear_handle_id(&conn->timer, g_source_remove);
+	cr_timer_cancel(&conn->timer);
 	if (conn->state == SRV_CONN_CONNECTED_CLIENT) {
 		g_hash_table_remove(srv->clients,
 				    GUINT_TO_POINTER(srv_client_key(conn->client_id,
@@ -87,15 +87,13 @@ srv_conn_close(SrvConn *conn, const gchar *why)
 	g_idle_add(reap_idle, conn);
 }
 
-static gboolean
-identify_timeout(gpointer data)
+static void
+identify_timeout(CrTimer *timer, gpointer data)
 {
 	SrvConn *conn = data;
-	conn->timer = 0;
 	srv_conn_close(conn, conn->state == SRV_CONN_REJECTED
 				     ? "rejected (identityInUse)"
 				     : "no connectClientReq / connectBankReq in time");
-	return G_SOURCE_REMOVE;
 }
 
 static void
@@ -136,8 +134,8 @@ reject(SrvConn *conn, RsproMsgType res_type, const gchar *who)
 		  iname(conn), conn->remote_ip, conn->remote_port, who);
 	send_connect_res(conn, res_type, RSPRO_RESULT_IDENTITY_IN_USE);
 	conn->state = SRV_CONN_REJECTED;
-	g_clear_handle_id(&conn->timer, g_source_remove);
-	conn->timer = g_timeout_add(conn->srv->reject_linger_ms, identify_timeout, conn);
+	cr_timer_cancel(&conn->timer);
+	cr_timer_arm(&conn->timer, conn->srv->reject_linger_ms);
 }
 
 static void
@@ -164,7 +162,7 @@ handle_connect_client(SrvConn *conn, const RsproConnectClientReq *req)
 		reject(conn, RSPRO_MSG_CONNECT_CLIENT_RES, who);
 		return;
 	}
-	g_clear_handle_id(&conn->timer, g_source_remove);
+	cr_timer_cancel(&conn->timer);
 	rspro_identity_copy(&conn->identity, &req->identity);
 	conn->client_id = req->client_slot.client_id;
 	conn->client_slot = req->client_slot.slot_nr;
@@ -217,7 +215,7 @@ handle_connect_bank(SrvConn *conn, const RsproConnectBankReq *req)
 		reject(conn, RSPRO_MSG_CONNECT_BANK_RES, who);
 		return;
 	}
-	g_clear_handle_id(&conn->timer, g_source_remove);
+	cr_timer_cancel(&conn->timer);
 	rspro_identity_copy(&conn->identity, &req->identity);
 	conn->bank_id = req->bank_id;
 	conn->num_slots = req->num_slots;
@@ -325,6 +323,7 @@ srv_conn_accept(SrvServer *srv, GSocketConnection *connection)
 
 	conn->srv = srv;
 	conn->state = SRV_CONN_ESTABLISHED;
+	cr_timer_init(&conn->timer, NULL, identify_timeout, conn);
 	if (remote != NULL && G_IS_INET_SOCKET_ADDRESS(remote)) {
 		GInetSocketAddress *isa = G_INET_SOCKET_ADDRESS(remote);
 		conn->remote_ip = g_inet_address_to_string(g_inet_socket_address_get_address(isa));
@@ -337,7 +336,7 @@ srv_conn_accept(SrvServer *srv, GSocketConnection *connection)
 	rspro_link_set_keepalive(conn->link, srv->ka_interval_ms, srv->ka_timeout_ms);
 	rspro_link_set_callbacks(conn->link, on_msg, on_down, conn);
 	g_hash_table_add(srv->conns, conn);
-	conn->timer = g_timeout_add(srv->identify_timeout_ms, identify_timeout, conn);
+	cr_timer_arm(&conn->timer, srv->identify_timeout_ms);
 	g_debug("%s: connection from %s", cr_instance_get_name(CR_INSTANCE(srv)), conn->name);
 	rspro_link_start(conn->link);
 }

@@ -47,7 +47,7 @@ typedef struct {
 	gboolean announced;	/* a cardroute bank told its client address */
 	RsproIpPort announced_addr;
 	gboolean announced_any; /* announced host was "*" / 0.0.0.0: use remote_ip */
-	guint timer;
+	CrTimer timer;		/* identify timeout / reject linger, on the reactor */
 } SrvConn;
 
 struct _SrvServer {
@@ -65,7 +65,7 @@ struct _SrvServer {
 	guint ka_timeout_ms;
 	gchar *component_name;
 	/* running */
-	GSocketService *service;
+	CrListener *service;
 	guint16 bound_port;
 	GHashTable *conns;   /* SrvConn* set (owned) */
 	GHashTable *clients; /* client key -> SrvConn* (identified) */

@@ -61,7 +61,9 @@ struct _GsmtapTap {
 	GSocket *socket;
 	GSocketAddress *dest;
 	GsmtapFileSink *sink;
-	GSource *timer;
+	CrWatch *watch; /* the UDP socket on the reactor (errors; sends go out at once) */
+	CrTimer timer;  /* once a second: held case-4 commands, drop reports */
+	gboolean timer_on;
 	GHashTable *route_states; /* name -> RouteState */
 	gint64 wall_offset_us;    /* real time - monotonic time */
 	GByteArray *scratch;
@@ -323,8 +325,8 @@ report_drops(GsmtapTap *self, gint64 now)
 	}
 }
 
-static gboolean
-on_timer(gpointer user_data)
+static void
+on_timer(CrTimer *timer, gpointer user_data)
 {
 	GsmtapTap *self = user_data;
 	gint64 now = g_get_monotonic_time();
@@ -341,7 +343,21 @@ on_timer(gpointer user_data)
 			gsmtap_trace_flush(rs->trace);
 	}
 	report_drops(self, now);
-	return G_SOURCE_CONTINUE;
+	cr_timer_arm(timer, 1000);
+}
+
+/* an ICMP error queued on the socket (EPOLLERR is reported whatever was asked
+ * for): take it off so it does not fire again, and keep it for the report */
+static void
+on_socket_error(CrWatch *watch, GIOCondition events, gpointer user_data)
+{
+	GsmtapTap *self = user_data;
+	g_autoptr(GError) error = NULL;
+
+	if (!g_socket_check_connect_result(self->socket, &error) && error != NULL) {
+		g_free(self->last_socket_error);
+		self->last_socket_error = g_strdup(error->message);
+	}
 }
 
 static gboolean
@@ -365,7 +381,9 @@ open_socket(GsmtapTap *self, GError **error)
 	if (self->socket == NULL)
 		return FALSE;
 	g_socket_set_blocking(self->socket, FALSE);
-	return TRUE;
+	self->watch = cr_watch_new(NULL, g_socket_get_fd(self->socket), 0, on_socket_error, self,
+	                           error);
+	return self->watch != NULL;
 }
 
 static gboolean
@@ -393,10 +411,9 @@ gsmtap_tap_start(CrInstance *instance, GError **error)
 	for (guint i = 0; self->routes != NULL && self->routes[i] != NULL; i++)
 		if (cr_router_lookup_route(router, self->routes[i]) == NULL)
 			g_message("%s: route %s does not exist (yet)", self->name, self->routes[i]);
-	self->timer = g_timeout_source_new_seconds(1);
-	g_source_set_callback(self->timer, on_timer, self, NULL);
-	g_source_set_static_name(self->timer, "gsmtap-timer");
-	g_source_attach(self->timer, g_main_context_get_thread_default());
+	cr_timer_init(&self->timer, NULL, on_timer, self);
+	cr_timer_arm(&self->timer, 1000);
+	self->timer_on = TRUE;
 	self->hook_id = cr_router_add_event_hook(router, on_event, self, NULL);
 	/* Routes made before the tap started (the configured ones): name them
 	 * in the trace so their index can be told from their frames. */
@@ -442,14 +459,15 @@ gsmtap_tap_stop(CrInstance *instance)
 	while (g_hash_table_iter_next(&iter, NULL, &value))
 		gsmtap_trace_flush(((RouteState *)value)->trace);
 	g_hash_table_remove_all(self->route_states);
-	if (self->timer != NULL) {
-		g_source_destroy(self->timer);
-		g_clear_pointer(&self->timer, g_source_unref);
+	if (self->timer_on) {
+		cr_timer_cancel(&self->timer);
+		self->timer_on = FALSE;
 	}
 	if (self->sink != NULL)
 		gsmtap_file_sink_stop(self->sink);
 	report_drops(self, g_get_monotonic_time() + DROP_LOG_INTERVAL_US * 2);
 	g_clear_pointer(&self->sink, gsmtap_file_sink_free);
+	g_clear_pointer(&self->watch, cr_watch_free);
 	if (self->socket != NULL)
 		g_socket_close(self->socket, NULL);
 	g_clear_object(&self->socket);
@@ -486,7 +504,7 @@ gsmtap_tap_finalize(GObject *object)
 	/* Finalized without stop(): the router is letting go of its instances
 	 * and calls no hook any more; close the sinks (the file gets flushed). */
 	self->hook_id = 0;
-	if (self->sink != NULL || self->socket != NULL || self->timer != NULL)
+	if (self->sink != NULL || self->socket != NULL || self->timer_on)
 		gsmtap_tap_stop(CR_INSTANCE(self));
 	/* a start that failed after resolving the destination */
 	g_clear_object(&self->dest);

@@ -1,10 +1,13 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
- * Scenario "bank": N RSPRO client connections in this process against the
- * rspro-bank plugin with N backend-vcard cards, over loopback. Every client
- * runs a closed loop (one command outstanding, as upstream clients), all at
- * once; aggregate APDUs/s, latency per command as a client sees it, and the
- * process's RSS growth per slot (bank, cards and the client side together).
+ * Scenario "bank": N RSPRO client connections against the rspro-bank plugin
+ * with N backend-vcard cards, over loopback. The clients run on a thread of
+ * their own with their own main context; the bank runs on the main thread as
+ * in the daemon. Every client runs a closed loop (one command outstanding, as
+ * upstream clients), all at once; aggregate APDUs/s, latency per command as a
+ * client sees it, the bank's CPU per APDU (process CPU minus the client
+ * thread's, getrusage), its heap allocations per APDU (where counted), and
+ * the process's RSS growth per slot (bank, cards and the client side).
  */
 #include <string.h>
 #include <sys/resource.h>
@@ -74,8 +77,10 @@ on_msg(RsproLink *link, const RsproMsg *msg, gpointer user_data)
 		gsize len = g_bytes_get_size(msg->u.tpdu_card_to_modem.data);
 		const guint8 *d = g_bytes_get_data(msg->u.tpdu_card_to_modem.data, NULL);
 
-		if (c->series == NULL)
-			break; /* the setup command */
+		if (c->series == NULL) {
+			(*c->running)--; /* the setup command */
+			break;
+		}
 		bench_series_add(c->series, dt);
 		if (len < 2 || d[len - 2] != 0x90)
 			c->series->errors++;
@@ -123,23 +128,212 @@ hex_bytes(const gchar *hex)
 	return g_byte_array_free_to_bytes(b);
 }
 
+/* The load generator: every client connection, on a thread of its own with
+ * its own main context, so the bank's main loop carries only the bank. */
+typedef struct {
+	guint16 port;
+	gint n_slots;
+	gint64 transactions;
+	GBytes *cmd;
+	GBytes *setup;
+	BenchSeries *series;
+	GMainContext *bank_context;
+	gint ready; /* every client has its card and the setup is done */
+	gint go;    /* the bank side has taken its baseline */
+	gint done;  /* the run is over (or failed) */
+	gboolean failed;
+	gchar *why;
+	guint64 t0, t1;
+	guint64 cpu_process0, cpu_process1, cpu_clients0, cpu_clients1;
+	guint64 allocs_process0, allocs_process1, allocs_clients0, allocs_clients1;
+} BenchLoad;
+
+/* every client attached (@attach) or every command answered */
 static gboolean
-wait_all(BenchClient *clients, guint n, gboolean attached_only, gint64 timeout_s)
+wait_clients(GMainContext *context, BenchClient *clients, guint n, gboolean attach,
+             gint64 timeout_s)
 {
 	gint64 deadline = g_get_monotonic_time() + timeout_s * G_USEC_PER_SEC;
+	guint i = 0;
 
-	for (guint i = 0; i < n; i++)
-		while (!clients[i].down && (attached_only ? !clients[i].attached : TRUE)) {
-			if (g_get_monotonic_time() > deadline)
-				return FALSE;
-			g_main_context_iteration(NULL, TRUE);
-			if (!attached_only)
-				break;
-		}
-	for (guint i = 0; i < n; i++)
+	while (i < n) {
 		if (clients[i].down)
 			return FALSE;
+		if (attach ? clients[i].attached : *clients[i].running == 0) {
+			i++;
+			continue;
+		}
+		if (g_get_monotonic_time() > deadline)
+			return FALSE;
+		g_main_context_iteration(context, TRUE);
+	}
 	return TRUE;
+}
+
+static void
+load_finish(BenchLoad *load, const gchar *why)
+{
+	if (why != NULL) {
+		load->failed = TRUE;
+		load->why = g_strdup(why);
+	}
+	g_atomic_int_set(&load->done, 1);
+	g_main_context_wakeup(load->bank_context);
+}
+
+static gboolean
+load_connect(BenchLoad *load, GSocketClient *sc, BenchClient *c, gint i, guint *running)
+{
+	g_autoptr(GError) error = NULL;
+	g_autoptr(GSocketConnection) conn =
+	        g_socket_client_connect_to_host(sc, "127.0.0.1", load->port, NULL, &error);
+	RsproMsg req;
+
+	if (conn == NULL) {
+		g_autofree gchar *why = g_strdup_printf("client %d: %s", i, error->message);
+
+		load_finish(load, why);
+		return FALSE;
+	}
+	c->id = (guint16)i;
+	c->running = running;
+	c->cmd = load->cmd;
+	c->link = rspro_link_new(G_IO_STREAM(conn), RSPRO_LINK_ROLE_CLIENT, "bench");
+	rspro_link_set_keepalive(c->link, 0, 0);
+	rspro_link_set_callbacks(c->link, on_msg, on_down, c);
+	rspro_link_start(c->link);
+	rspro_msg_init(&req, RSPRO_MSG_CONNECT_CLIENT_REQ);
+	rspro_identity_set(&req.u.connect_client_req.identity, RSPRO_COMPONENT_CLIENT, "bench",
+	                   "remsim-client", "1.1.3");
+	req.u.connect_client_req.has_client_slot = TRUE;
+	req.u.connect_client_req.client_slot.client_id = (guint16)i;
+	rspro_link_send(c->link, &req, NULL);
+	rspro_msg_clear(&req);
+	return TRUE;
+}
+
+static void
+load_run(BenchLoad *load, GMainContext *context, BenchClient *clients, gint n, guint *running)
+{
+	g_autoptr(GSocketClient) sc = g_socket_client_new();
+
+	g_socket_client_set_enable_proxy(sc, FALSE);
+	for (gint i = 0; i < n; i++) {
+		if (!load_connect(load, sc, &clients[i], i, running))
+			return;
+		while (g_main_context_iteration(context, FALSE))
+			;
+	}
+	if (!wait_clients(context, clients, (guint)n, TRUE, 60)) {
+		load_finish(load, "not every client got its card");
+		return;
+	}
+	/* select EF.ICCID on every card (not measured) */
+	*running = (guint)n;
+	for (gint i = 0; i < n; i++) {
+		clients[i].cmd = load->setup;
+		send_cmd(&clients[i]);
+		clients[i].cmd = load->cmd;
+	}
+	if (!wait_clients(context, clients, (guint)n, FALSE, 60)) {
+		load_finish(load, "the setup command failed");
+		return;
+	}
+	g_atomic_int_set(&load->ready, 1);
+	g_main_context_wakeup(load->bank_context);
+	while (!g_atomic_int_get(&load->go))
+		g_usleep(1000);
+
+	*running = (guint)n;
+	load->cpu_clients0 = bench_cpu_us_thread();
+	load->allocs_clients0 = bench_allocs_thread();
+	load->cpu_process0 = bench_cpu_us_process();
+	load->allocs_process0 = bench_allocs_process();
+	load->t0 = bench_now_ns();
+	for (gint i = 0; i < n; i++) {
+		clients[i].series = load->series;
+		clients[i].left = MAX(load->transactions / n, 1);
+		send_cmd(&clients[i]);
+	}
+	while (*running > 0) {
+		g_main_context_iteration(context, TRUE);
+		for (gint i = 0; i < n; i++)
+			if (clients[i].down) {
+				load_finish(load, "a client lost its connection");
+				return;
+			}
+	}
+	load->t1 = bench_now_ns();
+	load->cpu_process1 = bench_cpu_us_process();
+	load->allocs_process1 = bench_allocs_process();
+	load->cpu_clients1 = bench_cpu_us_thread();
+	load->allocs_clients1 = bench_allocs_thread();
+	load_finish(load, NULL);
+}
+
+static gpointer
+load_thread(gpointer data)
+{
+	BenchLoad *load = data;
+	GMainContext *context = g_main_context_new();
+	BenchClient *clients = g_new0(BenchClient, load->n_slots);
+	guint running = 0;
+
+	g_main_context_push_thread_default(context);
+	load_run(load, context, clients, load->n_slots, &running);
+	for (gint i = 0; i < load->n_slots; i++)
+		g_clear_pointer(&clients[i].link, rspro_link_unref);
+	while (g_main_context_iteration(context, FALSE))
+		;
+	g_free(clients);
+	g_main_context_pop_thread_default(context);
+	g_main_context_unref(context);
+	return NULL;
+}
+
+static void
+print_results(BenchLoad *load, BenchSeries *series, gint n_slots, const gchar *apdu,
+              glong rss0, glong rss1, gboolean json)
+{
+	guint64 ns = load->t1 - load->t0;
+	guint n = MAX(series->ns->len, 1);
+	gdouble tps = series->ns->len * 1e9 / (gdouble)ns;
+	gdouble p50 = bench_series_percentile_us(series, 0.5);
+	gdouble p99 = bench_series_percentile_us(series, 0.99);
+	gdouble per_slot = (gdouble)(rss1 - rss0) / n_slots;
+	guint64 cpu_clients = load->cpu_clients1 - load->cpu_clients0;
+	guint64 cpu_all = load->cpu_process1 - load->cpu_process0;
+	gdouble bank_us = (gdouble)(cpu_all > cpu_clients ? cpu_all - cpu_clients : 0) / n;
+	g_autofree gchar *allocs_json = NULL;
+
+	g_print("scenario bank: %d client connections (on a thread of their own) -> rspro-bank "
+	        "-> %d vcard cards over loopback, command %s\n",
+	        n_slots, n_slots, apdu);
+	g_print("%u transactions in %.3f s: %.0f APDUs/s aggregate, p50 %.1f us, p99 %.1f us, "
+	        "errors %" G_GUINT64_FORMAT "\n",
+	        series->ns->len, ns / 1e9, tps, p50, p99, series->errors);
+	g_print("CPU per APDU (getrusage): bank %.2f us (process minus the client thread), "
+	        "clients %.2f us\n",
+	        bank_us, (gdouble)cpu_clients / n);
+	if (bench_allocs_available()) {
+		guint64 all = load->allocs_process1 - load->allocs_process0;
+		guint64 cl = load->allocs_clients1 - load->allocs_clients0;
+		gdouble per = (gdouble)(all > cl ? all - cl : 0) / n;
+
+		g_print("heap allocations per APDU: bank %.2f, clients %.2f\n", per,
+		        (gdouble)cl / n);
+		allocs_json = g_strdup_printf(", \"allocs_per_apdu\": %.2f", per);
+	}
+	g_print("RSS %ld kB before, %ld kB with every client attached: %.1f kB per slot "
+	        "(bank + card + client side)\n",
+	        rss0, rss1, per_slot);
+	if (json)
+		g_print("{\"scenario\": \"bank\", \"slots\": %d, \"transactions\": %u, "
+		        "\"tps\": %.0f, \"p50_us\": %.3f, \"p99_us\": %.3f, "
+		        "\"cpu_us_per_apdu\": %.2f%s, \"rss_per_slot_kb\": %.1f, "
+		        "\"errors\": %" G_GUINT64_FORMAT "}\n",
+		        n_slots, series->ns->len, tps, p50, p99, bank_us,
+		        allocs_json != NULL ? allocs_json : "", per_slot, series->errors);
 }
 
 gint
@@ -159,13 +353,11 @@ bench_bank(gint argc, gchar **argv)
 	g_autoptr(GError) error = NULL;
 	g_autoptr(GBytes) cmd = NULL;
 	g_autoptr(GBytes) setup = NULL;
-	g_autoptr(GSocketClient) sc = NULL;
-	BenchClient *clients;
+	BenchLoad load = {0};
+	GThread *thread;
 	BenchSeries series;
 	guint16 port = 0;
-	guint running;
 	glong rss0, rss1;
-	guint64 t0, t1;
 	struct rlimit rl;
 
 	if (!bench_parse_options(&argc, &argv, "bank", extra, &opts))
@@ -178,7 +370,9 @@ bench_bank(gint argc, gchar **argv)
 		rl.rlim_cur = rl.rlim_max;
 		setrlimit(RLIMIT_NOFILE, &rl);
 	}
-	cmd = hex_bytes(apdu != NULL ? apdu : "00B000000A");
+	if (apdu == NULL)
+		apdu = g_strdup("00B000000A");
+	cmd = hex_bytes(apdu);
 	setup = hex_bytes("00A40004022FE2");
 	rss0 = rss_kb();
 	g_string_append_printf(ini, "[backend:card]\nplugin = vcard\nprofile = %s\nslots = %d\n",
@@ -197,96 +391,30 @@ bench_bank(gint argc, gchar **argv)
 		g_printerr("cardroute-bench bank: %s\n", error != NULL ? error->message : "no port");
 		return 1;
 	}
-	sc = g_socket_client_new();
-	g_socket_client_set_enable_proxy(sc, FALSE);
-	clients = g_new0(BenchClient, n_slots);
-	for (gint i = 0; i < n_slots; i++) {
-		g_autoptr(GSocketConnection) conn =
-		        g_socket_client_connect_to_host(sc, "127.0.0.1", port, NULL, &error);
-		RsproMsg req;
-
-		if (conn == NULL) {
-			g_printerr("cardroute-bench bank: client %d: %s\n", i, error->message);
-			return 1;
-		}
-		clients[i].id = (guint16)i;
-		clients[i].running = &running;
-		clients[i].cmd = cmd;
-		clients[i].link = rspro_link_new(G_IO_STREAM(conn), RSPRO_LINK_ROLE_CLIENT, "bench");
-		rspro_link_set_keepalive(clients[i].link, 0, 0);
-		rspro_link_set_callbacks(clients[i].link, on_msg, on_down, &clients[i]);
-		rspro_link_start(clients[i].link);
-		rspro_msg_init(&req, RSPRO_MSG_CONNECT_CLIENT_REQ);
-		rspro_identity_set(&req.u.connect_client_req.identity, RSPRO_COMPONENT_CLIENT,
-		                   "bench", "remsim-client", "1.1.3");
-		req.u.connect_client_req.has_client_slot = TRUE;
-		req.u.connect_client_req.client_slot.client_id = (guint16)i;
-		rspro_link_send(clients[i].link, &req, NULL);
-		rspro_msg_clear(&req);
-		/* keep the accept queue moving */
-		while (g_main_context_iteration(NULL, FALSE))
-			;
-	}
-	if (!wait_all(clients, (guint)n_slots, TRUE, 60)) {
-		g_printerr("cardroute-bench bank: not every client got its card\n");
+	bench_series_init(&series, (guint)opts.transactions);
+	load.port = port;
+	load.n_slots = n_slots;
+	load.transactions = opts.transactions;
+	load.cmd = cmd;
+	load.setup = setup;
+	load.series = &series;
+	load.bank_context = g_main_context_default();
+	thread = g_thread_new("bench-clients", load_thread, &load);
+	while (!g_atomic_int_get(&load.ready) && !g_atomic_int_get(&load.done))
+		g_main_context_iteration(NULL, TRUE);
+	rss1 = rss_kb();
+	g_atomic_int_set(&load.go, 1);
+	while (!g_atomic_int_get(&load.done))
+		g_main_context_iteration(NULL, TRUE);
+	g_thread_join(thread);
+	if (load.failed) {
+		g_printerr("cardroute-bench bank: %s\n", load.why);
+		g_free(load.why);
+		bench_series_clear(&series);
 		return 1;
 	}
-	/* select EF.ICCID on every card (not measured) */
-	for (gint i = 0; i < n_slots; i++) {
-		clients[i].cmd = setup;
-		send_cmd(&clients[i]);
-		clients[i].cmd = cmd;
-	}
-	for (gint i = 0; i < 20 * n_slots; i++)
-		g_main_context_iteration(NULL, FALSE);
-	while (g_main_context_iteration(NULL, FALSE))
-		;
-	rss1 = rss_kb();
-
-	bench_series_init(&series, (guint)opts.transactions);
-	running = (guint)n_slots;
-	t0 = bench_now_ns();
-	for (gint i = 0; i < n_slots; i++) {
-		clients[i].series = &series;
-		clients[i].left = MAX(opts.transactions / n_slots, 1);
-		send_cmd(&clients[i]);
-	}
-	while (running > 0) {
-		gboolean any_down = FALSE;
-		g_main_context_iteration(NULL, TRUE);
-		for (gint i = 0; i < n_slots && !any_down; i++)
-			any_down = clients[i].down;
-		if (any_down) {
-			g_printerr("cardroute-bench bank: a client lost its connection\n");
-			return 1;
-		}
-	}
-	t1 = bench_now_ns();
-	series.total_ns = t1 - t0;
-	{
-		gdouble tps = series.ns->len * 1e9 / (gdouble)(t1 - t0);
-		gdouble p50 = bench_series_percentile_us(&series, 0.5);
-		gdouble p99 = bench_series_percentile_us(&series, 0.99);
-		gdouble per_slot = (gdouble)(rss1 - rss0) / n_slots;
-
-		g_print("scenario bank: %d client connections -> rspro-bank -> %d vcard cards over "
-		        "loopback, command %s\n",
-		        n_slots, n_slots, apdu != NULL ? apdu : "00B000000A");
-		g_print("%u transactions in %.3f s: %.0f APDUs/s aggregate, p50 %.1f us, p99 %.1f us, "
-		        "errors %" G_GUINT64_FORMAT "\n",
-		        series.ns->len, (t1 - t0) / 1e9, tps, p50, p99, series.errors);
-		g_print("RSS %ld kB before, %ld kB with every client attached: %.1f kB per slot "
-		        "(bank + card + client side)\n",
-		        rss0, rss1, per_slot);
-		if (opts.json)
-			g_print("{\"scenario\": \"bank\", \"slots\": %d, \"transactions\": %u, "
-			        "\"tps\": %.0f, \"p50_us\": %.3f, \"p99_us\": %.3f, "
-			        "\"rss_per_slot_kb\": %.1f, \"errors\": %" G_GUINT64_FORMAT "}\n",
-			        n_slots, series.ns->len, tps, p50, p99, per_slot, series.errors);
-	}
-	for (gint i = 0; i < n_slots; i++)
-		rspro_link_unref(clients[i].link);
-	g_free(clients);
+	series.total_ns = load.t1 - load.t0;
+	print_results(&load, &series, n_slots, apdu, rss0, rss1, opts.json);
 	bench_router_shutdown(router);
 	bench_series_clear(&series);
 	bench_options_clear(&opts);

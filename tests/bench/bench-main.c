@@ -11,6 +11,7 @@ static const BenchScenario scenarios[] = {
 	{"pcsc", "PC/SC client: vcard via vpcd slot 0, and the pcsc+vpcd loop", bench_pcsc},
 	{"rspro", "frontend slot -> backend-remote -> RSPRO loopback -> bankd (vcard)", bench_rspro},
 	{"bank", "N RSPRO clients -> rspro-bank -> N backend-vcard cards over loopback", bench_bank},
+	{"server", "rspro-server with N clients + B banks: RSS, idle CPU, slotmap push", bench_server},
 };
 
 static void

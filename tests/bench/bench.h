@@ -30,6 +30,15 @@ void bench_series_print(BenchSeries *s, const gchar *label);
 
 guint64 bench_now_ns(void);
 
+/* user + system CPU in microseconds: the whole process, the calling thread */
+guint64 bench_cpu_us_process(void);
+guint64 bench_cpu_us_thread(void);
+/* heap allocations (malloc, calloc, realloc) since start: the whole process,
+ * the calling thread; FALSE when they are not counted (sanitizer builds) */
+gboolean bench_allocs_available(void);
+guint64 bench_allocs_process(void);
+guint64 bench_allocs_thread(void);
+
 /* Common options: --transactions N, --json, --plugin-dir DIRS. */
 typedef struct {
 	gint64 transactions;
@@ -66,5 +75,6 @@ gint bench_simtrace2(gint argc, gchar **argv);
 gint bench_pcsc(gint argc, gchar **argv);
 gint bench_rspro(gint argc, gchar **argv);
 gint bench_bank(gint argc, gchar **argv);
+gint bench_server(gint argc, gchar **argv);
 
 G_END_DECLS

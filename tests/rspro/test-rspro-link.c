@@ -527,30 +527,84 @@ test_unref_while_pending(void)
 	pair_close(&p);
 }
 
+/* a peer that stops reading: frames keep being accepted (queued) up to the
+ * bound, then the send fails and the link ends with TOO_BIG, once */
+static void
+test_peer_stops_reading(void)
+{
+	Pair p;
+	Events ev;
+	RsproLink *link;
+	g_autoptr(GError) error = NULL;
+	g_autofree guint8 *frame = g_malloc0(RSPRO_IPA_HEADER_LEN + 60000);
+	guint sent = 0;
+
+	pair_open(&p);
+	events_init(&ev);
+	link = link_on(p.a, RSPRO_LINK_ROLE_BANK, &ev);
+	rspro_link_start(link);
+	/* a CCM-stream frame of 60000 bytes: the peer (p.b) never reads */
+	frame[0] = (guint8)(60000 >> 8);
+	frame[1] = (guint8)(60000 & 0xff);
+	frame[2] = RSPRO_IPA_PROTO_OSMO;
+	while (rspro_link_send_frame(link, frame, RSPRO_IPA_HEADER_LEN + 60000, &error)) {
+		sent++;
+		while (g_main_context_iteration(NULL, FALSE))
+			;
+		g_assert_cmpuint(sent, <, 1000);
+	}
+	g_assert_error(error, RSPRO_ERROR, RSPRO_ERROR_TOO_BIG);
+	/* the socket buffers took some, then RSPRO_LINK_MAX_QUEUED more */
+	g_assert_cmpuint((gsize)sent * 60000, >, RSPRO_LINK_MAX_QUEUED - 60000);
+	g_assert_true(ev.down);
+	g_assert_error(ev.down_error, RSPRO_ERROR, RSPRO_ERROR_TOO_BIG);
+	g_assert_false(rspro_link_is_up(link));
+	rspro_link_unref(link);
+	events_clear(&ev);
+	pair_close(&p);
+}
+
+static void
+count_incoming(CrListener *listener, GSocketConnection *connection, gpointer user_data)
+{
+	(*(guint *)user_data)++;
+}
+
 static void
 test_listen(void)
 {
 	g_autoptr(GError) error = NULL;
-	g_autoptr(GSocketService) a = NULL;
-	g_autoptr(GSocketService) b = NULL;
+	g_autoptr(CrListener) a = NULL;
+	g_autoptr(CrListener) b = NULL;
+	g_autoptr(GSocketClient) client = g_socket_client_new();
+	g_autoptr(GSocketConnection) conn = NULL;
 	g_autofree gchar *prefix = NULL;
 	guint16 port = 0, again = 0;
+	guint incoming = 0;
 
-	a = rspro_listen("127.0.0.1", 0, 0, &port, &error);
+	a = rspro_listen("127.0.0.1", 0, 0, "test", count_incoming, &incoming, &port, &error);
 	g_assert_no_error(error);
 	g_assert_nonnull(a);
 	g_assert_cmpuint(port, !=, 0);
 	/* the port is taken: the error names the address */
-	b = rspro_listen("127.0.0.1", port, 16, &again, &error);
+	b = rspro_listen("127.0.0.1", port, 16, "test", count_incoming, &incoming, &again, &error);
 	g_assert_null(b);
 	g_assert_error(error, G_IO_ERROR, G_IO_ERROR_ADDRESS_IN_USE);
 	prefix = g_strdup_printf("cannot listen on 127.0.0.1:%u: ", port);
 	g_assert_true(g_str_has_prefix(error->message, prefix));
 	g_assert_cmpuint(again, ==, 0);
 	g_clear_error(&error);
-	g_assert_null(rspro_listen("localhost", 0, 0, &again, &error));
+	g_assert_null(rspro_listen("localhost", 0, 0, "test", count_incoming, &incoming, &again,
+	                           &error));
 	g_assert_error(error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT);
-	g_socket_listener_close(G_SOCKET_LISTENER(a));
+	g_clear_error(&error);
+	/* it accepts by itself */
+	g_socket_client_set_enable_proxy(client, FALSE);
+	conn = g_socket_client_connect_to_host(client, "127.0.0.1", port, NULL, &error);
+	g_assert_no_error(error);
+	while (incoming == 0)
+		g_main_context_iteration(NULL, TRUE);
+	g_assert_cmpuint(incoming, ==, 1);
 }
 
 static void
@@ -579,6 +633,7 @@ main(int argc, char **argv)
 	g_test_add_func("/rspro/link/close-in-callback", test_close_in_callback);
 	g_test_add_func("/rspro/link/oversize-frame", test_oversize_frame);
 	g_test_add_func("/rspro/link/unref-while-pending", test_unref_while_pending);
+	g_test_add_func("/rspro/link/peer-stops-reading", test_peer_stops_reading);
 	g_test_add_func("/rspro/link/listen", test_listen);
 	g_test_add_func("/rspro/link/host-port-string", test_host_port_string);
 	return g_test_run();

@@ -2,7 +2,8 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
 """frontend-vpcd against a fake vpcd (this script), no pcscd needed:
 presence polls, power, APDUs, a malformed frame, dropped connections,
-vpcd going away and coming back, listen mode, an unrouted slot."""
+vpcd going away and coming back, listen mode (one peer at a time), an
+unrouted slot."""
 import os
 import select
 import socket
@@ -180,6 +181,20 @@ def listen_mode(tmp):
         check(ask(conn, b"\x04") == ATR, "listen mode: get ATR")
         check(ask(conn, bytes.fromhex("00B0000002")) == bytes.fromhex("9000"),
               "listen mode: an APDU")
+        # a second local peer while vpcd is connected: closed, logged once
+        for _ in range(3):
+            other = socket.create_connection(("127.0.0.1", port), timeout=10)
+            try:
+                gone = other.recv(1) == b""
+            except ConnectionResetError:
+                gone = True
+            check(gone, "listen mode: a second peer is closed")
+            other.close()
+        check(d.wait_log("rev: refused another connection while vpcd is connected"),
+              "listen mode: the refusal is logged")
+        check(sum("refused another connection" in line for line in d.lines) == 1,
+              "listen mode: three refusals, one log line")
+        check(ask(conn, b"\x04") == ATR, "listen mode: the first vpcd keeps the slot")
         conn.close()
         conn = socket.create_connection(("127.0.0.1", port), timeout=10)
         check(ask(conn, b"\x04") == ATR, "listen mode: vpcd connects again")

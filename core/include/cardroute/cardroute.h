@@ -17,6 +17,7 @@
 #include "cr-metrics.h"
 #include "cr-net.h"
 #include "cr-plugin.h"
+#include "cr-reactor.h"
 #include "cr-route.h"
 #include "cr-router.h"
 #include "cr-slot-caps.h"
