@@ -23,9 +23,9 @@ CARDROUTED, PLUGIN_DIRS = sys.argv[1], sys.argv[2]
 RUNS = int(os.environ.get("STARTUP_SIGNAL_RUNS", "50"))
 
 
-def config(tmp, extra="", slow=0):
+def config(tmp, extra="", slow=0, state="state"):
     return ("[router]\nrest = 127.0.0.1:0\ndbus = none\n"
-            f"state-dir = {tmp}/state\n"
+            f"state-dir = {tmp}/{state}\n"
             "[backend:card]\nplugin = echo\natr = 3B 02 14 50\n"
             f"start-delay-ms = {slow}\n"
             "[backend:card2]\nplugin = echo\natr = 3B 00\n"
@@ -108,14 +108,14 @@ def main():
         for run in range(int(os.environ.get("STARTUP_HUP_RUNS", "5"))):
             ini_hup = os.path.join(tmp, f"hup{run}.ini")
             with open(ini_hup, "w") as f:
-                f.write(config(tmp, slow=200))
+                f.write(config(tmp, slow=200, state="hup-state"))
             log = os.path.join(tmp, f"hup{run}.out")
             with open(log, "w") as out:
                 proc = spawn(ini_hup, out)
                 try:
                     with open(ini_hup + ".new", "w") as f:
                         f.write(config(tmp, "[route:r2]\nfrontend = term2\nbackend = card2\n",
-                                       slow=200))
+                                       slow=200, state="hup-state"))
                     os.rename(ini_hup + ".new", ini_hup)
                     try:
                         proc.wait(timeout=rng.uniform(0.0, 0.2))
