@@ -45,12 +45,15 @@ class Chain:
     """server, bank and client daemons; proxies by link name."""
 
     def __init__(self, cardrouted, plugin_dirs, tmp, client_extra="", keepalive=KEEPALIVE,
-                 direct_bank=False):
+                 direct_bank=False, bank_profile=None):
         """direct_bank: the client reaches the bank without a proxy (full
-        speed); reset_bank_link() then cuts it with ss -K."""
-        profile = os.path.join(tmp, "card.ini")
-        with open(profile, "w") as f:
-            f.write(PROFILE)
+        speed); reset_bank_link() then cuts it with ss -K. bank_profile: the
+        bank card's vcard profile file (default: the numbered card)."""
+        profile = bank_profile
+        if profile is None:
+            profile = os.path.join(tmp, "card.ini")
+            with open(profile, "w") as f:
+                f.write(PROFILE)
         server_port, bank_port = free_port(), free_port()
         self.bank_port = bank_port
         self.proxies = {
