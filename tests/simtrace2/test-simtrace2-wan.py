@@ -11,8 +11,10 @@ backend-vcard (data/vcard/default.ini).
    board's default ATR nor a card answering errors. Once the slotmap is made
    the card comes over the WAN, the frontend turns emulation on and pulses the
    modem reset, the phone boots and reads the card's ATR, and its gsm script
-   passes.
-2. The usim script then runs over the same links (a replug of the board).
+   passes. Between the two, the slotmap exists but the bank's slot has no card
+   (its route to the card is made later): the bank answers the client
+   cardNotPresent and the phone still sees no card.
+3. The usim script then runs over the same links (a replug of the board).
 
 "No wrong answers": every TPDU the phone completes (header, data, status
 word) must be the same as in a reference run of the same script against the
@@ -21,7 +23,8 @@ the phone waiting may differ. Every ATR the phone reads must be the card's.
 
 Latency: WAN_LATENCY_MS (default 150) +- WAN_JITTER_MS (default 30) on every
 link, each way. The 1,500 ms run of docs/fault-matrix.md is
-`WAN_LATENCY_MS=1500 meson test -C build simtrace2-wan` (about 10 minutes)."""
+`WAN_LATENCY_MS=1500 meson test -C build simtrace2-wan`; WAN_TRANSCRIPT=FILE
+keeps the phone's transcripts."""
 import os
 import re
 import subprocess
@@ -137,6 +140,9 @@ def same_answers(phone, ref, what):
         print(f"  ({len(got)} TPDUs, reference {len(ref)})")
     ok(all(a == VCARD_ATR for a in phone.atrs()) and phone.atrs(),
        f"{what}: every ATR the phone read is the card's ({phone.atrs()[:3]})")
+    if os.environ.get("WAN_TRANSCRIPT"):
+        with open(os.environ["WAN_TRANSCRIPT"], "a") as f:
+            f.write(f"--- {what}\n" + "\n".join(phone.text()) + "\n")
     n = phone.nulls()
     if n:
         print(f"{what}: NULL bytes per TPDU: min {min(n)} max {max(n)} total {sum(n)}")
@@ -158,7 +164,7 @@ def main():
         keepalive = (f"keepalive-interval-ms = {timeout_ms}\n"
                      f"keepalive-timeout-ms = {timeout_ms}\n")
         chain = Chain(CARDROUTED, PLUGIN_DIRS, tmp, keepalive=keepalive, bank_profile=PROFILE,
-                      client_extra=f"""
+                      bank_route=False, client_extra=f"""
 [frontend:phone]
 plugin = simtrace2
 device = sim:{sock}
@@ -180,17 +186,25 @@ backend = sim
                "the phone powered the slot up, got no ATR, and declared no SIM")
             ok(not phone.atrs(), f"no ATR before the card is there ({phone.atrs()})")
             ok(not phone.tpdus(), "no command before the card is there")
-            t0 = time.monotonic()
             ok(chain.map(), "slotmap made after the phone powered up")
+            # 2. the slotmap is there, the bank's card is not (its slot has
+            # no route yet): the bank answers cardNotPresent, the phone still
+            # sees no card
+            ok(chain.client.wait_log("cardNotPresent", limit=20 + 4 * RTT_S),
+               "the bank answers the client cardNotPresent while its card is not there")
+            ok(not phone.atrs() and not phone.tpdus(),
+               "the phone still sees no card (no ATR, no command)")
+            t0 = time.monotonic()
+            ok(chain.route_bank(), "the bank's card comes")
             ok(chain.client.wait_log("phone: card present: emulation on, modem reset",
                                      limit=20 + 4 * RTT_S),
                "the card came over the WAN: emulation on, modem reset pulsed")
             ok(phone.wait_line(lambda l: l.startswith("ATR "), 20 + 4 * RTT_S),
                "after the modem reset the phone read an ATR")
-            print(f"card in the phone {time.monotonic() - t0:.2f} s after the slotmap")
+            print(f"card in the phone {time.monotonic() - t0:.2f} s after the bank's card came")
             rc = phone.wait(script_s + 60)
             ok(rc == 0, f"'gsm' passed over the WAN (rc {rc}), "
-               f"{time.monotonic() - t0:.1f} s after the slotmap")
+               f"{time.monotonic() - t0:.1f} s after the bank's card came")
             text = phone.text()
             i_nosim = next((i for i, l in enumerate(text) if l.startswith("phone: no SIM")), -1)
             i_reset = next((i for i, l in enumerate(text) if l.startswith("modem reset 2")
@@ -202,7 +216,7 @@ backend = sim
             if rc != 0:
                 print("\n".join("  st2-sim: " + l for l in text[-30:]))
 
-            # 2. the usim script: the board comes again, the card is there
+            # 3. the usim script: the board comes again, the card is there
             ok(chain.client.wait_log("phone: down"), "the simulator's exit is an unplug")
             t0 = time.monotonic()
             phone = Phone(sock, "usim", script_s)
