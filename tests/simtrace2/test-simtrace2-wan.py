@@ -38,7 +38,8 @@ sys.path.insert(0, os.path.join(HERE, "..", "server"))
 from chain import Chain  # noqa: E402
 from srvtest import Daemon, check, wait_until  # noqa: E402
 
-CARDROUTED, ST2_SIM, PLUGIN_DIRS, PROFILE = sys.argv[1:5]
+CARDROUTED, ST2_SIM, PROFILE = (os.path.abspath(a) for a in sys.argv[1:3] + sys.argv[4:5])
+PLUGIN_DIRS = ":".join(os.path.abspath(d) for d in sys.argv[3].split(":"))
 LATENCY_MS = int(os.environ.get("WAN_LATENCY_MS", "150"))
 JITTER_MS = int(os.environ.get("WAN_JITTER_MS", "30"))
 VCARD_ATR = "3b 9f 96 80 1f c7 80 31 e0 73 fe 21 1b 63 3a 20 4e 83 00 90 00 93"
