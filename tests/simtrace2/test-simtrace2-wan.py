@@ -16,6 +16,10 @@ backend-vcard (data/vcard/default.ini).
    cardNotPresent and the phone still sees no card.
 3. The usim script then runs over the same links (a replug of the board).
 
+Before that, on a local route whose card is absent, both values of
+`offer-card`: `present` (no ATR, the phone declares no SIM) and `always` (the
+board's default ATR, then the error status word).
+
 "No wrong answers": every TPDU the phone completes (header, data, status
 word) must be the same as in a reference run of the same script against the
 same card profile routed locally; only the number of NULL bytes that kept
@@ -149,11 +153,52 @@ def same_answers(phone, ref, what):
         print(f"{what}: NULL bytes per TPDU: min {min(n)} max {max(n)} total {sum(n)}")
 
 
+def local_policies(tmp):
+    """Both values of `offer-card` on a local route whose card is absent."""
+    for offer in ("present", "always"):
+        sock = os.path.join(tmp, f"pol-{offer}.sock")
+        phone = Phone(sock, "gsm", 60)
+        while not os.path.exists(sock) and phone.proc.poll() is None:
+            time.sleep(0.01)
+        d = Daemon(CARDROUTED, PLUGIN_DIRS, tmp, f"pol-{offer}", f"""[router]
+dbus = none
+[backend:card]
+plugin = vcard
+profile = {PROFILE}
+present = false
+[frontend:phone]
+plugin = simtrace2
+device = sim:{sock}
+[route:r1]
+frontend = phone
+backend = card
+offer-card = {offer}
+""")
+        try:
+            if offer == "present":
+                ok(phone.wait_line(lambda l: l.startswith("phone: no SIM after"), 30)
+                   and not phone.atrs() and not phone.tpdus(),
+                   "offer-card = present, no card: no ATR, the phone declares no SIM")
+            else:
+                ok(phone.wait_line(lambda l: l.startswith("TPDU "), 30) and
+                   phone.atrs() and phone.atrs()[0] != VCARD_ATR and
+                   phone.tpdus()[0].endswith("-> 6f00"),
+                   "offer-card = always, no card: the board's default ATR "
+                   f"({phone.atrs()[:1]}), then the error status "
+                   f"({phone.tpdus()[:1]})")
+        finally:
+            if phone.proc.poll() is None:
+                phone.proc.kill()
+            phone.wait(10)
+            d.stop()
+
+
 def main():
     refs = {}
     with tempfile.TemporaryDirectory() as tmp:
         for script in ("gsm", "usim"):
             refs[script] = reference(tmp, script)
+        local_policies(tmp)
         sock = os.path.join(tmp, "st2.sock")
         script_s = 120 + 60 * RTT_S
         # the phone (and its board) are there first: it powers up as soon as
