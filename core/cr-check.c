@@ -78,11 +78,12 @@ cr_check_print_plan(CrRouter *router, const gchar *path)
 		CrRoute *r = routes->pdata[i];
 		const CrRoutePolicy *p = cr_route_get_policy(r);
 		g_print("  route:%s %s -> %s (timeout %u ms, on-backend-loss %s, error-sw %04X, "
-		        "reset %s)\n",
+		        "reset %s, offer-card %s)\n",
 		        cr_route_get_name(r), cr_frontend_slot_get_name(cr_route_get_frontend(r)),
 		        cr_backend_slot_get_name(cr_route_get_backend(r)), p->timeout_ms,
 		        cr_loss_policy_to_string(p->on_backend_loss), p->error_sw,
-		        p->forward_reset ? "forward" : "ignore");
+		        p->forward_reset ? "forward" : "ignore",
+		        cr_offer_card_to_string(p->offer_card));
 	}
 	g_print("serve REST on %s; D-Bus: %s\n", rest[0] != '\0' ? rest : "(off)", dbus);
 }

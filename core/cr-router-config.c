@@ -20,10 +20,11 @@ cr_router_parse_route_policy(CrConfigSection *section, CrRoutePolicy *policy, GE
 {
 	static const gchar *const losses[] = {"error", "remove-card", "hold", NULL};
 	static const gchar *const resets[] = {"forward", "ignore", NULL};
+	static const gchar *const offers[] = {"present", "always", NULL};
 	CrRoutePolicy defaults = CR_ROUTE_POLICY_INIT;
 	g_autoptr(GBytes) sw = NULL;
 	gint64 timeout;
-	guint loss, reset;
+	guint loss, reset, offer;
 
 	if (!cr_config_section_get_int(section, "timeout", defaults.timeout_ms, 0, 3600000,
 				       &timeout, error))
@@ -35,6 +36,9 @@ cr_router_parse_route_policy(CrConfigSection *section, CrRoutePolicy *policy, GE
 		return FALSE;
 	if (!cr_config_section_get_choice(section, "reset", resets, 0, &reset, error))
 		return FALSE;
+	if (!cr_config_section_get_choice(section, "offer-card", offers, defaults.offer_card,
+					  &offer, error))
+		return FALSE;
 	policy->timeout_ms = (guint)timeout;
 	policy->on_backend_loss = (CrLossPolicy)loss;
 	policy->error_sw = defaults.error_sw;
@@ -43,6 +47,7 @@ cr_router_parse_route_policy(CrConfigSection *section, CrRoutePolicy *policy, GE
 		policy->error_sw = (guint16)(b[0] << 8 | b[1]);
 	}
 	policy->forward_reset = reset == 0;
+	policy->offer_card = (CrOfferCard)offer;
 	return TRUE;
 }
 

@@ -68,6 +68,28 @@ cr_loss_policy_from_string(const gchar *str, CrLossPolicy *out)
 	return FALSE;
 }
 
+static const gchar *const offer_cards[] = {"present", "always", NULL};
+
+const gchar *
+cr_offer_card_to_string(CrOfferCard offer)
+{
+	if ((guint)offer >= G_N_ELEMENTS(offer_cards) - 1)
+		return "unknown";
+	return offer_cards[offer];
+}
+
+gboolean
+cr_offer_card_from_string(const gchar *str, CrOfferCard *out)
+{
+	for (guint i = 0; offer_cards[i] != NULL; i++) {
+		if (g_strcmp0(str, offer_cards[i]) == 0) {
+			*out = (CrOfferCard)i;
+			return TRUE;
+		}
+	}
+	return FALSE;
+}
+
 const gchar *
 cr_event_type_to_string(CrEventType type)
 {

@@ -280,6 +280,7 @@ add_route(CrDbus *self, CrRoute *route)
 	cr_dbus_route1_set_on_backend_loss(iface, cr_loss_policy_to_string(p->on_backend_loss));
 	cr_dbus_route1_set_error_sw(iface, p->error_sw);
 	cr_dbus_route1_set_forward_reset(iface, p->forward_reset);
+	cr_dbus_route1_set_offer_card(iface, cr_offer_card_to_string(p->offer_card));
 	g_signal_connect(iface, "handle-remove", G_CALLBACK(handle_route_remove), self);
 	cr_dbus_object_skeleton_set_route1(obj, iface);
 	export(self, "route", name, obj);
@@ -314,6 +315,15 @@ parse_policy(GVariant *dict, CrRoutePolicy *policy, GError **error)
 		} else if (g_str_equal(key, "forward_reset") &&
 			   g_variant_is_of_type(value, G_VARIANT_TYPE_BOOLEAN)) {
 			policy->forward_reset = g_variant_get_boolean(value);
+		} else if (g_str_equal(key, "offer_card") &&
+			   g_variant_is_of_type(value, G_VARIANT_TYPE_STRING)) {
+			if (!cr_offer_card_from_string(g_variant_get_string(value, NULL),
+						       &policy->offer_card)) {
+				g_set_error(error, CR_ERROR, CR_ERROR_INVALID,
+					    "policy.offer_card: must be one of present, always");
+				g_variant_unref(value);
+				return FALSE;
+			}
 		} else {
 			g_set_error(error, CR_ERROR, CR_ERROR_INVALID,
 				    "policy.%s: unknown key or wrong type (%s)", key,

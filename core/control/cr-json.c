@@ -77,6 +77,7 @@ cr_json_add_policy(JsonBuilder *b, const CrRoutePolicy *policy)
 	add_string(b, "error_sw", sw);
 	json_builder_set_member_name(b, "forward_reset");
 	json_builder_add_boolean_value(b, policy->forward_reset);
+	add_string(b, "offer_card", cr_offer_card_to_string(policy->offer_card));
 	json_builder_end_object(b);
 }
 

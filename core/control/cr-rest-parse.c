@@ -114,11 +114,12 @@ gboolean
 cr_rest_parse_policy(JsonObject *obj, const gchar *prefix, CrRoutePolicy *policy, GError **error)
 {
 	static const gchar *const known[] = {"timeout_ms", "on_backend_loss", "error_sw",
-					     "forward_reset", NULL};
+					     "forward_reset", "offer_card", NULL};
 	g_autofree gchar *f_timeout = g_strconcat(prefix, "timeout_ms", NULL);
 	g_autofree gchar *f_loss = g_strconcat(prefix, "on_backend_loss", NULL);
 	g_autofree gchar *f_sw = g_strconcat(prefix, "error_sw", NULL);
 	g_autofree gchar *f_reset = g_strconcat(prefix, "forward_reset", NULL);
+	g_autofree gchar *f_offer = g_strconcat(prefix, "offer_card", NULL);
 	JsonNode *node;
 	const gchar *s;
 
@@ -155,6 +156,10 @@ cr_rest_parse_policy(JsonObject *obj, const gchar *prefix, CrRoutePolicy *policy
 			return invalid(error, f_reset, "must be true or false");
 		policy->forward_reset = json_node_get_boolean(node);
 	}
+	if (!get_string(obj, "offer_card", f_offer, &s, error))
+		return FALSE;
+	if (s != NULL && !cr_offer_card_from_string(s, &policy->offer_card))
+		return invalid(error, f_offer, "must be one of present, always");
 	return TRUE;
 }
 

@@ -38,6 +38,8 @@ function policyOf(form) {
     policy.error_sw = sw.toUpperCase();
   if (form.elements.reset.value)
     policy.forward_reset = form.elements.reset.value === "forward";
+  if (form.elements.offer.value)
+    policy.offer_card = form.elements.offer.value;
   return policy;
 }
 

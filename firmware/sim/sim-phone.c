@@ -87,6 +87,7 @@ void
 phone_boot(struct st2_sim *sim)
 {
 	sim->cnt.boots++;
+	sim->ph.mutes_in_row = 0;
 	sim->ph.step = 0;
 	sim->ph.step_done_on_atr = false;
 	sim_log(sim, "phone: boot, powering the card");
@@ -248,6 +249,7 @@ atr_complete(struct st2_sim *sim)
 		return;
 	}
 	sim->cnt.atrs++;
+	sim->ph.mutes_in_row = 0;
 	sim->ph.wi = info.wi;
 	if (sim->ph.step_done_on_atr) {
 		sim->ph.step_done_on_atr = false;
@@ -567,6 +569,14 @@ deadline_missed(struct st2_sim *sim)
 			return;
 		}
 		power_off(sim);
+		sim->ph.mutes_in_row++;
+		if (sim->opt.mute_give_up > 0 && sim->ph.mutes_in_row >= sim->opt.mute_give_up) {
+			/* what modems do: "SIM not inserted" until they restart */
+			sim_log(sim, "phone: no SIM after %u mute power-ups: waiting for a "
+				"modem reset", sim->ph.mutes_in_row);
+			sim->ph.state = PH_NO_SIM;
+			return;
+		}
 		sim->ph.state = PH_MUTE;
 		phone_timer_in(sim, MUTE_RETRY_CYCLES, true);
 		return;

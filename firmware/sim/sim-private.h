@@ -36,6 +36,7 @@ enum phone_state {
 	PH_SW2,
 	PH_PPS_RX,
 	PH_MUTE,	/* card stayed mute: waiting to retry */
+	PH_NO_SIM,	/* gave up after mute power-ups: until a modem reset */
 	PH_DONE,
 };
 
@@ -69,6 +70,7 @@ struct phone {
 	uint8_t sw1, sw2;
 	unsigned nulls_step;
 	unsigned tx_step, rx_step;	/* bytes of the current step, for aborts */
+	unsigned mutes_in_row;	/* power-ups without ATR since boot or the last ATR */
 
 	uint8_t pps_rx[6];
 	uint8_t pps_rx_len, pps_rx_need;

@@ -36,6 +36,7 @@ struct opts {
 	int idle_ms;
 	int timeout_s;
 	unsigned repeat;
+	unsigned mute_retries;
 	enum st2_fw_profile firmware;
 	bool bulk_first;
 };
@@ -57,8 +58,12 @@ usage(FILE *f)
 	fprintf(f,
 		"usage: st2-sim [--socket PATH] [--script NAME] [--strict] [--idle-ms N]\n"
 		"               [--timeout S] [--repeat N] [--firmware own|upstream]\n"
-		"               [--in-order irq-first|bulk-first] [--quiet] | --list\n"
-		"Without --socket the built-in scripted host answers (strict checks).\n");
+		"               [--in-order irq-first|bulk-first] [--mute-retries N] [--quiet]\n"
+		"               | --list\n"
+		"Without --socket the built-in scripted host answers (strict checks).\n"
+		"--mute-retries N: with --socket, the phone powers a mute card up N times,\n"
+		"then declares no SIM until a modem reset, as modems do (default 3; 0: retry\n"
+		"every second for ever).\n");
 }
 
 static double
@@ -244,17 +249,18 @@ main(int argc, char **argv)
 		{ "repeat", required_argument, NULL, 'r' },
 		{ "firmware", required_argument, NULL, 'f' },
 		{ "in-order", required_argument, NULL, 'o' },
+		{ "mute-retries", required_argument, NULL, 'm' },
 		{ "list", no_argument, NULL, 'l' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
-	struct opts o = { .script = "gsm", .idle_ms = 20, .timeout_s = 60 };
+	struct opts o = { .script = "gsm", .idle_ms = 20, .timeout_s = 60, .mute_retries = 3 };
 	struct st2_sim_options so = { 0 };
 	const struct st2_sim_counters *c;
 	struct st2_sim *sim;
 	int opt, rc;
 
-	while ((opt = getopt_long(argc, argv, "s:S:xi:t:qr:f:o:lh", longopts, NULL)) != -1) {
+	while ((opt = getopt_long(argc, argv, "s:S:xi:t:qr:f:o:m:lh", longopts, NULL)) != -1) {
 		switch (opt) {
 		case 's':
 			o.socket_path = optarg;
@@ -276,6 +282,9 @@ main(int argc, char **argv)
 			break;
 		case 'r':
 			o.repeat = (unsigned)strtoul(optarg, NULL, 10);
+			break;
+		case 'm':
+			o.mute_retries = (unsigned)strtoul(optarg, NULL, 10);
 			break;
 		case 'f':
 			if (!st2_fw_profile_from_string(optarg, &o.firmware)) {
@@ -313,6 +322,7 @@ main(int argc, char **argv)
 	so.firmware = o.firmware;
 	/* a host driver may come up after the phone: retry mute cards */
 	so.max_mute = o.socket_path != NULL ? 1000000u : 0u;
+	so.mute_give_up = o.socket_path != NULL ? o.mute_retries : 0u;
 	so.log = log_line;
 	so.log_ctx = &o;
 	sim = st2_sim_new(&so);

@@ -326,6 +326,31 @@ encode_card(St2Slot *self, guint8 *buf, gsize cap, GBytes *atr)
 	return n;
 }
 
+/* the route's `offer-card`: is the phone offered a card while there is none? */
+static gboolean
+offer_without_card(St2Slot *self)
+{
+	CrRoute *route = cr_frontend_slot_get_route(CR_FRONTEND_SLOT(self));
+
+	return route != NULL && cr_route_get_policy(route)->offer_card == CR_OFFER_CARD_ALWAYS;
+}
+
+/* SET_ATR + CARDINSERT + emulation on (+ the modem reset pulse, so the phone
+ * reads the ATR now): the phone is offered the card */
+static gsize
+encode_offer(St2Slot *self, guint8 *buf, gsize cap, GBytes *atr)
+{
+	gsize n = encode_card(self, buf, cap, atr);
+
+	n += st2_sim_select_encode(buf + n, cap - n, TRUE);
+	n += st2_status_req_encode(buf + n, cap - n);
+	if (self->config.modem_reset)
+		n += st2_modem_reset_encode(buf + n, cap - n, ST2_MODEM_RESET_PULSE,
+		                            MODEM_RESET_PULSE_MS);
+	self->offered = TRUE;
+	return n;
+}
+
 void
 st2_slot_bind(St2Slot *self, St2Channel *chan)
 {
@@ -347,23 +372,31 @@ st2_slot_bind(St2Slot *self, St2Channel *chan)
 	st2_line_init(&self->line);
 	self->status_irq = FALSE;
 	self->hdr_held = FALSE;
+	self->offered = FALSE;
 	g_clear_pointer(&self->atr_sent, g_bytes_unref);
 	g_message("%s: bound to %s", slot_name(self), chan->description);
 
-	/* start-up (the sheet §7.3): CONFIG with STATUS by interrupt, card
-	 * presence, emulation on, ATR, a STATUS to learn the contacts, and the
-	 * modem reset pulse so the phone reads the new ATR; one OUT transfer */
+	/* start-up (the sheet §7.3): CONFIG with STATUS by interrupt, then
+	 * either the card (presence, ATR, emulation on, a STATUS to learn the
+	 * contacts, the modem reset pulse so the phone reads the new ATR), or,
+	 * while the route's card is not there (`offer-card = present`), no
+	 * card: emulation off, so the phone meets a mute slot rather than a
+	 * card that answers every command with an error; one OUT transfer */
 	n += st2_config_encode(buf + n, sizeof(buf) - n, &config);
-	n += encode_card(self, buf + n, sizeof(buf) - n, atr);
-	n += st2_sim_select_encode(buf + n, sizeof(buf) - n, TRUE);
-	n += st2_status_req_encode(buf + n, sizeof(buf) - n);
-	if (self->config.modem_reset)
-		n += st2_modem_reset_encode(buf + n, sizeof(buf) - n, ST2_MODEM_RESET_PULSE,
-		                            MODEM_RESET_PULSE_MS);
-	if (atr == NULL)
-		g_message("%s: no card routed yet: the phone sees no card where the board can "
-		          "signal it",
-		          slot_name(self));
+	if (atr != NULL || offer_without_card(self)) {
+		n += encode_offer(self, buf + n, sizeof(buf) - n, atr);
+		if (atr == NULL)
+			g_message("%s: no card routed yet (offer-card = always): the phone sees "
+			          "the board's default ATR",
+			          slot_name(self));
+	} else {
+		n += st2_cardinsert_encode(buf + n, sizeof(buf) - n, FALSE);
+		n += st2_sim_select_encode(buf + n, sizeof(buf) - n, FALSE);
+		n += st2_status_req_encode(buf + n, sizeof(buf) - n);
+		g_message("%s: no card routed yet: the phone sees no card (no ATR) until it "
+		          "comes%s",
+		          slot_name(self), self->config.modem_reset ? ", then a modem reset" : "");
+	}
 	slot_send(self, buf, n);
 	cr_frontend_slot_set_state(CR_FRONTEND_SLOT(self), CR_SLOT_STATE_PRESENT, NULL);
 }
@@ -391,6 +424,7 @@ st2_slot_unbind(St2Slot *self, gboolean restore, const GError *reason)
 	}
 	st2_channel_close(chan, buf, n);
 	g_clear_pointer(&self->atr_sent, g_bytes_unref);
+	self->offered = FALSE;
 	st2_line_init(&self->line);
 	cr_frontend_slot_set_state(CR_FRONTEND_SLOT(self), CR_SLOT_STATE_DOWN, reason);
 	if (self->unbound != NULL)
@@ -409,13 +443,23 @@ static void
 st2_slot_card_changed(CrFrontendSlot *slot, GBytes *atr)
 {
 	St2Slot *self = ST2_SLOT(slot);
-	guint8 buf[64];
+	guint8 buf[ST2_MSG_MAX];
 	gsize n;
 
 	st2_events_card(&self->config.events, atr != NULL);
 	if (self->chan == NULL)
 		return;
-	n = encode_card(self, buf, sizeof(buf), atr);
+	if (self->offered) {
+		/* a card that goes away once offered: `on-backend-loss` decides */
+		n = encode_card(self, buf, sizeof(buf), atr);
+	} else if (atr != NULL || offer_without_card(self)) {
+		g_message("%s: card %s: emulation on%s", slot_name(self),
+		          atr != NULL ? "present" : "offered (offer-card = always)",
+		          self->config.modem_reset ? ", modem reset" : "");
+		n = encode_offer(self, buf, sizeof(buf), atr);
+	} else {
+		return;
+	}
 	slot_send(self, buf, n);
 }
 
@@ -447,8 +491,13 @@ st2_slot_transaction_done(CrFrontendSlot *slot, CrTransaction *tx)
 static void
 st2_slot_route_changed(CrFrontendSlot *slot, CrRoute *route)
 {
+	St2Slot *self = ST2_SLOT(slot);
+
 	g_debug("%s: route %s", cr_frontend_slot_get_name(slot),
 	        route != NULL ? cr_route_get_name(route) : "(none)");
+	/* a route with `offer-card = always` offers the card at once */
+	if (self->chan != NULL && !self->offered && offer_without_card(self))
+		st2_slot_card_changed(slot, cr_frontend_slot_get_atr(slot));
 }
 
 static void

@@ -34,6 +34,8 @@ struct _St2Slot {
 	St2Apdu apdu;
 	St2Line line;
 	GBytes *atr_sent; /* last SET_ATR */
+	/* emulation is on (SIM_SELECT remote): the phone was offered a card */
+	gboolean offered;
 	/* a TPDU header came while the core still had the previous command */
 	gboolean stale_in_flight;
 	guint8 parked[5 + 256];

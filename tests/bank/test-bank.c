@@ -100,6 +100,49 @@ test_session(void)
 	bank_test_spin(20);
 }
 
+/* the bank slot's route has no card (the backend's card is absent): a client
+ * is answered cardNotPresent and kept; the card comes (another route with a
+ * card): setAtrReq, and commands work */
+static void
+test_card_absent(void)
+{
+	g_autofree gchar *cards = vcard_ini(2);
+	g_autofree gchar *ini = g_strdup_printf(
+	        "%s[backend:empty]\nplugin = vcard\nprofile = %s\npresent = false\n"
+	        "[frontend:bank]\nplugin = rspro-bank\nlisten = 127.0.0.1:0\nslots = 1\n"
+	        "mappings = 7:0=0\n[route:r0]\nfrontend = bank.0\nbackend = empty\n",
+	        cards, BANK_TEST_VCARD_PROFILE);
+	g_autoptr(CrRouter) router = bank_test_router(ini);
+	g_autoptr(GError) error = NULL;
+	TestClient *c = test_client_new(bank_test_port(router, "bank"), 7, 0);
+	RsproMsg *m;
+	RsproMsg ok;
+	gchar *r;
+
+	g_assert_null(cr_frontend_slot_get_atr(cr_router_lookup_frontend(router, "bank.0")));
+	test_client_hello(c);
+	m = test_client_expect(c, RSPRO_MSG_CONNECT_CLIENT_RES);
+	g_assert_cmpint(m->u.connect_client_res.result, ==, RSPRO_RESULT_CARD_NOT_PRESENT);
+	test_msg_free(m);
+
+	g_assert_true(cr_router_remove_route(router, "r0", &error));
+	g_assert_nonnull(cr_router_add_route(router, "r1", "bank.0", "card.0", NULL, &error));
+	g_assert_no_error(error);
+	m = test_client_expect(c, RSPRO_MSG_SET_ATR_REQ);
+	r = bank_test_to_hex(g_bytes_get_data(m->u.set_atr_req.atr, NULL),
+	                     g_bytes_get_size(m->u.set_atr_req.atr));
+	g_assert_cmpstr(r, ==, VCARD_ATR);
+	g_free(r);
+	test_msg_free(m);
+	rspro_msg_init(&ok, RSPRO_MSG_SET_ATR_RES);
+	test_client_send(c, &ok);
+	r = test_client_transact(c, "A0A4000002 7F20");
+	g_assert_cmpstr(r, ==, "9F16");
+	g_free(r);
+	test_client_free(c);
+	bank_test_spin(20);
+}
+
 static void
 test_server_mappings(void)
 {
@@ -750,6 +793,7 @@ main(int argc, char **argv)
 	g_test_add_func("/bank/session", test_session);
 	g_test_add_func("/bank/server-mappings", test_server_mappings);
 	g_test_add_func("/bank/hold-not-present", test_hold_not_present);
+	g_test_add_func("/bank/card-absent", test_card_absent);
 	g_test_add_func("/bank/takeover", test_takeover);
 	g_test_add_func("/bank/200-slots", test_many_slots);
 	g_test_add_func("/bank/malformed-split", test_malformed);

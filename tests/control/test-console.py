@@ -119,7 +119,8 @@ def overview_and_routes(b, d):
     b.by_label("Route name").send_keys("console1")
     b.js("document.querySelector('#route-form details').open = true")
     b.by_label("Timeout (ms)").send_keys("5000")
-    check(b.select("On backend loss", "hold") and b.select("Terminal resets", "ignore"),
+    check(b.select("On backend loss", "hold") and b.select("Terminal resets", "ignore")
+          and b.select("Offer the card", "always"),
           "routes: policy picked by its labels")
     b.by_label("Error status word").send_keys("6a82")
     b.click("Make route")
@@ -128,7 +129,7 @@ def overview_and_routes(b, d):
     st, body = rest(d, "GET", "/api/v1/routes/console1")
     check(st == 200 and body["frontend"] == "vpcd1" and body["backend"] == "vcard0.1"
           and body["policy"] == {"timeout_ms": 5000, "on_backend_loss": "hold", "error_sw": "6A82",
-                                 "forward_reset": False},
+                                 "forward_reset": False, "offer_card": "always"},
           f"REST: the route made in the page exists, with its policy ({body.get('policy')})")
     # made elsewhere: shows without a reload
     t0 = time.monotonic()

@@ -40,13 +40,15 @@ test_route_request(void)
 
 	g_assert_true(parse_route("{\"frontend\": \"a\", \"backend\": \"b\", \"name\": \"r-1\", "
 				  "\"policy\": {\"timeout_ms\": 0, \"on_backend_loss\": \"hold\", "
-				  "\"error_sw\": \"6a82\", \"forward_reset\": false}}",
+				  "\"error_sw\": \"6a82\", \"forward_reset\": false, "
+				  "\"offer_card\": \"always\"}}",
 				  &req, &error));
 	g_assert_cmpstr(req.name, ==, "r-1");
 	g_assert_cmpuint(req.policy.timeout_ms, ==, 0);
 	g_assert_cmpint(req.policy.on_backend_loss, ==, CR_LOSS_POLICY_HOLD);
 	g_assert_cmpuint(req.policy.error_sw, ==, 0x6A82);
 	g_assert_false(req.policy.forward_reset);
+	g_assert_cmpint(req.policy.offer_card, ==, CR_OFFER_CARD_ALWAYS);
 	cr_rest_route_request_clear(&req);
 
 	expect_route_error("", "body");
@@ -61,6 +63,9 @@ test_route_request(void)
 	expect_route_error("{\"frontend\": \"a\", \"backend\": \"b\", \"name\": 3}", "name");
 	expect_route_error("{\"frontend\": \"a\", \"backend\": \"b\", \"extra\": 3}", "extra");
 	expect_route_error("{\"frontend\": \"a\", \"backend\": \"b\", \"policy\": []}", "policy");
+	expect_route_error("{\"frontend\": \"a\", \"backend\": \"b\", "
+			   "\"policy\": {\"offer_card\": \"later\"}}",
+			   "policy.offer_card");
 	expect_route_error("{\"frontend\": \"a\", \"backend\": \"b\", \"policy\": {\"timeout_ms\": 1.5}}",
 			   "policy.timeout_ms");
 	expect_route_error("{\"frontend\": \"a\", \"backend\": \"b\", "

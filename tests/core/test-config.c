@@ -52,7 +52,8 @@ static const gchar *good = "[router]\n"
 			   "[backend:card]\nplugin = echo\natr = 3B 02 14 50\n"
 			   "[frontend:term]\nplugin = script\ncommands = 00A40004023F00\n"
 			   "[route:r1]\nfrontend = term\nbackend = card\ntimeout = 1500\n"
-			   "on-backend-loss = hold\nerror-sw = 6A82\nreset = ignore\n";
+			   "on-backend-loss = hold\nerror-sw = 6A82\nreset = ignore\n"
+			   "offer-card = always\n";
 
 static void
 test_good(void)
@@ -73,6 +74,7 @@ test_good(void)
 	g_assert_cmpint(p->on_backend_loss, ==, CR_LOSS_POLICY_HOLD);
 	g_assert_cmphex(p->error_sw, ==, 0x6A82);
 	g_assert_false(p->forward_reset);
+	g_assert_cmpint(p->offer_card, ==, CR_OFFER_CARD_ALWAYS);
 	g_assert_true(cr_route_is_configured(route));
 	g_assert_nonnull(cr_router_lookup_frontend(router, "term"));
 	g_assert_nonnull(cr_router_lookup_backend(router, "card"));
@@ -259,6 +261,8 @@ test_route_errors(void)
 					   NULL);
 	g_autofree gchar *t9 = g_strconcat(
 		slots, "[route:r]\nfrontend = term\nbackend = card\nreset = sometimes\n", NULL);
+	g_autofree gchar *t10 = g_strconcat(
+		slots, "[route:r]\nfrontend = term\nbackend = card\noffer-card = later\n", NULL);
 	EXPECT(t1, "[route:r] frontend", "missing");
 	EXPECT(t2, "[route:r] frontend", "no frontend slot named 't'", "frontend slots: term");
 	EXPECT(t3, "[route:r] backend", "no backend slot named 'c'");
@@ -268,6 +272,7 @@ test_route_errors(void)
 	EXPECT(t7, "[route:r] speed", "unknown key");
 	EXPECT(t8, "[route:s] frontend", "already routed by 'r'");
 	EXPECT(t9, "[route:r] reset", "not one of: forward, ignore");
+	EXPECT(t10, "[route:r] offer-card", "not one of: present, always");
 }
 
 static void

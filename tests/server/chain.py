@@ -45,12 +45,17 @@ class Chain:
     """server, bank and client daemons; proxies by link name."""
 
     def __init__(self, cardrouted, plugin_dirs, tmp, client_extra="", keepalive=KEEPALIVE,
-                 direct_bank=False):
+                 direct_bank=False, bank_profile=None, bank_route=True):
         """direct_bank: the client reaches the bank without a proxy (full
-        speed); reset_bank_link() then cuts it with ss -K."""
-        profile = os.path.join(tmp, "card.ini")
-        with open(profile, "w") as f:
-            f.write(PROFILE)
+        speed); reset_bank_link() then cuts it with ss -K. bank_profile: the
+        bank card's vcard profile file (default: the numbered card).
+        bank_route=False: the bank's slot starts without its route to the card
+        (route_bank() makes it), so clients are answered cardNotPresent."""
+        profile = bank_profile
+        if profile is None:
+            profile = os.path.join(tmp, "card.ini")
+            with open(profile, "w") as f:
+                f.write(PROFILE)
         server_port, bank_port = free_port(), free_port()
         self.bank_port = bank_port
         self.proxies = {
@@ -76,10 +81,7 @@ listen = 127.0.0.1:{bank_port}
 bank-id = 1
 slots = 1
 server = 127.0.0.1:{self.proxies['bank-server'].port}
-[route:r0]
-frontend = bank.0
-backend = card
-""")
+""" + ("[route:r0]\nfrontend = bank.0\nbackend = card\n" if bank_route else ""))
         self.client = Daemon(cardrouted, plugin_dirs, tmp, "client", f"""[router]
 rest = 127.0.0.1:0
 dbus = none
@@ -103,6 +105,12 @@ reconnect-delay-ms = 200
         st, _, _ = self.server.api("POST", "/slotmaps", body={
             "bank": {"bankId": 1, "slotNr": 0}, "client": {"clientId": 7, "slotNr": 0}})
         return check(st == 201, "slotmap B1:0 <-> C7:0 made")
+
+    def route_bank(self):
+        """Makes the bank's route to its card at run time (bank_route=False)."""
+        st, _, _ = self.bank.request("POST", "/api/v1/routes", body={
+            "name": "r0", "frontend": "bank.0", "backend": "card"})
+        return check(st in (200, 201), f"the bank's slot routed to its card ({st})")
 
     def reset_bank_link(self):
         """Kills the client's TCP connection to the bank (ss -K: the socket is

@@ -87,6 +87,9 @@ struct st2_sim_options {
 	const char *script;	/* name of a built-in script */
 	bool strict;		/* compare data and SW with the script (else ISO checks only) */
 	unsigned max_mute;	/* power-ups without ATR tolerated (0: none) */
+	/* like a modem: after this many power-ups in a row without an ATR the
+	 * phone declares "no SIM" and waits for a modem reset (0: retries on) */
+	unsigned mute_give_up;
 	void (*log)(void *ctx, const char *line);	/* transcript and events, or NULL */
 	void *log_ctx;
 	unsigned repeat;	/* play the script this many times (0 and 1: once) */
