@@ -428,7 +428,7 @@ metrics(CrHttpRequest *request, CrHttpResponder *responder, gpointer user_data)
 		reply_method(responder, "GET");
 		return;
 	}
-	text = cr_metrics_render(c->router);
+	text = cr_control_metrics_render(c);
 	len = strlen(text);
 	body = g_bytes_new_take(text, len);
 	cr_http_responder_complete(responder, 200, "text/plain; version=0.0.4; charset=utf-8",

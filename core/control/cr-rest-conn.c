@@ -1,0 +1,762 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * The REST listener and its connections (see cr-rest-conn.h).
+ *
+ * libsoup only ever sees connections accepted here
+ * (soup_server_accept_iostream()), so this file decides how many there are
+ * and how long each lives:
+ *
+ *  - Accepting: a non-blocking listening socket with a SOMAXCONN backlog. On
+ *    EMFILE/ENFILE (and ENOBUFS/ENOMEM) accepting stops for ACCEPT_BACKOFF_MS
+ *    and one line is logged per interval, so a full fd table never spins.
+ *  - Limits: a connection over rest-max-connections, or over
+ *    rest-max-connections-per-address for its source address, is answered
+ *    503 and closed at once.
+ *  - Phases: a connection waits for a request (IDLE), is reading its headers
+ *    (HEADERS), its body (BODY), or is being answered (HANDLING). IDLE ends
+ *    after rest-header-timeout on a fresh connection and after
+ *    rest-idle-timeout between keep-alive requests; HEADERS ends after
+ *    rest-header-timeout; BODY after rest-idle-timeout without a byte.
+ *  - Peer gone: while IDLE, a watch of our own (above libsoup's priority)
+ *    peeks at the socket: end of stream closes the connection here. Bookworm's
+ *    libsoup 3.2 leaves such a keep-alive socket in CLOSE-WAIT for ever.
+ *  - Early answers: when an early handler set a status (401, 403, 413...) the
+ *    connection is taken from libsoup before any body byte is read; the
+ *    answer is written here, the write side shut, and what the client still
+ *    sends is read and dropped for at most LINGER_MS (so the client reads the
+ *    answer instead of a reset), then the socket is closed. A chunked body is
+ *    counted as it arrives and cut the same way at the limit.
+ */
+#define G_LOG_DOMAIN "cr-control"
+#define _GNU_SOURCE /* accept4 */
+
+#include <errno.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <cardroute/cr-log-limit.h>
+
+#include "cr-rest-conn.h"
+
+#define ACCEPT_BATCH 64
+#define ACCEPT_BACKOFF_MS 250
+#define LINGER_MS 2000
+#define LINGER_MAX_BYTES (1024 * 1024) /* dropped before closing regardless */
+#define LINGER_MAX 64 /* connections lingering at once; more are closed at once */
+
+typedef enum {
+	PHASE_IDLE,
+	PHASE_HEADERS,
+	PHASE_BODY,
+	PHASE_HANDLING,
+	PHASE_LINGER,
+} Phase;
+
+typedef enum {
+	CLOSED_HEADER_TIMEOUT,
+	CLOSED_IDLE_TIMEOUT,
+	CLOSED_PEER,
+	CLOSED_EARLY_ANSWER,
+	CLOSED_BODY_TOO_LARGE,
+	CLOSED_N,
+} ClosedReason;
+
+static const gchar *const closed_names[CLOSED_N] = {
+	"header-timeout", "idle-timeout", "peer-closed", "early-answer", "body-too-large",
+};
+
+struct _CrRestConns {
+	SoupServer *server;
+	CrRestLimits limits;
+	GTlsCertificate *cert;
+	GSocket *listener;
+	GSource *accept_source;
+	GSource *backoff;
+	gulong started_id;
+	GHashTable *conns;   /* Conn -> itself */
+	GHashTable *by_peer; /* "ip port" -> Conn (borrowed) */
+	GHashTable *per_ip;  /* ip -> count */
+	guint lingering;
+	CrLogLimiter *log;
+	guint64 accepted;
+	guint64 refused_total;
+	guint64 refused_per_address;
+	guint64 accept_errors;
+	guint64 closed[CLOSED_N];
+};
+
+typedef struct {
+	CrRestConns *owner;
+	GSocket *socket;
+	GIOStream *stream; /* weak while libsoup has it, owned once taken back */
+	gboolean taken;
+	gchar *peer; /* "ip port": the key of by_peer */
+	gchar *ip;
+	Phase phase;
+	gboolean served; /* a request was answered on it */
+	GSource *timer;
+	GSource *watch;
+	SoupServerMessage *msg;
+	gulong msg_ids[4];
+	gsize body_bytes;
+	GBytes *out;
+	gsize out_off;
+	gboolean shut;
+	gsize dropped;
+} Conn;
+
+static void conn_free(Conn *conn);
+
+static gchar *
+peer_key(GSocketAddress *addr, gchar **ip_out)
+{
+	g_autofree gchar *ip = NULL;
+	if (addr == NULL || !G_IS_INET_SOCKET_ADDRESS(addr))
+		return NULL;
+	ip = g_inet_address_to_string(
+		g_inet_socket_address_get_address(G_INET_SOCKET_ADDRESS(addr)));
+	gchar *key = g_strdup_printf("%s %u", ip,
+				     g_inet_socket_address_get_port(G_INET_SOCKET_ADDRESS(addr)));
+	if (ip_out != NULL)
+		*ip_out = g_steal_pointer(&ip);
+	return key;
+}
+
+static void
+conn_stop_timer(Conn *conn)
+{
+	if (conn->timer != NULL) {
+		g_source_destroy(conn->timer);
+		g_clear_pointer(&conn->timer, g_source_unref);
+	}
+}
+
+static void
+conn_stop_watch(Conn *conn)
+{
+	if (conn->watch != NULL) {
+		g_source_destroy(conn->watch);
+		g_clear_pointer(&conn->watch, g_source_unref);
+	}
+}
+
+static void
+conn_drop_msg(Conn *conn)
+{
+	if (conn->msg == NULL)
+		return;
+	for (guint i = 0; i < G_N_ELEMENTS(conn->msg_ids); i++)
+		g_clear_signal_handler(&conn->msg_ids[i], conn->msg);
+	g_clear_object(&conn->msg);
+}
+
+static void stream_gone(gpointer data, GObject *where_the_object_was);
+
+/* Closes the socket now, whoever holds the stream: libsoup finds it closed. */
+static void
+conn_close(Conn *conn, ClosedReason reason)
+{
+	conn->owner->closed[reason]++;
+	if (!conn->taken && conn->stream != NULL)
+		g_object_weak_unref(G_OBJECT(conn->stream), stream_gone, conn);
+	conn->stream = conn->taken ? conn->stream : NULL;
+	/* wakes whatever libsoup still polls on it with an end of stream */
+	shutdown(g_socket_get_fd(conn->socket), SHUT_RDWR);
+	g_socket_close(conn->socket, NULL);
+	conn_free(conn);
+}
+
+static void
+conn_free(Conn *conn)
+{
+	CrRestConns *self = conn->owner;
+	guint n;
+	conn_stop_timer(conn);
+	conn_stop_watch(conn);
+	conn_drop_msg(conn);
+	if (conn->taken) {
+		self->lingering--;
+		g_io_stream_close(conn->stream, NULL, NULL);
+		g_clear_object(&conn->stream);
+	} else if (conn->stream != NULL) {
+		g_object_weak_unref(G_OBJECT(conn->stream), stream_gone, conn);
+	}
+	g_socket_close(conn->socket, NULL);
+	g_object_unref(conn->socket);
+	if (g_hash_table_lookup(self->by_peer, conn->peer) == conn)
+		g_hash_table_remove(self->by_peer, conn->peer);
+	n = GPOINTER_TO_UINT(g_hash_table_lookup(self->per_ip, conn->ip));
+	if (n <= 1)
+		g_hash_table_remove(self->per_ip, conn->ip);
+	else
+		g_hash_table_insert(self->per_ip, g_strdup(conn->ip), GUINT_TO_POINTER(n - 1));
+	g_hash_table_remove(self->conns, conn);
+	g_clear_pointer(&conn->out, g_bytes_unref);
+	g_free(conn->peer);
+	g_free(conn->ip);
+	g_free(conn);
+}
+
+/* libsoup let go of the connection (it closed it). */
+static void
+stream_gone(gpointer data, GObject *where_the_object_was)
+{
+	Conn *conn = data;
+	conn->stream = NULL;
+	conn_free(conn);
+}
+
+static gboolean
+timer_cb(gpointer user_data)
+{
+	Conn *conn = user_data;
+	ClosedReason reason;
+	g_clear_pointer(&conn->timer, g_source_unref);
+	switch (conn->phase) {
+	case PHASE_IDLE:
+		reason = conn->served ? CLOSED_IDLE_TIMEOUT : CLOSED_HEADER_TIMEOUT;
+		break;
+	case PHASE_HEADERS:
+		reason = CLOSED_HEADER_TIMEOUT;
+		break;
+	case PHASE_LINGER:
+		reason = CLOSED_EARLY_ANSWER;
+		conn->owner->closed[reason]--; /* counted when it was answered */
+		break;
+	default:
+		reason = CLOSED_IDLE_TIMEOUT;
+		break;
+	}
+	g_debug("REST connection %s closed: %s", conn->peer, closed_names[reason]);
+	conn_close(conn, reason);
+	return G_SOURCE_REMOVE;
+}
+
+static void
+conn_arm(Conn *conn, guint ms)
+{
+	conn_stop_timer(conn);
+	if (ms == 0)
+		return;
+	conn->timer = g_timeout_source_new(ms);
+	g_source_set_callback(conn->timer, timer_cb, conn, NULL);
+	g_source_set_static_name(conn->timer, "cr-rest-conn-timer");
+	g_source_attach(conn->timer, NULL);
+}
+
+/* IDLE: has the peer sent something, or gone? */
+static gboolean
+watch_cb(GSocket *socket, GIOCondition condition, gpointer user_data)
+{
+	Conn *conn = user_data;
+	gchar byte;
+	gssize n = recv(g_socket_get_fd(socket), &byte, 1, MSG_PEEK | MSG_DONTWAIT);
+	if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR))
+		return G_SOURCE_CONTINUE;
+	g_clear_pointer(&conn->watch, g_source_unref);
+	if (n <= 0) {
+		g_debug("REST connection %s closed by the peer", conn->peer);
+		conn_close(conn, CLOSED_PEER);
+		return G_SOURCE_REMOVE;
+	}
+	/* a request begins: its headers have header-timeout from now */
+	conn->phase = PHASE_HEADERS;
+	conn_arm(conn, conn->owner->limits.header_timeout_ms);
+	return G_SOURCE_REMOVE;
+}
+
+static void
+conn_idle(Conn *conn)
+{
+	conn->phase = PHASE_IDLE;
+	conn->body_bytes = 0;
+	conn_arm(conn, conn->served ? conn->owner->limits.idle_timeout_ms
+				    : conn->owner->limits.header_timeout_ms);
+	if (conn->watch == NULL) {
+		conn->watch = g_socket_create_source(conn->socket, G_IO_IN | G_IO_HUP | G_IO_ERR,
+						     NULL);
+		/* before libsoup's own source reads what arrived */
+		g_source_set_priority(conn->watch, G_PRIORITY_HIGH);
+		g_source_set_callback(conn->watch, G_SOURCE_FUNC(watch_cb), conn, NULL);
+		g_source_set_static_name(conn->watch, "cr-rest-conn-watch");
+		g_source_attach(conn->watch, NULL);
+	}
+}
+
+/* ---- answering from the headers, then closing (LINGER) ---- */
+
+static void linger_step(Conn *conn);
+
+static gboolean
+linger_ready(GObject *stream, gpointer user_data)
+{
+	Conn *conn = user_data;
+	g_clear_pointer(&conn->watch, g_source_unref);
+	linger_step(conn);
+	return G_SOURCE_REMOVE;
+}
+
+static void
+linger_wait(Conn *conn, gboolean for_write)
+{
+	GSource *source;
+	if (for_write)
+		source = g_pollable_output_stream_create_source(
+			G_POLLABLE_OUTPUT_STREAM(g_io_stream_get_output_stream(conn->stream)),
+			NULL);
+	else
+		source = g_pollable_input_stream_create_source(
+			G_POLLABLE_INPUT_STREAM(g_io_stream_get_input_stream(conn->stream)), NULL);
+	g_source_set_callback(source, G_SOURCE_FUNC(linger_ready), conn, NULL);
+	g_source_set_static_name(source, "cr-rest-conn-linger");
+	g_source_attach(source, NULL);
+	conn->watch = source;
+}
+
+static void
+linger_step(Conn *conn)
+{
+	GPollableOutputStream *out =
+		G_POLLABLE_OUTPUT_STREAM(g_io_stream_get_output_stream(conn->stream));
+	GPollableInputStream *in =
+		G_POLLABLE_INPUT_STREAM(g_io_stream_get_input_stream(conn->stream));
+	guint8 sink[4096];
+
+	while (conn->out != NULL) {
+		gsize len = 0;
+		const guint8 *data = g_bytes_get_data(conn->out, &len);
+		g_autoptr(GError) error = NULL;
+		gssize n = g_pollable_output_stream_write_nonblocking(
+			out, data + conn->out_off, len - conn->out_off, NULL, &error);
+		if (n < 0 && g_error_matches(error, G_IO_ERROR, G_IO_ERROR_WOULD_BLOCK)) {
+			linger_wait(conn, TRUE);
+			return;
+		}
+		if (n < 0) {
+			conn_free(conn);
+			return;
+		}
+		conn->out_off += (gsize)n;
+		if (conn->out_off == len)
+			g_clear_pointer(&conn->out, g_bytes_unref);
+	}
+	if (!conn->shut) {
+		conn->shut = TRUE;
+		if (!G_IS_TLS_CONNECTION(conn->stream))
+			shutdown(g_socket_get_fd(conn->socket), SHUT_WR);
+	}
+	/* drop what the client still sends until it closes or LINGER_MS pass */
+	for (guint i = 0; i < 64; i++) {
+		g_autoptr(GError) error = NULL;
+		gssize n = g_pollable_input_stream_read_nonblocking(in, sink, sizeof(sink), NULL,
+								    &error);
+		if (n < 0 && g_error_matches(error, G_IO_ERROR, G_IO_ERROR_WOULD_BLOCK)) {
+			linger_wait(conn, FALSE);
+			return;
+		}
+		if (n <= 0 || (conn->dropped += (gsize)n) > LINGER_MAX_BYTES) {
+			conn_free(conn);
+			return;
+		}
+	}
+	linger_wait(conn, FALSE);
+}
+
+static GBytes *
+render_answer(SoupServerMessage *msg)
+{
+	SoupMessageHeaders *hdrs = soup_server_message_get_response_headers(msg);
+	SoupMessageBody *body = soup_server_message_get_response_body(msg);
+	g_autoptr(GBytes) content = soup_message_body_flatten(body);
+	GString *out = g_string_new(NULL);
+	SoupMessageHeadersIter it;
+	const char *name, *value;
+	guint status = soup_server_message_get_status(msg);
+	const char *reason = soup_server_message_get_reason_phrase(msg);
+
+	g_string_append_printf(out, "HTTP/1.1 %u %s\r\n", status,
+			       reason != NULL ? reason : soup_status_get_phrase(status));
+	soup_message_headers_iter_init(&it, hdrs);
+	while (soup_message_headers_iter_next(&it, &name, &value)) {
+		if (g_ascii_strcasecmp(name, "Content-Length") == 0 ||
+		    g_ascii_strcasecmp(name, "Connection") == 0 ||
+		    g_ascii_strcasecmp(name, "Transfer-Encoding") == 0)
+			continue;
+		g_string_append_printf(out, "%s: %s\r\n", name, value);
+	}
+	g_string_append_printf(out, "Content-Length: %" G_GSIZE_FORMAT "\r\nConnection: close\r\n\r\n",
+			       g_bytes_get_size(content));
+	g_string_append_len(out, g_bytes_get_data(content, NULL), g_bytes_get_size(content));
+	return g_string_free_to_bytes(out);
+}
+
+/* Takes the connection back from libsoup and answers @msg's status now. */
+static void
+conn_answer_now(Conn *conn, SoupServerMessage *msg, ClosedReason reason)
+{
+	CrRestConns *self = conn->owner;
+	g_autoptr(GBytes) answer = render_answer(msg);
+	GIOStream *stream;
+
+	g_object_ref(msg);
+	conn_drop_msg(conn);
+	conn_stop_timer(conn);
+	conn_stop_watch(conn);
+	if (conn->stream != NULL)
+		g_object_weak_unref(G_OBJECT(conn->stream), stream_gone, conn);
+	conn->stream = NULL;
+	stream = soup_server_message_steal_connection(msg);
+	g_object_unref(msg);
+	if (stream == NULL || self->lingering >= LINGER_MAX) {
+		g_clear_object(&stream);
+		conn_close(conn, reason);
+		return;
+	}
+	self->closed[reason]++;
+	self->lingering++;
+	conn->taken = TRUE;
+	conn->stream = stream;
+	conn->phase = PHASE_LINGER;
+	conn->out = g_bytes_ref(answer);
+	conn->out_off = 0;
+	conn_arm(conn, LINGER_MS);
+	linger_step(conn);
+}
+
+/* ---- following libsoup's messages ---- */
+
+static void
+msg_got_headers(SoupServerMessage *msg, gpointer user_data)
+{
+	Conn *conn = user_data;
+	SoupMessageHeaders *hdrs = soup_server_message_get_request_headers(msg);
+	SoupEncoding encoding = soup_message_headers_get_encoding(hdrs);
+
+	conn_stop_watch(conn);
+	/* an early handler answered (no token, too large...): the body is never read */
+	if (soup_server_message_get_status(msg) != 0) {
+		conn_answer_now(conn, msg, CLOSED_EARLY_ANSWER);
+		return;
+	}
+	if ((encoding == SOUP_ENCODING_CONTENT_LENGTH &&
+	     soup_message_headers_get_content_length(hdrs) > 0) ||
+	    encoding == SOUP_ENCODING_CHUNKED || encoding == SOUP_ENCODING_EOF) {
+		conn->phase = PHASE_BODY;
+		conn_arm(conn, conn->owner->limits.idle_timeout_ms);
+	} else {
+		conn->phase = PHASE_HANDLING;
+		conn_stop_timer(conn);
+	}
+}
+
+static void
+msg_got_chunk(SoupServerMessage *msg, GBytes *chunk, gpointer user_data)
+{
+	Conn *conn = user_data;
+	conn->body_bytes += g_bytes_get_size(chunk);
+	if (conn->body_bytes > conn->owner->limits.max_body) {
+		g_autoptr(GString) json = g_string_new(
+			"{\"error\": \"invalid\", \"message\": \"body: too large\"}\n");
+		soup_server_message_set_status(msg, 413, NULL);
+		soup_server_message_set_response(msg, "application/json", SOUP_MEMORY_COPY,
+						 json->str, json->len);
+		conn_answer_now(conn, msg, CLOSED_BODY_TOO_LARGE);
+		return;
+	}
+	conn_arm(conn, conn->owner->limits.idle_timeout_ms);
+}
+
+static void
+msg_got_body(SoupServerMessage *msg, gpointer user_data)
+{
+	Conn *conn = user_data;
+	conn->phase = PHASE_HANDLING;
+	conn_stop_timer(conn);
+}
+
+static void
+msg_finished(SoupServerMessage *msg, gpointer user_data)
+{
+	Conn *conn = user_data;
+	conn_drop_msg(conn);
+	conn->served = TRUE;
+	/* kept alive: wait for the next request (libsoup closing it frees it) */
+	conn_idle(conn);
+}
+
+static void
+request_started(SoupServer *server, SoupServerMessage *msg, gpointer user_data)
+{
+	CrRestConns *self = user_data;
+	g_autofree gchar *key = peer_key(soup_server_message_get_remote_address(msg), NULL);
+	Conn *conn = key != NULL ? g_hash_table_lookup(self->by_peer, key) : NULL;
+	if (conn == NULL || conn->taken)
+		return;
+	conn_drop_msg(conn);
+	conn->msg = g_object_ref(msg);
+	/* libsoup keeps a connection alive only for the connections of its own
+	 * listeners: say so, rather than leave clients to find the close */
+	soup_message_headers_replace(soup_server_message_get_response_headers(msg), "Connection",
+				     "close");
+	/* after libsoup's own "got-headers" handler, which runs the early handlers */
+	conn->msg_ids[0] = g_signal_connect(msg, "got-headers", G_CALLBACK(msg_got_headers), conn);
+	conn->msg_ids[1] = g_signal_connect(msg, "got-chunk", G_CALLBACK(msg_got_chunk), conn);
+	conn->msg_ids[2] = g_signal_connect(msg, "got-body", G_CALLBACK(msg_got_body), conn);
+	conn->msg_ids[3] = g_signal_connect(msg, "finished", G_CALLBACK(msg_finished), conn);
+}
+
+/* ---- accepting ---- */
+
+static void
+refuse(CrRestConns *self, GSocket *socket, const gchar *ip, const gchar *why)
+{
+	static const gchar body[] = "{\"error\": \"busy\", \"message\": \"too many connections\"}\n";
+	gint fd = g_socket_get_fd(socket);
+	g_autofree gchar *key = g_strdup_printf("refuse %s", ip);
+	g_autofree gchar *answer = g_strdup_printf(
+		"HTTP/1.1 503 Service Unavailable\r\nContent-Type: application/json\r\n"
+		"Retry-After: 1\r\nConnection: close\r\nContent-Length: %zu\r\n\r\n%s",
+		sizeof(body) - 1, body);
+	/* a fresh socket's send buffer is empty: this goes out whole */
+	if (self->cert == NULL && send(fd, answer, strlen(answer), MSG_DONTWAIT | MSG_NOSIGNAL) > 0)
+		shutdown(fd, SHUT_WR);
+	g_socket_close(socket, NULL);
+	CR_LOG_LIMITED(self->log, G_LOG_LEVEL_WARNING, key,
+		       "REST API: connection from %s refused (503): %s", ip, why);
+}
+
+static void
+handle_new(CrRestConns *self, gint fd)
+{
+	g_autoptr(GError) error = NULL;
+	g_autoptr(GSocket) socket = g_socket_new_from_fd(fd, &error);
+	g_autoptr(GSocketAddress) remote = NULL;
+	g_autoptr(GSocketAddress) local = NULL;
+	g_autoptr(GIOStream) stream = NULL;
+	g_autofree gchar *ip = NULL;
+	g_autofree gchar *key = NULL;
+	Conn *conn;
+	guint n;
+
+	if (socket == NULL) {
+		close(fd);
+		return;
+	}
+	remote = g_socket_get_remote_address(socket, NULL);
+	local = g_socket_get_local_address(socket, NULL);
+	key = peer_key(remote, &ip);
+	if (key == NULL || local == NULL) {
+		g_socket_close(socket, NULL);
+		return;
+	}
+	n = GPOINTER_TO_UINT(g_hash_table_lookup(self->per_ip, ip));
+	if (g_hash_table_size(self->conns) >= self->limits.max_connections) {
+		self->refused_total++;
+		refuse(self, socket, ip, "rest-max-connections reached");
+		return;
+	}
+	if (n >= self->limits.max_per_address) {
+		self->refused_per_address++;
+		refuse(self, socket, ip, "rest-max-connections-per-address reached");
+		return;
+	}
+	self->accepted++;
+	stream = G_IO_STREAM(g_socket_connection_factory_create_connection(socket));
+	if (self->cert != NULL) {
+		GIOStream *tls = g_tls_server_connection_new(stream, self->cert, &error);
+		if (tls == NULL) {
+			CR_LOG_LIMITED(self->log, G_LOG_LEVEL_WARNING, "tls",
+				       "REST API: TLS for %s: %s", ip, error->message);
+			g_socket_close(socket, NULL);
+			return;
+		}
+		g_object_unref(stream);
+		stream = tls;
+	}
+	conn = g_new0(Conn, 1);
+	conn->owner = self;
+	conn->socket = g_object_ref(socket);
+	conn->peer = g_steal_pointer(&key);
+	conn->ip = g_strdup(ip);
+	conn->stream = stream;
+	g_hash_table_add(self->conns, conn);
+	g_hash_table_replace(self->by_peer, g_strdup(conn->peer), conn);
+	g_hash_table_insert(self->per_ip, g_strdup(ip), GUINT_TO_POINTER(n + 1));
+	g_object_weak_ref(G_OBJECT(stream), stream_gone, conn);
+	conn_idle(conn);
+	/* libsoup keeps its own reference; ours goes with this scope */
+	soup_server_accept_iostream(self->server, stream, local, remote, NULL);
+}
+
+static gboolean accept_cb(GSocket *socket, GIOCondition condition, gpointer user_data);
+
+static void
+accept_watch(CrRestConns *self)
+{
+	self->accept_source = g_socket_create_source(self->listener, G_IO_IN, NULL);
+	g_source_set_callback(self->accept_source, G_SOURCE_FUNC(accept_cb), self, NULL);
+	g_source_set_static_name(self->accept_source, "cr-rest-accept");
+	g_source_attach(self->accept_source, NULL);
+}
+
+static gboolean
+backoff_done(gpointer user_data)
+{
+	CrRestConns *self = user_data;
+	g_clear_pointer(&self->backoff, g_source_unref);
+	accept_watch(self);
+	return G_SOURCE_REMOVE;
+}
+
+static gboolean
+accept_cb(GSocket *socket, GIOCondition condition, gpointer user_data)
+{
+	CrRestConns *self = user_data;
+	for (guint i = 0; i < ACCEPT_BATCH; i++) {
+		gint fd = accept4(g_socket_get_fd(socket), NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
+		if (fd >= 0) {
+			handle_new(self, fd);
+			continue;
+		}
+		if (errno == EAGAIN || errno == EWOULDBLOCK)
+			break;
+		if (errno == EINTR || errno == ECONNABORTED || errno == EPROTO)
+			continue;
+		self->accept_errors++;
+		if (errno == EMFILE || errno == ENFILE || errno == ENOBUFS || errno == ENOMEM) {
+			/* no descriptor for it: stop accepting for a moment, never spin */
+			CR_LOG_LIMITED(self->log, G_LOG_LEVEL_WARNING, "accept",
+				       "REST API: cannot accept connections: %s; pausing %u ms",
+				       g_strerror(errno), ACCEPT_BACKOFF_MS);
+			g_clear_pointer(&self->accept_source, g_source_unref);
+			self->backoff = g_timeout_source_new(ACCEPT_BACKOFF_MS);
+			g_source_set_callback(self->backoff, backoff_done, self, NULL);
+			g_source_set_static_name(self->backoff, "cr-rest-accept-backoff");
+			g_source_attach(self->backoff, NULL);
+			return G_SOURCE_REMOVE;
+		}
+		CR_LOG_LIMITED(self->log, G_LOG_LEVEL_WARNING, "accept",
+			       "REST API: accept: %s", g_strerror(errno));
+		break;
+	}
+	return G_SOURCE_CONTINUE;
+}
+
+CrRestConns *
+cr_rest_conns_new(SoupServer *server, const CrRestLimits *limits, GTlsCertificate *cert)
+{
+	CrRestConns *self = g_new0(CrRestConns, 1);
+	self->server = g_object_ref(server);
+	self->limits = *limits;
+	self->cert = cert != NULL ? g_object_ref(cert) : NULL;
+	self->conns = g_hash_table_new(g_direct_hash, g_direct_equal);
+	self->by_peer = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
+	self->per_ip = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
+	self->log = cr_log_limiter_new("rest", 10, 1);
+	self->started_id = g_signal_connect(server, "request-started", G_CALLBACK(request_started),
+					    self);
+	return self;
+}
+
+gboolean
+cr_rest_conns_listen(CrRestConns *self, GSocketAddress *address, GError **error)
+{
+	g_autoptr(GSocket) socket = g_socket_new(g_socket_address_get_family(address),
+						 G_SOCKET_TYPE_STREAM, G_SOCKET_PROTOCOL_TCP, error);
+	if (socket == NULL)
+		return FALSE;
+	g_socket_set_blocking(socket, FALSE);
+	g_socket_set_listen_backlog(socket, SOMAXCONN);
+	if (!g_socket_bind(socket, address, TRUE, error) || !g_socket_listen(socket, error))
+		return FALSE;
+	self->listener = g_steal_pointer(&socket);
+	accept_watch(self);
+	return TRUE;
+}
+
+gchar *
+cr_rest_conns_get_uri(CrRestConns *self)
+{
+	g_autoptr(GSocketAddress) addr = g_socket_get_local_address(self->listener, NULL);
+	g_autofree gchar *ip = NULL;
+	GInetAddress *inet;
+	if (addr == NULL || !G_IS_INET_SOCKET_ADDRESS(addr))
+		return g_strdup("?");
+	inet = g_inet_socket_address_get_address(G_INET_SOCKET_ADDRESS(addr));
+	ip = g_inet_address_to_string(inet);
+	return g_strdup_printf(
+		"%s://%s%s%s:%u/", self->cert != NULL ? "https" : "http",
+		g_inet_address_get_family(inet) == G_SOCKET_FAMILY_IPV6 ? "[" : "", ip,
+		g_inet_address_get_family(inet) == G_SOCKET_FAMILY_IPV6 ? "]" : "",
+		g_inet_socket_address_get_port(G_INET_SOCKET_ADDRESS(addr)));
+}
+
+void
+cr_rest_conns_metrics(CrRestConns *self, GString *out)
+{
+	g_string_append(out, "# HELP cardroute_rest_connections REST connections open now.\n"
+			     "# TYPE cardroute_rest_connections gauge\n");
+	g_string_append_printf(out, "cardroute_rest_connections %u\n",
+			       g_hash_table_size(self->conns));
+	g_string_append(out, "# HELP cardroute_rest_connections_accepted_total REST connections "
+			     "accepted.\n# TYPE cardroute_rest_connections_accepted_total counter\n");
+	g_string_append_printf(out, "cardroute_rest_connections_accepted_total %" G_GUINT64_FORMAT
+			       "\n", self->accepted);
+	g_string_append(out, "# HELP cardroute_rest_connections_refused_total REST connections "
+			     "answered 503 by a connection limit.\n"
+			     "# TYPE cardroute_rest_connections_refused_total counter\n");
+	g_string_append_printf(out,
+			       "cardroute_rest_connections_refused_total{limit=\"total\"} "
+			       "%" G_GUINT64_FORMAT "\n"
+			       "cardroute_rest_connections_refused_total{limit=\"per-address\"} "
+			       "%" G_GUINT64_FORMAT "\n",
+			       self->refused_total, self->refused_per_address);
+	g_string_append(out, "# HELP cardroute_rest_connections_closed_total REST connections "
+			     "closed by the daemon, by reason.\n"
+			     "# TYPE cardroute_rest_connections_closed_total counter\n");
+	for (guint i = 0; i < CLOSED_N; i++)
+		g_string_append_printf(out,
+				       "cardroute_rest_connections_closed_total{reason=\"%s\"} "
+				       "%" G_GUINT64_FORMAT "\n",
+				       closed_names[i], self->closed[i]);
+	g_string_append(out, "# HELP cardroute_rest_accept_errors_total Failed accept() calls "
+			     "(no file descriptor left...).\n"
+			     "# TYPE cardroute_rest_accept_errors_total counter\n");
+	g_string_append_printf(out, "cardroute_rest_accept_errors_total %" G_GUINT64_FORMAT "\n",
+			       self->accept_errors);
+}
+
+void
+cr_rest_conns_free(CrRestConns *self)
+{
+	if (self == NULL)
+		return;
+	g_clear_signal_handler(&self->started_id, self->server);
+	if (self->accept_source != NULL) {
+		g_source_destroy(self->accept_source);
+		g_clear_pointer(&self->accept_source, g_source_unref);
+	}
+	if (self->backoff != NULL) {
+		g_source_destroy(self->backoff);
+		g_clear_pointer(&self->backoff, g_source_unref);
+	}
+	while (g_hash_table_size(self->conns) > 0) {
+		GList *keys = g_hash_table_get_keys(self->conns);
+		Conn *conn = keys->data;
+		g_list_free(keys);
+		self->closed[CLOSED_IDLE_TIMEOUT]--;
+		conn_close(conn, CLOSED_IDLE_TIMEOUT);
+	}
+	if (self->listener != NULL) {
+		g_socket_close(self->listener, NULL);
+		g_object_unref(self->listener);
+	}
+	g_hash_table_unref(self->conns);
+	g_hash_table_unref(self->by_peer);
+	g_hash_table_unref(self->per_ip);
+	cr_log_limiter_free(self->log);
+	g_clear_object(&self->cert);
+	g_object_unref(self->server);
+	g_free(self);
+}
