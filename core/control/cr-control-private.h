@@ -58,6 +58,8 @@ CrSse *cr_sse_new(CrRouter *router);
 void cr_sse_free(CrSse *sse);
 /* takes over a server message (a SoupServerMessage) */
 void cr_sse_add_client(CrSse *sse, gpointer soup_server_message);
+/* clients now, clients dropped; NULL is fine */
+void cr_sse_metrics(CrSse *sse, GString *out);
 
 /* cr-rest-api.c: /api/v1 and /metrics through the handler registry */
 void cr_rest_api_register(CrControl *control);

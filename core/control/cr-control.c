@@ -250,5 +250,6 @@ cr_control_metrics_render(CrControl *self)
 	g_autofree gchar *router = cr_metrics_render(self->router);
 	GString *out = g_string_new(router);
 	cr_rest_metrics(self->rest, out);
+	cr_sse_metrics(self->sse, out);
 	return g_string_free(out, FALSE);
 }

@@ -43,6 +43,7 @@
 #define ACCEPT_BACKOFF_MS 250
 #define LINGER_MS 2000
 #define LINGER_MAX_BYTES (1024 * 1024) /* dropped before closing regardless */
+#define SNDBUF (64 * 1024) /* the kernel's share of what a client has not read */
 #define LINGER_MAX 64 /* connections lingering at once; more are closed at once */
 
 typedef enum {
@@ -562,6 +563,9 @@ handle_new(CrRestConns *self, gint fd)
 		return;
 	}
 	self->accepted++;
+	/* a client that does not read (an event stream) fills this, then its
+	 * bounded queue in cr-events-sse.c: not megabytes of kernel memory */
+	setsockopt(g_socket_get_fd(socket), SOL_SOCKET, SO_SNDBUF, &(gint){SNDBUF}, sizeof(gint));
 	stream = G_IO_STREAM(g_socket_connection_factory_create_connection(socket));
 	if (self->cert != NULL) {
 		GIOStream *tls = g_tls_server_connection_new(stream, self->cert, &error);
