@@ -105,6 +105,7 @@ typedef struct {
 	gsize out_off;
 	gboolean shut;
 	gsize dropped;
+	gboolean absolute_form; /* the request line names a whole URI */
 } Conn;
 
 static void conn_free(Conn *conn);
@@ -246,25 +247,51 @@ conn_arm(Conn *conn, guint ms)
 	g_source_attach(conn->timer, NULL);
 }
 
-/* IDLE: has the peer sent something, or gone? */
+/* Whether the request that begins on @fd has an absolute-form target
+ * ("GET http://host/path HTTP/1.1"): libsoup would serve it, a proxy's form
+ * has no business here. Seen when the request line's start came in one
+ * segment (what clients send); msg_got_headers() also compares the URI with
+ * the Host header for the rest. */
 static gboolean
-watch_cb(GSocket *socket, GIOCondition condition, gpointer user_data)
+request_is_absolute_form(gint fd)
 {
-	Conn *conn = user_data;
+	gchar head[64];
+	gssize n = recv(fd, head, sizeof(head), MSG_PEEK | MSG_DONTWAIT);
+	const gchar *space = n > 0 ? memchr(head, ' ', (gsize)n) : NULL;
+	gsize at;
+	if (space == NULL)
+		return FALSE;
+	at = (gsize)(space - head) + 1;
+	return at < (gsize)n && head[at] != '/' && head[at] != '*' && head[at] != ' ';
+}
+
+/* IDLE: has the peer sent something, or gone? FALSE when the connection is
+ * no longer idle (or no longer there). */
+static gboolean
+conn_peek(Conn *conn)
+{
+	gint fd = g_socket_get_fd(conn->socket);
 	gchar byte;
-	gssize n = recv(g_socket_get_fd(socket), &byte, 1, MSG_PEEK | MSG_DONTWAIT);
+	gssize n = recv(fd, &byte, 1, MSG_PEEK | MSG_DONTWAIT);
 	if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR))
-		return G_SOURCE_CONTINUE;
-	g_clear_pointer(&conn->watch, g_source_unref);
+		return TRUE;
+	conn_stop_watch(conn);
 	if (n <= 0) {
 		g_debug("REST connection %s closed by the peer", conn->peer);
 		conn_close(conn, CLOSED_PEER);
-		return G_SOURCE_REMOVE;
+		return FALSE;
 	}
+	conn->absolute_form = request_is_absolute_form(fd);
 	/* a request begins: its headers have header-timeout from now */
 	conn->phase = PHASE_HEADERS;
 	conn_arm(conn, conn->owner->limits.header_timeout_ms);
-	return G_SOURCE_REMOVE;
+	return FALSE;
+}
+
+static gboolean
+watch_cb(GSocket *socket, GIOCondition condition, gpointer user_data)
+{
+	return conn_peek(user_data) ? G_SOURCE_CONTINUE : G_SOURCE_REMOVE;
 }
 
 static void
@@ -427,6 +454,26 @@ conn_answer_now(Conn *conn, SoupServerMessage *msg, ClosedReason reason)
 
 /* ---- following libsoup's messages ---- */
 
+static gboolean
+is_absolute_form(Conn *conn, SoupServerMessage *msg)
+{
+	const gchar *host = soup_message_headers_get_one(soup_server_message_get_request_headers(msg),
+							 "Host");
+	GUri *uri = soup_server_message_get_uri(msg);
+	g_autofree gchar *bare = NULL;
+	gchar *colon;
+	if (conn->absolute_form)
+		return TRUE;
+	if (host == NULL || uri == NULL || g_uri_get_host(uri) == NULL)
+		return FALSE;
+	/* an origin-form request's URI is made from its Host header */
+	bare = g_strdup(host[0] == '[' ? host + 1 : host);
+	colon = strrchr(bare, host[0] == '[' ? ']' : ':');
+	if (colon != NULL)
+		*colon = '\0';
+	return g_ascii_strcasecmp(bare, g_uri_get_host(uri)) != 0;
+}
+
 static void
 msg_got_headers(SoupServerMessage *msg, gpointer user_data)
 {
@@ -435,6 +482,13 @@ msg_got_headers(SoupServerMessage *msg, gpointer user_data)
 	SoupEncoding encoding = soup_message_headers_get_encoding(hdrs);
 
 	conn_stop_watch(conn);
+	if (soup_server_message_get_status(msg) == 0 && is_absolute_form(conn, msg)) {
+		static const gchar json[] = "{\"error\": \"invalid\", \"message\": "
+					    "\"absolute-form request targets are not served\"}\n";
+		soup_server_message_set_status(msg, 400, NULL);
+		soup_server_message_set_response(msg, "application/json", SOUP_MEMORY_STATIC, json,
+						 sizeof(json) - 1);
+	}
 	/* an early handler answered (no token, too large...): the body is never read */
 	if (soup_server_message_get_status(msg) != 0) {
 		conn_answer_now(conn, msg, CLOSED_EARLY_ANSWER);
@@ -589,6 +643,9 @@ handle_new(CrRestConns *self, gint fd)
 	g_hash_table_insert(self->per_ip, g_strdup(ip), GUINT_TO_POINTER(n + 1));
 	g_object_weak_ref(G_OBJECT(stream), stream_gone, conn);
 	conn_idle(conn);
+	/* what came with the handshake is read by libsoup at once: look first */
+	if (!conn_peek(conn) && !g_hash_table_contains(self->conns, conn))
+		return;
 	/* libsoup keeps its own reference; ours goes with this scope */
 	soup_server_accept_iostream(self->server, stream, local, remote, NULL);
 }

@@ -13,6 +13,7 @@
 
 #include "cr-control-private.h"
 #include "cr-rest-conn.h"
+#include "cr-rest-parse.h"
 
 struct _CrRest {
 	CrControl *control;
@@ -160,8 +161,18 @@ server_cb(SoupServer *server, SoupServerMessage *msg, const char *path, GHashTab
 	g_autoptr(GBytes) body = NULL;
 	g_autoptr(GHashTable) q = NULL;
 	g_autofree gchar *remote = NULL;
+	g_autofree gchar *decoded = NULL;
+	g_autoptr(GError) path_error = NULL;
 	CrHttpRequest *req;
 	Pending *p;
+
+	/* the server runs with raw-paths: an escaped '/' stays one here */
+	decoded = cr_rest_decode_path(path, &path_error);
+	if (decoded == NULL) {
+		set_error(msg, 404, "not-found", path_error->message);
+		return;
+	}
+	path = decoded;
 
 	if (g_strcmp0(path, "/api/v1/events") == 0 && g_strcmp0(method, "GET") == 0) {
 		if (rest->control->sse != NULL)
@@ -252,7 +263,7 @@ cr_rest_start(CrRest *rest, GError **error)
 			return FALSE;
 	}
 	rest->server = soup_server_new("server-header", "cardrouted/" CR_VERSION " ",
-				       "tls-certificate", cert, NULL);
+				       "tls-certificate", cert, "raw-paths", TRUE, NULL);
 	soup_server_add_early_handler(rest->server, NULL, early_cb, rest, NULL);
 	soup_server_add_handler(rest->server, NULL, server_cb, rest, NULL);
 	inet = resolve(c->rest_host, &local);

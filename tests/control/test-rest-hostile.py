@@ -312,6 +312,44 @@ def bodies(tmp):
     d.stop()
 
 
+def raw_exchange(d, req):
+    s = connect(d)
+    s.sendall(req)
+    data = b""
+    while True:
+        try:
+            chunk = s.recv(65536)
+        except OSError:
+            break
+        if not chunk:
+            break
+        data += chunk
+    s.close()
+    return data
+
+
+def odd_requests(tmp):
+    d = start(tmp, "odd", "", "[frontend:term]\nplugin = script\ncommands = 00B0000002\n"
+              f"log = {tmp}/odd-term.log\n")
+    out = raw_exchange(d, b"GET /api/v1/%2F/status HTTP/1.1\r\nHost: x\r\n\r\n")
+    check(out.startswith(b"HTTP/1.1 404"), f"/api/v1/%2F/status: 404 ({out[:20]!r})")
+    out = raw_exchange(d, b"GET /api/v1/../api/v1/status HTTP/1.1\r\nHost: x\r\n\r\n")
+    check(not out.startswith(b"HTTP/1.1 200"), f"dot segments are not served ({out[:20]!r})")
+    for req in [b"GET http://127.0.0.1/api/v1/status HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n",
+                b"GET http://elsewhere/api/v1/status HTTP/1.1\r\nHost: x\r\n\r\n"]:
+        out = raw_exchange(d, req)
+        check(out.startswith(b"HTTP/1.1 400"), f"absolute-form {req[:30]!r}: 400 ({out[:20]!r})")
+    out = raw_exchange(d, b"GET /api/v1/status HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n")
+    check(out.startswith(b"HTTP/1.1 200"), "origin-form still served")
+    st, _, body = d.request("POST", "/api/v1/routes",
+                            raw=b'{"frontend": "term\\u0000x", "backend": "card", "name": "n"}',
+                            headers={"Content-Type": "application/json"})
+    check(st == 400 and "u0000" in body.get("message", ""), f"\\u0000 in a name: 400 ({st} {body})")
+    st, _, body = d.request("GET", "/api/v1/routes")
+    check(st == 200 and body["routes"] == [], "no route was made of a truncated name")
+    d.stop()
+
+
 def percentile(values, p):
     values = sorted(values)
     return values[min(len(values) - 1, int(len(values) * p / 100))]
@@ -382,7 +420,8 @@ def event_flood(tmp):
 
 def main():
     with tempfile.TemporaryDirectory(prefix="cr-hostile-") as tmp:
-        for test in [keepalive_leak, slowloris, limits, bodies, fd_exhaustion, event_flood]:
+        for test in [keepalive_leak, slowloris, limits, odd_requests, bodies, fd_exhaustion,
+                     event_flood]:
             if len(sys.argv) > 3 and test.__name__ not in sys.argv[3:]:
                 continue
             print(f"--- {test.__name__}", flush=True)
