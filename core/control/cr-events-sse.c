@@ -21,6 +21,7 @@
 
 #include "cr-control-private.h"
 #include "cr-json.h"
+#include "cr-rest-conn.h"
 
 #define SSE_MAX_QUEUED 128      /* events per client not yet on the socket */
 #define SSE_WRITE_TIMEOUT_S 10  /* queued, and nothing written for this long: dropped */
@@ -39,6 +40,7 @@ struct _CrSse {
 	GPtrArray *clients; /* Client */
 	CrLogLimiter *log;
 	guint64 dropped;
+	guint64 trims;
 };
 
 typedef struct {
@@ -69,6 +71,7 @@ trim_now(gpointer user_data)
 {
 	CrSse *sse = user_data;
 	sse->trim = 0;
+	sse->trims++;
 	malloc_trim(0);
 	return G_SOURCE_REMOVE;
 }
@@ -107,17 +110,12 @@ client_send(Client *c, GBytes *block)
 /* Close with a reset: what the kernel still holds for the client goes at
  * once instead of waiting for a reader that does not read. */
 static void
-abort_on_close(GIOStream *stream)
+abort_on_close(SoupServerMessage *msg)
 {
-	g_autoptr(GIOStream) base = NULL;
+	GSocket *socket = g_object_get_data(G_OBJECT(msg), CR_REST_MSG_SOCKET);
 	struct linger now = {.l_onoff = 1, .l_linger = 0};
-	if (G_IS_TLS_CONNECTION(stream))
-		g_object_get(stream, "base-io-stream", &base, NULL);
-	else
-		base = g_object_ref(stream);
-	if (base != NULL && G_IS_SOCKET_CONNECTION(base))
-		setsockopt(g_socket_get_fd(g_socket_connection_get_socket(G_SOCKET_CONNECTION(base))),
-			   SOL_SOCKET, SO_LINGER, &now, sizeof(now));
+	if (socket != NULL)
+		setsockopt(g_socket_get_fd(socket), SOL_SOCKET, SO_LINGER, &now, sizeof(now));
 }
 
 /* Drops a client now: the connection is taken from libsoup and closed, and
@@ -134,11 +132,10 @@ client_drop(Client *c, const gchar *why)
 	CR_LOG_LIMITED(sse->log, G_LOG_LEVEL_MESSAGE, key, "event stream client %s dropped: %s",
 		       key, why);
 	g_ptr_array_remove(sse->clients, c); /* frees c */
+	abort_on_close(msg);
 	stream = soup_server_message_steal_connection(msg);
-	if (stream != NULL) {
-		abort_on_close(stream);
+	if (stream != NULL)
 		g_io_stream_close(stream, NULL, NULL);
-	}
 	client_left(sse);
 }
 
@@ -272,6 +269,11 @@ cr_sse_metrics(CrSse *sse, GString *out)
 			     "# TYPE cardroute_rest_event_clients_dropped_total counter\n");
 	g_string_append_printf(out, "cardroute_rest_event_clients_dropped_total %" G_GUINT64_FORMAT
 			       "\n", sse->dropped);
+	g_string_append(out, "# HELP cardroute_rest_event_memory_trims_total Heap trims after "
+			     "event stream clients left.\n"
+			     "# TYPE cardroute_rest_event_memory_trims_total counter\n");
+	g_string_append_printf(out, "cardroute_rest_event_memory_trims_total %" G_GUINT64_FORMAT "\n",
+			       sse->trims);
 }
 
 void

@@ -281,7 +281,8 @@ conn_peek(Conn *conn)
 		conn_close(conn, CLOSED_PEER);
 		return FALSE;
 	}
-	conn->absolute_form = request_is_absolute_form(fd);
+	/* plain HTTP only: a TLS record says nothing about the request line */
+	conn->absolute_form = conn->owner->cert == NULL && request_is_absolute_form(fd);
 	/* a request begins: its headers have header-timeout from now */
 	conn->phase = PHASE_HEADERS;
 	conn_arm(conn, conn->owner->limits.header_timeout_ms);
@@ -550,6 +551,9 @@ request_started(SoupServer *server, SoupServerMessage *msg, gpointer user_data)
 		return;
 	conn_drop_msg(conn);
 	conn->msg = g_object_ref(msg);
+	/* libsoup 3.2 has no socket for a connection it did not accept */
+	g_object_set_data_full(G_OBJECT(msg), CR_REST_MSG_SOCKET, g_object_ref(conn->socket),
+			       g_object_unref);
 	/* libsoup keeps a connection alive only for the connections of its own
 	 * listeners: say so, rather than leave clients to find the close */
 	soup_message_headers_replace(soup_server_message_get_response_headers(msg), "Connection",

@@ -23,6 +23,11 @@ typedef struct {
 
 typedef struct _CrRestConns CrRestConns;
 
+/* The GSocket of a request's connection, on its SoupServerMessage
+ * (g_object_get_data()): soup_server_message_get_socket() is NULL for
+ * connections accepted here. */
+#define CR_REST_MSG_SOCKET "cr-rest-socket"
+
 /* @cert: NULL for plain HTTP */
 CrRestConns *cr_rest_conns_new(SoupServer *server, const CrRestLimits *limits,
 			       GTlsCertificate *cert);

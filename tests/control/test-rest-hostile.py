@@ -390,6 +390,7 @@ def event_flood(tmp):
     for rnd in range(2):
         if rnd == 1:
             rss0 = rss_kb(d)
+        trims = metric(d, "cardroute_rest_event_memory_trims_total")
         clients = wave()
         check(wait_until(lambda: (metric(d, "cardroute_rest_event_clients") or 0) > 0, 10.0),
               "the event clients are connected")
@@ -408,9 +409,17 @@ def event_flood(tmp):
         def all_closed():
             pending[:] = [s for s in pending if not closed_by_peer(s)]
             return not pending
-        check(wait_until(all_closed, 10.0), f"their sockets closed by the daemon ({len(pending)} open)")
+        if not check(wait_until(all_closed, 10.0), f"their sockets closed by the daemon ({len(pending)} open)"):
+            for s in pending:
+                port = s.getsockname()[1]
+                print(subprocess.run(["ss", "-tnmi", f"( sport = :{port} or dport = :{port} )"],
+                                     capture_output=True, text=True).stdout)
+            print(metric(d, "cardroute_rest_connections"), metric(d, "cardroute_rest_event_clients"))
         for s in clients:
             s.close()
+        # the heap is trimmed a second after the last of them left
+        check(wait_until(lambda: (metric(d, "cardroute_rest_event_memory_trims_total") or 0) > trims, 10.0),
+              "memory trimmed after they left")
     ok = wait_until(lambda: rss_kb(d) <= rss0 * 1.1, 10.0)
     print(f"figure: RSS KiB fresh {rss_fresh}, after a first wave {rss0}, with 500 clients {rss_peak}, "
           f"after {rss_kb(d)}")
