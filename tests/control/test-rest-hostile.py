@@ -424,6 +424,10 @@ def event_flood(tmp):
     print(f"figure: RSS KiB fresh {rss_fresh}, after a first wave {rss0}, with 500 clients {rss_peak}, "
           f"after {rss_kb(d)}")
     check(ok, f"RSS back within 10% of the start ({rss_kb(d)} vs {rss0})")
+    shell_lines = d.output().count("APDU from the REST shell")
+    check(shell_lines < 30, f"650 shell APDUs: {shell_lines} log lines (rate-limited)")
+    n = metric(d, 'cardroute_log_suppressed_total{source="rest-apdu"}')
+    check(n is not None and n > 0, f"the held-back lines are counted in /metrics ({n})")
     d.stop()
 
 
