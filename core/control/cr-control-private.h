@@ -36,6 +36,7 @@ struct _CrControl {
 	gboolean allow_apdu;
 	guint apdu_timeout_ms;
 	CrDbusMode dbus_mode;
+	gboolean dbus_write; /* AddRoute/RemoveRoute/Remove allowed */
 	gchar *state_dir;
 	/* parts */
 	CrRest *rest;

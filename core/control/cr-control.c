@@ -176,6 +176,11 @@ cr_control_new(CrRouter *router, CrConfigSection *section, const gchar *default_
 					  &dbus_mode, error))
 		return NULL;
 	self->dbus_mode = (CrDbusMode)dbus_mode;
+	/* the session bus lets every process of the user call: read-only unless
+	 * asked; the system bus has its policy file */
+	if (!cr_config_section_get_bool(section, "dbus-write", self->dbus_mode == CR_DBUS_SYSTEM,
+					&self->dbus_write, error))
+		return NULL;
 	self->apdu_timeout_ms = (guint)apdu_timeout;
 	self->state_dir = cr_config_section_get_string(section, "state-dir", default_state_dir);
 	if (self->state_dir != NULL && self->state_dir[0] == '\0')
