@@ -1,117 +1,45 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
- * The REST listener and its connections (see cr-rest-conn.h).
+ * The life of every REST connection (see cr-rest-conn.h; the accept loop and
+ * the limits are in cr-rest-listen.c).
  *
- * libsoup only ever sees connections accepted here
- * (soup_server_accept_iostream()), so this file decides how many there are
- * and how long each lives:
- *
- *  - Accepting: a non-blocking listening socket with a SOMAXCONN backlog. On
- *    EMFILE/ENFILE (and ENOBUFS/ENOMEM) accepting stops for ACCEPT_BACKOFF_MS
- *    and one line is logged per interval, so a full fd table never spins.
- *  - Limits: a connection over rest-max-connections, or over
- *    rest-max-connections-per-address for its source address, is answered
- *    503 and closed at once.
+ *  - One request per connection: libsoup keeps a connection alive only for
+ *    its own listeners, and the answers say "Connection: close". Bookworm's
+ *    libsoup 3.2 left a kept-alive socket in CLOSE-WAIT for ever once the
+ *    client closed it; here libsoup closes after the answer, and anything it
+ *    still holds is closed by this file.
  *  - Phases: a connection waits for a request (IDLE), is reading its headers
  *    (HEADERS), its body (BODY), or is being answered (HANDLING). IDLE ends
- *    after rest-header-timeout on a fresh connection and after
- *    rest-idle-timeout between keep-alive requests; HEADERS ends after
- *    rest-header-timeout; BODY after rest-idle-timeout without a byte.
+ *    after rest-header-timeout on a fresh connection (rest-idle-timeout
+ *    after a request); HEADERS ends rest-header-timeout after the first
+ *    byte; BODY after rest-idle-timeout without a byte.
  *  - Peer gone: while IDLE, a watch of our own (above libsoup's priority)
- *    peeks at the socket: end of stream closes the connection here. Bookworm's
- *    libsoup 3.2 leaves such a keep-alive socket in CLOSE-WAIT for ever.
+ *    peeks at the socket: end of stream closes the connection here.
  *  - Early answers: when an early handler set a status (401, 403, 413...) the
  *    connection is taken from libsoup before any body byte is read; the
  *    answer is written here, the write side shut, and what the client still
- *    sends is read and dropped for at most LINGER_MS (so the client reads the
- *    answer instead of a reset), then the socket is closed. A chunked body is
- *    counted as it arrives and cut the same way at the limit.
+ *    sends is read and dropped for at most LINGER_MS / LINGER_MAX_BYTES (so
+ *    the client reads the answer instead of a reset), then the socket is
+ *    closed. A chunked body is counted as it arrives and cut the same way at
+ *    the limit. An absolute-form request target is answered 400 the same way.
  */
 #define G_LOG_DOMAIN "cr-control"
-#define _GNU_SOURCE /* accept4 */
 
 #include <errno.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
-#include <cardroute/cr-log-limit.h>
-
-#include "cr-rest-conn.h"
-
-#define ACCEPT_BATCH 64
-#define ACCEPT_BACKOFF_MS 250
-#define LINGER_MS 2000
-#define LINGER_MAX_BYTES (1024 * 1024) /* dropped before closing regardless */
-#define SNDBUF (64 * 1024) /* the kernel's share of what a client has not read */
-#define LINGER_MAX 64 /* connections lingering at once; more are closed at once */
-
-typedef enum {
-	PHASE_IDLE,
-	PHASE_HEADERS,
-	PHASE_BODY,
-	PHASE_HANDLING,
-	PHASE_LINGER,
-} Phase;
-
-typedef enum {
-	CLOSED_HEADER_TIMEOUT,
-	CLOSED_IDLE_TIMEOUT,
-	CLOSED_PEER,
-	CLOSED_EARLY_ANSWER,
-	CLOSED_BODY_TOO_LARGE,
-	CLOSED_N,
-} ClosedReason;
+#include "cr-rest-conn-private.h"
 
 static const gchar *const closed_names[CLOSED_N] = {
 	"header-timeout", "idle-timeout", "peer-closed", "early-answer", "body-too-large",
 };
 
-struct _CrRestConns {
-	SoupServer *server;
-	CrRestLimits limits;
-	GTlsCertificate *cert;
-	GSocket *listener;
-	GSource *accept_source;
-	GSource *backoff;
-	gulong started_id;
-	GHashTable *conns;   /* Conn -> itself */
-	GHashTable *by_peer; /* "ip port" -> Conn (borrowed) */
-	GHashTable *per_ip;  /* ip -> count */
-	guint lingering;
-	CrLogLimiter *log;
-	guint64 accepted;
-	guint64 refused_total;
-	guint64 refused_per_address;
-	guint64 accept_errors;
-	guint64 closed[CLOSED_N];
-};
-
-typedef struct {
-	CrRestConns *owner;
-	GSocket *socket;
-	GIOStream *stream; /* weak while libsoup has it, owned once taken back */
-	gboolean taken;
-	gchar *peer; /* "ip port": the key of by_peer */
-	gchar *ip;
-	Phase phase;
-	gboolean served; /* a request was answered on it */
-	GSource *timer;
-	GSource *watch;
-	SoupServerMessage *msg;
-	gulong msg_ids[4];
-	gsize body_bytes;
-	GBytes *out;
-	gsize out_off;
-	gboolean shut;
-	gsize dropped;
-	gboolean absolute_form; /* the request line names a whole URI */
-} Conn;
-
 static void conn_free(Conn *conn);
 
-static gchar *
-peer_key(GSocketAddress *addr, gchar **ip_out)
+gchar *
+cr_rest_peer_key(GSocketAddress *addr, gchar **ip_out)
 {
 	g_autofree gchar *ip = NULL;
 	if (addr == NULL || !G_IS_INET_SOCKET_ADDRESS(addr))
@@ -545,7 +473,7 @@ static void
 request_started(SoupServer *server, SoupServerMessage *msg, gpointer user_data)
 {
 	CrRestConns *self = user_data;
-	g_autofree gchar *key = peer_key(soup_server_message_get_remote_address(msg), NULL);
+	g_autofree gchar *key = cr_rest_peer_key(soup_server_message_get_remote_address(msg), NULL);
 	Conn *conn = key != NULL ? g_hash_table_lookup(self->by_peer, key) : NULL;
 	if (conn == NULL || conn->taken)
 		return;
@@ -565,81 +493,17 @@ request_started(SoupServer *server, SoupServerMessage *msg, gpointer user_data)
 	conn->msg_ids[3] = g_signal_connect(msg, "finished", G_CALLBACK(msg_finished), conn);
 }
 
-/* ---- accepting ---- */
 
-static void
-refuse(CrRestConns *self, GSocket *socket, const gchar *ip, const gchar *why)
+/* Takes over an accepted connection under the limits and hands it to libsoup. */
+void
+cr_rest_conn_adopt(CrRestConns *self, GSocket *socket, GIOStream *stream, GSocketAddress *local,
+		   GSocketAddress *remote, const gchar *key, const gchar *ip)
 {
-	static const gchar body[] = "{\"error\": \"busy\", \"message\": \"too many connections\"}\n";
-	gint fd = g_socket_get_fd(socket);
-	g_autofree gchar *key = g_strdup_printf("refuse %s", ip);
-	g_autofree gchar *answer = g_strdup_printf(
-		"HTTP/1.1 503 Service Unavailable\r\nContent-Type: application/json\r\n"
-		"Retry-After: 1\r\nConnection: close\r\nContent-Length: %zu\r\n\r\n%s",
-		sizeof(body) - 1, body);
-	/* a fresh socket's send buffer is empty: this goes out whole */
-	if (self->cert == NULL && send(fd, answer, strlen(answer), MSG_DONTWAIT | MSG_NOSIGNAL) > 0)
-		shutdown(fd, SHUT_WR);
-	g_socket_close(socket, NULL);
-	CR_LOG_LIMITED(self->log, G_LOG_LEVEL_WARNING, key,
-		       "REST API: connection from %s refused (503): %s", ip, why);
-}
-
-static void
-handle_new(CrRestConns *self, gint fd)
-{
-	g_autoptr(GError) error = NULL;
-	g_autoptr(GSocket) socket = g_socket_new_from_fd(fd, &error);
-	g_autoptr(GSocketAddress) remote = NULL;
-	g_autoptr(GSocketAddress) local = NULL;
-	g_autoptr(GIOStream) stream = NULL;
-	g_autofree gchar *ip = NULL;
-	g_autofree gchar *key = NULL;
-	Conn *conn;
-	guint n;
-
-	if (socket == NULL) {
-		close(fd);
-		return;
-	}
-	remote = g_socket_get_remote_address(socket, NULL);
-	local = g_socket_get_local_address(socket, NULL);
-	key = peer_key(remote, &ip);
-	if (key == NULL || local == NULL) {
-		g_socket_close(socket, NULL);
-		return;
-	}
-	n = GPOINTER_TO_UINT(g_hash_table_lookup(self->per_ip, ip));
-	if (g_hash_table_size(self->conns) >= self->limits.max_connections) {
-		self->refused_total++;
-		refuse(self, socket, ip, "rest-max-connections reached");
-		return;
-	}
-	if (n >= self->limits.max_per_address) {
-		self->refused_per_address++;
-		refuse(self, socket, ip, "rest-max-connections-per-address reached");
-		return;
-	}
-	self->accepted++;
-	/* a client that does not read (an event stream) fills this, then its
-	 * bounded queue in cr-events-sse.c: not megabytes of kernel memory */
-	setsockopt(g_socket_get_fd(socket), SOL_SOCKET, SO_SNDBUF, &(gint){SNDBUF}, sizeof(gint));
-	stream = G_IO_STREAM(g_socket_connection_factory_create_connection(socket));
-	if (self->cert != NULL) {
-		GIOStream *tls = g_tls_server_connection_new(stream, self->cert, &error);
-		if (tls == NULL) {
-			CR_LOG_LIMITED(self->log, G_LOG_LEVEL_WARNING, "tls",
-				       "REST API: TLS for %s: %s", ip, error->message);
-			g_socket_close(socket, NULL);
-			return;
-		}
-		g_object_unref(stream);
-		stream = tls;
-	}
-	conn = g_new0(Conn, 1);
+	guint n = GPOINTER_TO_UINT(g_hash_table_lookup(self->per_ip, ip));
+	Conn *conn = g_new0(Conn, 1);
 	conn->owner = self;
 	conn->socket = g_object_ref(socket);
-	conn->peer = g_steal_pointer(&key);
+	conn->peer = g_strdup(key);
 	conn->ip = g_strdup(ip);
 	conn->stream = stream;
 	g_hash_table_add(self->conns, conn);
@@ -650,62 +514,7 @@ handle_new(CrRestConns *self, gint fd)
 	/* what came with the handshake is read by libsoup at once: look first */
 	if (!conn_peek(conn) && !g_hash_table_contains(self->conns, conn))
 		return;
-	/* libsoup keeps its own reference; ours goes with this scope */
 	soup_server_accept_iostream(self->server, stream, local, remote, NULL);
-}
-
-static gboolean accept_cb(GSocket *socket, GIOCondition condition, gpointer user_data);
-
-static void
-accept_watch(CrRestConns *self)
-{
-	self->accept_source = g_socket_create_source(self->listener, G_IO_IN, NULL);
-	g_source_set_callback(self->accept_source, G_SOURCE_FUNC(accept_cb), self, NULL);
-	g_source_set_static_name(self->accept_source, "cr-rest-accept");
-	g_source_attach(self->accept_source, NULL);
-}
-
-static gboolean
-backoff_done(gpointer user_data)
-{
-	CrRestConns *self = user_data;
-	g_clear_pointer(&self->backoff, g_source_unref);
-	accept_watch(self);
-	return G_SOURCE_REMOVE;
-}
-
-static gboolean
-accept_cb(GSocket *socket, GIOCondition condition, gpointer user_data)
-{
-	CrRestConns *self = user_data;
-	for (guint i = 0; i < ACCEPT_BATCH; i++) {
-		gint fd = accept4(g_socket_get_fd(socket), NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
-		if (fd >= 0) {
-			handle_new(self, fd);
-			continue;
-		}
-		if (errno == EAGAIN || errno == EWOULDBLOCK)
-			break;
-		if (errno == EINTR || errno == ECONNABORTED || errno == EPROTO)
-			continue;
-		self->accept_errors++;
-		if (errno == EMFILE || errno == ENFILE || errno == ENOBUFS || errno == ENOMEM) {
-			/* no descriptor for it: stop accepting for a moment, never spin */
-			CR_LOG_LIMITED(self->log, G_LOG_LEVEL_WARNING, "accept",
-				       "REST API: cannot accept connections: %s; pausing %u ms",
-				       g_strerror(errno), ACCEPT_BACKOFF_MS);
-			g_clear_pointer(&self->accept_source, g_source_unref);
-			self->backoff = g_timeout_source_new(ACCEPT_BACKOFF_MS);
-			g_source_set_callback(self->backoff, backoff_done, self, NULL);
-			g_source_set_static_name(self->backoff, "cr-rest-accept-backoff");
-			g_source_attach(self->backoff, NULL);
-			return G_SOURCE_REMOVE;
-		}
-		CR_LOG_LIMITED(self->log, G_LOG_LEVEL_WARNING, "accept",
-			       "REST API: accept: %s", g_strerror(errno));
-		break;
-	}
-	return G_SOURCE_CONTINUE;
 }
 
 CrRestConns *
@@ -722,39 +531,6 @@ cr_rest_conns_new(SoupServer *server, const CrRestLimits *limits, GTlsCertificat
 	self->started_id = g_signal_connect(server, "request-started", G_CALLBACK(request_started),
 					    self);
 	return self;
-}
-
-gboolean
-cr_rest_conns_listen(CrRestConns *self, GSocketAddress *address, GError **error)
-{
-	g_autoptr(GSocket) socket = g_socket_new(g_socket_address_get_family(address),
-						 G_SOCKET_TYPE_STREAM, G_SOCKET_PROTOCOL_TCP, error);
-	if (socket == NULL)
-		return FALSE;
-	g_socket_set_blocking(socket, FALSE);
-	g_socket_set_listen_backlog(socket, SOMAXCONN);
-	if (!g_socket_bind(socket, address, TRUE, error) || !g_socket_listen(socket, error))
-		return FALSE;
-	self->listener = g_steal_pointer(&socket);
-	accept_watch(self);
-	return TRUE;
-}
-
-gchar *
-cr_rest_conns_get_uri(CrRestConns *self)
-{
-	g_autoptr(GSocketAddress) addr = g_socket_get_local_address(self->listener, NULL);
-	g_autofree gchar *ip = NULL;
-	GInetAddress *inet;
-	if (addr == NULL || !G_IS_INET_SOCKET_ADDRESS(addr))
-		return g_strdup("?");
-	inet = g_inet_socket_address_get_address(G_INET_SOCKET_ADDRESS(addr));
-	ip = g_inet_address_to_string(inet);
-	return g_strdup_printf(
-		"%s://%s%s%s:%u/", self->cert != NULL ? "https" : "http",
-		g_inet_address_get_family(inet) == G_SOCKET_FAMILY_IPV6 ? "[" : "", ip,
-		g_inet_address_get_family(inet) == G_SOCKET_FAMILY_IPV6 ? "]" : "",
-		g_inet_socket_address_get_port(G_INET_SOCKET_ADDRESS(addr)));
 }
 
 void
@@ -798,24 +574,13 @@ cr_rest_conns_free(CrRestConns *self)
 	if (self == NULL)
 		return;
 	g_clear_signal_handler(&self->started_id, self->server);
-	if (self->accept_source != NULL) {
-		g_source_destroy(self->accept_source);
-		g_clear_pointer(&self->accept_source, g_source_unref);
-	}
-	if (self->backoff != NULL) {
-		g_source_destroy(self->backoff);
-		g_clear_pointer(&self->backoff, g_source_unref);
-	}
+	cr_rest_listen_stop(self);
 	while (g_hash_table_size(self->conns) > 0) {
 		GList *keys = g_hash_table_get_keys(self->conns);
 		Conn *conn = keys->data;
 		g_list_free(keys);
 		self->closed[CLOSED_IDLE_TIMEOUT]--;
 		conn_close(conn, CLOSED_IDLE_TIMEOUT);
-	}
-	if (self->listener != NULL) {
-		g_socket_close(self->listener, NULL);
-		g_object_unref(self->listener);
 	}
 	g_hash_table_unref(self->conns);
 	g_hash_table_unref(self->by_peer);
