@@ -134,8 +134,14 @@ client_drop(Client *c, const gchar *why)
 	g_ptr_array_remove(sse->clients, c); /* frees c */
 	abort_on_close(msg);
 	stream = soup_server_message_steal_connection(msg);
-	if (stream != NULL)
+	if (stream != NULL) {
 		g_io_stream_close(stream, NULL, NULL);
+	} else {
+		/* libsoup kept it: a dead socket makes it let go */
+		GSocket *socket = g_object_get_data(G_OBJECT(msg), CR_REST_MSG_SOCKET);
+		if (socket != NULL)
+			shutdown(g_socket_get_fd(socket), SHUT_RDWR);
+	}
 	client_left(sse);
 }
 
