@@ -28,6 +28,7 @@
 #define SSE_KEEPALIVE_S 15
 #define SSE_SWEEP_S 5
 #define SSE_TRIM_AFTER 16       /* clients gone since the last trim */
+#define SSE_SNDBUF (16 * 1024)  /* the kernel's share of a stream's backlog */
 
 
 struct _CrSse {
@@ -238,6 +239,7 @@ cr_sse_add_client(CrSse *sse, gpointer soup_server_message)
 	SoupServerMessage *msg = soup_server_message;
 	SoupMessageHeaders *hdrs = soup_server_message_get_response_headers(msg);
 	GSocketAddress *addr = soup_server_message_get_remote_address(msg);
+	GSocket *socket;
 	Client *c = g_new0(Client, 1);
 	c->sse = sse;
 	c->msg = g_object_ref(msg);
@@ -246,6 +248,12 @@ cr_sse_add_client(CrSse *sse, gpointer soup_server_message)
 			g_inet_socket_address_get_address(G_INET_SOCKET_ADDRESS(addr)));
 	else
 		c->peer = g_strdup("?");
+	socket = g_object_get_data(G_OBJECT(msg), CR_REST_MSG_SOCKET);
+	/* what a client does not read piles up in its queue here, where it is
+	 * counted, rather than in the kernel */
+	if (socket != NULL)
+		setsockopt(g_socket_get_fd(socket), SOL_SOCKET, SO_SNDBUF, &(gint){SSE_SNDBUF},
+			   sizeof(gint));
 	soup_server_message_set_status(msg, 200, NULL);
 	soup_message_headers_set_content_type(hdrs, "text/event-stream", NULL);
 	soup_message_headers_replace(hdrs, "Cache-Control", "no-cache");

@@ -52,6 +52,9 @@ handle_new(CrRestConns *self, gint fd)
 		close(fd);
 		return;
 	}
+	/* never a blocking call on it from the main loop (GSocket's default
+	 * emulates blocking I/O by waiting) */
+	g_socket_set_blocking(socket, FALSE);
 	remote = g_socket_get_remote_address(socket, NULL);
 	local = g_socket_get_local_address(socket, NULL);
 	key = cr_rest_peer_key(remote, &ip);
