@@ -57,6 +57,9 @@ typedef struct {
 	CrRestConns *owner;
 	GSocket *socket;
 	GIOStream *stream; /* weak while libsoup has it, owned once taken back */
+	GIOStream *unhanded; /* owned until its first byte: then libsoup gets it */
+	GSocketAddress *local;
+	GSocketAddress *remote;
 	gboolean taken;
 	gchar *peer; /* "ip port": the key of by_peer */
 	gchar *ip;

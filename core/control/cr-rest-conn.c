@@ -112,6 +112,12 @@ conn_free(Conn *conn)
 	} else if (conn->stream != NULL) {
 		g_object_weak_unref(G_OBJECT(conn->stream), stream_gone, conn);
 	}
+	if (conn->unhanded != NULL) {
+		g_io_stream_close(conn->unhanded, NULL, NULL);
+		g_clear_object(&conn->unhanded);
+	}
+	g_clear_object(&conn->local);
+	g_clear_object(&conn->remote);
 	g_socket_close(conn->socket, NULL);
 	g_object_unref(conn->socket);
 	if (g_hash_table_lookup(self->by_peer, conn->peer) == conn)
@@ -193,6 +199,21 @@ request_is_absolute_form(gint fd)
 	return at < (gsize)n && head[at] != '/' && head[at] != '*' && head[at] != ' ';
 }
 
+/* libsoup gets a connection once its first byte is there (it never sees
+ * one that sends nothing, and this file has seen how the request begins) */
+static void
+conn_hand_over(Conn *conn)
+{
+	CrRestConns *self = conn->owner;
+	g_autoptr(GIOStream) stream = g_steal_pointer(&conn->unhanded);
+	g_autoptr(GSocketAddress) local = g_steal_pointer(&conn->local);
+	g_autoptr(GSocketAddress) remote = g_steal_pointer(&conn->remote);
+	conn->stream = stream;
+	g_object_weak_ref(G_OBJECT(stream), stream_gone, conn);
+	/* libsoup keeps its own reference; ours goes with this scope */
+	soup_server_accept_iostream(self->server, stream, local, remote, NULL);
+}
+
 /* IDLE: has the peer sent something, or gone? FALSE when the connection is
  * no longer idle (or no longer there). */
 static gboolean
@@ -214,6 +235,9 @@ conn_peek(Conn *conn)
 	/* a request begins: its headers have header-timeout from now */
 	conn->phase = PHASE_HEADERS;
 	conn_arm(conn, conn->owner->limits.header_timeout_ms);
+	/* last: libsoup reads at once, and may be done with it before returning */
+	if (conn->unhanded != NULL)
+		conn_hand_over(conn);
 	return FALSE;
 }
 
@@ -505,16 +529,15 @@ cr_rest_conn_adopt(CrRestConns *self, GSocket *socket, GIOStream *stream, GSocke
 	conn->socket = g_object_ref(socket);
 	conn->peer = g_strdup(key);
 	conn->ip = g_strdup(ip);
-	conn->stream = stream;
+	conn->unhanded = g_object_ref(stream);
+	conn->local = g_object_ref(local);
+	conn->remote = g_object_ref(remote);
 	g_hash_table_add(self->conns, conn);
 	g_hash_table_replace(self->by_peer, g_strdup(conn->peer), conn);
 	g_hash_table_insert(self->per_ip, g_strdup(ip), GUINT_TO_POINTER(n + 1));
-	g_object_weak_ref(G_OBJECT(stream), stream_gone, conn);
 	conn_idle(conn);
-	/* what came with the handshake is read by libsoup at once: look first */
-	if (!conn_peek(conn) && !g_hash_table_contains(self->conns, conn))
-		return;
-	soup_server_accept_iostream(self->server, stream, local, remote, NULL);
+	/* the request may have come with the handshake */
+	conn_peek(conn);
 }
 
 CrRestConns *

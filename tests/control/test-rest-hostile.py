@@ -19,6 +19,7 @@ from crtest import Daemon, check, finish, wait_until  # noqa: E402
 
 CARDROUTED, PLUGIN_DIRS = sys.argv[1], sys.argv[2]
 TOKEN = "s3cret-token"
+SANITIZED = os.environ.get("CR_SANITIZED") == "1"
 
 
 def start(tmp, name, extra="", frontends=""):
@@ -435,7 +436,10 @@ def event_flood(tmp):
     ok = wait_until(lambda: rss_kb(d) <= rss0 * 1.1, 10.0)
     print(f"figure: RSS KiB fresh {rss_fresh}, after a first wave {rss0}, with 500 clients {rss_peak}, "
           f"after {rss_kb(d)}")
-    check(ok, f"RSS back within 10% of the start ({rss_kb(d)} vs {rss0})")
+    if SANITIZED:
+        print("skip: RSS after the clients left (ASan keeps freed memory in its quarantine)")
+    else:
+        check(ok, f"RSS back within 10% of the start ({rss_kb(d)} vs {rss0})")
     shell_lines = d.output().count("APDU from the REST shell")
     check(shell_lines < 30, f"650 shell APDUs: {shell_lines} log lines (rate-limited)")
     n = metric(d, 'cardroute_log_suppressed_total{source="rest-apdu"}')
