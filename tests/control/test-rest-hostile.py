@@ -244,8 +244,13 @@ def fd_exhaustion(tmp):
 
 def _open(d):
     """Open REST connections, from the daemon's fds (no request: that would be one more)."""
-    return sum(1 for fd in os.listdir(f"/proc/{d.proc.pid}/fd")
-               if os.readlink(f"/proc/{d.proc.pid}/fd/{fd}").startswith("socket:")) - 1
+    n = 0
+    for fd in os.listdir(f"/proc/{d.proc.pid}/fd"):
+        try:
+            n += os.readlink(f"/proc/{d.proc.pid}/fd/{fd}").startswith("socket:")
+        except OSError:
+            pass  # closed meanwhile
+    return n - 1
 
 
 def _cpu(d):
