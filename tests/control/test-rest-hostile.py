@@ -185,12 +185,32 @@ def limits(tmp):
     d.stop()
 
 
+def ipa_ping(s):
+    """An IPA CCM PING on an RSPRO link; True when the PONG comes back."""
+    try:
+        s.sendall(b"\x00\x01\xfe\x00")
+        data = b""
+        while len(data) < 4:
+            chunk = s.recv(4 - len(data))
+            if not chunk:
+                return False
+            data += chunk
+        return data == b"\x00\x01\xfe\x01"
+    except OSError:
+        return False
+
+
 def fd_exhaustion(tmp):
     d = start(tmp, "fds", "rest-header-timeout = 60000\nrest-max-connections = 5000\n"
               "rest-max-connections-per-address = 5000\n",
               "[frontend:term]\nplugin = script\ncommands = 00B0000002\nrepeat = 1000000\n"
               f"interval-ms = 20\nlog = {tmp}/fds-term.log\n"
-              "[route:r1]\nfrontend = term\nbackend = card\n")
+              "[route:r1]\nfrontend = term\nbackend = card\n"
+              "[frontend:bank]\nplugin = rspro-bank\nlisten = 127.0.0.1:0\nslots = 1\n")
+    m = re.search(r"bank: bank \d+ with \d+ slots listening on [^:]+:(\d+)", d.output())
+    check(m is not None, "the RSPRO bank listens")
+    rspro = socket.create_connection((d.host, int(m.group(1))), timeout=10)
+    check(ipa_ping(rspro), "an RSPRO client connected before: PING answered")
     # an event stream opened before the table fills
     ev = connect(d)
     ev.sendall(b"GET /api/v1/events HTTP/1.1\r\nHost: x\r\n\r\n")
@@ -225,6 +245,7 @@ def fd_exhaustion(tmp):
             pass
         return b"\nevent: transaction" in got
     check(wait_until(new_event, 10.0), "the client connected before gets events while no fd is left")
+    check(ipa_ping(rspro), "the RSPRO client connected before is answered while no fd is left")
     wait_until(lambda: False, 1.0)
     cpu_spent = _cpu(d) - cpu_before
     print(f"figure: CPU of cardrouted during 1 s with no fd left: {cpu_spent:.3f} s")
@@ -238,6 +259,7 @@ def fd_exhaustion(tmp):
     lines = len(d.output().splitlines()) - lines_before
     check(lines < 100, f"the log stayed under 100 lines ({lines})")
     ev.close()
+    rspro.close()
     d.stop()
     del t0
 
