@@ -126,22 +126,18 @@ accept_cb(GSocket *socket, GIOCondition condition, gpointer user_data)
 			break;
 		if (errno == EINTR || errno == ECONNABORTED || errno == EPROTO)
 			continue;
+		/* no descriptor for it (EMFILE, ENFILE), no memory, or worse: stop
+		 * accepting for a moment rather than spin on a readable socket */
 		self->accept_errors++;
-		if (errno == EMFILE || errno == ENFILE || errno == ENOBUFS || errno == ENOMEM) {
-			/* no descriptor for it: stop accepting for a moment, never spin */
-			CR_LOG_LIMITED(self->log, G_LOG_LEVEL_WARNING, "accept",
-				       "REST API: cannot accept connections: %s; pausing %u ms",
-				       g_strerror(errno), ACCEPT_BACKOFF_MS);
-			g_clear_pointer(&self->accept_source, g_source_unref);
-			self->backoff = g_timeout_source_new(ACCEPT_BACKOFF_MS);
-			g_source_set_callback(self->backoff, backoff_done, self, NULL);
-			g_source_set_static_name(self->backoff, "cr-rest-accept-backoff");
-			g_source_attach(self->backoff, NULL);
-			return G_SOURCE_REMOVE;
-		}
 		CR_LOG_LIMITED(self->log, G_LOG_LEVEL_WARNING, "accept",
-			       "REST API: accept: %s", g_strerror(errno));
-		break;
+			       "REST API: cannot accept connections: %s; pausing %u ms",
+			       g_strerror(errno), ACCEPT_BACKOFF_MS);
+		g_clear_pointer(&self->accept_source, g_source_unref);
+		self->backoff = g_timeout_source_new(ACCEPT_BACKOFF_MS);
+		g_source_set_callback(self->backoff, backoff_done, self, NULL);
+		g_source_set_static_name(self->backoff, "cr-rest-accept-backoff");
+		g_source_attach(self->backoff, NULL);
+		return G_SOURCE_REMOVE;
 	}
 	return G_SOURCE_CONTINUE;
 }
