@@ -360,3 +360,22 @@ cr_json_nesting_depth(const gchar *body, gsize len)
 	}
 	return max;
 }
+
+gboolean
+cr_json_has_nul_escape(const gchar *body, gsize len)
+{
+	gboolean in_string = FALSE;
+	for (gsize i = 0; i < len; i++) {
+		gchar c = body[i];
+		if (!in_string) {
+			in_string = c == '"';
+		} else if (c == '"') {
+			in_string = FALSE;
+		} else if (c == '\\' && i + 1 < len) {
+			if (body[i + 1] == 'u' && i + 5 < len && memcmp(body + i + 2, "0000", 4) == 0)
+				return TRUE;
+			i++; /* the escaped character; \uXXXX's digits are plain text */
+		}
+	}
+	return FALSE;
+}

@@ -31,9 +31,14 @@ struct _CrControl {
 	gchar *tls_cert;
 	gchar *tls_key;
 	gsize max_body;
+	guint header_timeout_ms;
+	guint idle_timeout_ms;
+	guint max_connections;
+	guint max_per_address;
 	gboolean allow_apdu;
 	guint apdu_timeout_ms;
 	CrDbusMode dbus_mode;
+	gboolean dbus_write; /* AddRoute/RemoveRoute/Remove allowed */
 	gchar *state_dir;
 	/* parts */
 	CrRest *rest;
@@ -48,12 +53,16 @@ struct _CrControl {
 CrRest *cr_rest_new(CrControl *control);
 gboolean cr_rest_start(CrRest *rest, GError **error);
 void cr_rest_free(CrRest *rest);
+/* connection counters for /metrics; NULL is fine */
+void cr_rest_metrics(CrRest *rest, GString *out);
 
 /* cr-events-sse.c: GET /api/v1/events (needs soup: streaming) */
 CrSse *cr_sse_new(CrRouter *router);
 void cr_sse_free(CrSse *sse);
 /* takes over a server message (a SoupServerMessage) */
 void cr_sse_add_client(CrSse *sse, gpointer soup_server_message);
+/* clients now, clients dropped; NULL is fine */
+void cr_sse_metrics(CrSse *sse, GString *out);
 
 /* cr-rest-api.c: /api/v1 and /metrics through the handler registry */
 void cr_rest_api_register(CrControl *control);
@@ -69,6 +78,8 @@ void cr_rest_static_register(CrControl *control);
 
 /* cr-metrics.c */
 gchar *cr_metrics_render(CrRouter *router);
+/* the router's metrics and the control plane's own (connections, streams) */
+gchar *cr_control_metrics_render(CrControl *self);
 
 /* cr-plugins.c-like listing lives in cr-rest-api.c */
 

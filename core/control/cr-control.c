@@ -8,6 +8,8 @@
 #include "cr-control-private.h"
 #include "cr-rest-parse.h"
 
+#include <sys/resource.h>
+
 guint
 cr_control_http_status(const GError *error)
 {
@@ -137,6 +139,35 @@ cr_control_set_dbus_default(const gchar *mode)
 	return FALSE;
 }
 
+/* The REST connection limits and timeouts (cr-rest-conn.c). The default
+ * connection budget leaves three quarters of the descriptors to the rest of
+ * the daemon. */
+static gboolean
+read_rest_limits(CrControl *self, CrConfigSection *section, GError **error)
+{
+	struct rlimit rl;
+	gint64 header_ms, idle_ms, max_conns, per_address;
+	gint64 default_max = 256;
+
+	if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur != RLIM_INFINITY &&
+	    (gint64)(rl.rlim_cur / 4) < default_max)
+		default_max = MAX(8, (gint64)(rl.rlim_cur / 4));
+	if (!cr_config_section_get_int(section, "rest-header-timeout", 10000, 100, 3600000,
+				       &header_ms, error) ||
+	    !cr_config_section_get_int(section, "rest-idle-timeout", 60000, 100, 86400000, &idle_ms,
+				       error) ||
+	    !cr_config_section_get_int(section, "rest-max-connections", default_max, 1, 1000000,
+				       &max_conns, error) ||
+	    !cr_config_section_get_int(section, "rest-max-connections-per-address",
+				       MIN(32, max_conns), 1, 1000000, &per_address, error))
+		return FALSE;
+	self->header_timeout_ms = (guint)header_ms;
+	self->idle_timeout_ms = (guint)idle_ms;
+	self->max_connections = (guint)max_conns;
+	self->max_per_address = (guint)per_address;
+	return TRUE;
+}
+
 CrControl *
 cr_control_new(CrRouter *router, CrConfigSection *section, const gchar *default_state_dir,
 	       GError **error)
@@ -150,6 +181,7 @@ cr_control_new(CrRouter *router, CrConfigSection *section, const gchar *default_
 	self->max_body = CR_REST_MAX_BODY;
 	self->handler_ids = g_array_new(FALSE, FALSE, sizeof(guint));
 	if (!read_rest_address(self, section, error) || !read_tls(self, section, error) ||
+	    !read_rest_limits(self, section, error) ||
 	    !cr_config_section_get_bool(section, "allow-apdu", FALSE, &self->allow_apdu, error) ||
 	    !cr_config_section_get_int(section, "apdu-timeout", 30000, 1, 3600000, &apdu_timeout,
 				       error) ||
@@ -160,6 +192,11 @@ cr_control_new(CrRouter *router, CrConfigSection *section, const gchar *default_
 	if (self->auth == NULL)
 		return NULL;
 	self->dbus_mode = (CrDbusMode)dbus_mode;
+	/* the session bus lets every process of the user call: read-only unless
+	 * asked; the system bus has its policy file */
+	if (!cr_config_section_get_bool(section, "dbus-write", self->dbus_mode == CR_DBUS_SYSTEM,
+					&self->dbus_write, error))
+		return NULL;
 	self->apdu_timeout_ms = (guint)apdu_timeout;
 	self->state_dir = cr_config_section_get_string(section, "state-dir", default_state_dir);
 	if (self->state_dir != NULL && self->state_dir[0] == '\0')
@@ -235,4 +272,15 @@ cr_control_free(CrControl *self)
 	g_free(self->tls_key);
 	g_free(self->state_dir);
 	g_free(self);
+}
+
+gchar *
+cr_control_metrics_render(CrControl *self)
+{
+	g_autofree gchar *router = cr_metrics_render(self->router);
+	GString *out = g_string_new(router);
+	cr_rest_metrics(self->rest, out);
+	cr_rest_auth_metrics(self->auth, out); /* cr-rest-auth.c */
+	cr_sse_metrics(self->sse, out);
+	return g_string_free(out, FALSE);
 }

@@ -251,12 +251,27 @@ add_backend(CrDbus *self, CrBackendSlot *slot)
 	update_backend(self, slot, FALSE);
 }
 
+/* Methods that change routes: on the session bus every process of the user
+ * can call them, so they need [router] dbus-write = true there; on the system
+ * bus the bus policy decides who calls (dbus-write defaults to true). */
+static gboolean
+refuse_write(CrDbus *self, GDBusMethodInvocation *invocation)
+{
+	if (self->control->dbus_write)
+		return FALSE;
+	g_dbus_method_invocation_return_error(invocation, CR_ERROR, CR_ERROR_AUTH,
+					      "read-only on this bus ([router] dbus-write = false)");
+	return TRUE;
+}
+
 static gboolean
 handle_route_remove(CrDbusRoute1 *iface, GDBusMethodInvocation *invocation, gpointer user_data)
 {
 	CrDbus *self = user_data;
 	g_autofree gchar *name = g_strdup(cr_dbus_route1_get_name(iface));
 	g_autoptr(GError) error = NULL;
+	if (refuse_write(self, invocation))
+		return TRUE;
 	if (!cr_router_remove_route(self->router, name, &error))
 		g_dbus_method_invocation_return_gerror(invocation, error);
 	else
@@ -345,6 +360,8 @@ handle_add_route(CrDbusRouter1 *iface, GDBusMethodInvocation *invocation,
 	g_autoptr(GError) error = NULL;
 	g_autofree gchar *path = NULL;
 	CrRoute *route;
+	if (refuse_write(self, invocation))
+		return TRUE;
 	if (name[0] != '\0' && !cr_name_is_valid(name)) {
 		g_dbus_method_invocation_return_error(invocation, CR_ERROR, CR_ERROR_INVALID,
 						      "name: invalid route name '%s'", name);
@@ -371,6 +388,8 @@ handle_remove_route(CrDbusRouter1 *iface, GDBusMethodInvocation *invocation, con
 {
 	CrDbus *self = user_data;
 	g_autoptr(GError) error = NULL;
+	if (refuse_write(self, invocation))
+		return TRUE;
 	if (!cr_router_remove_route(self->router, name, &error))
 		g_dbus_method_invocation_return_gerror(invocation, error);
 	else

@@ -8,6 +8,8 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <cardroute/cr-log-limit.h>
+
 #include "cr-control-private.h"
 #include "cr-json.h"
 #include "cr-private.h"
@@ -218,6 +220,18 @@ delete_route(CrControl *c, const gchar *name, CrHttpResponder *responder)
 	cr_http_responder_complete(responder, 204, NULL, NULL);
 }
 
+/* A client can send APDUs as fast as it likes: their log lines are limited
+ * per backend slot (one limiter for the process: calls may outlive a
+ * control plane being stopped). */
+static CrLogLimiter *
+shell_log(void)
+{
+	static CrLogLimiter *log;
+	if (log == NULL)
+		log = cr_log_limiter_new("rest-apdu", 10, 5);
+	return log;
+}
+
 /* The shell has its own limit ([router] apdu-timeout): a card that never
  * answers must not hold the request, and the backend slot, forever. */
 typedef struct {
@@ -282,7 +296,7 @@ apdu_timeout(gpointer user_data)
 	ApduCall *call = user_data;
 	g_autofree gchar *msg = g_strdup_printf("%s did not answer within %u ms", call->backend,
 						call->timeout_ms);
-	g_message("%s", msg);
+	CR_LOG_LIMITED(shell_log(), G_LOG_LEVEL_MESSAGE, call->backend, "%s", msg);
 	/* takes the transaction back from the backend (its cancel) */
 	cr_transaction_free(call->tx);
 	cr_http_responder_complete_error(call->responder, 504, "timeout", msg);
@@ -325,7 +339,8 @@ post_apdu(CrControl *c, const gchar *name, CrHttpRequest *request, CrHttpRespond
 	tx = cr_transaction_new((const guint8 *)data, len, apdu_done, call);
 	call->tx = tx;
 	call->timeout_ms = c->apdu_timeout_ms;
-	g_message("%s: APDU from the REST shell (%zu bytes)", name, len);
+	CR_LOG_LIMITED(shell_log(), G_LOG_LEVEL_MESSAGE, name, "%s: APDU from the REST shell (%zu bytes)",
+		       name, len);
 	cr_backend_slot_transmit(slot, tx);
 	/* answered already, or waiting: then with a limit */
 	if (!cr_transaction_is_done(tx))
@@ -435,18 +450,16 @@ metrics(CrHttpRequest *request, CrHttpResponder *responder, gpointer user_data)
 {
 	CrControl *c = user_data;
 	g_autoptr(GBytes) body = NULL;
-	GString *text;
-	gchar *core;
+	gchar *text;
+	gsize len;
 	if (g_strcmp0(cr_http_request_get_method(request), "GET") != 0 &&
 	    g_strcmp0(cr_http_request_get_method(request), "HEAD") != 0) {
 		reply_method(responder, "GET");
 		return;
 	}
-	core = cr_metrics_render(c->router);
-	text = g_string_new(core);
-	g_free(core);
-	cr_rest_auth_metrics(c->auth, text); /* cr-rest-auth.c */
-	body = g_string_free_to_bytes(text);
+	text = cr_control_metrics_render(c);
+	len = strlen(text);
+	body = g_bytes_new_take(text, len);
 	cr_http_responder_complete(responder, 200, "text/plain; version=0.0.4; charset=utf-8",
 				   body);
 }

@@ -52,6 +52,8 @@ parse_object(const gchar *body, gsize len, GError **error)
 		return invalid(error, "body", "not UTF-8"), NULL;
 	if (cr_json_nesting_depth(body, len) > CR_REST_MAX_DEPTH)
 		return invalid(error, "body", "nested too deeply"), NULL;
+	if (cr_json_has_nul_escape(body, len))
+		return invalid(error, "body", "\\u0000 in a string"), NULL;
 	if (!json_parser_load_from_data(parser, body, (gssize)len, &local)) {
 		g_set_error(error, CR_ERROR, CR_ERROR_INVALID, "body: malformed JSON: %s",
 			    local->message);
@@ -228,4 +230,20 @@ cr_rest_parse_apdu_request(const gchar *body, gsize len, GError **error)
 	if (apdu == NULL)
 		return invalid(error, "apdu", "must be 4 or more bytes of hex"), NULL;
 	return apdu;
+}
+
+gchar *
+cr_rest_decode_path(const gchar *raw, GError **error)
+{
+	/* '/' listed as illegal: an escaped slash fails (and so does %00, always) */
+	g_autofree gchar *decoded = g_uri_unescape_string(raw, "/");
+	g_auto(GStrv) segments = NULL;
+	if (decoded == NULL)
+		return invalid(error, "path", "an escaped '/' or NUL, or a malformed escape"), NULL;
+	segments = g_strsplit(decoded, "/", -1);
+	for (guint i = 0; segments[i] != NULL; i++) {
+		if (strcmp(segments[i], ".") == 0 || strcmp(segments[i], "..") == 0)
+			return invalid(error, "path", "'.' and '..' segments are not allowed"), NULL;
+	}
+	return g_steal_pointer(&decoded);
 }

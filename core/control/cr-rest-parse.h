@@ -39,4 +39,9 @@ GBytes *cr_rest_parse_apdu_request(const gchar *body, gsize len, GError **error)
  * hex or out of @min_len..@max_len. */
 GBytes *cr_rest_hex_decode(const gchar *text, gsize min_len, gsize max_len);
 
+/* A request path as sent (percent-encoded), decoded; NULL (CR_ERROR_INVALID)
+ * when an escape stands for '/' or NUL (/api/v1/%2F/status names nothing),
+ * an escape is malformed, or a segment is "." or "..". */
+gchar *cr_rest_decode_path(const gchar *raw, GError **error);
+
 G_END_DECLS

@@ -12,10 +12,13 @@
 #include <string.h>
 
 #include "cr-control-private.h"
+#include "cr-rest-conn.h"
+#include "cr-rest-parse.h"
 
 struct _CrRest {
 	CrControl *control;
 	SoupServer *server;
+	CrRestConns *conns;
 	GHashTable *pending; /* Pending */
 };
 
@@ -59,6 +62,7 @@ early_cb(SoupServer *server, SoupServerMessage *msg, const char *path, GHashTabl
 		break;
 	case SOUP_ENCODING_NONE:
 	case SOUP_ENCODING_EOF:
+	case SOUP_ENCODING_CHUNKED: /* counted as it arrives, cut at the limit (cr-rest-conn.c) */
 		break;
 	default:
 		set_error(msg, 411, "invalid", "body: a Content-Length is required");
@@ -135,8 +139,18 @@ server_cb(SoupServer *server, SoupServerMessage *msg, const char *path, GHashTab
 	g_autoptr(GBytes) body = NULL;
 	g_autoptr(GHashTable) q = NULL;
 	g_autofree gchar *remote = NULL;
+	g_autofree gchar *decoded = NULL;
+	g_autoptr(GError) path_error = NULL;
 	CrHttpRequest *req;
 	Pending *p;
+
+	/* the server runs with raw-paths: an escaped '/' stays one here */
+	decoded = cr_rest_decode_path(path, &path_error);
+	if (decoded == NULL) {
+		set_error(msg, 404, "not-found", path_error->message);
+		return;
+	}
+	path = decoded;
 
 	if (g_strcmp0(path, "/api/v1/events") == 0 && g_strcmp0(method, "GET") == 0) {
 		if (rest->control->sse != NULL)
@@ -212,17 +226,22 @@ cr_rest_start(CrRest *rest, GError **error)
 	g_autoptr(GInetAddress) inet = NULL;
 	g_autoptr(GSocketAddress) addr = NULL;
 	g_autoptr(GError) local = NULL;
-	SoupServerListenOptions options = 0;
-	GSList *uris;
+	g_autofree gchar *uri = NULL;
+	CrRestLimits limits = {
+		.header_timeout_ms = c->header_timeout_ms,
+		.idle_timeout_ms = c->idle_timeout_ms,
+		.max_connections = c->max_connections,
+		.max_per_address = c->max_per_address,
+		.max_body = c->max_body,
+	};
 
 	if (c->tls_cert != NULL) {
 		cert = g_tls_certificate_new_from_files(c->tls_cert, c->tls_key, error);
 		if (cert == NULL)
 			return FALSE;
-		options |= SOUP_SERVER_LISTEN_HTTPS;
 	}
 	rest->server = soup_server_new("server-header", "cardrouted/" CR_VERSION " ",
-				       "tls-certificate", cert, NULL);
+				       "tls-certificate", cert, "raw-paths", TRUE, NULL);
 	soup_server_add_early_handler(rest->server, NULL, early_cb, rest, NULL);
 	soup_server_add_handler(rest->server, NULL, server_cb, rest, NULL);
 	inet = resolve(c->rest_host, &local);
@@ -232,20 +251,18 @@ cr_rest_start(CrRest *rest, GError **error)
 		return FALSE;
 	}
 	addr = g_inet_socket_address_new(inet, c->rest_port);
-	if (!soup_server_listen(rest->server, addr, options, &local)) {
+	/* connections are accepted, counted and timed out by cr-rest-conn.c */
+	rest->conns = cr_rest_conns_new(rest->server, &limits, cert);
+	if (!cr_rest_conns_listen(rest->conns, addr, &local)) {
 		g_autofree gchar *why = cr_net_describe_bind_error(local, c->rest_port);
 		g_set_error(error, CR_ERROR, CR_ERROR_IO, "REST API on %s:%u: %s", c->rest_host,
 			    c->rest_port, why);
 		return FALSE;
 	}
-	uris = soup_server_get_uris(rest->server);
-	for (GSList *l = uris; l != NULL; l = l->next) {
-		g_autofree gchar *text = g_uri_to_string(l->data);
-		g_message("REST API listening on %s%s", text,
-			  cr_rest_auth_get_n_tokens(c->auth) > 0 ? " (bearer token required)"
-								   : " (no token: loopback clients only)");
-	}
-	g_slist_free_full(uris, (GDestroyNotify)g_uri_unref);
+	uri = cr_rest_conns_get_uri(rest->conns);
+	g_message("REST API listening on %s%s", uri,
+		  cr_rest_auth_get_n_tokens(c->auth) > 0 ? " (bearer token required)"
+							   : " (no token: loopback clients only)");
 	return TRUE;
 }
 
@@ -264,10 +281,18 @@ cr_rest_free(CrRest *rest)
 			cr_http_responder_cancel(p->responder);
 	}
 	g_hash_table_remove_all(rest->pending);
+	g_clear_pointer(&rest->conns, cr_rest_conns_free);
 	if (rest->server != NULL) {
 		soup_server_disconnect(rest->server);
 		g_object_unref(rest->server);
 	}
 	g_hash_table_unref(rest->pending);
 	g_free(rest);
+}
+
+void
+cr_rest_metrics(CrRest *rest, GString *out)
+{
+	if (rest != NULL && rest->conns != NULL)
+		cr_rest_conns_metrics(rest->conns, out);
 }

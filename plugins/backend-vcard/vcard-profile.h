@@ -15,6 +15,9 @@ G_BEGIN_DECLS
 
 #define VCARD_ERROR (vcard_error_quark())
 
+/* The largest profile file read (a profile is a few kilobytes). */
+#define VCARD_PROFILE_MAX_SIZE (1024u * 1024u)
+
 typedef enum {
 	VCARD_ERROR_PROFILE, /* the profile file is wrong: section, key, reason */
 	VCARD_ERROR_IO,      /* it cannot be read */

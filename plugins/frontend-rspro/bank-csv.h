@@ -23,6 +23,9 @@ typedef struct {
 
 typedef struct _BankCsv BankCsv;
 
+/* The largest slots-csv file read (a regular file only; see the README). */
+#define BANK_CSV_MAX_SIZE (1024u * 1024u)
+
 /* Parses the file's text; every error names the line. */
 BankCsv *bank_csv_parse(const gchar *text, gsize len, GError **error);
 void bank_csv_free(BankCsv *self);

@@ -302,7 +302,7 @@ read_csv(BankInstance *self, CrConfigSection *section, GError **error)
 	if (path == NULL)
 		return TRUE;
 	self->csv_path = resolve_path(section, path);
-	if (!g_file_get_contents(self->csv_path, &text, &len, &local) ||
+	if (!cr_file_get_contents_limited(self->csv_path, BANK_CSV_MAX_SIZE, &text, &len, &local) ||
 	    (self->csv = bank_csv_parse(text, len, &local)) == NULL) {
 		cr_config_section_set_error(section, error, "slots-csv", "%s: %s", self->csv_path,
 		                            local->message);

@@ -85,6 +85,15 @@ test_route_request(void)
 	g_assert_true(parse_route("{\"frontend\": \"a\", \"backend\": \"b\", \"name\": null}", &req,
 				  &error));
 	cr_rest_route_request_clear(&req);
+	/* \u0000 would cut the name short: refused, not truncated */
+	expect_route_error("{\"frontend\": \"a\\u0000b\", \"backend\": \"b\"}", "body: \\u0000");
+	expect_route_error("{\"frontend\": \"a\", \"backend\": \"b\", \"x\\u0000\": 1}", "body: \\u0000");
+	/* an escaped backslash followed by u0000 is plain text (and a bad name here) */
+	expect_route_error("{\"frontend\": \"a\\\\u0000\", \"backend\": \"b\"}", "frontend");
+	g_assert_true(parse_route("{\"frontend\": \"a\", \"backend\": \"b\", \"name\": \"r\\u0041\"}",
+				  &req, &error));
+	g_assert_cmpstr(req.name, ==, "rA");
+	cr_rest_route_request_clear(&req);
 	{
 		/* embedded NUL */
 		static const gchar nul[] = "{\"frontend\": \"a\0\", \"backend\": \"b\"}";
@@ -114,6 +123,34 @@ test_apdu_request(void)
 		g_autoptr(GBytes) b = cr_rest_parse_apdu_request(bad[i], strlen(bad[i]), &e);
 		g_assert_null(b);
 		g_assert_error(e, CR_ERROR, CR_ERROR_INVALID);
+	}
+}
+
+static void
+test_decode_path(void)
+{
+	static const struct {
+		const gchar *raw;
+		const gchar *decoded; /* NULL: refused */
+	} cases[] = {
+		{"/api/v1/status", "/api/v1/status"},
+		{"/api/v1/routes/r%31", "/api/v1/routes/r1"},
+		{"/api/v1/%2F/status", NULL},
+		{"/api/v1/%2f/status", NULL},
+		{"/api/v1/routes/a%00", NULL},
+		{"/api/v1/routes/%zz", NULL},
+		{"/api/v1/routes/%4", NULL},
+		{"/api/v1/../status", NULL},
+		{"/api/v1/%2E%2E/status", NULL},
+		{"/api/v1/./status", NULL},
+		{"/api/v1/routes/..x", "/api/v1/routes/..x"},
+	};
+	for (guint i = 0; i < G_N_ELEMENTS(cases); i++) {
+		g_autoptr(GError) error = NULL;
+		g_autofree gchar *out = cr_rest_decode_path(cases[i].raw, &error);
+		g_assert_cmpstr(out, ==, cases[i].decoded);
+		if (out == NULL)
+			g_assert_error(error, CR_ERROR, CR_ERROR_INVALID);
 	}
 }
 
@@ -280,6 +317,7 @@ main(int argc, char **argv)
 	g_test_add_func("/control/route-request", test_route_request);
 	g_test_add_func("/control/apdu-request", test_apdu_request);
 	g_test_add_func("/control/hex", test_hex);
+	g_test_add_func("/control/decode-path", test_decode_path);
 	g_test_add_func("/control/http-registry", test_registry);
 	return g_test_run();
 }

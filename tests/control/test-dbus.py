@@ -31,9 +31,9 @@ def prop(path, iface, name):
     return r.stdout.strip()
 
 
-def ini(tmp, dbus="session"):
+def ini(tmp, dbus="session", extra="dbus-write = true\n"):
     return ("[router]\nrest = 127.0.0.1:0\n"
-            f"dbus = {dbus}\nstate-dir = {tmp}/state\n"
+            f"dbus = {dbus}\nstate-dir = {tmp}/state\n{extra}"
             "[backend:card]\nplugin = echo\natr = 3B 02 14 50\n"
             "[backend:sim.2]\nplugin = echo\natr = 3B 00\n"
             "[backend:virt]\nplugin = vcard\nlatency-ms = 3\n"
@@ -136,6 +136,25 @@ def main():
             check("org.cardroute.Router1.RouteRemoved ('viadbus',)" in signals, "RouteRemoved signal")
         finally:
             check(d.stop() == 0, "clean exit")
+
+        # the session bus is read-only unless the INI says dbus-write = true
+        d = Daemon(CARDROUTED, PLUGIN_DIRS, tmp, "readonly",
+                   ini(tmp, extra="").replace(f"{tmp}/term", f"{tmp}/ro-term").replace(f"{tmp}/modem", f"{tmp}/ro-modem"))
+        try:
+            check(d.wait_ready() and d.wait_log(f"D-Bus: {NAME} on the session bus"), "read-only: it owns its name")
+            check(prop(f"{ROOT}/route/r1", "org.cardroute.Route1", "Configured") == "(<true>,)",
+                  "read-only: properties are read")
+            for path, method, args in [(f"{ROOT}/router", "org.cardroute.Router1.RemoveRoute", ["r1"]),
+                                       (f"{ROOT}/route/r1", "org.cardroute.Route1.Remove", []),
+                                       (f"{ROOT}/router", "org.cardroute.Router1.AddRoute",
+                                        ["modem-2", "sim.2", "", "{}"])]:
+                r = call(path, method, *args)
+                check(r.returncode != 0 and "org.cardroute.Error.Auth" in r.stderr and "dbus-write" in r.stderr,
+                      f"read-only: {method.rsplit('.', 1)[1]} refused ({r.stderr.strip()})")
+            check(prop(f"{ROOT}/route/r1", "org.cardroute.Route1", "Name") == "(<'r1'>,)",
+                  "read-only: the configured route is still there")
+        finally:
+            check(d.stop() == 0, "read-only: clean exit")
 
         # no session bus at all: a log line, not a failure
         env_bus = os.environ.pop("DBUS_SESSION_BUS_ADDRESS")

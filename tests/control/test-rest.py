@@ -107,13 +107,14 @@ def errors(d):
     post(b'{"frontend": "term2", "backend": "card"}', 409, "already routed", "backend already routed")
     post(b'{"frontend": "term", "backend": "card2"}', 409, "already routed", "frontend already routed")
     post(b'{"frontend": "term2", "backend": "card2", "name": "r1"}', 409, "r1", "route name taken")
-    # chunked bodies are refused before they are read
+    # chunked bodies are read and counted as they arrive (the cut at the limit: test-rest-hostile.py)
     conn = http.client.HTTPConnection(d.host, d.port, timeout=20)
     conn.request("POST", "/api/v1/routes", body=iter([b'{"frontend"', b': "x"}']),
                  headers={"Content-Type": "application/json", "Transfer-Encoding": "chunked"},
                  encode_chunked=True)
     resp = conn.getresponse()
-    check(resp.status == 411, f"chunked body: {resp.status}")
+    body = resp.read().decode()
+    check(resp.status == 400 and "backend" in body, f"chunked body read and parsed: {resp.status} {body}")
     conn.close()
     # garbage on the socket
     for junk in [b"GARBAGE\r\n\r\n", b"GET /" + b"a" * 100000 + b" HTTP/1.1\r\n\r\n",

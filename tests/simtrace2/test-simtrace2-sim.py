@@ -237,6 +237,8 @@ def main():
             check(daemon.wait_up(), "third cardrouted is up")
             check(daemon.wait_log("waiting for a SIMtrace2 board"),
                   "device = usb without a board: 'waiting for a SIMtrace2 board'")
+            # the plugin says so before cardrouted handles SIGTERM: wait for that too
+            check(daemon.wait_log("running with"), "cardrouted runs without a board")
         finally:
             rc = daemon.stop()
         check(rc == 0, f"cardrouted without a board exits 0 (got {rc})")

@@ -1,6 +1,11 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /* The profile loader: the default profile, the format's features, every
  * error naming its section and key; the ATR check. */
+#include <fcntl.h>
+#include <glib/gstdio.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
 #include "vcard-test.h"
 
 static void
@@ -154,6 +159,48 @@ test_missing_file(void)
 }
 
 static void
+expect_refused(const gchar *path, const gchar *reason)
+{
+	g_autoptr(GError) error = NULL;
+	g_autoptr(VcardProfile) p = vcard_profile_load_file(path, &error);
+	g_assert_null(p);
+	g_assert_error(error, VCARD_ERROR, VCARD_ERROR_IO);
+	if (strstr(error->message, reason) == NULL)
+		g_error("%s: '%s' does not say '%s'", path, error->message, reason);
+}
+
+/* Not a regular file, or too large: refused at once, never read whole. */
+static void
+test_not_regular_or_too_large(void)
+{
+	g_autofree gchar *dir = g_dir_make_tmp("vcard-profile-XXXXXX", NULL);
+	g_autofree gchar *fifo = g_build_filename(dir, "fifo.ini", NULL);
+	g_autofree gchar *big = g_build_filename(dir, "big.ini", NULL);
+	gint fd;
+
+	g_assert_nonnull(dir);
+	/* a FIFO nobody writes to: opening it must not block */
+	g_assert_cmpint(mkfifo(fifo, 0600), ==, 0);
+	expect_refused(fifo, "not a regular file");
+	expect_refused("/dev/zero", "not a regular file");
+	expect_refused(dir, "not a regular file");
+	/* 1 GB of NUL bytes (sparse: no disk used) */
+	fd = open(big, O_CREAT | O_WRONLY, 0600);
+	g_assert_cmpint(fd, >=, 0);
+	g_assert_cmpint(ftruncate(fd, (off_t)1 << 30), ==, 0);
+	close(fd);
+	expect_refused(big, "more than the limit");
+	/* just over the limit */
+	fd = open(big, O_WRONLY | O_TRUNC);
+	g_assert_cmpint(ftruncate(fd, VCARD_PROFILE_MAX_SIZE + 1), ==, 0);
+	close(fd);
+	expect_refused(big, "more than the limit");
+	g_unlink(big);
+	g_unlink(fifo);
+	g_rmdir(dir);
+}
+
+static void
 check_atr(const gchar *hex, gboolean valid, const gchar *message)
 {
 	guint8 atr[40];
@@ -211,6 +258,7 @@ main(int argc, char **argv)
 	g_test_add_func("/vcard/profile/features", test_features);
 	g_test_add_func("/vcard/profile/errors", test_errors);
 	g_test_add_func("/vcard/profile/missing-file", test_missing_file);
+	g_test_add_func("/vcard/profile/not-regular-or-too-large", test_not_regular_or_too_large);
 	g_test_add_func("/vcard/profile/atr", test_atr);
 	g_test_add_func("/vcard/profile/parse-hex", test_parse_hex);
 	return g_test_run();

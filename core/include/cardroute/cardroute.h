@@ -9,6 +9,7 @@
 #include "cr-config.h"
 #include "cr-error.h"
 #include "cr-event.h"
+#include "cr-file.h"
 #include "cr-frontend-slot.h"
 #include "cr-hex.h"
 #include "cr-http.h"

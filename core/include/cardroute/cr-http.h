@@ -90,5 +90,8 @@ void cr_http_json_escape(GString *out, const gchar *text);
  * so that a handler can refuse a body like [[[[...]]]] before a recursive
  * parser sees it. Counts brackets only; says nothing about validity. */
 guint cr_json_nesting_depth(const gchar *body, gsize len);
+/* Whether a JSON string in @body holds the escape \u0000: a C string of it
+ * would end there, so a handler refuses it rather than truncate a name. */
+gboolean cr_json_has_nul_escape(const gchar *body, gsize len);
 
 G_END_DECLS

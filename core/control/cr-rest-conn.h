@@ -1,0 +1,43 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * The REST API's listening socket and the life of every connection on it:
+ * accepted here (not by libsoup), counted per source address and in total,
+ * handed to the SoupServer, and closed here when a timeout expires, when the
+ * peer has gone while libsoup waits for the next request, or when a request
+ * is refused from its headers (the answer is written here and the body is
+ * never read).
+ */
+#pragma once
+
+#include <libsoup/soup.h>
+
+G_BEGIN_DECLS
+
+typedef struct {
+	guint header_timeout_ms; /* first byte of a request -> its headers complete */
+	guint idle_timeout_ms;   /* no request in progress, or a body that stalls */
+	guint max_connections;   /* open connections in total */
+	guint max_per_address;   /* open connections of one source address */
+	gsize max_body;          /* request body bytes, chunked ones counted as they come */
+} CrRestLimits;
+
+typedef struct _CrRestConns CrRestConns;
+
+/* The GSocket of a request's connection, on its SoupServerMessage
+ * (g_object_get_data()): soup_server_message_get_socket() is NULL for
+ * connections accepted here. */
+#define CR_REST_MSG_SOCKET "cr-rest-socket"
+
+/* @cert: NULL for plain HTTP */
+CrRestConns *cr_rest_conns_new(SoupServer *server, const CrRestLimits *limits,
+			       GTlsCertificate *cert);
+/* Binds and listens (backlog SOMAXCONN) and starts accepting. */
+gboolean cr_rest_conns_listen(CrRestConns *self, GSocketAddress *address, GError **error);
+/* "http://127.0.0.1:PORT/" of the bound socket */
+gchar *cr_rest_conns_get_uri(CrRestConns *self);
+/* Prometheus lines: open connections, refused ones, closed ones by reason. */
+void cr_rest_conns_metrics(CrRestConns *self, GString *out);
+/* Closes the listener and every connection. NULL is fine. */
+void cr_rest_conns_free(CrRestConns *self);
+
+G_END_DECLS
