@@ -199,6 +199,9 @@ bank_admit_takeover(BankClient *client)
 void
 bank_admit_describe(BankInstance *self, GVariantDict *dict)
 {
+	g_variant_dict_insert(dict, "max-clients", "u", self->max_clients);
+	g_variant_dict_insert(dict, "max-unidentified", "u", self->max_unidentified);
+	g_variant_dict_insert(dict, "max-unmapped", "u", self->max_unmapped);
 	g_variant_dict_insert(dict, "clients-unidentified", "u",
 	                      bank_admit_count(self, BANK_ADMIT_UNIDENTIFIED));
 	g_variant_dict_insert(dict, "clients-unmapped", "u",
