@@ -7,7 +7,8 @@
   bound is generous);
 - takeover: a connectClientReq for 7:0 from another address while 7:0 holds
   its slot is refused (identityInUse) by default, allowed with
-  `takeover = any`; logged either way;
+  `takeover = any`; with `never` even the same address is refused; logged
+  either way;
 - log flood: one peer sends connectClientReq then 100,000 tpduModemToCard:
   fewer than 20 log lines, and 7:0 is served meanwhile;
 - fd budget: max-clients + 10 connections: 10 are closed at once and
@@ -183,6 +184,25 @@ def test_takeover():
     check(d.wait_log("takes over from 127.0.0.1"), "the takeover is logged")
     for p in (a, b):
         p.close()
+    d.stop()
+
+    d = bank_daemon("takeover-never", "takeover = never")
+    port = describe(d)["listen-port"]
+    a = Peer(port)
+    check(attach(a, 7), "takeover = never: 7:0 holds its slot")
+    b = Peer(port)
+    b.send(connect_client_req(7, 0))
+    f = b.recv_rspro()
+    check(choice_of(f) == CONNECT_CLIENT_RES and result_of(f) == IDENTITY_IN_USE,
+          "7:0 again from the same address: identityInUse")
+    check(transact(a), "the holder keeps its card")
+    a.close()
+    b.close()
+    c = Peer(port)
+    check(wait_until(lambda: describe(d).get("clients-mapped", -1) == 0, 10),
+          "the holder left")
+    check(attach(c, 7) and transact(c), "once it is gone, 7:0 gets its slot again")
+    c.close()
     d.stop()
 
 
