@@ -160,8 +160,8 @@ bank_admit_takeover(BankClient *client)
 	while (g_hash_table_iter_next(&it, &key, NULL)) {
 		BankClient *c = key;
 
-		if (c == client || c->state == BANK_CLIENT_WAIT_ID || c->state == BANK_CLIENT_CLOSED ||
-		    !same_client(c, client->client_slot))
+		if (c == client || c->state == BANK_CLIENT_WAIT_ID ||
+		    c->state == BANK_CLIENT_CLOSED || !same_client(c, client->client_slot))
 			continue;
 		g_ptr_array_add(old, c);
 		if (c->slot != NULL) {
@@ -177,7 +177,8 @@ bank_admit_takeover(BankClient *client)
 
 		if (!allowed) {
 			self->takeovers_refused++;
-			bank_log_client(self, client->peer, &client->client_slot, "takeover-refused",
+			bank_log_client(self, client->peer, &client->client_slot,
+			                "takeover-refused",
 			                "client %u:%u from %s: takeover refused, %s holds its slot "
 			                "(takeover = %s)",
 			                client->client_slot.client_id, client->client_slot.slot_nr,
