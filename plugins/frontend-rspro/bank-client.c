@@ -178,6 +178,7 @@ bank_client_attach(BankClient *self, guint bank_slot, gboolean answer_connect)
 	          atr_usable(atr) ? "" : " (no card yet)");
 	if (!atr_usable(atr)) {
 		self->state = BANK_CLIENT_WAIT_CARD;
+		bank_admit_update(self);
 		if (answer_connect)
 			answer_not_present(self);
 		return;
@@ -188,6 +189,7 @@ bank_client_attach(BankClient *self, guint bank_slot, gboolean answer_connect)
 		answer_ok_if_pending(self);
 	if (self->state != BANK_CLIENT_CLOSED)
 		send_set_atr(self, atr);
+	bank_admit_update(self);
 }
 
 static void
@@ -213,15 +215,22 @@ handle_connect(BankClient *self, const RsproConnectClientReq *req)
 	                req->identity.name != NULL ? req->identity.name : "?",
 	                req->identity.software != NULL ? req->identity.software : "?",
 	                req->identity.sw_version != NULL ? req->identity.sw_version : "?");
-	/* a client that reconnects replaces its old connection at once */
-	bank_instance_drop_duplicates(self->bank, self, self->client_slot);
+	/* a client that reconnects replaces its old connection at once, as
+	 * `takeover` allows (bank-admit.c) */
+	self->state = BANK_CLIENT_WAIT_MAP;
+	if (!bank_admit_takeover(self)) {
+		send_connect_res(self, RSPRO_RESULT_IDENTITY_IN_USE);
+		bank_client_close(self, "takeover refused");
+		return;
+	}
 	bank_slot = bank_maps_find_client(self->bank->maps, self->client_slot);
 	if (bank_slot < 0) {
 		bank_log_client(self->bank, self->peer, &self->client_slot, "no-mapping",
 		                "client %u:%u: no mapping yet, answering cardNotPresent",
 		                self->client_slot.client_id, self->client_slot.slot_nr);
-		self->state = BANK_CLIENT_WAIT_MAP;
-		answer_not_present(self);
+		bank_admit_update(self);
+		if (self->state != BANK_CLIENT_CLOSED)
+			answer_not_present(self);
 		return;
 	}
 	bank_client_attach(self, (guint)bank_slot, TRUE);
@@ -250,9 +259,11 @@ handle_tpdu(BankClient *self, const RsproTpduModemToCard *tpdu)
 	}
 	if (self->slot == NULL || self->state != BANK_CLIENT_READY) {
 		guint8 sw[2] = {0x6F, 0x00};
-		g_message("client %u:%u: command while it has no card (%s): answering 6F00",
-		          self->client_slot.client_id, self->client_slot.slot_nr,
-		          bank_client_state_name(self->state));
+		bank_log_client(self->bank, self->peer, &self->client_slot, "no-card",
+		                "client %u:%u (%s): command while it has no card (%s): "
+		                "answering 6F00",
+		                self->client_slot.client_id, self->client_slot.slot_nr, self->peer,
+		                bank_client_state_name(self->state));
 		self->bank->error_answers++;
 		bank_client_send_response(self, sw, 2);
 		return;
@@ -317,8 +328,9 @@ bank_client_handle(BankClient *self, const RsproMsg *msg)
 		break;
 	case RSPRO_MSG_SET_ATR_RES:
 		if (msg->u.set_atr_res.result != RSPRO_RESULT_OK)
-			g_message("client %s: setAtrRes %s", self->peer,
-			          rspro_result_name(msg->u.set_atr_res.result));
+			bank_log_client(self->bank, self->peer, &self->client_slot, "setAtrRes",
+			                "client %s: setAtrRes %s", self->peer,
+			                rspro_result_name(msg->u.set_atr_res.result));
 		break;
 	default:
 		bank_client_close(self, "unexpected %s", rspro_msg_type_name(msg->type));
@@ -369,6 +381,7 @@ bank_client_close(BankClient *self, const gchar *format, ...)
 		                "client %u:%u (%s): closing: %s", self->client_slot.client_id,
 		                self->client_slot.slot_nr, self->peer, why);
 	self->state = BANK_CLIENT_CLOSED;
+	bank_admit_remove(self);
 	cr_timer_cancel(&self->id_timer);
 	g_clear_handle_id(&self->hold_timer, g_source_remove);
 	g_queue_clear_full(&self->queued, (GDestroyNotify)g_bytes_unref);
@@ -386,7 +399,8 @@ id_timeout(CrTimer *timer, gpointer data)
 {
 	BankClient *self = data;
 
-	bank_client_close(self, "no connectClientReq within %u s", BANK_CLIENT_ID_TIMEOUT_S);
+	bank_client_close(self, "no connectClientReq within %u ms",
+	                  self->bank->identify_timeout_ms);
 }
 
 static BankClient *
@@ -421,7 +435,8 @@ bank_client_new(BankInstance *bank, GSocketConnection *connection)
 	self = client_new(bank, peer);
 	self->link = rspro_link_new(G_IO_STREAM(connection), RSPRO_LINK_ROLE_BANK, peer);
 	rspro_link_set_callbacks(self->link, on_link_msg, on_link_down, self);
-	cr_timer_arm(&self->id_timer, BANK_CLIENT_ID_TIMEOUT_S * 1000);
+	cr_timer_arm(&self->id_timer, bank->identify_timeout_ms);
+	bank_admit_update(self);
 	rspro_link_start(self->link);
 	return self;
 }
@@ -440,6 +455,7 @@ bank_client_free(BankClient *self)
 {
 	if (self == NULL)
 		return;
+	bank_admit_remove(self);
 	cr_timer_cancel(&self->id_timer);
 	g_clear_handle_id(&self->hold_timer, g_source_remove);
 	if (self->state != BANK_CLIENT_CLOSED) {

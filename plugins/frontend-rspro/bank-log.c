@@ -12,7 +12,6 @@
 #include "bank-private.h"
 
 #include <stdarg.h>
-#include <string.h>
 
 #define LOG_WINDOW_S 10
 #define LOG_BURST 1
@@ -28,8 +27,7 @@ void
 bank_log_client(BankInstance *self, const gchar *peer, const RsproClientSlot *client,
                 const gchar *kind, const gchar *format, ...)
 {
-	const gchar *colon = peer != NULL ? strrchr(peer, ':') : NULL;
-	g_autofree gchar *host = colon != NULL ? g_strndup(peer, colon - peer) : g_strdup(peer);
+	g_autofree gchar *host = bank_admit_peer_host(peer);
 	g_autofree gchar *key = NULL;
 	g_autofree gchar *text = NULL;
 	va_list ap;

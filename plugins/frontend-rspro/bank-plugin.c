@@ -53,25 +53,6 @@ bank_instance_find_waiting(BankInstance *self, RsproClientSlot client)
 }
 
 void
-bank_instance_drop_duplicates(BankInstance *self, BankClient *keep, RsproClientSlot client)
-{
-	g_autoptr(GPtrArray) old = g_ptr_array_new();
-	GHashTableIter it;
-	gpointer key;
-
-	g_hash_table_iter_init(&it, self->clients);
-	while (g_hash_table_iter_next(&it, &key, NULL)) {
-		BankClient *c = key;
-		if (c != keep && c->state != BANK_CLIENT_WAIT_ID && c->state != BANK_CLIENT_CLOSED &&
-		    c->client_slot.client_id == client.client_id &&
-		    c->client_slot.slot_nr == client.slot_nr)
-			g_ptr_array_add(old, c);
-	}
-	for (guint i = 0; i < old->len; i++)
-		bank_client_close(old->pdata[i], "replaced by a new connection from %s", keep->peer);
-}
-
-void
 bank_instance_map_removed(BankInstance *self, guint bank_slot, const gchar *why)
 {
 	BankClient *client = bank_slot_get_client(self->slots[bank_slot]);
@@ -114,9 +95,7 @@ on_incoming(CrListener *listener, GSocketConnection *connection, gpointer user_d
 	BankInstance *self = user_data;
 	BankClient *client;
 
-	if (g_hash_table_size(self->clients) >= self->max_clients) {
-		g_message("%s: refusing a connection: %u clients connected already",
-		          cr_instance_get_name(CR_INSTANCE(self)), self->max_clients);
+	if (!bank_admit_accept(self)) {
 		g_io_stream_close(G_IO_STREAM(connection), NULL, NULL);
 		return;
 	}
@@ -211,6 +190,7 @@ bank_instance_describe(CrInstance *instance, GVariantDict *dict)
 		g_variant_dict_insert(dict, "answers-held", "u", held);
 	}
 	g_variant_dict_insert(dict, "clients-accepted", "t", self->accepted);
+	bank_admit_describe(self, dict);
 	g_variant_dict_insert(dict, "tpdus", "t", self->tpdus);
 	g_variant_dict_insert(dict, "error-answers", "t", self->error_answers);
 }
@@ -258,6 +238,11 @@ bank_instance_init(BankInstance *self)
 	self->bank_id = 1;
 	self->n_slots = 8;
 	self->resync_ms = BANK_DEFAULT_RESYNC_MS;
+	self->max_unidentified = BANK_DEFAULT_MAX_UNIDENTIFIED;
+	self->max_unmapped = BANK_DEFAULT_MAX_UNMAPPED;
+	self->identify_timeout_ms = BANK_DEFAULT_IDENTIFY_TIMEOUT_MS;
+	for (guint i = 0; i < BANK_ADMIT_N_CLASSES; i++)
+		g_queue_init(&self->admit[i]);
 }
 
 gboolean
@@ -373,6 +358,8 @@ read_config(BankInstance *self, CrConfigSection *section, GError **error)
 	                               65536, &v, error))
 		return FALSE;
 	self->max_clients = (guint)v;
+	if (!bank_admit_read_config(self, section, error))
+		return FALSE;
 	if (cr_config_section_has_key(section, "server") &&
 	    !cr_config_section_get_host_port(section, "server", NULL, BANK_DEFAULT_SERVER_PORT,
 	                                     &self->server_host, &self->server_port, error))

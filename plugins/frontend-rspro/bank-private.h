@@ -28,14 +28,36 @@ G_BEGIN_DECLS
 /* commands a client may queue while its slot is busy (upstream clients
  * never have more than one outstanding) */
 #define BANK_CLIENT_MAX_QUEUED 16
-/* a connection that does not send connectClientReq in this time is closed */
-#define BANK_CLIENT_ID_TIMEOUT_S 30
+/* a connection that does not send connectClientReq in this time is closed
+ * (identify-timeout-ms) */
+#define BANK_DEFAULT_IDENTIFY_TIMEOUT_MS 5000
+/* connections that have not identified yet (max-unidentified: slots + this) */
+#define BANK_DEFAULT_MAX_UNIDENTIFIED 16
+/* identified connections of clients without a mapping (max-unmapped) */
+#define BANK_DEFAULT_MAX_UNMAPPED 16
 #define BANK_DEFAULT_PORT 9999
 #define BANK_DEFAULT_SERVER_PORT 9998
 #define BANK_DEFAULT_RESYNC_MS 5000
 
 typedef struct _BankSlot BankSlot;
 typedef struct _BankClient BankClient;
+
+/* what a connection counts against (bank-admit.c) */
+typedef enum {
+	BANK_ADMIT_NONE,         /* not counted (closed, detached) */
+	BANK_ADMIT_UNIDENTIFIED, /* no connectClientReq yet */
+	BANK_ADMIT_UNMAPPED,     /* identified, no mapping, holds no bank slot */
+	BANK_ADMIT_MAPPED,       /* holds a bank slot */
+	BANK_ADMIT_N_CLASSES,
+} BankAdmitClass;
+
+/* takeover = a second connectClientReq for a client slot whose connection
+ * holds a bank slot */
+typedef enum {
+	BANK_TAKEOVER_SAME_ADDRESS,
+	BANK_TAKEOVER_ANY,
+	BANK_TAKEOVER_NEVER,
+} BankTakeover;
 
 #define BANK_TYPE_INSTANCE (bank_instance_get_type())
 G_DECLARE_FINAL_TYPE(BankInstance, bank_instance, BANK, INSTANCE, CrInstance)
@@ -72,7 +94,42 @@ struct _BankInstance {
 	guint64 error_answers;
 	CrLogLimiter *log_limit; /* client connection lines (bank-log.c) */
 	guint hold_ms;           /* hold-not-present-ms */
+
+	/* bank-admit.c: connections by class, oldest first (BankClient.admit_link) */
+	GQueue admit[BANK_ADMIT_N_CLASSES];
+	guint max_unidentified;
+	guint max_unmapped;
+	guint identify_timeout_ms;
+	BankTakeover takeover;
+	guint64 refused;              /* closed at accept: every connection is mapped */
+	guint64 evicted_unidentified; /* made room for a newer connection */
+	guint64 evicted_unmapped;
+	guint64 takeovers;
+	guint64 takeovers_refused;
 };
+
+/* bank-admit.c */
+/* counts a new connection and makes room for it (closing the oldest
+ * unidentified or unmapped connection when a limit is reached); FALSE when
+ * it must be refused (every connection holds a bank slot) */
+gboolean bank_admit_accept(BankInstance *self);
+/* files a client under the class its state says now; may close the oldest
+ * connection of that class to keep its limit */
+void bank_admit_update(BankClient *client);
+/* takes the client out of the accounting (closed, freed) */
+void bank_admit_remove(BankClient *client);
+/* connectClientReq for @client's slot: TRUE when @client may have it (other
+ * connections of that client slot were closed), FALSE when it was refused
+ * (the caller answers and closes) */
+gboolean bank_admit_takeover(BankClient *client);
+guint bank_admit_count(BankInstance *self, BankAdmitClass cls);
+/* the host part of "ADDR:PORT" / "[ADDR]:PORT" (newly allocated) */
+gchar *bank_admit_peer_host(const gchar *peer);
+gboolean bank_admit_parse_takeover(const gchar *text, BankTakeover *out);
+void bank_admit_describe(BankInstance *self, GVariantDict *dict);
+/* max-unidentified, max-unmapped, identify-timeout-ms, takeover */
+gboolean bank_admit_read_config(BankInstance *self, CrConfigSection *section, GError **error);
+
 
 /* bank-log.c */
 void bank_log_init(BankInstance *self);
@@ -91,7 +148,6 @@ void bank_instance_fill_identity(BankInstance *self, RsproIdentity *identity,
  * mapping (the newest), or NULL */
 BankClient *bank_instance_find_waiting(BankInstance *self, RsproClientSlot client);
 /* closes every other connection identified as @client */
-void bank_instance_drop_duplicates(BankInstance *self, BankClient *keep, RsproClientSlot client);
 /* a map for @bank_slot was removed: its client (if any) is disconnected */
 void bank_instance_map_removed(BankInstance *self, guint bank_slot, const gchar *why);
 /* a map was added: a waiting client gets its slot */
@@ -139,6 +195,8 @@ struct _BankClient {
 	CrTimer id_timer; /* the identify timeout, on the reactor */
 	guint hold_timer;        /* hold-not-present-ms: connectClientRes held back */
 	gboolean answer_pending; /* connectClientRes not sent yet */
+	GList admit_link;        /* in bank->admit[admit_class] (bank-admit.c) */
+	BankAdmitClass admit_class;
 };
 
 /* a connection accepted on the listener; starts reading */

@@ -68,10 +68,14 @@ bank_slot_transaction_done(CrFrontendSlot *slot, CrTransaction *tx)
 		const guint8 *cmd = cr_transaction_get_command(tx, &cmd_len);
 		g_autofree gchar *cmd_hex = cr_hex_encode(cmd, MIN(cmd_len, 5));
 
-		g_message("%s: command %s%s for client %u:%u got no answer (%s): answering %04X",
-		          cr_frontend_slot_get_name(slot), cmd_hex, cmd_len > 5 ? "..." : "",
-		          self->client->client_slot.client_id, self->client->client_slot.slot_nr,
-		          error != NULL ? error->message : "empty response", sw);
+		/* per client: one that sends only such commands gets a summary */
+		bank_log_client(self->bank, self->client->peer, &self->client->client_slot,
+		                "no-answer",
+		                "%s: command %s%s for client %u:%u got no answer (%s): answering %04X",
+		                cr_frontend_slot_get_name(slot), cmd_hex, cmd_len > 5 ? "..." : "",
+		                self->client->client_slot.client_id,
+		                self->client->client_slot.slot_nr,
+		                error != NULL ? error->message : "empty response", sw);
 		self->bank->error_answers++;
 		bank_client_send_response(self->client, sw_bytes, 2);
 	} else {

@@ -43,6 +43,7 @@ struct _RsproLink {
 	guint ping_interval_ms;
 	guint pong_timeout_ms;
 	gboolean close_on_decode_error;
+	guint64 undecodable; /* PDUs dropped (close_on_decode_error FALSE) */
 
 	gboolean started;
 	gboolean down;
@@ -378,10 +379,12 @@ handle_rspro(RsproLink *self, const guint8 *pdu, gsize len)
 		if (self->close_on_decode_error) {
 			link_fail(self, g_error_new(RSPRO_ERROR, error->code,
 			                            "undecodable RSPRO PDU: %s", error->message));
-		} else {
+		} else if (++self->undecodable == 1 || self->undecodable % 10000 == 0) {
+			/* a peer may send nothing else: the first one and then one
+			 * line per 10,000, not one per PDU */
 			g_warning("%s: dropping undecodable RSPRO PDU (%" G_GSIZE_FORMAT
-			          " bytes): %s",
-			          self->name, len, error->message);
+			          " bytes): %s (%" G_GUINT64_FORMAT " on this link)",
+			          self->name, len, error->message, self->undecodable);
 		}
 		return;
 	}

@@ -71,6 +71,10 @@ static const SrvMapOps map_ops = {
 static void
 on_incoming(CrListener *listener, GSocketConnection *connection, gpointer user_data)
 {
+	if (!srv_admit_accept(user_data)) {
+		g_io_stream_close(G_IO_STREAM(connection), NULL, NULL);
+		return;
+	}
 	srv_conn_accept(user_data, connection);
 }
 
@@ -81,6 +85,7 @@ srv_server_start(CrInstance *instance, GError **error)
 	CrRouter *router = cr_instance_get_router(instance);
 	g_autoptr(GError) local = NULL;
 
+	srv_admit_init(self);
 	self->service = rspro_listen(self->listen_host, self->listen_port, 0,
 				     cr_instance_get_name(instance), on_incoming, self,
 				     &self->bound_port, &local);
@@ -143,6 +148,7 @@ srv_server_describe(CrInstance *instance, GVariantDict *dict)
 	if (self->state_file != NULL)
 		g_variant_dict_insert(dict, "state-file", "s", self->state_file);
 	srv_metrics_describe(self, dict);
+	srv_admit_describe(self, dict);
 }
 
 static void
@@ -156,6 +162,7 @@ srv_server_finalize(GObject *object)
 	g_hash_table_destroy(self->banks);
 	g_hash_table_destroy(self->bank_override);
 	g_clear_pointer(&self->refusals, g_hash_table_destroy);
+	g_clear_pointer(&self->log_limit, cr_log_limiter_free);
 	srv_map_store_free(self->maps);
 	g_free(self->listen_host);
 	g_free(self->listen_where);
@@ -301,6 +308,10 @@ srv_server_create(CrRouter *router, CrConfigSection *section, GError **error)
 				       error))
 		return NULL;
 	self->identify_timeout_ms = (guint)v;
+	if (!cr_config_section_get_int(section, "max-connections", SRV_DEFAULT_MAX_CONNECTIONS, 1,
+				       65536, &v, error))
+		return NULL;
+	self->max_connections = (guint)v;
 	if (!cr_config_section_get_int(section, "reject-linger-ms", 1000, 0, 60000, &v, error))
 		return NULL;
 	self->reject_linger_ms = (guint)v;

@@ -68,8 +68,10 @@ srv_conn_close(SrvConn *conn, const gchar *why)
 		g_hash_table_remove(srv->clients,
 				    GUINT_TO_POINTER(srv_client_key(conn->client_id,
 								    conn->client_slot)));
-		g_message("%s: client %s (%s:%u) gone: %s", iname(conn), conn->name,
-			  conn->remote_ip, conn->remote_port, why);
+		g_autofree gchar *kind = g_strdup_printf("%s gone", conn->name);
+
+		srv_log_peer(srv, conn->remote_ip, kind, "%s: client %s (%s:%u) gone: %s",
+			     iname(conn), conn->name, conn->remote_ip, conn->remote_port, why);
 		srv_metrics_note_link(srv, FALSE, FALSE);
 	} else if (conn->state == SRV_CONN_CONNECTED_BANKD) {
 		g_hash_table_remove(srv->banks, GUINT_TO_POINTER(conn->bank_id));
@@ -78,8 +80,8 @@ srv_conn_close(SrvConn *conn, const gchar *why)
 		srv_map_store_bank_down(srv->maps, conn->bank_id);
 		srv_metrics_note_link(srv, TRUE, FALSE);
 	} else {
-		g_message("%s: connection %s:%u closed: %s", iname(conn), conn->remote_ip,
-			  conn->remote_port, why);
+		srv_log_peer(srv, conn->remote_ip, why, "%s: connection %s:%u closed: %s",
+			     iname(conn), conn->remote_ip, conn->remote_port, why);
 	}
 	if (conn->link != NULL)
 		rspro_link_close(conn->link);
@@ -104,8 +106,9 @@ send_msg(SrvConn *conn, RsproMsg *msg)
 
 	g_debug("%s: -> %s: %s", iname(conn), conn->name, what);
 	if (!rspro_link_send(conn->link, msg, &error))
-		g_message("%s: %s: cannot send %s: %s", iname(conn), conn->name, what,
-			  error->message);
+		srv_log_peer(conn->srv, conn->remote_ip, "cannot send",
+			     "%s: %s: cannot send %s: %s", iname(conn), conn->name, what,
+			     error->message);
 	rspro_msg_clear(msg);
 }
 
@@ -130,8 +133,9 @@ send_connect_res(SrvConn *conn, RsproMsgType type, RsproResult result)
 static void
 reject(SrvConn *conn, RsproMsgType res_type, const gchar *who)
 {
-	g_message("%s: %s:%u identifies as %s, which is connected already: identityInUse",
-		  iname(conn), conn->remote_ip, conn->remote_port, who);
+	srv_log_peer(conn->srv, conn->remote_ip, "identityInUse",
+		     "%s: %s:%u identifies as %s, which is connected already: identityInUse",
+		     iname(conn), conn->remote_ip, conn->remote_port, who);
 	send_connect_res(conn, res_type, RSPRO_RESULT_IDENTITY_IN_USE);
 	conn->state = SRV_CONN_REJECTED;
 	cr_timer_cancel(&conn->timer);
@@ -170,9 +174,15 @@ handle_connect_client(SrvConn *conn, const RsproConnectClientReq *req)
 	g_free(conn->name);
 	conn->name = g_steal_pointer(&who);
 	g_hash_table_insert(srv->clients, GUINT_TO_POINTER(key), conn);
-	g_message("%s: client %s connected from %s:%u (%s, %s %s)", iname(conn), conn->name,
-		  conn->remote_ip, conn->remote_port, req->identity.name, req->identity.software,
-		  req->identity.sw_version);
+	{
+		/* a client that reconnects in a loop: one line, then summaries */
+		g_autofree gchar *kind = g_strdup_printf("%s up", conn->name);
+
+		srv_log_peer(srv, conn->remote_ip, kind, "%s: client %s connected from %s:%u (%s, "
+			     "%s %s)", iname(conn), conn->name, conn->remote_ip,
+			     conn->remote_port, req->identity.name, req->identity.software,
+			     req->identity.sw_version);
+	}
 	send_connect_res(conn, RSPRO_MSG_CONNECT_CLIENT_RES, RSPRO_RESULT_OK);
 	srv_metrics_note_link(srv, FALSE, TRUE);
 	srv_conn_update_client(conn);
@@ -247,8 +257,10 @@ handle_mapping_res(SrvConn *conn, const RsproMsg *msg)
 				: srv_map_store_remove_res(conn->srv->maps, conn->bank_id, &m);
 
 	if (!found) {
-		g_message("%s: bank %s: %s (%s) answers nothing we asked: ignored", iname(conn),
-			  conn->name, rspro_msg_type_name(msg->type), rspro_result_name(result));
+		srv_log_peer(conn->srv, conn->remote_ip, "unasked",
+			     "%s: bank %s: %s (%s) answers nothing we asked: ignored", iname(conn),
+			     conn->name, rspro_msg_type_name(msg->type),
+			     rspro_result_name(result));
 		return;
 	}
 	if (result == RSPRO_RESULT_OK)
@@ -281,15 +293,17 @@ on_msg(RsproLink *link, const RsproMsg *msg, gpointer user_data)
 		else if (msg->type == RSPRO_MSG_CONNECT_BANK_REQ)
 			handle_connect_bank(conn, &msg->u.connect_bank_req);
 		else
-			g_message("%s: %s: %s before connectClientReq/connectBankReq: ignored",
-				  iname(conn), conn->name, what);
+			srv_log_peer(conn->srv, conn->remote_ip, "early",
+				     "%s: %s: %s before connectClientReq/connectBankReq: ignored",
+				     iname(conn), conn->name, what);
 		return;
 	case SRV_CONN_CONNECTED_CLIENT:
 		if (msg->type == RSPRO_MSG_CONFIG_CLIENT_BANK_RES ||
 		    msg->type == RSPRO_MSG_CONFIG_CLIENT_ID_RES) {
 			if (msg->u.config_client_bank_res.result != RSPRO_RESULT_OK)
-				g_message("%s: client %s answers %s", iname(conn), conn->name,
-					  what);
+				srv_log_peer(conn->srv, conn->remote_ip, "answers",
+					     "%s: client %s answers %s", iname(conn), conn->name,
+					     what);
 			return;
 		}
 		break;
@@ -305,7 +319,8 @@ on_msg(RsproLink *link, const RsproMsg *msg, gpointer user_data)
 	case SRV_CONN_REJECTED:
 		return;
 	}
-	g_message("%s: %s: unexpected %s: ignored", iname(conn), conn->name, what);
+	srv_log_peer(conn->srv, conn->remote_ip, "unexpected", "%s: %s: unexpected %s: ignored",
+		     iname(conn), conn->name, what);
 }
 
 static void
@@ -323,6 +338,7 @@ srv_conn_accept(SrvServer *srv, GSocketConnection *connection)
 
 	conn->srv = srv;
 	conn->state = SRV_CONN_ESTABLISHED;
+	conn->serial = ++srv->next_serial;
 	cr_timer_init(&conn->timer, NULL, identify_timeout, conn);
 	if (remote != NULL && G_IS_INET_SOCKET_ADDRESS(remote)) {
 		GInetSocketAddress *isa = G_INET_SOCKET_ADDRESS(remote);

@@ -56,6 +56,13 @@ render(GString *out, gpointer user_data)
 	                  inst, "peer", "bank", "to", "up", NULL);
 	cr_metrics_sample(out, "cardroute_remsim_link_transitions_total", srv->bank_downs,
 	                  "instance", inst, "peer", "bank", "to", "down", NULL);
+	cr_metrics_header(out, "cardroute_remsim_connections_closed_total", "counter",
+	                  "RSPRO connections closed for max-connections: the oldest unidentified "
+	                  "one (evicted) or the new one (refused).");
+	cr_metrics_sample(out, "cardroute_remsim_connections_closed_total", srv->conns_evicted,
+	                  "instance", inst, "reason", "evicted", NULL);
+	cr_metrics_sample(out, "cardroute_remsim_connections_closed_total", srv->conns_refused,
+	                  "instance", inst, "reason", "refused", NULL);
 	cr_metrics_header(out, "cardroute_remsim_refusals_total", "counter",
 	                  "createMappingReq refused by banks, by result code.");
 	if (srv->refusals != NULL) {

@@ -48,6 +48,7 @@ typedef struct {
 	RsproIpPort announced_addr;
 	gboolean announced_any; /* announced host was "*" / 0.0.0.0: use remote_ip */
 	CrTimer timer;		/* identify timeout / reject linger, on the reactor */
+	guint64 serial;		/* accept order (srv-admit.c) */
 } SrvConn;
 
 struct _SrvServer {
@@ -64,6 +65,7 @@ struct _SrvServer {
 	guint ka_interval_ms;
 	guint ka_timeout_ms;
 	gchar *component_name;
+	guint max_connections;
 	/* running */
 	CrListener *service;
 	guint16 bound_port;
@@ -79,6 +81,10 @@ struct _SrvServer {
 	guint metrics_id;
 	guint64 client_ups, client_downs, bank_ups, bank_downs;
 	GHashTable *refusals; /* result name (static) -> count (guint64*) */
+	/* srv-admit.c */
+	CrLogLimiter *log_limit;
+	guint64 next_serial;
+	guint64 conns_evicted, conns_refused;
 };
 
 static inline guint32
@@ -96,6 +102,16 @@ void srv_conn_bank_address(SrvConn *bank, RsproIpPort *out);
 /* tells a client what its map says now, if that changed */
 void srv_conn_update_client(SrvConn *client);
 void srv_conn_send_mapping(SrvConn *bank, RsproMsgType type, const SrvMap *map);
+
+/* srv-admit.c: the listener's budget (max-connections), rate-limited lines */
+#define SRV_DEFAULT_MAX_CONNECTIONS 1024
+void srv_admit_init(SrvServer *srv);
+/* makes room for a new connection; FALSE: close it (counted, logged) */
+gboolean srv_admit_accept(SrvServer *srv);
+/* a line about the peer at @ip, rate-limited per @ip and @kind */
+void srv_log_peer(SrvServer *srv, const gchar *ip, const gchar *kind, const gchar *format, ...)
+	G_GNUC_PRINTF(4, 5);
+void srv_admit_describe(SrvServer *srv, GVariantDict *dict);
 
 /* srv-persist.c */
 /* Loads the state file into the store (maps in NEW) and the restart counter;

@@ -710,6 +710,10 @@ test_config_errors(void)
 	        "server = 127.0.0.1:9998\nmappings = 7:0=0\n",
 	        "slots-csv = /nonexistent/bankd_pcsc_slots.csv\n",
 	        "typo = 1\n",
+	        "takeover = sometimes\n",
+	        "max-unidentified = 0\n",
+	        "max-unmapped = 0\n",
+	        "identify-timeout-ms = 10\n",
 	};
 
 	for (guint i = 0; i < G_N_ELEMENTS(bad); i++) {
