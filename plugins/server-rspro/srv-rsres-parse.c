@@ -161,6 +161,8 @@ srv_rsres_parse_map_body(const gchar *data, gsize len, SrvRsresMapRequest *out, 
 		return invalid(error, "the body is not UTF-8");
 	if (cr_json_nesting_depth(data, len) > SRV_RSRES_MAX_DEPTH)
 		return invalid(error, "the body is nested too deeply");
+	if (cr_json_has_nul_escape(data, len))
+		return invalid(error, "\\u0000 in a string");
 	parser = json_parser_new_immutable();
 	if (!json_parser_load_from_data(parser, data, (gssize)len, &local)) {
 		g_set_error(error, CR_ERROR, CR_ERROR_INVALID, "malformed JSON: %s",

@@ -140,8 +140,11 @@ test_body(void)
 		g_string_append_c(deep, 'x');
 	g_string_append_c(deep, '"');
 	g_assert_false(body(deep->str, &req, "large"));
-	/* an embedded NUL */
+	/* an embedded NUL, raw or escaped in a string */
 	g_assert_false(srv_rsres_parse_map_body("{}\0{}", 5, &req, NULL));
+	g_assert_false(body("{\"bank\":{\"bankId\":1,\"slotNr\":0},\"x\":\"a\\u0000b\","
+			    "\"client\":{\"clientId\":0,\"slotNr\":0}}",
+			    &req, "u0000"));
 }
 
 int
