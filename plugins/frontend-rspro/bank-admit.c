@@ -217,6 +217,57 @@ bank_admit_describe(BankInstance *self, GVariantDict *dict)
 	g_variant_dict_insert(dict, "takeovers-refused", "t", self->takeovers_refused);
 }
 
+/* The same counters in /metrics, for alerting on lock-out attempts. */
+static void
+admit_metrics(GString *out, gpointer user_data)
+{
+	BankInstance *self = user_data;
+	const gchar *inst = cr_instance_get_name(CR_INSTANCE(self));
+	static const gchar *const classes[] = {"unidentified", "unmapped", "mapped"};
+
+	cr_metrics_header(out, "cardroute_remsim_bank_connections", "gauge",
+	                  "Client connections of the bank, by admission class.");
+	for (guint i = 0; i < BANK_ADMIT_N_CLASSES && i < G_N_ELEMENTS(classes); i++)
+		cr_metrics_sample(out, "cardroute_remsim_bank_connections",
+		                  bank_admit_count(self, (BankAdmitClass)i), "instance", inst, "class",
+		                  classes[i], NULL);
+	cr_metrics_header(out, "cardroute_remsim_bank_connections_closed_total", "counter",
+	                  "Client connections the bank closed to admit others: refused at accept "
+	                  "(every connection holds a slot) or the oldest of a class evicted.");
+	cr_metrics_sample(out, "cardroute_remsim_bank_connections_closed_total", self->refused,
+	                  "instance", inst, "reason", "refused", NULL);
+	cr_metrics_sample(out, "cardroute_remsim_bank_connections_closed_total",
+	                  self->evicted_unidentified, "instance", inst, "reason",
+	                  "evicted-unidentified", NULL);
+	cr_metrics_sample(out, "cardroute_remsim_bank_connections_closed_total",
+	                  self->evicted_unmapped, "instance", inst, "reason", "evicted-unmapped",
+	                  NULL);
+	cr_metrics_header(out, "cardroute_remsim_bank_takeovers_total", "counter",
+	                  "connectClientReq for a client slot that was connected: taken over or "
+	                  "refused (takeover key).");
+	cr_metrics_sample(out, "cardroute_remsim_bank_takeovers_total", self->takeovers, "instance",
+	                  inst, "outcome", "taken-over", NULL);
+	cr_metrics_sample(out, "cardroute_remsim_bank_takeovers_total", self->takeovers_refused,
+	                  "instance", inst, "outcome", "refused", NULL);
+}
+
+void
+bank_admit_metrics_start(BankInstance *self)
+{
+	if (self->metrics_id == 0)
+		self->metrics_id = cr_router_add_metrics_source(
+		        cr_instance_get_router(CR_INSTANCE(self)), admit_metrics, self, NULL);
+}
+
+void
+bank_admit_metrics_stop(BankInstance *self)
+{
+	if (self->metrics_id != 0)
+		cr_router_remove_metrics_source(cr_instance_get_router(CR_INSTANCE(self)),
+		                                self->metrics_id);
+	self->metrics_id = 0;
+}
+
 gboolean
 bank_admit_read_config(BankInstance *self, CrConfigSection *section, GError **error)
 {

@@ -131,6 +131,7 @@ bank_instance_start(CrInstance *instance, GError **error)
 	          self->bound_port, self->server_host != NULL ? ", server " : " (no server)",
 	          self->server_host != NULL ? self->server_host : "");
 	self->started = TRUE;
+	bank_admit_metrics_start(self);
 	bank_server_start(self);
 	return TRUE;
 }
@@ -142,6 +143,7 @@ bank_instance_stop(CrInstance *instance)
 	g_autoptr(GPtrArray) all = NULL;
 
 	bank_server_stop(self);
+	bank_admit_metrics_stop(self);
 	g_clear_pointer(&self->service, cr_listener_free);
 	all = g_ptr_array_new();
 	{

@@ -106,6 +106,7 @@ struct _BankInstance {
 	guint64 evicted_unmapped;
 	guint64 takeovers;
 	guint64 takeovers_refused;
+	guint metrics_id; /* the counters above in /metrics */
 };
 
 /* bank-admit.c */
@@ -127,6 +128,9 @@ guint bank_admit_count(BankInstance *self, BankAdmitClass cls);
 gchar *bank_admit_peer_host(const gchar *peer);
 gboolean bank_admit_parse_takeover(const gchar *text, BankTakeover *out);
 void bank_admit_describe(BankInstance *self, GVariantDict *dict);
+/* the admission counters in /metrics while the bank runs */
+void bank_admit_metrics_start(BankInstance *self);
+void bank_admit_metrics_stop(BankInstance *self);
 /* max-unidentified, max-unmapped, identify-timeout-ms, takeover */
 gboolean bank_admit_read_config(BankInstance *self, CrConfigSection *section, GError **error);
 

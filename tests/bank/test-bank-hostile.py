@@ -145,6 +145,12 @@ def test_lockout():
           "one mapped client, the total within max-clients")
     check(desc.get("evicted-unidentified", -1) >= 24 and desc.get("evicted-unmapped", -1) >= 1,
           "the oldest idle and unmapped connections made room (counted)")
+    st, _, text = d.request("GET", "/metrics")
+    want = ('cardroute_remsim_bank_connections_closed_total{instance="bank",'
+            f'reason="evicted-unidentified"}} {desc.get("evicted-unidentified")}')
+    check(st == 200 and want in text and
+          'cardroute_remsim_bank_connections{instance="bank",class="mapped"} 1' in text,
+          "/metrics has the same admission counters")
     for p in idle + unmapped + [good]:
         p.close()
     d.stop()
