@@ -19,6 +19,15 @@
  * registrations on the core's reactor (cr-reactor.h): one epoll entry per
  * socket for its whole life, EPOLLOUT only while a reply waits for room.
  *
+ * Capabilities: a vpcd frame carries any APDU up to VPCD_APDU_MAX bytes
+ * either way, short or extended, whatever protocol pcscd negotiated (vpcd
+ * passes APDUs through and never makes TPDUs of them). The slot reports the
+ * protocols of the ATR it presents, which is the route's card's ATR
+ * unchanged: pcscd negotiates from it, so the terminal sees the protocol of
+ * the card at the other end. What a backend cannot carry is refused by the
+ * core with 6700 and a log line naming that end (README.md, "Extended
+ * APDUs").
+ *
  * Listen mode takes one vpcd: another connection while the first is alive is
  * closed at once and logged (at most once a minute); one arriving after the
  * first has hung up (seen by a peek at the old socket) replaces it.
@@ -522,6 +531,21 @@ withdraw_card(VpcdSlot *self, const gchar *why)
 	stop_listening(self);
 }
 
+/* What this slot carries with @atr presented (NULL: none yet). */
+static void
+update_caps(VpcdSlot *self, GBytes *atr)
+{
+	CrSlotCaps caps = {
+		.protocols = atr != NULL ? cr_atr_protocols(g_bytes_get_data(atr, NULL),
+		                                            g_bytes_get_size(atr))
+		                         : CR_PROTOCOL_T0 | CR_PROTOCOL_T1,
+		.extended = TRUE,
+		.max_command = VPCD_APDU_MAX,
+		.max_response = VPCD_APDU_MAX,
+	};
+	cr_frontend_slot_set_caps(CR_FRONTEND_SLOT(self), &caps);
+}
+
 static void
 vpcd_slot_card_changed(CrFrontendSlot *fs, GBytes *atr)
 {
@@ -529,8 +553,10 @@ vpcd_slot_card_changed(CrFrontendSlot *fs, GBytes *atr)
 	gboolean swapped = self->atr != NULL && atr != NULL && !g_bytes_equal(self->atr, atr);
 
 	g_clear_pointer(&self->atr, g_bytes_unref);
-	if (atr != NULL)
+	if (atr != NULL) {
 		self->atr = g_bytes_ref(atr);
+		update_caps(self, atr);
+	}
 	if (!self->running)
 		return;
 	if (atr == NULL) {
@@ -643,6 +669,7 @@ vpcd_slot_new(const gchar *name, const gchar *host, guint16 port, VpcdMode mode)
 	self->host = g_strdup(host);
 	self->port = port;
 	self->mode = mode;
+	update_caps(self, NULL);
 	return self;
 }
 

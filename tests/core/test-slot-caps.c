@@ -264,6 +264,31 @@ test_not_extended_left_to_card(Fixture *f, gconstpointer data)
 	g_assert_cmpuint(refusal_lines, ==, 0);
 }
 
+/* The protocols named by an ATR's TDi bytes. */
+static void
+test_atr_protocols(void)
+{
+	/* no TD1: T=0 implied */
+	static const guint8 t0_plain[] = {0x3B, 0x02, 0x14, 0x50};
+	/* the default vcard profile's: TD1 = 80 (T=0), TD2 = 1F (T=15) */
+	static const guint8 t0_t15[] = {0x3B, 0x9F, 0x96, 0x80, 0x1F, 0xC7};
+	/* TD1 = 81 (T=1), TD2 = 31 (T=1, TA3 TB3 follow) */
+	static const guint8 t1[] = {0x3B, 0x85, 0x81, 0x31, 0xFE, 0x45, 0x80};
+	/* TD1 = 80 (T=0), TD2 = 01 (T=1) */
+	static const guint8 both[] = {0x3B, 0x80, 0x80, 0x01, 0x01};
+	/* TD1 announces TD2, which is missing */
+	static const guint8 cut[] = {0x3B, 0x81, 0x81};
+
+	g_assert_cmpuint(cr_atr_protocols(NULL, 0), ==, CR_PROTOCOL_T0);
+	g_assert_cmpuint(cr_atr_protocols(t0_plain, 1), ==, CR_PROTOCOL_T0);
+	g_assert_cmpuint(cr_atr_protocols(t0_plain, sizeof(t0_plain)), ==, CR_PROTOCOL_T0);
+	g_assert_cmpuint(cr_atr_protocols(t0_t15, sizeof(t0_t15)), ==, CR_PROTOCOL_T0);
+	g_assert_cmpuint(cr_atr_protocols(t1, sizeof(t1)), ==, CR_PROTOCOL_T1);
+	g_assert_cmpuint(cr_atr_protocols(both, sizeof(both)), ==, CR_PROTOCOL_T0 | CR_PROTOCOL_T1);
+	g_assert_cmpuint(cr_atr_protocols(cut, sizeof(cut)), ==, CR_PROTOCOL_T1);
+	g_assert_cmpuint(cr_atr_protocols(cut, 2), ==, CR_PROTOCOL_T0);
+}
+
 #define ADD(path, fn) g_test_add(path, Fixture, NULL, fixture_setup, fn, fixture_teardown)
 
 int
@@ -272,6 +297,7 @@ main(int argc, char **argv)
 	g_log_set_writer_func(count_writer, NULL, NULL);
 	g_test_init(&argc, &argv, NULL);
 	g_test_add_func("/slot-caps/defaults-and-normalize", test_defaults_and_normalize);
+	g_test_add_func("/slot-caps/atr-protocols", test_atr_protocols);
 	ADD("/slot-caps/short-between-defaults", test_short_between_defaults);
 	ADD("/slot-caps/extended-to-t0-backend", test_extended_to_t0_backend);
 	ADD("/slot-caps/extended-from-t0-frontend", test_extended_from_t0_frontend);

@@ -57,6 +57,11 @@ const CrSlotCaps *cr_frontend_slot_get_caps(CrFrontendSlot *self);
 void cr_backend_slot_set_caps(CrBackendSlot *self, const CrSlotCaps *caps);
 const CrSlotCaps *cr_backend_slot_get_caps(CrBackendSlot *self);
 
+/* The protocols an ATR offers (CrProtocol bits, from its TDi bytes; none
+ * named, or too short to say: T=0), for plugins that derive their caps from
+ * the card they present or hold. Reads at most @len bytes. */
+guint cr_atr_protocols(const guint8 *atr, gsize len);
+
 /* "T=0", "T=1", "T=0,T=1": for descriptions; never NULL. */
 const gchar *cr_slot_caps_protocols_to_string(guint protocols);
 
