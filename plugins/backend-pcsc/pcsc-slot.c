@@ -101,9 +101,9 @@ update_caps(PcscSlot *self, GBytes *atr)
 {
 	CrBackendSlot *bs = CR_BACKEND_SLOT(self);
 	CrSlotCaps caps = {
-		.extended = TRUE,
-		.max_command = MAX_BUFFER_SIZE_EXTENDED,
-		.max_response = CR_SLOT_CAPS_EXT_MAX_RESPONSE,
+	        .extended = TRUE,
+	        .max_command = MAX_BUFFER_SIZE_EXTENDED,
+	        .max_response = CR_SLOT_CAPS_EXT_MAX_RESPONSE,
 	};
 	guint offered = protocols_of(self->protocols);
 
@@ -111,8 +111,8 @@ update_caps(PcscSlot *self, GBytes *atr)
 		caps.protocols = protocols_of(self->active_protocol);
 	} else if (atr != NULL) {
 		caps.protocols =
-			cr_atr_protocols(g_bytes_get_data(atr, NULL), g_bytes_get_size(atr)) &
-			offered;
+		        cr_atr_protocols(g_bytes_get_data(atr, NULL), g_bytes_get_size(atr)) &
+		        offered;
 		if (caps.protocols == 0)
 			caps.protocols = offered;
 	} else {

@@ -25,7 +25,8 @@ remote_caps_of_bank(CrBackendSlot *slot, const RsproIdentity *bank)
 		g_message("%s: the bank is a cardroute peer: %s, %s APDUs of up to %u/%u bytes",
 		          cr_backend_slot_get_name(slot),
 		          cr_slot_caps_protocols_to_string(caps.protocols),
-		          caps.extended ? "extended" : "short", caps.max_command, caps.max_response);
+		          caps.extended ? "extended" : "short", caps.max_command,
+		          caps.max_response);
 	}
 	cr_backend_slot_set_caps(slot, &caps);
 	return announced;

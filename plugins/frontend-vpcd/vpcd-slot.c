@@ -536,12 +536,12 @@ static void
 update_caps(VpcdSlot *self, GBytes *atr)
 {
 	CrSlotCaps caps = {
-		.protocols = atr != NULL ? cr_atr_protocols(g_bytes_get_data(atr, NULL),
-		                                            g_bytes_get_size(atr))
-		                         : CR_PROTOCOL_T0 | CR_PROTOCOL_T1,
-		.extended = TRUE,
-		.max_command = VPCD_APDU_MAX,
-		.max_response = VPCD_APDU_MAX,
+	        .protocols = atr != NULL ? cr_atr_protocols(g_bytes_get_data(atr, NULL),
+	                                                    g_bytes_get_size(atr))
+	                                 : CR_PROTOCOL_T0 | CR_PROTOCOL_T1,
+	        .extended = TRUE,
+	        .max_command = VPCD_APDU_MAX,
+	        .max_response = VPCD_APDU_MAX,
 	};
 	cr_frontend_slot_set_caps(CR_FRONTEND_SLOT(self), &caps);
 }

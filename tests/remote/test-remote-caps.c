@@ -92,12 +92,13 @@ rig_start(Rig *rig, const gchar *bank_caps)
 	                      rig->fake->server_port);
 	rig->router = cr_router_new();
 	cr_router_set_plugin_dir(rig->router, BUILD_PLUGIN_DIR);
-	g_assert_true(cr_router_load_config_data(rig->router, ini, strlen(ini), "test.ini", &error));
+	g_assert_true(
+	        cr_router_load_config_data(rig->router, ini, strlen(ini), "test.ini", &error));
 	g_assert_no_error(error);
 	rig->fe = test_frontend_new("fe0");
 	cr_frontend_slot_set_caps(CR_FRONTEND_SLOT(rig->fe), &terminal_caps);
-	g_assert_true(
-	        cr_instance_add_frontend_slot(CR_INSTANCE(inst), CR_FRONTEND_SLOT(rig->fe), &error));
+	g_assert_true(cr_instance_add_frontend_slot(CR_INSTANCE(inst), CR_FRONTEND_SLOT(rig->fe),
+	                                            &error));
 	g_assert_true(cr_router_add_instance(rig->router, CR_INSTANCE(inst), "test", "test",
 	                                     CR_PLUGIN_KIND_FRONTEND, &error));
 	g_assert_nonnull(cr_router_add_route(rig->router, "r0", "fe0", "remote0", NULL, &error));
