@@ -73,32 +73,6 @@ cr_slot_caps_protocols_to_string(guint protocols)
 	}
 }
 
-guint
-cr_atr_protocols(const guint8 *atr, gsize len)
-{
-	gsize i = 2;
-	guint8 y;
-	guint protocols = 0;
-
-	if (atr == NULL || len < 2)
-		return CR_PROTOCOL_T0;
-	/* T0 then each TDi: the high nibble says which of TAi+1..TDi+1 follow,
-	 * the low nibble of a TDi names a protocol */
-	y = atr[1] >> 4;
-	while (y & 0x8) {
-		for (guint bit = 0; bit < 3; bit++)
-			i += (y >> bit) & 1;
-		if (i >= len)
-			break;
-		if ((atr[i] & 0x0F) == 0)
-			protocols |= CR_PROTOCOL_T0;
-		else if ((atr[i] & 0x0F) == 1)
-			protocols |= CR_PROTOCOL_T1;
-		y = atr[i++] >> 4;
-	}
-	return protocols != 0 ? protocols : CR_PROTOCOL_T0;
-}
-
 /* NULL when @caps can carry it, else why not (static text). */
 static const gchar *
 limit_of(const CrSlotCaps *caps, gboolean extended, gsize len, gsize response)

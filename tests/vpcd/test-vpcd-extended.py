@@ -8,6 +8,12 @@
           -> backend-pcsc on "Virtual PCD 00 00" -> pcscd -> vpcd
           -> frontend-vpcd -> core -> backend-vcard
 
+Direct mode also routes "Virtual PCD 00 01" to a backend that carries no
+extended APDUs (the test plugin echo, presenting the same T=1 ATR): the ATR
+pcscd sees there has the extended-length bit of its card capabilities
+cleared (TCK recomputed), and an extended command gets 6700 from the core
+with a log line naming that backend.
+
 READ BINARY with Le = 4096 and Le = 0000 (to the end of the 4 KiB EF), UPDATE
 BINARY with Lc = 3000, then reads back: the answers byte for byte. The card is
 T=1 only, so pcscd negotiates T=1 on both readers; the REST view of the slots
@@ -32,6 +38,7 @@ CARDROUTED, PLUGIN_DIRS, PROFILE, MODE = sys.argv[1:5]
 failures = []
 
 ATR = bytes.fromhex("3B858131FE458073C021C05C")
+ATR_SHORT = bytes.fromhex("3B858131FE458073C021801C")
 IMAGE = bytearray(b"CARDROUTE 4K" + b"\xff" * (4096 - 12))
 PATTERN = bytes((i * 7 + 3) & 0xFF for i in range(3000))
 
@@ -47,6 +54,10 @@ def ini(d, rest_port):
             f"[backend:vcard0]\nplugin = vcard\nprofile = {PROFILE}\n"
             f"[frontend:vpcd0]\nplugin = vpcd\nport = {d.base_port}\nslot = 0\n"
             "[route:r0]\nfrontend = vpcd0\nbackend = vcard0\n")
+    if MODE == "direct":
+        text += (f"[backend:echo0]\nplugin = echo\natr = {ATR.hex()}\n"
+                 f"[frontend:vpcd1]\nplugin = vpcd\nport = {d.base_port}\nslot = 1\n"
+                 "[route:r1]\nfrontend = vpcd1\nbackend = echo0\n")
     if MODE == "loop":
         text += (f"[backend:pcsc0]\nplugin = pcsc\nreader = ^{d.reader(0)}$\n"
                  f"[frontend:vpcd1]\nplugin = vpcd\nport = {d.base_port}\nslot = 1\n"
@@ -108,6 +119,28 @@ def exercise(reader_name):
     conn.disconnect()
 
 
+def short_only_path(ctx_reader, cr):
+    from smartcard.System import readers
+    from smartcard.CardConnection import CardConnection
+
+    found = [r for r in readers() if str(r) == ctx_reader]
+    check(len(found) == 1, f"pyscard lists {ctx_reader}")
+    if not found:
+        return
+    conn = found[0].createConnection()
+    conn.connect(CardConnection.T1_protocol)
+    atr = bytes(conn.getATR())
+    check(atr == ATR_SHORT, f"{ctx_reader}: the ATR without the extended-length bit "
+          f"({atr.hex()})")
+    check(cr.wait_log("vpcd1: the route's backend carries no extended APDUs"),
+          "vpcd1 logs why it changed the ATR")
+    r = transmit(conn, "00B00000001000")
+    check(r == b"\x67\x00", f"an extended READ BINARY towards echo0: {r.hex()}")
+    check(cr.wait_log("backend slot echo0 cannot carry extended length fields"),
+          "the log line names the backend that limits the route")
+    conn.disconnect()
+
+
 def main():
     with tempfile.TemporaryDirectory() as tmp:
         d = pcscd.Pcscd(tmp)
@@ -118,9 +151,10 @@ def main():
                 from fixtures import pcsc
                 with pcsc.Context() as ctx:
                     check(ctx.wait_card(d.reader(0), True) == ATR, "reader 0 has the card")
-                    if MODE == "loop":
-                        check(ctx.wait_card(last, True) == ATR, "reader 1 has the card")
+                    check(ctx.wait_card(d.reader(1), True) is not None, "reader 1 has a card")
                 exercise(last)
+                if MODE == "direct":
+                    short_only_path(ctx_reader=d.reader(1), cr=cr)
                 caps = slot_caps(port, "frontends", "vpcd0")
                 check(caps is not None and caps.get("extended") is True
                       and caps.get("max_command") == 65535,
