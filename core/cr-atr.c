@@ -40,7 +40,8 @@ cr_atr_clear_extended(const guint8 *atr, gsize len, guint8 *out)
 {
 	gsize i = 2, hist, end, p;
 	guint8 y, tck = 0;
-	gboolean has_tck = FALSE;
+	guint8 copy[CR_ATR_MAX];
+	gboolean has_tck = FALSE, changed = FALSE;
 
 	if (atr == NULL || len < 2 || len > CR_ATR_MAX)
 		return FALSE;
@@ -68,22 +69,26 @@ cr_atr_clear_extended(const guint8 *atr, gsize len, guint8 *out)
 	} else {
 		return FALSE;
 	}
+	/* every card capabilities object (one in a sane ATR) */
+	memcpy(copy, atr, len);
 	while (p < end) {
 		gsize object_len = atr[p] & 0x0F;
 
 		if (p + 1 + object_len > end)
 			return FALSE;
 		if ((atr[p] >> 4) == 0x7 && object_len >= 3 && (atr[p + 3] & 0x40)) {
-			memcpy(out, atr, len);
-			out[p + 3] &= (guint8)~0x40;
-			if (has_tck) {
-				for (gsize k = 1; k + 1 < len; k++)
-					tck ^= out[k];
-				out[len - 1] = tck;
-			}
-			return TRUE;
+			copy[p + 3] &= (guint8)~0x40;
+			changed = TRUE;
 		}
 		p += 1 + object_len;
 	}
-	return FALSE;
+	if (!changed)
+		return FALSE;
+	if (has_tck) {
+		for (gsize k = 1; k + 1 < len; k++)
+			tck ^= copy[k];
+		copy[len - 1] = tck;
+	}
+	memcpy(out, copy, len);
+	return TRUE;
 }
