@@ -166,6 +166,10 @@ def main():
                     check(caps is not None and caps.get("protocols") == ["T=1"]
                           and caps.get("extended") is True,
                           f"REST: pcsc0 negotiated T=1 and carries extended APDUs: {caps}")
+                    details = rest(port, "/api/v1/backends/pcsc0").get("details") or {}
+                    check(details.get("slot-protocols") == {"pcsc0": "T=1"},
+                          f"describe(): the protocol pcscd negotiated for pcsc0: "
+                          f"{details.get('slot-protocols')}")
             finally:
                 rc = cr.stop()
                 check(rc == 0, f"cardrouted exits 0 (got {rc})")
