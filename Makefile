@@ -11,7 +11,7 @@ DEB_PACKAGES := meson ninja-build pkg-config gcc clang libclang-rt-14-dev \
 	libglib2.0-dev libglib2.0-bin libsoup-3.0-dev libjson-glib-dev nettle-dev \
 	libpcsclite-dev pcscd pcsc-tools vsmartcard-vpcd libusb-1.0-0-dev \
 	asn1c tshark dbus curl python3 iproute2 util-linux \
-	chromium chromium-driver python3-selenium \
+	chromium chromium-driver python3-selenium python3-pyscard \
 	umockdev libumockdev-dev gcc-arm-none-eabi libnewlib-arm-none-eabi \
 	scdoc systemd
 

@@ -216,12 +216,13 @@ pcsc_instance_describe(CrInstance *inst, GVariantDict *dict)
 {
 	PcscInstance *self = PCSC_INSTANCE(inst);
 	GPtrArray *slots = cr_instance_get_backend_slots(inst);
-	GVariantBuilder readers;
+	GVariantBuilder readers, protocols;
 	guint64 transmits = 0, resets = 0;
 
 	g_variant_dict_insert(dict, "reader-pattern", "s", self->pattern != NULL ? self->pattern : "");
 	g_variant_dict_insert(dict, "readers", "s", self->every ? "every" : "first");
 	g_variant_builder_init(&readers, G_VARIANT_TYPE("a{ss}"));
+	g_variant_builder_init(&protocols, G_VARIANT_TYPE("a{ss}"));
 	for (guint i = 0; i < slots->len; i++) {
 		PcscSlot *slot = slots->pdata[i];
 		const gchar *reader = pcsc_slot_get_reader(slot);
@@ -230,7 +231,13 @@ pcsc_instance_describe(CrInstance *inst, GVariantDict *dict)
 		if (reader != NULL)
 			g_variant_builder_add(&readers, "{ss}",
 			                      cr_backend_slot_get_name(CR_BACKEND_SLOT(slot)), reader);
+		if (pcsc_slot_get_protocol(slot) != NULL)
+			g_variant_builder_add(&protocols, "{ss}",
+			                      cr_backend_slot_get_name(CR_BACKEND_SLOT(slot)),
+			                      pcsc_slot_get_protocol(slot));
 	}
+	/* slot name -> the protocol pcscd negotiated with its card */
+	g_variant_dict_insert_value(dict, "slot-protocols", g_variant_builder_end(&protocols));
 	/* slot name -> its reader (the slots-csv of rspro-bank matches these) */
 	g_variant_dict_insert_value(dict, "slot-readers", g_variant_builder_end(&readers));
 	if (slots->len == 1 && pcsc_slot_get_reader(slots->pdata[0]) != NULL)

@@ -19,6 +19,7 @@ typedef enum {
 	PCSC_EVENT_TRANSMITTED,  /* worker: tx_id: data = response, or error */
 	PCSC_EVENT_RESET_DONE,   /* worker: data = ATR after the reset, or error */
 	PCSC_EVENT_POWERED_OFF,  /* worker: error when it failed */
+	PCSC_EVENT_CONNECTED,    /* worker: connected or reconnected: protocol, max_input */
 	PCSC_EVENT_EXITED,       /* worker: its thread ended (join it) */
 } PcscEventType;
 
@@ -31,6 +32,8 @@ typedef struct {
 	GBytes *data;
 	GError *error;
 	guint64 tx_id;
+	guint32 protocol;  /* CONNECTED: dwActiveProtocol (SCARD_PROTOCOL_*) */
+	guint32 max_input; /* CONNECTED: SCARD_ATTR_MAXINPUT, 0 when the driver has none */
 } PcscEvent;
 
 typedef struct _PcscHandoff PcscHandoff;

@@ -4,6 +4,11 @@
  * become slot states; transmit/reset/power-off go to the reader's I/O thread
  * in order and come back through the hand-off. The card is connected lazily
  * (first transmit or reset), so an unused reader is not held.
+ *
+ * Capabilities: while no connection is made, the slot offers the protocols
+ * of the card's ATR (those the configured `protocol` allows) and pcsc-lite's
+ * extended buffer; each connect or reconnect narrows them to the protocol
+ * pcscd negotiated and to the driver's SCARD_ATTR_MAXINPUT when it has one.
  */
 #include "pcsc-slot.h"
 
@@ -17,6 +22,8 @@ struct _PcscSlot {
 	guint64 pending_id;
 	guint64 transmits;
 	guint64 resets;
+	DWORD active_protocol; /* of the last connection; 0: none yet */
+	guint32 max_input;     /* SCARD_ATTR_MAXINPUT of the last connection; 0: none */
 };
 
 G_DEFINE_TYPE(PcscSlot, pcsc_slot, CR_TYPE_BACKEND_SLOT)
@@ -80,6 +87,61 @@ pcsc_slot_get_resets(PcscSlot *self)
 	return self->resets;
 }
 
+static guint
+protocols_of(DWORD pcsc_protocols)
+{
+	return ((pcsc_protocols & SCARD_PROTOCOL_T0) ? CR_PROTOCOL_T0 : 0) |
+	       ((pcsc_protocols & SCARD_PROTOCOL_T1) ? CR_PROTOCOL_T1 : 0);
+}
+
+/* The slot's capabilities: from the card's ATR before a connection, from
+ * the connection after (see the top of the file). */
+static void
+update_caps(PcscSlot *self, GBytes *atr)
+{
+	CrBackendSlot *bs = CR_BACKEND_SLOT(self);
+	CrSlotCaps caps = {
+	        .extended = TRUE,
+	        .max_command = MAX_BUFFER_SIZE_EXTENDED,
+	        .max_response = CR_SLOT_CAPS_EXT_MAX_RESPONSE,
+	};
+	guint offered = protocols_of(self->protocols);
+
+	if (self->active_protocol != 0 && protocols_of(self->active_protocol) != 0) {
+		caps.protocols = protocols_of(self->active_protocol);
+	} else if (atr != NULL) {
+		caps.protocols =
+		        cr_atr_protocols(g_bytes_get_data(atr, NULL), g_bytes_get_size(atr)) &
+		        offered;
+		if (caps.protocols == 0)
+			caps.protocols = offered;
+	} else {
+		caps.protocols = offered;
+	}
+	if (self->max_input != 0) {
+		caps.max_command = self->max_input;
+		caps.extended = self->max_input > CR_SLOT_CAPS_SHORT_MAX_COMMAND;
+		if (!caps.extended)
+			caps.max_response = CR_SLOT_CAPS_SHORT_MAX_RESPONSE;
+	}
+	cr_backend_slot_set_caps(bs, &caps);
+}
+
+const gchar *
+pcsc_slot_get_protocol(PcscSlot *self)
+{
+	switch (self->active_protocol) {
+	case SCARD_PROTOCOL_T0:
+		return "T=0";
+	case SCARD_PROTOCOL_T1:
+		return "T=1";
+	case SCARD_PROTOCOL_RAW:
+		return "raw";
+	default:
+		return NULL;
+	}
+}
+
 void
 pcsc_slot_card_event(PcscSlot *self, gboolean present, GBytes *atr)
 {
@@ -87,6 +149,10 @@ pcsc_slot_card_event(PcscSlot *self, gboolean present, GBytes *atr)
 
 	if (self->worker == NULL)
 		return;
+	/* a new card (or none): what the last connection said is gone */
+	self->active_protocol = 0;
+	self->max_input = 0;
+	update_caps(self, present ? atr : NULL);
 	if (present) {
 		cr_backend_slot_set_card(bs, g_bytes_get_data(atr, NULL), g_bytes_get_size(atr));
 		return;
@@ -132,6 +198,17 @@ pcsc_slot_worker_event(PcscSlot *self, const PcscEvent *ev)
 			cr_backend_slot_set_card(bs, g_bytes_get_data(ev->data, NULL),
 			                         g_bytes_get_size(ev->data));
 		return;
+	case PCSC_EVENT_CONNECTED: {
+		const CrSlotCaps *caps;
+		self->active_protocol = ev->protocol;
+		self->max_input = ev->max_input;
+		update_caps(self, NULL);
+		caps = cr_backend_slot_get_caps(bs);
+		g_debug("%s: connected with %s: %s APDUs up to %u bytes", slot_name(self),
+		        pcsc_slot_get_protocol(self) ? pcsc_slot_get_protocol(self) : "?",
+		        caps->extended ? "extended" : "short", caps->max_command);
+		return;
+	}
 	case PCSC_EVENT_POWERED_OFF:
 		if (ev->error != NULL)
 			g_message("%s: %s", slot_name(self), ev->error->message);
@@ -193,6 +270,7 @@ pcsc_slot_new(const gchar *name, DWORD share_mode, DWORD protocols)
 	PcscSlot *self = g_object_new(PCSC_TYPE_SLOT, "name", name, NULL);
 	self->share_mode = share_mode;
 	self->protocols = protocols;
+	update_caps(self, NULL);
 	return self;
 }
 

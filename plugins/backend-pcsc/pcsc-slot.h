@@ -31,6 +31,9 @@ const gchar *pcsc_slot_get_reader(PcscSlot *self);
 void pcsc_slot_card_event(PcscSlot *self, gboolean present, GBytes *atr);
 /* A result of the slot's I/O thread (stale threads' results are dropped). */
 void pcsc_slot_worker_event(PcscSlot *self, const PcscEvent *event);
+/* "T=0", "T=1" or "raw": the protocol of the last connection to the card;
+ * NULL before one. */
+const gchar *pcsc_slot_get_protocol(PcscSlot *self);
 guint64 pcsc_slot_get_transmits(PcscSlot *self);
 guint64 pcsc_slot_get_resets(PcscSlot *self);
 

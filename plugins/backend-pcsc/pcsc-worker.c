@@ -126,6 +126,28 @@ forget_after(PcscWorker *self, LONG rv)
 		drop_card(self, SCARD_LEAVE_CARD);
 }
 
+/*
+ * After a connect or reconnect: what this connection carries, for the slot's
+ * capabilities. The protocol pcscd negotiated, and the largest command the
+ * driver takes (SCARD_ATTR_MAXINPUT, which CCID answers with its message
+ * size less the header; drivers without it, as vpcd's, leave it 0 and the
+ * slot assumes pcsc-lite's extended buffer). One SCardGetAttrib per connect.
+ */
+static void
+post_connected(PcscWorker *self)
+{
+	PcscEvent *ev = pcsc_event_new(PCSC_EVENT_CONNECTED);
+	guint8 attr[8] = {0};
+	DWORD attr_len = sizeof(attr);
+	LONG rv = SCardGetAttrib(self->card, SCARD_ATTR_MAXINPUT, attr, &attr_len);
+
+	ev->source = pcsc_worker_ref(self);
+	ev->protocol = (guint32)self->active_protocol;
+	if (rv == SCARD_S_SUCCESS && attr_len == 4) /* a 32-bit value, host order */
+		memcpy(&ev->max_input, attr, 4);
+	pcsc_handoff_post(self->handoff, ev);
+}
+
 static gboolean
 ensure_card(PcscWorker *self, GError **error)
 {
@@ -146,6 +168,7 @@ ensure_card(PcscWorker *self, GError **error)
 		                  &self->card, &self->active_protocol);
 		if (rv == SCARD_S_SUCCESS) {
 			self->card_valid = TRUE;
+			post_connected(self);
 			return TRUE;
 		}
 		if (!pcsc_error_is_service_lost(rv) || attempt == 1) {
@@ -191,6 +214,7 @@ do_transmit(PcscWorker *self, Op *op)
 		rv = SCardReconnect(self->card, self->share_mode, self->protocols, SCARD_LEAVE_CARD,
 		                    &self->active_protocol);
 		if (rv == SCARD_S_SUCCESS) {
+			post_connected(self);
 			rlen = RECV_MAX;
 			rv = SCardTransmit(self->card, send_pci(self), cmd, (DWORD)len, NULL,
 			                   self->recv_buf, &rlen);
@@ -221,6 +245,8 @@ do_reset(PcscWorker *self, Op *op)
 		                    &self->active_protocol);
 		if (rv != SCARD_S_SUCCESS)
 			forget_after(self, rv);
+		else
+			post_connected(self);
 	}
 	/* not connected (or the handle died): connecting powers the card up */
 	if (!ensure_card(self, &error)) {

@@ -24,6 +24,7 @@
 
 #include "event-script.h"
 #include "remote-events.h"
+#include "remote-caps.h"
 #include "remote-tpdu.h"
 #include "rspro-retry-log.h"
 
@@ -54,6 +55,8 @@ struct _RemoteSlot {
 
 	EventScript *script; /* event-script, or NULL */
 	gboolean server_seen; /* event-server-connect is for the first time only */
+
+	gboolean peer_caps; /* the bank is a cardroute peer (rspro-caps.h) */
 
 	CrTransaction *in_flight;
 	CrTransaction *queued; /* waits for stale answers */
@@ -229,15 +232,21 @@ send_tpdu(RemoteSlot *self, CrTransaction *tx)
 	const guint8 *cmd = cr_transaction_get_command(tx, &cmd_len);
 	RsproMsg msg;
 	gboolean ok;
+	GBytes *data;
 
-	if (!remote_tpdu_from_command(cmd, cmd_len, tpdu, &tpdu_len, &error)) {
+	if (self->peer_caps && remote_command_goes_whole(cmd, cmd_len, self->card_atr)) {
+		/* a cardroute bank: the command as the terminal sent it */
+		data = g_bytes_new(cmd, cmd_len);
+	} else if (remote_tpdu_from_command(cmd, cmd_len, tpdu, &tpdu_len, &error)) {
+		data = g_bytes_new(tpdu, tpdu_len);
+	} else {
 		cr_transaction_fail(tx, g_steal_pointer(&error));
 		return;
 	}
 	rspro_msg_init(&msg, RSPRO_MSG_TPDU_MODEM_TO_CARD);
 	msg.u.tpdu_modem_to_card.from_client_slot = self->client_slot;
 	msg.u.tpdu_modem_to_card.to_bank_slot = self->bank_slot;
-	msg.u.tpdu_modem_to_card.data = g_bytes_new(tpdu, tpdu_len);
+	msg.u.tpdu_modem_to_card.data = data;
 	self->in_flight = tx;
 	ok = rspro_conn_send(self->bank, &msg, &error);
 	rspro_msg_clear(&msg);
@@ -419,6 +428,9 @@ bank_hello(RsproConn *conn, RsproMsg *req, gpointer user_data, GError **error)
 	}
 	rspro_msg_init(req, RSPRO_MSG_CONNECT_CLIENT_REQ);
 	fill_identity(self, &req->u.connect_client_req.identity);
+	/* what a cardroute bank may send us beyond T=0 short TPDUs; upstream
+	 * banks ignore these optional fields */
+	remote_caps_announce(&req->u.connect_client_req.identity);
 	req->u.connect_client_req.has_client_slot = TRUE;
 	req->u.connect_client_req.client_slot = self->client_slot;
 	return TRUE;
@@ -439,6 +451,7 @@ bank_state(RsproConn *conn, RsproConnState old_state, RsproConnState new_state,
 		g_message("%s: %s accepted connectClientReq C%u:%u (%s, %s %s)", slot_name(self),
 		          who, self->client_slot.client_id, self->client_slot.slot_nr, peer->name,
 		          peer->software, peer->sw_version);
+		self->peer_caps = remote_caps_of_bank(CR_BACKEND_SLOT(self), peer);
 		if (self->cfg.atr_ignore)
 			card_present(self, self->cfg.atr);
 		else

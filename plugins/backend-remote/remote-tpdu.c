@@ -53,3 +53,15 @@ remote_tpdu_from_command(const guint8 *cmd, gsize len, guint8 out[REMOTE_TPDU_MA
 	*out_len = n;
 	return TRUE;
 }
+
+gboolean
+remote_command_goes_whole(const guint8 *cmd, gsize len, GBytes *atr)
+{
+	guint8 scratch[REMOTE_TPDU_MAX];
+	gsize n;
+
+	if (atr != NULL && !(cr_atr_protocols(g_bytes_get_data(atr, NULL), g_bytes_get_size(atr)) &
+	                     CR_PROTOCOL_T0))
+		return TRUE; /* a T=1 card takes APDUs, not T=0 TPDUs */
+	return !remote_tpdu_from_command(cmd, len, scratch, &n, NULL);
+}

@@ -23,4 +23,13 @@ G_BEGIN_DECLS
 gboolean remote_tpdu_from_command(const guint8 *cmd, gsize len, guint8 out[REMOTE_TPDU_MAX],
                                   gsize *out_len, GError **error);
 
+/*
+ * Towards a cardroute bank that announced its capabilities (rspro-caps.h):
+ * does @cmd go as it is, rather than as a T=0 TPDU? Yes when the card's
+ * ATR (@atr, NULL: unknown) offers no T=0, or when the command is no short
+ * APDU or TPDU (extended length fields, more than 260 bytes), which only the
+ * whole form carries. Short commands to a T=0 card keep upstream's form.
+ */
+gboolean remote_command_goes_whole(const guint8 *cmd, gsize len, GBytes *atr);
+
 G_END_DECLS

@@ -50,6 +50,7 @@ send_connect_res(BankClient *self, RsproResult result)
 
 	rspro_msg_init(&res, RSPRO_MSG_CONNECT_CLIENT_RES);
 	bank_instance_fill_identity(self->bank, &res.u.connect_client_res.identity, FALSE);
+	bank_caps_answer(self, &res.u.connect_client_res.identity);
 	res.u.connect_client_res.result = result;
 	bank_client_send(self, &res);
 	rspro_msg_clear(&res);
@@ -209,6 +210,7 @@ handle_connect(BankClient *self, const RsproConnectClientReq *req)
 	}
 	cr_timer_cancel(&self->id_timer);
 	self->client_slot = req->client_slot;
+	bank_caps_hello(self, &req->identity);
 	bank_log_client(self->bank, self->peer, &req->client_slot, "hello",
 	                "client %s is %u:%u (%s, %s %s)", self->peer, req->client_slot.client_id,
 	                req->client_slot.slot_nr,

@@ -19,6 +19,7 @@
 
 #include "bank-csv.h"
 #include "bank-maps.h"
+#include "rspro-caps.h"
 #include "rspro-conn.h"
 #include "rspro-link.h"
 #include "rspro-retry-log.h"
@@ -201,6 +202,7 @@ struct _BankClient {
 	gboolean answer_pending; /* connectClientRes not sent yet */
 	GList admit_link;        /* in bank->admit[admit_class] (bank-admit.c) */
 	BankAdmitClass admit_class;
+	RsproCaps caps;          /* a cardroute client's announcement (bank-caps.c) */
 };
 
 /* a connection accepted on the listener; starts reading */
@@ -220,6 +222,16 @@ void bank_client_card_changed(BankClient *self, GBytes *atr);
 void bank_client_send_response(BankClient *self, const guint8 *data, gsize len);
 gboolean bank_client_send(BankClient *self, const RsproMsg *msg);
 const gchar *bank_client_state_name(BankClientState state);
+
+/* bank-caps.c: extended APDUs and T=1 with cardroute clients */
+/* reads the client's announcement from its connectClientReq identity */
+void bank_caps_hello(BankClient *client, const RsproIdentity *identity);
+/* adds ours to the connectClientRes identity, only for a client that
+ * announced its own (nothing changes towards upstream clients) */
+void bank_caps_answer(BankClient *client, RsproIdentity *identity);
+/* the slot's capabilities for its holder (NULL: none): what both carry, or
+ * upstream's T=0 short TPDUs */
+void bank_caps_apply(BankSlot *slot, BankClient *client);
 
 /* bank-server.c */
 void bank_server_start(BankInstance *self);

@@ -212,6 +212,7 @@ bank_slot_claim(BankSlot *self, BankClient *client)
 	client->last_vcc = TRUE;
 	client->last_rst = FALSE;
 	route_from_csv(self);
+	bank_caps_apply(self, client);
 	cr_frontend_slot_set_state(fs, CR_SLOT_STATE_PRESENT, NULL);
 	/* upstream opens the reader for each client: the card is powered up
 	 * afresh (it was powered off when the previous client left) */
@@ -233,6 +234,7 @@ bank_slot_release(BankSlot *self)
 	 * cancelled, the card powered off */
 	cr_frontend_slot_power_off(fs);
 	cr_frontend_slot_set_state(fs, CR_SLOT_STATE_EMPTY, NULL);
+	bank_caps_apply(self, NULL);
 	if (self->csv_route != NULL && router != NULL) {
 		g_autofree gchar *name = g_steal_pointer(&self->csv_route);
 		cr_router_remove_route(router, name, NULL);

@@ -19,6 +19,16 @@
  * registrations on the core's reactor (cr-reactor.h): one epoll entry per
  * socket for its whole life, EPOLLOUT only while a reply waits for room.
  *
+ * Capabilities: a vpcd frame carries any APDU up to VPCD_APDU_MAX bytes
+ * either way, short or extended, whatever protocol pcscd negotiated (vpcd
+ * passes APDUs through and never makes TPDUs of them). The slot reports the
+ * protocols of the ATR it presents, which is the route's card's ATR:
+ * pcscd negotiates from it, so the terminal sees the protocol of the card at
+ * the other end. Only an announcement of extended Lc/Le fields in its
+ * historical bytes is taken out when the route's backend cannot carry them.
+ * What a backend cannot carry is refused by the core with 6700 and a log
+ * line naming that end (README.md, "Extended APDUs").
+ *
  * Listen mode takes one vpcd: another connection while the first is alive is
  * closed at once and logged (at most once a minute); one arriving after the
  * first has hung up (seen by a peek at the old socket) replaces it.
@@ -522,15 +532,55 @@ withdraw_card(VpcdSlot *self, const gchar *why)
 	stop_listening(self);
 }
 
+/* What this slot carries with @atr presented (NULL: none yet). */
 static void
-vpcd_slot_card_changed(CrFrontendSlot *fs, GBytes *atr)
+update_caps(VpcdSlot *self, GBytes *atr)
+{
+	CrSlotCaps caps = {
+	        .protocols = atr != NULL ? cr_atr_protocols(g_bytes_get_data(atr, NULL),
+	                                                    g_bytes_get_size(atr))
+	                                 : CR_PROTOCOL_T0 | CR_PROTOCOL_T1,
+	        .extended = TRUE,
+	        .max_command = VPCD_APDU_MAX,
+	        .max_response = VPCD_APDU_MAX,
+	};
+	cr_frontend_slot_set_caps(CR_FRONTEND_SLOT(self), &caps);
+}
+
+/* The ATR to present: the card's, unless its historical bytes announce
+ * extended Lc/Le fields that the route's backend cannot carry; then that
+ * announcement is taken out, so applications that read it (OpenSC) send
+ * short APDUs. */
+static GBytes *
+presented_atr(VpcdSlot *self, GBytes *atr)
+{
+	CrRoute *route = cr_frontend_slot_get_route(CR_FRONTEND_SLOT(self));
+	CrBackendSlot *backend = route != NULL ? cr_route_get_backend(route) : NULL;
+	guint8 out[CR_ATR_MAX];
+
+	if (backend == NULL || cr_backend_slot_get_caps(backend)->extended ||
+	    !cr_atr_clear_extended(g_bytes_get_data(atr, NULL), g_bytes_get_size(atr), out))
+		return g_bytes_ref(atr);
+	return g_bytes_new(out, g_bytes_get_size(atr));
+}
+
+static void
+vpcd_slot_card_changed(CrFrontendSlot *fs, GBytes *card_atr)
 {
 	VpcdSlot *self = VPCD_SLOT(fs);
+	g_autoptr(GBytes) atr = card_atr != NULL ? presented_atr(self, card_atr) : NULL;
 	gboolean swapped = self->atr != NULL && atr != NULL && !g_bytes_equal(self->atr, atr);
 
+	if (atr != NULL && !g_bytes_equal(atr, card_atr) &&
+	    (self->atr == NULL || !g_bytes_equal(self->atr, atr)))
+		g_message("%s: the route's backend carries no extended APDUs: presenting the "
+		          "card's ATR without its extended-length announcement",
+		          slot_name(self));
 	g_clear_pointer(&self->atr, g_bytes_unref);
-	if (atr != NULL)
+	if (atr != NULL) {
 		self->atr = g_bytes_ref(atr);
+		update_caps(self, atr);
+	}
 	if (!self->running)
 		return;
 	if (atr == NULL) {
@@ -643,6 +693,7 @@ vpcd_slot_new(const gchar *name, const gchar *host, guint16 port, VpcdMode mode)
 	self->host = g_strdup(host);
 	self->port = port;
 	self->mode = mode;
+	update_caps(self, NULL);
 	return self;
 }
 

@@ -206,9 +206,9 @@ handle_connect_res(RsproConn *self, const RsproConnectRes *res)
 		                                   rspro_component_type_name(self->expected_peer)));
 		return;
 	}
-	rspro_identity_clear(&self->peer);
-	rspro_identity_set(&self->peer, res->identity.type, res->identity.name,
-	                   res->identity.software, res->identity.sw_version);
+	/* all of it: a cardroute peer announces its capabilities in the
+	 * optional fields (rspro-caps.h) */
+	rspro_identity_copy(&self->peer, &res->identity);
 	self->have_peer = TRUE;
 	stop_timer(self);
 	self->backoff_index = 0;

@@ -264,6 +264,66 @@ test_not_extended_left_to_card(Fixture *f, gconstpointer data)
 	g_assert_cmpuint(refusal_lines, ==, 0);
 }
 
+/* The protocols named by an ATR's TDi bytes. */
+static void
+test_atr_protocols(void)
+{
+	/* no TD1: T=0 implied */
+	static const guint8 t0_plain[] = {0x3B, 0x02, 0x14, 0x50};
+	/* the default vcard profile's: TD1 = 80 (T=0), TD2 = 1F (T=15) */
+	static const guint8 t0_t15[] = {0x3B, 0x9F, 0x96, 0x80, 0x1F, 0xC7};
+	/* TD1 = 81 (T=1), TD2 = 31 (T=1, TA3 TB3 follow) */
+	static const guint8 t1[] = {0x3B, 0x85, 0x81, 0x31, 0xFE, 0x45, 0x80};
+	/* TD1 = 80 (T=0), TD2 = 01 (T=1) */
+	static const guint8 both[] = {0x3B, 0x80, 0x80, 0x01, 0x01};
+	/* TD1 announces TD2, which is missing */
+	static const guint8 cut[] = {0x3B, 0x81, 0x81};
+
+	g_assert_cmpuint(cr_atr_protocols(NULL, 0), ==, CR_PROTOCOL_T0);
+	g_assert_cmpuint(cr_atr_protocols(t0_plain, 1), ==, CR_PROTOCOL_T0);
+	g_assert_cmpuint(cr_atr_protocols(t0_plain, sizeof(t0_plain)), ==, CR_PROTOCOL_T0);
+	g_assert_cmpuint(cr_atr_protocols(t0_t15, sizeof(t0_t15)), ==, CR_PROTOCOL_T0);
+	g_assert_cmpuint(cr_atr_protocols(t1, sizeof(t1)), ==, CR_PROTOCOL_T1);
+	g_assert_cmpuint(cr_atr_protocols(both, sizeof(both)), ==, CR_PROTOCOL_T0 | CR_PROTOCOL_T1);
+	g_assert_cmpuint(cr_atr_protocols(cut, sizeof(cut)), ==, CR_PROTOCOL_T1);
+	g_assert_cmpuint(cr_atr_protocols(cut, 2), ==, CR_PROTOCOL_T0);
+}
+
+/* The extended-length announcement of an ATR's historical bytes. */
+static void
+test_atr_clear_extended(void)
+{
+	/* data/vcard/extended.ini: T=1, 80 73 C0 21 C0, TCK 5C */
+	static const guint8 ext[] = {0x3B, 0x85, 0x81, 0x31, 0xFE, 0x45,
+				     0x80, 0x73, 0xC0, 0x21, 0xC0, 0x5C};
+	/* the same without b7 in the third byte: nothing to clear */
+	static const guint8 short_only[] = {0x3B, 0x85, 0x81, 0x31, 0xFE, 0x45,
+					    0x80, 0x73, 0xC0, 0x21, 0x80, 0x1C};
+	/* T=0 only (no TCK), category 00 with status: 00 73 C0 21 C0 80 90 00 */
+	static const guint8 t0_status[] = {0x3B, 0x08, 0x00, 0x73, 0xC0, 0x21, 0xC0, 0x80, 0x90, 0x00};
+	/* the default vcard profile: category 80, no card capabilities object */
+	static const guint8 sim[] = {0x3B, 0x9F, 0x96, 0x80, 0x1F, 0xC7, 0x80, 0x31, 0xE0, 0x73,
+				     0xFE, 0x21, 0x1B, 0x63, 0x3A, 0x20, 0x4E, 0x83, 0x00, 0x90, 0x00, 0x93};
+	/* an object running past the historical bytes */
+	static const guint8 cut[] = {0x3B, 0x03, 0x80, 0x73, 0xC0};
+	guint8 out[CR_ATR_MAX];
+	guint8 x = 0;
+
+	g_assert_true(cr_atr_clear_extended(ext, sizeof(ext), out));
+	g_assert_cmpmem(out, sizeof(ext), short_only, sizeof(short_only));
+	for (gsize k = 1; k < sizeof(ext); k++)
+		x ^= out[k];
+	g_assert_cmphex(x, ==, 0); /* the check byte holds */
+	g_assert_false(cr_atr_clear_extended(short_only, sizeof(short_only), out));
+	g_assert_true(cr_atr_clear_extended(t0_status, sizeof(t0_status), out));
+	g_assert_cmphex(out[6], ==, 0x80);
+	g_assert_cmphex(out[9], ==, 0x00); /* no TCK at T=0: the status stays */
+	g_assert_false(cr_atr_clear_extended(sim, sizeof(sim), out));
+	g_assert_false(cr_atr_clear_extended(cut, sizeof(cut), out));
+	g_assert_false(cr_atr_clear_extended(ext, sizeof(ext) - 1, out)); /* TCK missing */
+	g_assert_false(cr_atr_clear_extended(ext, 1, out));
+}
+
 #define ADD(path, fn) g_test_add(path, Fixture, NULL, fixture_setup, fn, fixture_teardown)
 
 int
@@ -272,6 +332,8 @@ main(int argc, char **argv)
 	g_log_set_writer_func(count_writer, NULL, NULL);
 	g_test_init(&argc, &argv, NULL);
 	g_test_add_func("/slot-caps/defaults-and-normalize", test_defaults_and_normalize);
+	g_test_add_func("/slot-caps/atr-protocols", test_atr_protocols);
+	g_test_add_func("/slot-caps/atr-clear-extended", test_atr_clear_extended);
 	ADD("/slot-caps/short-between-defaults", test_short_between_defaults);
 	ADD("/slot-caps/extended-to-t0-backend", test_extended_to_t0_backend);
 	ADD("/slot-caps/extended-from-t0-frontend", test_extended_from_t0_frontend);

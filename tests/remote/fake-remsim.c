@@ -151,7 +151,13 @@ bank_msg(RsproPeer *peer, RsproLink *link, const RsproMsg *msg, gpointer user_da
 		self->last_client_slot = msg->u.connect_client_req.client_slot;
 		result = next_result(&self->bank_results);
 		rspro_msg_init(&res, RSPRO_MSG_CONNECT_CLIENT_RES);
+		g_free(self->client_hw_version);
+		self->client_hw_version = g_strdup(msg->u.connect_client_req.identity.hw_version);
 		rspro_peer_fill_identity(&res.u.connect_client_res.identity, RSPRO_COMPONENT_BANKD);
+		if (self->bank_caps != NULL) {
+			res.u.connect_client_res.identity.hw_manufacturer = g_strdup("cardroute");
+			res.u.connect_client_res.identity.hw_version = g_strdup(self->bank_caps);
+		}
 		res.u.connect_client_res.result = result;
 		send_msg(self, link, &res);
 		rspro_msg_clear(&res);
@@ -267,6 +273,7 @@ fake_remsim_free(FakeRemsim *self)
 	g_queue_clear(&self->server_results);
 	g_queue_clear(&self->bank_results);
 	g_queue_clear_full(&self->held, (GDestroyNotify)g_bytes_unref);
+	g_free(self->client_hw_version);
 	g_ptr_array_unref(self->server_rx);
 	g_ptr_array_unref(self->bank_rx);
 	g_ptr_array_unref(self->status);

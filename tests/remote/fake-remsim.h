@@ -35,11 +35,15 @@ typedef struct {
 	FakeAnswerFunc answer;   /* default: echo data + 90 00 */
 	gpointer answer_data;
 	gboolean hold; /* hold every TPDU until fake_bank_release() */
+	/* a cardroute bank: this capability announcement (rspro-caps.h) in the
+	 * connectClientRes identity; NULL: an upstream bankd */
+	const gchar *bank_caps;
 
 	/* records */
 	GPtrArray *server_rx; /* gchar*: rspro_msg_describe() of each PDU */
 	GPtrArray *bank_rx;
 	GPtrArray *tpdus;  /* GBytes: tpduModemToCard data */
+	gchar *client_hw_version; /* of the last connectClientReq at the bank */
 	GPtrArray *status; /* gchar*: "RST VCC CLK CARD" as 0/1, e.g. "1001" */
 	GQueue held;       /* GBytes: TPDUs not yet answered */
 	RsproLink *held_link;

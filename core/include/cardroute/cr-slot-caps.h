@@ -57,6 +57,25 @@ const CrSlotCaps *cr_frontend_slot_get_caps(CrFrontendSlot *self);
 void cr_backend_slot_set_caps(CrBackendSlot *self, const CrSlotCaps *caps);
 const CrSlotCaps *cr_backend_slot_get_caps(CrBackendSlot *self);
 
+/* The protocols an ATR offers (CrProtocol bits, from its TDi bytes; none
+ * named, or too short to say: T=0), for plugins that derive their caps from
+ * the card they present or hold. Reads at most @len bytes. */
+guint cr_atr_protocols(const guint8 *atr, gsize len);
+
+/* The longest ATR (ISO 7816-3: TS and 32 more bytes). */
+#define CR_ATR_MAX 33u
+
+/*
+ * An ATR whose historical bytes announce extended Lc and Le fields (card
+ * capabilities, ISO 7816-4 §12.1.1.9: COMPACT-TLV tag 7, third byte, b7)
+ * presented where the path cannot carry them: writes to @out (CR_ATR_MAX
+ * bytes) the same ATR with that bit cleared and the check byte TCK made
+ * right again, and returns TRUE; FALSE (@out untouched) when the ATR
+ * announces nothing of the kind or is not well formed. Plain bytes, no
+ * allocation.
+ */
+gboolean cr_atr_clear_extended(const guint8 *atr, gsize len, guint8 *out);
+
 /* "T=0", "T=1", "T=0,T=1": for descriptions; never NULL. */
 const gchar *cr_slot_caps_protocols_to_string(guint protocols);
 
