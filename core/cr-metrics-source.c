@@ -95,6 +95,14 @@ escaped(GString *out, const gchar *value)
 }
 
 void
+cr_metrics_label(GString *out, const gchar *name, const gchar *value)
+{
+	g_string_append_printf(out, "%s=\"", name);
+	escaped(out, value);
+	g_string_append_c(out, '"');
+}
+
+void
 cr_metrics_sample(GString *out, const gchar *name, guint64 value, ...)
 {
 	va_list args;

@@ -16,24 +16,13 @@
 static void
 label(GString *out, const gchar *name, const gchar *value)
 {
-	g_string_append_printf(out, "%s=\"", name);
-	for (const gchar *p = value; p != NULL && *p != '\0'; p++) {
-		if (*p == '\\')
-			g_string_append(out, "\\\\");
-		else if (*p == '"')
-			g_string_append(out, "\\\"");
-		else if (*p == '\n')
-			g_string_append(out, "\\n");
-		else
-			g_string_append_c(out, *p);
-	}
-	g_string_append_c(out, '"');
+	cr_metrics_label(out, name, value);
 }
 
 static void
 header(GString *out, const gchar *name, const gchar *type, const gchar *help)
 {
-	g_string_append_printf(out, "# HELP %s %s\n# TYPE %s %s\n", name, help, name, type);
+	cr_metrics_header(out, name, type, help);
 }
 
 static void

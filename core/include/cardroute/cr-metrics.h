@@ -23,6 +23,8 @@ void cr_router_render_metrics_sources(CrRouter *router, GString *out);
 
 /* "# HELP NAME HELP\n# TYPE NAME TYPE\n" */
 void cr_metrics_header(GString *out, const gchar *name, const gchar *type, const gchar *help);
+/* NAME="VALUE", the value escaped as the text format wants */
+void cr_metrics_label(GString *out, const gchar *name, const gchar *value);
 /* NAME{L1="V1",...} VALUE: label names and values in pairs, NULL-terminated;
  * values are escaped. */
 void cr_metrics_sample(GString *out, const gchar *name, guint64 value, ...) G_GNUC_NULL_TERMINATED;
