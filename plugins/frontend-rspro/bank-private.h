@@ -72,7 +72,31 @@ struct _BankInstance {
 	guint64 error_answers;
 	CrLogLimiter *log_limit; /* client connection lines (bank-log.c) */
 	guint hold_ms;           /* hold-not-present-ms */
+
+	/* bank-tls.c */
+	gboolean plain_off; /* `listen` empty */
+	RsproTls *tls;
+	gchar *tls_host;    /* NULL: no listen-tls */
+	guint16 tls_port;
+	guint16 tls_bound_port;
+	gchar *tls_where;
+	gboolean server_tls;
+	RsproTlsListener *tls_service;
+	guint64 tls_identity_refusals;
+	guint tls_metrics_id;
 };
+
+/* a client handshaken on listen-tls (bank-plugin.c) */
+void bank_instance_accept_tls(BankInstance *self, GIOStream *stream);
+/* bank-tls.c: listen-tls, server-tls, certificate-bound client identities */
+gboolean bank_tls_read_config(BankInstance *self, CrConfigSection *section, GError **error);
+gboolean bank_tls_start(BankInstance *self, GError **error);
+void bank_tls_stop(BankInstance *self);
+void bank_tls_free(BankInstance *self);
+/* over TLS the certificate must name @client_id; FALSE: logged, counted, the
+ * caller answers and closes */
+gboolean bank_tls_check_client(BankInstance *self, RsproLink *link, const gchar *peer,
+                               guint client_id);
 
 /* bank-log.c */
 void bank_log_init(BankInstance *self);
@@ -142,7 +166,7 @@ struct _BankClient {
 };
 
 /* a connection accepted on the listener; starts reading */
-BankClient *bank_client_new(BankInstance *bank, GSocketConnection *connection);
+BankClient *bank_client_new(BankInstance *bank, GIOStream *connection);
 /* a client without a socket (fuzzing, unit tests): frames go to @sink */
 BankClient *bank_client_new_detached(BankInstance *bank, GByteArray *sink);
 void bank_client_free(BankClient *self);
