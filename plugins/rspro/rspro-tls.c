@@ -99,8 +99,9 @@ rspro_tls_new_from_config(CrConfigSection *section, gboolean wanted, GError **er
 	RsproTls *tls;
 	guint version = 0;
 
-	for (guint i = 0; i < 3; i++)
-		values[i] = cr_config_section_get_string(section, keys[i], NULL);
+	values[0] = cr_config_section_get_string(section, "tls-ca", NULL);
+	values[1] = cr_config_section_get_string(section, "tls-cert", NULL);
+	values[2] = cr_config_section_get_string(section, "tls-key", NULL);
 	if (!cr_config_section_get_choice(section, "tls-min-version", versions, 0, &version, error))
 		goto fail;
 	if (!wanted)
