@@ -5,6 +5,8 @@
  */
 #include "rspro-tls.h"
 
+#include <glib-unix.h>
+#include <signal.h>
 #include <string.h>
 
 #include <cardroute/cr-log-limit.h>
@@ -23,6 +25,8 @@ struct _RsproTls {
 	GTlsProtocolVersion min_version;
 	GTlsCertificate *certificate;
 	GTlsDatabase *database;
+	guint sighup_id;
+	guint daily_id; /* the expiry check, once a day */
 };
 
 static gboolean
@@ -49,6 +53,39 @@ load(RsproTls *self, GError **error)
 	return TRUE;
 }
 
+/* SIGHUP (besides the core's configuration reload, which keeps unchanged
+ * sections and so this object): the files again, for new handshakes only;
+ * established links keep their session. */
+static gboolean
+on_sighup(gpointer data)
+{
+	RsproTls *self = data;
+	g_autoptr(GError) error = NULL;
+
+	if (rspro_tls_reload(self, &error)) {
+		g_autoptr(GDateTime) until =
+		        g_tls_certificate_get_not_valid_after(self->certificate);
+		g_autofree gchar *text = until != NULL ? g_date_time_format_iso8601(until) : NULL;
+
+		g_message("SIGHUP: re-read %s (valid until %s), %s and %s", self->cert_file,
+		          text != NULL ? text : "?", self->key_file, self->ca_file);
+		rspro_tls_check_expiry(self, "SIGHUP");
+	} else {
+		g_warning("SIGHUP: TLS files not re-read, the loaded ones stay: %s",
+		          error->message);
+	}
+	return G_SOURCE_CONTINUE;
+}
+
+static gboolean
+on_daily(gpointer data)
+{
+	RsproTls *self = data;
+
+	rspro_tls_check_expiry(self, "TLS");
+	return G_SOURCE_CONTINUE;
+}
+
 RsproTls *
 rspro_tls_new(const gchar *ca_file, const gchar *cert_file, const gchar *key_file,
               GTlsProtocolVersion min_version, GError **error)
@@ -71,6 +108,8 @@ rspro_tls_new(const gchar *ca_file, const gchar *cert_file, const gchar *key_fil
 		rspro_tls_unref(self);
 		return NULL;
 	}
+	self->sighup_id = g_unix_signal_add(SIGHUP, on_sighup, self);
+	self->daily_id = g_timeout_add_seconds(24 * 3600, on_daily, self);
 	return self;
 }
 
@@ -152,6 +191,8 @@ rspro_tls_unref(RsproTls *self)
 {
 	if (self == NULL || --self->ref_count > 0)
 		return;
+	g_clear_handle_id(&self->sighup_id, g_source_remove);
+	g_clear_handle_id(&self->daily_id, g_source_remove);
 	g_clear_object(&self->certificate);
 	g_clear_object(&self->database);
 	g_free(self->ca_file);

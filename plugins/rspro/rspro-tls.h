@@ -52,7 +52,8 @@ RsproTls *rspro_tls_new(const gchar *ca_file, const gchar *cert_file, const gcha
 RsproTls *rspro_tls_new_from_config(CrConfigSection *section, gboolean wanted, GError **error);
 RsproTls *rspro_tls_ref(RsproTls *self);
 void rspro_tls_unref(RsproTls *self);
-/* reads the three files again (SIGHUP); on failure the old ones stay */
+/* reads the three files again; on failure the old ones stay. Done on every
+ * SIGHUP by itself (new handshakes use the new files, links stay up). */
 gboolean rspro_tls_reload(RsproTls *self, GError **error);
 /* our certificate's notAfter (unix seconds), 0 if unknown */
 gint64 rspro_tls_get_not_after(RsproTls *self);

@@ -20,6 +20,7 @@ usage: test-tls.py CARDROUTED PLUGIN_DIRS MAKE_PKI VCARD_PROFILE"""
 import os
 import re
 import shutil
+import signal
 import socket
 import ssl
 import subprocess
@@ -181,6 +182,34 @@ try:
           f"the TLS link was captured ({len(tls_bytes) // 2} bytes)")
     check(APDU.lower()[:10] in plain_bytes, "the plain capture shows the APDU (the check works)")
     check(APDU.lower()[:10] not in tls_bytes, "the TLS capture holds none of the APDU bytes in clear")
+
+    # SIGHUP: the bank's certificate is replaced; new handshakes get the new
+    # one, the established link stays
+    def bank_cert_der():
+        ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
+        ctx.check_hostname = False
+        ctx.load_verify_locations(os.path.join(pki, "ca.pem"))
+        ctx.load_cert_chain(os.path.join(pki, "client7.pem"), os.path.join(pki, "client7.key"))
+        with socket.create_connection(("127.0.0.1", bank_tls), timeout=20) as raw:
+            with ctx.wrap_socket(raw) as s:
+                return s.getpeercert(binary_form=True)
+
+    def file_der(name):
+        with open(os.path.join(pki, name + ".pem")) as f:
+            return ssl.PEM_cert_to_DER_cert(f.read())
+
+    check(bank_cert_der() == file_der("bank1"), "the bank presents bank1.pem")
+    old_der = file_der("bank1")
+    sent_before = c7.output().count(f"at 127.0.0.1:{bank_tls}")
+    subprocess.run([make_pki, pki, "bank1=rspro:bank:1"], check=True, timeout=60)
+    check(file_der("bank1") != old_der, "bank1.pem replaced by a new certificate")
+    bank.proc.send_signal(signal.SIGHUP)
+    check(bank.wait_log("SIGHUP: re-read"), "SIGHUP: the bank re-reads its TLS files")
+    check(bank_cert_der() == file_der("bank1"), "new handshakes get the new certificate")
+    check(apdu_ok(c7) and c7.output().count(f"at 127.0.0.1:{bank_tls}") == sent_before,
+          "the established TLS link stayed up")
+    check(metric(bank, "cardroute_bank_tls_certificate_not_after_seconds") > time.time(),
+          "our certificate's expiry is in /metrics")
 
     # handshake garbage and silent connections on the bank's TLS port
     silent = [socket.create_connection(("127.0.0.1", bank_tls)) for _ in range(20)]
