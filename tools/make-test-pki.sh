@@ -10,7 +10,7 @@
 # client8 (rspro:client:8); the tests add their own. In DIR: ca.pem (the CA
 # certificate every peer trusts), ca.key, NAME.pem and NAME.key for each.
 # Special names: other-* are signed by a second CA (other-ca.pem), expired-*
-# are valid from 2020-01-01 to 2020-01-02. Keys are EC P-256, mode 600.
+# are valid from 2020-01-01 to 2020-01-02, soon-* for 7 days. Keys are EC P-256, mode 600.
 # Uses openssl (Debian package openssl). Never commit the keys it writes.
 set -eu
 [ $# -ge 1 ] || { echo "usage: $0 DIR [NAME=URI ...]" >&2; exit 2; }
@@ -61,6 +61,7 @@ for arg in "$@"; do
 	esac
 	case $name in
 	expired-*) dates="-startdate 20200101000000Z -enddate 20200102000000Z" ;;
+	soon-*) dates="-days 7" ;;
 	esac
 	openssl req -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -keyout "$name.key" \
 		-out "$name.csr" -subj "/CN=$name" 2>/dev/null

@@ -31,6 +31,9 @@ static gboolean
 remote_instance_start(CrInstance *instance, GError **error)
 {
 	(void)error;
+	if (remote_slot_get_tls(REMOTE_INSTANCE(instance)->slot) != NULL)
+		rspro_tls_check_expiry(remote_slot_get_tls(REMOTE_INSTANCE(instance)->slot),
+		                       cr_instance_get_name(instance));
 	if (remote_slot_get_tls(REMOTE_INSTANCE(instance)->slot) != NULL &&
 	    REMOTE_INSTANCE(instance)->metrics_id == 0)
 		REMOTE_INSTANCE(instance)->metrics_id = cr_router_add_metrics_source(

@@ -142,7 +142,7 @@ if not check(shutil.which("tshark") is not None, "tshark is installed"):
 subprocess.run([make_pki, pki, "server=rspro:server", "bank1=rspro:bank:1",
                 "bank2=rspro:bank:2", "client7=rspro:client:7", "client8=rspro:client:8",
                 "client9=rspro:client:9", "other-client7=rspro:client:7",
-                "expired-client7=rspro:client:7"], check=True, timeout=120)
+                "expired-client7=rspro:client:7", "soon-client7=rspro:client:7"], check=True, timeout=120)
 
 srv_plain, srv_tls, bank_plain, bank_tls = free_port(), free_port(), free_port(), free_port()
 server = Server(cardrouted, plugin_dirs, tmp, "server", server_ini(
@@ -254,6 +254,14 @@ try:
     daemons.remove(bad)
 
     before = metric(server, "cardroute_remsim_tls_handshake_failures_total")
+    soon = Daemon(cardrouted, plugin_dirs, tmp, "soon", client_ini(srv_tls, 7, "soon-client7"))
+    daemons.append(soon)
+    check(soon.wait_log("sim: our certificate") and
+          re.search(r"soon-client7\.pem expires in 1[0-9]{2} hours", soon.output()) is not None,
+          "a certificate expiring within 14 days is warned about at start")
+    soon.stop()
+    daemons.remove(soon)
+
     bad = Daemon(cardrouted, plugin_dirs, tmp, "plain-on-tls", client_ini(srv_tls, 7))
     daemons.append(bad)
     check(wait_until(lambda: metric(server, "cardroute_remsim_tls_handshake_failures_total")
