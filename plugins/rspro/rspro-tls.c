@@ -353,8 +353,18 @@ check_peer(Handshake *hs, GError **error)
 
 	if (version == G_TLS_PROTOCOL_VERSION_UNKNOWN || version < hs->min_version ||
 	    version > G_TLS_PROTOCOL_VERSION_TLS_1_3) {
+		static const gchar *const names[] = {
+		        [G_TLS_PROTOCOL_VERSION_SSL_3_0] = "SSL 3.0",
+		        [G_TLS_PROTOCOL_VERSION_TLS_1_0] = "TLS 1.0",
+		        [G_TLS_PROTOCOL_VERSION_TLS_1_1] = "TLS 1.1",
+		        [G_TLS_PROTOCOL_VERSION_TLS_1_2] = "TLS 1.2",
+		};
+		const gchar *name = (guint)version < G_N_ELEMENTS(names) && names[version] != NULL
+		                            ? names[version]
+		                            : "an unknown one";
+
 		g_set_error(error, RSPRO_ERROR, RSPRO_ERROR_REFUSED,
-		            "TLS protocol version %d below the minimum (TLS 1.%d)", (gint)version,
+		            "TLS protocol version %s below the minimum (TLS 1.%d)", name,
 		            hs->min_version == G_TLS_PROTOCOL_VERSION_TLS_1_3 ? 3 : 2);
 		return FALSE;
 	}

@@ -282,6 +282,21 @@ try:
     bad.stop()
     daemons.remove(bad)
 
+    # TLS 1.2 is below the default minimum: closed after the handshake
+    ctx12 = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
+    ctx12.check_hostname = False
+    ctx12.maximum_version = ssl.TLSVersion.TLSv1_2
+    ctx12.load_verify_locations(os.path.join(pki, "ca.pem"))
+    ctx12.load_cert_chain(os.path.join(pki, "client7.pem"), os.path.join(pki, "client7.key"))
+    with socket.create_connection(("127.0.0.1", srv_tls), timeout=20) as raw:
+        try:
+            with ctx12.wrap_socket(raw) as s:
+                v = s.version()
+                s.recv(100)
+        except (OSError, ssl.SSLError):
+            v = None
+    check(server.wait_log("TLS protocol version TLS 1.2 below the minimum (TLS 1.3)"), f"a TLS 1.2 peer ({v}) is refused by the 1.3 default")
+
     # the bank refuses it too (a client that goes to the bank directly)
     ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
     ctx.check_hostname = False
