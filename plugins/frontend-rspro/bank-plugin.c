@@ -141,7 +141,7 @@ bank_instance_accept_tls(BankInstance *self, GIOStream *stream)
 	if (g_hash_table_size(self->clients) >= self->max_clients) {
 		g_message("%s: refusing a TLS connection: %u clients connected already",
 		          cr_instance_get_name(CR_INSTANCE(self)), self->max_clients);
-		g_io_stream_close(stream, NULL, NULL);
+		rspro_stream_close_now(stream);
 		return;
 	}
 	self->accepted++;

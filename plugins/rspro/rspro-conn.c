@@ -366,7 +366,7 @@ tls_cb(GObject *source, GAsyncResult *res, gpointer data)
 		g_error_free(error);
 		enter_wait_retry(self, reason);
 	} else if (!tls_peer_ok(self, stream, &error)) {
-		g_io_stream_close(stream, NULL, NULL);
+		rspro_stream_close_now(stream);
 		enter_wait_retry(self, error);
 	} else {
 		established(self, stream);

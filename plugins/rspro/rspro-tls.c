@@ -265,6 +265,15 @@ rspro_stream_get_socket_connection(GIOStream *stream)
 	return stream != NULL ? G_SOCKET_CONNECTION(stream) : NULL;
 }
 
+void
+rspro_stream_close_now(GIOStream *stream)
+{
+	GSocketConnection *conn = rspro_stream_get_socket_connection(stream);
+
+	if (conn != NULL)
+		g_socket_close(g_socket_connection_get_socket(conn), NULL);
+}
+
 gchar *
 rspro_stream_peer_string(GIOStream *stream)
 {
@@ -447,7 +456,9 @@ handshake_start(GTlsConnection *tls, GTlsProtocolVersion min_version, guint time
                 GCancellable *cancellable, GAsyncReadyCallback callback, gpointer user_data)
 {
 	Handshake *hs = g_new0(Handshake, 1);
-	GTask *task = g_task_new(NULL, NULL, callback, user_data);
+	/* with the caller's cancellable: once it is cancelled the result is
+	 * G_IO_ERROR_CANCELLED, even for a handshake that finished meanwhile */
+	GTask *task = g_task_new(NULL, cancellable, callback, user_data);
 
 	hs->tls = g_object_ref(tls);
 	hs->min_version = min_version;

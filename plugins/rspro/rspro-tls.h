@@ -123,6 +123,9 @@ void rspro_tls_listener_free(RsproTlsListener *self);
 
 /* the GSocketConnection under @stream (a TLS one included), borrowed */
 GSocketConnection *rspro_stream_get_socket_connection(GIOStream *stream);
+/* closes the socket under @stream at once: no TLS close_notify, which could
+ * wait on a peer that does not read */
+void rspro_stream_close_now(GIOStream *stream);
 /* "IP:PORT" of the peer of @stream */
 gchar *rspro_stream_peer_string(GIOStream *stream);
 
