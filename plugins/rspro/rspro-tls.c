@@ -302,10 +302,12 @@ static gboolean
 accept_certificate_cb(GTlsConnection *conn, GTlsCertificate *peer_cert,
                       GTlsCertificateFlags errors, gpointer user_data)
 {
-	(void)peer_cert;
 	(void)user_data;
 	errors &= ~G_TLS_CERTIFICATE_BAD_IDENTITY;
 	g_object_set_data(G_OBJECT(conn), "rspro-tls-flags", GUINT_TO_POINTER((guint)errors));
+	if (errors != 0 && peer_cert != NULL)
+		g_object_set_data_full(G_OBJECT(conn), "rspro-tls-subject",
+		                       g_tls_certificate_get_subject_name(peer_cert), g_free);
 	return errors == 0;
 }
 
@@ -411,12 +413,18 @@ describe_flags(GTlsConnection *tls)
 		{G_TLS_CERTIFICATE_GENERIC_ERROR, "invalid"},
 	};
 	guint flags = GPOINTER_TO_UINT(g_object_get_data(G_OBJECT(tls), "rspro-tls-flags"));
+	const gchar *subject = g_object_get_data(G_OBJECT(tls), "rspro-tls-subject");
 	GString *out = g_string_new(NULL);
 
 	for (gsize i = 0; i < G_N_ELEMENTS(names); i++)
-		if (flags & names[i].flag)
-			g_string_append_printf(out, "%s%s", out->len > 0 ? ", " : " (certificate ",
-			                       names[i].text);
+		if (flags & names[i].flag) {
+			if (out->len == 0)
+				g_string_append_printf(out, " (certificate \"%s\" ",
+				                       subject != NULL ? subject : "?");
+			else
+				g_string_append(out, ", ");
+			g_string_append(out, names[i].text);
+		}
 	if (out->len > 0)
 		g_string_append_c(out, ')');
 	return g_string_free(out, FALSE);

@@ -238,7 +238,7 @@ try:
     before = metric(server, "cardroute_remsim_tls_handshake_failures_total")
     bad = Daemon(cardrouted, plugin_dirs, tmp, "other-ca", client_ini(srv_tls, 7, "other-client7"))
     daemons.append(bad)
-    refused(server, "(certificate not signed by our CA)", "another CA's certificate is refused")
+    refused(server, '(certificate "CN=other-client7" not signed by our CA)', "another CA's certificate is refused")
     check(wait_until(lambda: metric(server, "cardroute_remsim_tls_handshake_failures_total")
                      > before), "... and counted")
     bad.stop()
@@ -249,7 +249,7 @@ try:
     daemons.append(bad)
     check(wait_until(lambda: metric(server, "cardroute_remsim_tls_handshake_failures_total")
                      > before), "an expired certificate is refused and counted")
-    refused(server, "(certificate expired)", "the expired certificate")
+    refused(server, '(certificate "CN=expired-client7" expired)', "the expired certificate")
     bad.stop()
     daemons.remove(bad)
 
