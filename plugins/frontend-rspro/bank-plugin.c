@@ -153,6 +153,7 @@ bank_instance_start(CrInstance *instance, GError **error)
 {
 	BankInstance *self = BANK_INSTANCE(instance);
 	g_autoptr(GError) local = NULL;
+	g_autofree gchar *where = NULL;
 
 	raise_fd_limit(self);
 	for (guint i = 0; i < self->n_slots; i++)
@@ -176,9 +177,11 @@ bank_instance_start(CrInstance *instance, GError **error)
 		return FALSE;
 	}
 started:
-	g_message("%s: bank %u with %u slots listening on %s:%u%s%s",
-	          cr_instance_get_name(instance), self->bank_id, self->n_slots, self->listen_host,
-	          self->bound_port, self->server_host != NULL ? ", server " : " (no server)",
+	where = self->plain_off ? g_strdup("TLS only (listen is empty)")
+	                        : g_strdup_printf("%s:%u", self->listen_host, self->bound_port);
+	g_message("%s: bank %u with %u slots listening on %s%s%s",
+	          cr_instance_get_name(instance), self->bank_id, self->n_slots, where,
+	          self->server_host != NULL ? ", server " : " (no server)",
 	          self->server_host != NULL ? self->server_host : "");
 	self->started = TRUE;
 	bank_server_start(self);
