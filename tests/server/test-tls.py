@@ -123,9 +123,17 @@ class Capture:
         wait_until(lambda: "Capturing on" in open(self.err.name).read()
                    or self.proc.poll() is not None)
 
-    def payload_hex(self):
+    def file_hex(self):
+        with open(self.file, "rb") as f:
+            return f.read().hex()
+
+    def payload_hex(self, until=None):
         """The whole capture file as hex: the search covers every byte
-        tshark saw, whatever it decodes the payload as."""
+        tshark saw, whatever it decodes the payload as. @until: waits for it
+        on the file first (libpcap hands packets over in blocks, so the
+        last ones reach the file a little after they crossed lo)."""
+        if until is not None:
+            wait_until(lambda: os.path.exists(self.file) and until(self.file_hex()), 15)
         self.proc.send_signal(signal.SIGINT)  # as Ctrl-C: dumpcap flushes the file
         self.proc.wait(timeout=20)
         p = subprocess.run(["tshark", "-r", self.file, "-q", "-z", "conv,tcp"],
@@ -175,7 +183,8 @@ try:
     for _ in range(5):
         apdu_ok(c7)
         apdu_ok(c9)
-    tls_bytes, plain_bytes = cap_tls.payload_hex(), cap_plain.payload_hex()
+    tls_bytes = cap_tls.payload_hex(lambda h: h.count("170303") >= 8)
+    plain_bytes = cap_plain.payload_hex(lambda h: APDU.lower()[:10] in h)
     check(tls_bytes.count("170303") >= 8 and str(bank_tls) in cap_tls.conversations,
           f"the TLS link was captured ({len(tls_bytes) // 2} bytes, "
           f"{tls_bytes.count('170303')} TLS application data records or more)")
