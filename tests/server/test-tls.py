@@ -354,4 +354,5 @@ try:
 finally:
     for d in reversed(daemons):
         d.stop()
+    shutil.rmtree(pki, ignore_errors=True)  # private keys do not outlive the test
 finish()
