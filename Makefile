@@ -13,7 +13,8 @@ DEB_PACKAGES := meson ninja-build pkg-config gcc clang libclang-rt-14-dev \
 	asn1c tshark dbus curl python3 iproute2 util-linux \
 	chromium chromium-driver python3-selenium python3-pyscard \
 	umockdev libumockdev-dev gcc-arm-none-eabi libnewlib-arm-none-eabi \
-	scdoc systemd
+	scdoc systemd \
+	glib-networking libgnutls28-dev openssl
 
 # `make package` also needs these (Debian package build and lintian).
 PACKAGE_DEB_PACKAGES := dpkg-dev debhelper fakeroot lintian scdoc systemd

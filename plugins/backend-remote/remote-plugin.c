@@ -20,22 +20,45 @@ G_DECLARE_FINAL_TYPE(RemoteInstance, remote_instance, REMOTE, INSTANCE, CrInstan
 struct _RemoteInstance {
 	CrInstance parent_instance;
 	RemoteSlot *slot; /* owned by the instance's slot list */
+	guint metrics_id;  /* TLS series, with tls = on */
 };
 
 G_DEFINE_TYPE(RemoteInstance, remote_instance, CR_TYPE_INSTANCE)
+
+static void render_metrics(GString *out, gpointer user_data);
 
 static gboolean
 remote_instance_start(CrInstance *instance, GError **error)
 {
 	(void)error;
+	if (remote_slot_get_tls(REMOTE_INSTANCE(instance)->slot) != NULL)
+		rspro_tls_check_expiry(remote_slot_get_tls(REMOTE_INSTANCE(instance)->slot),
+		                       cr_instance_get_name(instance));
+	if (remote_slot_get_tls(REMOTE_INSTANCE(instance)->slot) != NULL &&
+	    REMOTE_INSTANCE(instance)->metrics_id == 0)
+		REMOTE_INSTANCE(instance)->metrics_id = cr_router_add_metrics_source(
+		        cr_instance_get_router(instance), render_metrics, instance, NULL);
 	remote_slot_start(REMOTE_INSTANCE(instance)->slot);
 	return TRUE;
 }
 
 static void
+render_metrics(GString *out, gpointer user_data)
+{
+	CrInstance *instance = user_data;
+
+	remote_tls_metrics(out, REMOTE_INSTANCE(instance)->slot, cr_instance_get_name(instance));
+}
+
+static void
 remote_instance_stop(CrInstance *instance)
 {
-	remote_slot_stop(REMOTE_INSTANCE(instance)->slot);
+	RemoteInstance *self = REMOTE_INSTANCE(instance);
+
+	if (self->metrics_id != 0)
+		cr_router_remove_metrics_source(cr_instance_get_router(instance), self->metrics_id);
+	self->metrics_id = 0;
+	remote_slot_stop(self->slot);
 }
 
 static void
@@ -76,6 +99,8 @@ static gboolean
 read_config(CrConfigSection *section, RemoteConfig *cfg, GError **error)
 {
 	static const guint8 default_atr[] = {0x3B, 0x00};
+	g_autoptr(GError) local = NULL;
+	gboolean tls = FALSE;
 	gint64 v;
 
 	if (!cr_config_section_has_key(section, "server")) {
@@ -128,6 +153,13 @@ read_config(CrConfigSection *section, RemoteConfig *cfg, GError **error)
 	if (!get_ms(section, "event-script-timeout-ms", 10000, 0, &cfg->event_script_timeout_ms,
 	            error))
 		return FALSE;
+	if (!cr_config_section_get_bool(section, "tls", FALSE, &tls, error))
+		return FALSE;
+	cfg->tls = rspro_tls_new_from_config(section, tls, &local);
+	if (local != NULL) {
+		g_propagate_error(error, g_steal_pointer(&local));
+		return FALSE;
+	}
 	return TRUE;
 }
 

@@ -74,6 +74,19 @@ remote_config_clear(RemoteConfig *cfg)
 	g_clear_pointer(&cfg->identity_name, g_free);
 	g_clear_pointer(&cfg->software, g_free);
 	g_clear_pointer(&cfg->event_script, g_free);
+	g_clear_pointer(&cfg->tls, rspro_tls_unref);
+}
+
+RsproTls *
+remote_slot_get_tls(RemoteSlot *self)
+{
+	return self->cfg.tls;
+}
+
+guint64
+remote_slot_get_tls_refusals(RemoteSlot *self)
+{
+	return rspro_conn_get_tls_refusals(self->server) + rspro_conn_get_tls_refusals(self->bank);
 }
 
 static const gchar *
@@ -607,6 +620,8 @@ apply_bank_config(RemoteSlot *self, const RsproConfigClientBankReq *req)
 	g_free(self->bank_host);
 	self->bank_host = g_steal_pointer(&host);
 	self->bank_port = req->bankd.port;
+	if (self->cfg.tls != NULL) /* the bank must hold the id the server named */
+		rspro_conn_set_tls(self->bank, self->cfg.tls, self->bank_slot.bank_id);
 	rspro_conn_start(self->bank, self->bank_host, self->bank_port);
 }
 
@@ -685,6 +700,8 @@ remote_slot_new(const gchar *name, RemoteConfig *cfg)
 	rspro_conn_set_callbacks(self->server, server_hello, server_state, server_msg, self);
 	self->bank = make_conn(self, "bank", RSPRO_COMPONENT_BANKD);
 	rspro_conn_set_callbacks(self->bank, bank_hello, bank_state, bank_msg, self);
+	if (self->cfg.tls != NULL)
+		rspro_conn_set_tls(self->server, self->cfg.tls, -1);
 	if (self->cfg.event_script != NULL)
 		self->script = event_script_new(name, self->cfg.event_script,
 		                                self->cfg.event_script_timeout_ms);

@@ -31,12 +31,19 @@ typedef struct {
 	gchar *software;
 	gchar *event_script; /* upstream's -e COMMAND, or NULL */
 	guint event_script_timeout_ms;
+	RsproTls *tls; /* `tls = on`: both links, NULL = plain */
 } RemoteConfig;
 
 void remote_config_clear(RemoteConfig *cfg);
 
 #define REMOTE_TYPE_SLOT (remote_slot_get_type())
 G_DECLARE_FINAL_TYPE(RemoteSlot, remote_slot, REMOTE, SLOT, CrBackendSlot)
+
+/* TLS: server and bank peers refused for what their certificate names, and
+ * the /metrics series (remote-tls.c) */
+guint64 remote_slot_get_tls_refusals(RemoteSlot *self);
+RsproTls *remote_slot_get_tls(RemoteSlot *self);
+void remote_tls_metrics(GString *out, RemoteSlot *slot, const gchar *instance);
 
 /* takes the contents of @cfg (zeroed afterwards) */
 RemoteSlot *remote_slot_new(const gchar *name, RemoteConfig *cfg);

@@ -208,6 +208,12 @@ handle_connect(BankClient *self, const RsproConnectClientReq *req)
 		bank_client_close(self, "connectClientReq without a client slot");
 		return;
 	}
+	if (self->link != NULL && !bank_tls_check_client(self->bank, self->link, self->peer,
+	                                                 req->client_slot.client_id)) {
+		send_connect_res(self, RSPRO_RESULT_ILLEGAL_CLIENT_ID);
+		bank_client_close(self, "client id not named by its certificate");
+		return;
+	}
 	cr_timer_cancel(&self->id_timer);
 	self->client_slot = req->client_slot;
 	bank_caps_hello(self, &req->identity);
@@ -421,21 +427,13 @@ client_new(BankInstance *bank, gchar *peer)
 }
 
 BankClient *
-bank_client_new(BankInstance *bank, GSocketConnection *connection)
+bank_client_new(BankInstance *bank, GIOStream *connection)
 {
-	g_autoptr(GSocketAddress) addr = g_socket_connection_get_remote_address(connection, NULL);
-	gchar *peer = NULL;
+	gchar *peer = rspro_stream_peer_string(connection);
 	BankClient *self;
 
-	if (G_IS_INET_SOCKET_ADDRESS(addr)) {
-		GInetSocketAddress *ia = G_INET_SOCKET_ADDRESS(addr);
-		g_autofree gchar *ip = g_inet_address_to_string(g_inet_socket_address_get_address(ia));
-		peer = g_strdup_printf("%s:%u", ip, g_inet_socket_address_get_port(ia));
-	} else {
-		peer = g_strdup("?");
-	}
 	self = client_new(bank, peer);
-	self->link = rspro_link_new(G_IO_STREAM(connection), RSPRO_LINK_ROLE_BANK, peer);
+	self->link = rspro_link_new(connection, RSPRO_LINK_ROLE_BANK, peer);
 	rspro_link_set_callbacks(self->link, on_link_msg, on_link_down, self);
 	cr_timer_arm(&self->id_timer, bank->identify_timeout_ms);
 	bank_admit_update(self);

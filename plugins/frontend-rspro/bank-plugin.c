@@ -23,15 +23,25 @@ bank_instance_fill_identity(BankInstance *self, RsproIdentity *identity, gboolea
 	                   towards_server && self->component_name != NULL ? self->component_name
 	                                                                  : host,
 	                   "remsim-bankd", "cardroute-" CR_VERSION);
-	if (towards_server && self->bound_port != 0) {
+	if (towards_server && (self->bound_port != 0 || self->tls_bound_port != 0)) {
 		/* where clients reach this bank (plugins/server-rspro/README.md):
 		 * upstream servers ignore these optional fields */
 		g_autoptr(GInetAddress) ip = g_inet_address_new_from_string(self->listen_host);
 		gboolean any = ip == NULL || g_inet_address_get_is_any(ip);
 
 		identity->hw_manufacturer = g_strdup("cardroute");
-		identity->hw_model = any ? g_strdup_printf("*:%u", self->bound_port)
-		                         : rspro_host_port_string(self->listen_host, self->bound_port);
+		if (self->bound_port != 0)
+			identity->hw_model = any ? g_strdup_printf("*:%u", self->bound_port)
+			                         : rspro_host_port_string(self->listen_host,
+			                                                  self->bound_port);
+		if (self->tls_bound_port != 0) {
+			g_autoptr(GInetAddress) tip = g_inet_address_new_from_string(self->tls_host);
+
+			identity->hw_serial_nr =
+			        tip == NULL || g_inet_address_get_is_any(tip)
+			                ? g_strdup_printf("*:%u", self->tls_bound_port)
+			                : rspro_host_port_string(self->tls_host, self->tls_bound_port);
+		}
 	}
 }
 
@@ -89,19 +99,29 @@ raise_fd_limit(BankInstance *self)
 		          self->max_clients);
 }
 
+/* A client connection, plain or handshaken on listen-tls: the same
+ * admission (bank-admit.c) for both. */
 static void
-on_incoming(CrListener *listener, GSocketConnection *connection, gpointer user_data)
+accept_stream(BankInstance *self, GIOStream *stream)
 {
-	BankInstance *self = user_data;
-	BankClient *client;
-
 	if (!bank_admit_accept(self)) {
-		g_io_stream_close(G_IO_STREAM(connection), NULL, NULL);
+		rspro_stream_close_now(stream);
 		return;
 	}
 	self->accepted++;
-	client = bank_client_new(self, connection);
-	g_hash_table_add(self->clients, client);
+	g_hash_table_add(self->clients, bank_client_new(self, stream));
+}
+
+static void
+on_incoming(CrListener *listener, GSocketConnection *connection, gpointer user_data)
+{
+	accept_stream(user_data, G_IO_STREAM(connection));
+}
+
+void
+bank_instance_accept_tls(BankInstance *self, GIOStream *stream)
+{
+	accept_stream(self, stream);
 }
 
 static gboolean
@@ -109,26 +129,36 @@ bank_instance_start(CrInstance *instance, GError **error)
 {
 	BankInstance *self = BANK_INSTANCE(instance);
 	g_autoptr(GError) local = NULL;
+	g_autofree gchar *where = NULL;
 
 	raise_fd_limit(self);
 	for (guint i = 0; i < self->n_slots; i++)
 		cr_frontend_slot_set_state(CR_FRONTEND_SLOT(self->slots[i]), CR_SLOT_STATE_EMPTY,
 		                           NULL);
 	/* many clients may connect at once (a bank restart): a long backlog */
-	self->service = rspro_listen(self->listen_host, self->listen_port,
-	                             (gint)CLAMP(self->max_clients, SOMAXCONN, 4096),
-	                             cr_instance_get_name(instance), on_incoming, self,
-	                             &self->bound_port, &local);
-	if (self->service == NULL) {
-		/* where the port comes from and, if it is taken, who holds it */
-		g_autofree gchar *why = cr_net_describe_bind_error(local, self->listen_port);
-		g_set_error(error, CR_ERROR, CR_ERROR_CONFIG, "%s: %s",
-		            self->listen_where, why);
+	if (!bank_tls_start(self, error))
 		return FALSE;
+	if (!self->plain_off) {
+		self->service =
+		        rspro_listen(self->listen_host, self->listen_port,
+		                     (gint)CLAMP(self->max_clients, SOMAXCONN, 4096),
+		                     cr_instance_get_name(instance), on_incoming, self,
+		                     &self->bound_port, &local);
+		if (self->service == NULL) {
+			/* where the port comes from and, if it is taken, who holds it */
+			g_autofree gchar *why =
+			        cr_net_describe_bind_error(local, self->listen_port);
+			g_set_error(error, CR_ERROR, CR_ERROR_CONFIG, "%s: %s",
+			            self->listen_where, why);
+			bank_tls_stop(self);
+			return FALSE;
+		}
 	}
-	g_message("%s: bank %u with %u slots listening on %s:%u%s%s",
-	          cr_instance_get_name(instance), self->bank_id, self->n_slots, self->listen_host,
-	          self->bound_port, self->server_host != NULL ? ", server " : " (no server)",
+	where = self->plain_off ? g_strdup("TLS only (listen is empty)")
+	                        : g_strdup_printf("%s:%u", self->listen_host, self->bound_port);
+	g_message("%s: bank %u with %u slots listening on %s%s%s",
+	          cr_instance_get_name(instance), self->bank_id, self->n_slots, where,
+	          self->server_host != NULL ? ", server " : " (no server)",
 	          self->server_host != NULL ? self->server_host : "");
 	self->started = TRUE;
 	bank_admit_metrics_start(self);
@@ -145,6 +175,7 @@ bank_instance_stop(CrInstance *instance)
 	bank_server_stop(self);
 	bank_admit_metrics_stop(self);
 	g_clear_pointer(&self->service, cr_listener_free);
+	bank_tls_stop(self);
 	all = g_ptr_array_new();
 	{
 		GHashTableIter it;
@@ -205,6 +236,7 @@ bank_instance_finalize(GObject *obj)
 	g_clear_handle_id(&self->resync_timer, g_source_remove);
 	g_clear_pointer(&self->server, rspro_conn_unref);
 	g_clear_pointer(&self->service, cr_listener_free);
+	bank_tls_free(self);
 	g_hash_table_destroy(self->clients);
 	g_clear_pointer(&self->log_limit, cr_log_limiter_free);
 	bank_maps_free(self->maps);
@@ -305,6 +337,10 @@ read_listen(CrConfigSection *section, gchar **host, guint16 *port, GError **erro
 	g_autofree gchar *text = cr_config_section_get_string(section, "listen", NULL);
 	g_autoptr(GError) local = NULL;
 
+	if (text != NULL && g_strstrip(text)[0] == '\0') {
+		*host = NULL; /* empty: no plain listener */
+		return TRUE;
+	}
 	if (text == NULL || !g_str_has_suffix(text, ":0"))
 		return cr_config_section_get_host_port(section, "listen", "127.0.0.1",
 		                                       BANK_DEFAULT_PORT, host, port, error);
@@ -325,8 +361,18 @@ read_config(BankInstance *self, CrConfigSection *section, GError **error)
 	g_autoptr(GInetAddress) ip = NULL;
 	gint64 v;
 
-	if (!read_listen(section, &listen_host, &self->listen_port, error))
+	if (!read_listen(section, &listen_host, &self->listen_port, error) ||
+	    !bank_tls_read_config(self, section, error))
 		return FALSE;
+	if (listen_host == NULL) {
+		if (self->tls_host == NULL) {
+			cr_config_section_set_error(section, error, "listen",
+			                            "empty, and no listen-tls: nothing to listen on");
+			return FALSE;
+		}
+		self->plain_off = TRUE;
+		listen_host = g_strdup("127.0.0.1");
+	}
 	g_free(self->listen_where);
 	self->listen_where = cr_config_section_locate(section, "listen");
 	if (g_strcmp0(listen_host, "localhost") == 0) {

@@ -108,6 +108,17 @@ struct _BankInstance {
 	guint64 takeovers;
 	guint64 takeovers_refused;
 	guint metrics_id; /* the counters above in /metrics */
+	/* bank-tls.c */
+	gboolean plain_off; /* `listen` empty */
+	RsproTls *tls;
+	gchar *tls_host;    /* NULL: no listen-tls */
+	guint16 tls_port;
+	guint16 tls_bound_port;
+	gchar *tls_where;
+	gboolean server_tls;
+	RsproTlsListener *tls_service;
+	guint64 tls_identity_refusals;
+	guint tls_metrics_id;
 };
 
 /* bank-admit.c */
@@ -135,6 +146,18 @@ void bank_admit_metrics_stop(BankInstance *self);
 /* max-unidentified, max-unmapped, identify-timeout-ms, takeover */
 gboolean bank_admit_read_config(BankInstance *self, CrConfigSection *section, GError **error);
 
+
+/* a client handshaken on listen-tls (bank-plugin.c) */
+void bank_instance_accept_tls(BankInstance *self, GIOStream *stream);
+/* bank-tls.c: listen-tls, server-tls, certificate-bound client identities */
+gboolean bank_tls_read_config(BankInstance *self, CrConfigSection *section, GError **error);
+gboolean bank_tls_start(BankInstance *self, GError **error);
+void bank_tls_stop(BankInstance *self);
+void bank_tls_free(BankInstance *self);
+/* over TLS the certificate must name @client_id; FALSE: logged, counted, the
+ * caller answers and closes */
+gboolean bank_tls_check_client(BankInstance *self, RsproLink *link, const gchar *peer,
+                               guint client_id);
 
 /* bank-log.c */
 void bank_log_init(BankInstance *self);
@@ -206,7 +229,7 @@ struct _BankClient {
 };
 
 /* a connection accepted on the listener; starts reading */
-BankClient *bank_client_new(BankInstance *bank, GSocketConnection *connection);
+BankClient *bank_client_new(BankInstance *bank, GIOStream *connection);
 /* a client without a socket (fuzzing, unit tests): frames go to @sink */
 BankClient *bank_client_new_detached(BankInstance *bank, GByteArray *sink);
 void bank_client_free(BankClient *self);

@@ -18,6 +18,8 @@
 
 #include <cardroute/cr-reactor.h>
 
+#include "rspro-tls.h"
+
 struct _RsproConn {
 	gint ref_count;
 	gint hold_count;
@@ -53,6 +55,10 @@ struct _RsproConn {
 	RsproMsgType sent_req;
 	RsproIdentity peer;
 	gboolean have_peer;
+
+	RsproTls *tls;       /* NULL: plain TCP */
+	gint tls_bank_id;    /* the bank id the peer certificate must name; -1: rspro:server */
+	guint64 tls_refusals; /* peers refused for their certificate */
 };
 
 static void enter_wait_retry(RsproConn *self, GError *reason);
@@ -104,6 +110,7 @@ conn_free(RsproConn *self)
 	cr_timer_cancel(&self->timer);
 	rspro_identity_clear(&self->peer);
 	g_array_unref(self->delays);
+	g_clear_pointer(&self->tls, rspro_tls_unref);
 	g_free(self->host);
 	g_free(self->address);
 	g_free(self->name);
@@ -263,13 +270,13 @@ response_timeout_cb(CrTimer *timer, gpointer data)
 }
 
 static void
-established(RsproConn *self, GSocketConnection *connection)
+established(RsproConn *self, GIOStream *connection)
 {
 	g_autoptr(GError) error = NULL;
 	RsproMsg req = {0};
 	gboolean ok;
 
-	self->link = rspro_link_new(G_IO_STREAM(connection), RSPRO_LINK_ROLE_CLIENT, self->name);
+	self->link = rspro_link_new(connection, RSPRO_LINK_ROLE_CLIENT, self->name);
 	rspro_link_set_callbacks(self->link, link_msg_cb, link_down_cb, self);
 	rspro_link_set_keepalive(self->link, self->ping_interval_ms, self->pong_timeout_ms);
 
@@ -308,6 +315,65 @@ established(RsproConn *self, GSocketConnection *connection)
 	rspro_msg_clear(&req);
 }
 
+static void connect_timeout_cb(CrTimer *timer, gpointer data);
+
+/* the peer certificate names the identity this connection expects */
+static gboolean
+tls_peer_ok(RsproConn *self, GIOStream *stream, GError **error)
+{
+	const RsproTlsPeer *peer = rspro_tls_peer(stream);
+	g_autofree gchar *named = NULL;
+	g_autofree gchar *expected = NULL;
+	g_autofree gchar *where = NULL;
+	gboolean ok;
+
+	ok = self->tls_bank_id < 0 ? peer != NULL && peer->server
+	                           : rspro_tls_peer_has_bank(peer, (guint)self->tls_bank_id);
+	if (ok)
+		return TRUE;
+	self->tls_refusals++;
+	named = peer != NULL ? rspro_tls_peer_describe(peer) : g_strdup("nothing");
+	expected = self->tls_bank_id < 0 ? g_strdup("rspro:server")
+	                                 : g_strdup_printf("rspro:bank:%d", self->tls_bank_id);
+	where = rspro_stream_peer_string(stream);
+	g_message("%s: refusing %s: certificate \"%s\" names %s, expected %s", self->name, where,
+	          peer != NULL && peer->subject != NULL ? peer->subject : "?", named, expected);
+	g_set_error(error, RSPRO_ERROR, RSPRO_ERROR_REFUSED,
+	            "peer certificate names %s, not %s", named, expected);
+	return FALSE;
+}
+
+static void
+tls_cb(GObject *source, GAsyncResult *res, gpointer data)
+{
+	RsproConn *self = data;
+	GError *error = NULL;
+	g_autoptr(GIOStream) stream = rspro_tls_handshake_finish(res, &error);
+
+	(void)source;
+	if (self->ref_count == 0 ||
+	    (stream == NULL && g_error_matches(error, G_IO_ERROR, G_IO_ERROR_CANCELLED))) {
+		g_clear_error(&error);
+		release(self);
+		return;
+	}
+	g_clear_object(&self->connect_cancel);
+	stop_timer(self);
+	if (stream == NULL) {
+		GError *reason = g_error_new(error->domain, error->code, "%s: %s", self->address,
+		                             error->message);
+
+		g_error_free(error);
+		enter_wait_retry(self, reason);
+	} else if (!tls_peer_ok(self, stream, &error)) {
+		rspro_stream_close_now(stream);
+		enter_wait_retry(self, error);
+	} else {
+		established(self, stream);
+	}
+	release(self);
+}
+
 static void
 connect_cb(GObject *source, GAsyncResult *res, gpointer data)
 {
@@ -329,8 +395,13 @@ connect_cb(GObject *source, GAsyncResult *res, gpointer data)
 
 		g_error_free(error);
 		enter_wait_retry(self, reason);
+	} else if (self->tls != NULL) {
+		self->connect_cancel = g_cancellable_new();
+		start_timer(self, self->connect_timeout_ms, connect_timeout_cb);
+		rspro_tls_client_handshake_async(self->tls, connection, self->connect_timeout_ms,
+		                                 self->connect_cancel, tls_cb, hold(self));
 	} else {
-		established(self, connection);
+		established(self, G_IO_STREAM(connection));
 	}
 	release(self);
 }
@@ -410,6 +481,28 @@ rspro_conn_set_callbacks(RsproConn *self, RsproConnHelloFunc hello, RsproConnSta
 	self->on_state = on_state;
 	self->on_msg = on_msg;
 	self->user_data = user_data;
+}
+
+void
+rspro_conn_set_tls(RsproConn *self, RsproTls *tls, gint expected_bank_id)
+{
+	if (tls != NULL)
+		rspro_tls_ref(tls);
+	g_clear_pointer(&self->tls, rspro_tls_unref);
+	self->tls = tls;
+	self->tls_bank_id = expected_bank_id;
+}
+
+gboolean
+rspro_conn_is_tls(const RsproConn *self)
+{
+	return self->tls != NULL;
+}
+
+guint64
+rspro_conn_get_tls_refusals(const RsproConn *self)
+{
+	return self->tls_refusals;
 }
 
 void

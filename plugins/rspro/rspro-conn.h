@@ -15,6 +15,7 @@
 #include <gio/gio.h>
 
 #include "rspro-link.h"
+#include "rspro-tls.h"
 
 G_BEGIN_DECLS
 
@@ -71,6 +72,17 @@ void rspro_conn_unref(RsproConn *self);
 void rspro_conn_set_callbacks(RsproConn *self, RsproConnHelloFunc hello,
                               RsproConnStateFunc on_state, RsproConnMsgFunc on_msg,
                               gpointer user_data);
+/*
+ * TLS (rspro-tls.h) on every later connection, NULL = plain TCP. Once the
+ * handshake is done the peer's certificate must name rspro:bank:
+ * @expected_bank_id, or rspro:server when it is negative; otherwise a log
+ * line names peer, subject and identities, the refusal is counted and the
+ * connection backs off. The TLS handshake counts into T2.
+ */
+void rspro_conn_set_tls(RsproConn *self, RsproTls *tls, gint expected_bank_id);
+gboolean rspro_conn_is_tls(const RsproConn *self);
+/* peers refused for what their certificate names */
+guint64 rspro_conn_get_tls_refusals(const RsproConn *self);
 /* passed to every link: rspro_link_set_keepalive() (0 = no PINGs) */
 void rspro_conn_set_keepalive(RsproConn *self, guint ping_interval_ms, guint pong_timeout_ms);
 /* T2 and T1; 0 keeps the default */

@@ -75,7 +75,7 @@ on_incoming(CrListener *listener, GSocketConnection *connection, gpointer user_d
 		g_io_stream_close(G_IO_STREAM(connection), NULL, NULL);
 		return;
 	}
-	srv_conn_accept(user_data, connection);
+	srv_conn_accept(user_data, G_IO_STREAM(connection));
 }
 
 static gboolean
@@ -86,14 +86,22 @@ srv_server_start(CrInstance *instance, GError **error)
 	g_autoptr(GError) local = NULL;
 
 	srv_admit_init(self);
-	self->service = rspro_listen(self->listen_host, self->listen_port, 0,
-				     cr_instance_get_name(instance), on_incoming, self,
-				     &self->bound_port, &local);
-	if (self->service == NULL) {
-		/* where the port comes from and, if it is taken, who holds it */
-		g_autofree gchar *why = cr_net_describe_bind_error(local, self->listen_port);
-		g_set_error(error, CR_ERROR, CR_ERROR_CONFIG, "%s: %s",
-			    self->listen_where, why);
+	/* `listen` empty: TLS only */
+	if (self->listen_host != NULL) {
+		self->service = rspro_listen(self->listen_host, self->listen_port, 0,
+					     cr_instance_get_name(instance), on_incoming, self,
+					     &self->bound_port, &local);
+		if (self->service == NULL) {
+			/* where the port comes from and, if it is taken, who holds it */
+			g_autofree gchar *why =
+				cr_net_describe_bind_error(local, self->listen_port);
+			g_set_error(error, CR_ERROR, CR_ERROR_CONFIG, "%s: %s",
+				    self->listen_where, why);
+			return FALSE;
+		}
+	}
+	if (!srv_tls_start(self, error)) {
+		g_clear_pointer(&self->service, cr_listener_free);
 		return FALSE;
 	}
 	srv_persist_load(self);
@@ -108,7 +116,8 @@ srv_server_start(CrInstance *instance, GError **error)
 			  cr_instance_get_name(instance), SRV_REST_PREFIX);
 	g_message("%s: RSPRO server listening on %s:%u, RSRES API under %s, %u slotmap(s), "
 		  "restart %" G_GUINT64_FORMAT ", state %s",
-		  cr_instance_get_name(instance), self->listen_host, self->bound_port,
+		  cr_instance_get_name(instance),
+		  self->listen_host != NULL ? self->listen_host : "(none)", self->bound_port,
 		  SRV_REST_PREFIX, srv_map_store_count(self->maps), self->restart_counter,
 		  self->state_file != NULL ? self->state_file : "not stored");
 	return TRUE;
@@ -126,6 +135,7 @@ srv_server_stop(CrInstance *instance)
 		srv_persist_save(self);
 	self->started = FALSE;
 	srv_metrics_stop(self);
+	srv_tls_stop(self);
 	if (self->http_id != 0)
 		cr_router_remove_http_handler(cr_instance_get_router(instance), self->http_id);
 	self->http_id = 0;
@@ -139,7 +149,7 @@ static void
 srv_server_describe(CrInstance *instance, GVariantDict *dict)
 {
 	SrvServer *self = SRV_SERVER(instance);
-	g_variant_dict_insert(dict, "listen", "s", self->listen_host);
+	g_variant_dict_insert(dict, "listen", "s", self->listen_host != NULL ? self->listen_host : "");
 	g_variant_dict_insert(dict, "listen-port", "q", self->bound_port);
 	g_variant_dict_insert(dict, "clients", "u", g_hash_table_size(self->clients));
 	g_variant_dict_insert(dict, "banks", "u", g_hash_table_size(self->banks));
@@ -164,6 +174,7 @@ srv_server_finalize(GObject *object)
 	g_clear_pointer(&self->refusals, g_hash_table_destroy);
 	g_clear_pointer(&self->log_limit, cr_log_limiter_free);
 	srv_map_store_free(self->maps);
+	srv_tls_free(self);
 	g_free(self->listen_host);
 	g_free(self->listen_where);
 	g_free(self->state_file);
@@ -263,6 +274,8 @@ read_listen(SrvServer *self, CrConfigSection *section, GError **error)
 
 	g_free(self->listen_where);
 	self->listen_where = cr_config_section_locate(section, "listen");
+	if (text != NULL && g_strstrip(text)[0] == '\0')
+		return TRUE; /* no plain listener */
 	if (text == NULL || !g_str_has_suffix(text, ":0"))
 		return cr_config_section_get_host_port(section, "listen", "127.0.0.1",
 						       SRV_DEFAULT_PORT, &self->listen_host,
@@ -284,8 +297,15 @@ srv_server_create(CrRouter *router, CrConfigSection *section, GError **error)
 	g_autofree gchar *name = NULL;
 	gint64 v;
 
-	if (!read_listen(self, section, error))
+	if (!read_listen(self, section, error) || !srv_tls_read_config(self, section, error))
 		return NULL;
+	if (self->listen_host == NULL && self->tls_host == NULL) {
+		cr_config_section_set_error(section, error, "listen",
+					    "empty, and no listen-tls: nothing to listen on");
+		return NULL;
+	}
+	if (self->listen_host == NULL)
+		goto no_plain;
 	if (g_strcmp0(self->listen_host, "localhost") == 0) {
 		g_free(self->listen_host);
 		self->listen_host = g_strdup("127.0.0.1");
@@ -297,6 +317,7 @@ srv_server_create(CrRouter *router, CrConfigSection *section, GError **error)
 					    self->listen_host);
 		return NULL;
 	}
+no_plain:
 	read_state_file(self, router, section);
 	if (!read_bank_addresses(self, section, error))
 		return NULL;

@@ -160,6 +160,8 @@ handle_connect_client(SrvConn *conn, const RsproConnectClientReq *req)
 		srv_conn_close(conn, "connectClientReq without a client slot (not supported)");
 		return;
 	}
+	if (!srv_tls_check_identity(conn, FALSE, req->client_slot.client_id))
+		return;
 	who = g_strdup_printf("C%u:%u", req->client_slot.client_id, req->client_slot.slot_nr);
 	key = srv_client_key(req->client_slot.client_id, req->client_slot.slot_nr);
 	if (g_hash_table_contains(srv->clients, GUINT_TO_POINTER(key))) {
@@ -220,6 +222,8 @@ handle_connect_bank(SrvConn *conn, const RsproConnectBankReq *req)
 		srv_conn_close(conn, why);
 		return;
 	}
+	if (!srv_tls_check_identity(conn, TRUE, req->bank_id))
+		return;
 	who = g_strdup_printf("B%u", req->bank_id);
 	if (g_hash_table_contains(srv->banks, GUINT_TO_POINTER(req->bank_id))) {
 		reject(conn, RSPRO_MSG_CONNECT_BANK_RES, who);
@@ -233,6 +237,7 @@ handle_connect_bank(SrvConn *conn, const RsproConnectBankReq *req)
 	g_free(conn->name);
 	conn->name = g_steal_pointer(&who);
 	read_announcement(conn, &req->identity);
+	srv_tls_read_announcement(conn, &req->identity);
 	g_hash_table_insert(srv->banks, GUINT_TO_POINTER(conn->bank_id), conn);
 	srv_conn_bank_address(conn, &addr);
 	addr_text = srv_ip_port_to_string(&addr);
@@ -330,11 +335,12 @@ on_down(RsproLink *link, const GError *error, gpointer user_data)
 }
 
 void
-srv_conn_accept(SrvServer *srv, GSocketConnection *connection)
+srv_conn_accept(SrvServer *srv, GIOStream *connection)
 {
 	SrvConn *conn = g_new0(SrvConn, 1);
-	g_autoptr(GSocketAddress) remote = g_socket_connection_get_remote_address(connection,
-										  NULL);
+	GSocketConnection *sc = rspro_stream_get_socket_connection(connection);
+	g_autoptr(GSocketAddress) remote = sc != NULL ? g_socket_connection_get_remote_address(sc,
+										  NULL) : NULL;
 
 	conn->srv = srv;
 	conn->state = SRV_CONN_ESTABLISHED;
@@ -348,7 +354,8 @@ srv_conn_accept(SrvServer *srv, GSocketConnection *connection)
 		conn->remote_ip = g_strdup("?");
 	}
 	conn->name = g_strdup_printf("%s:%u", conn->remote_ip, conn->remote_port);
-	conn->link = rspro_link_new(G_IO_STREAM(connection), RSPRO_LINK_ROLE_SERVER, conn->name);
+	conn->tls = G_IS_TLS_CONNECTION(connection);
+	conn->link = rspro_link_new(connection, RSPRO_LINK_ROLE_SERVER, conn->name);
 	rspro_link_set_keepalive(conn->link, srv->ka_interval_ms, srv->ka_timeout_ms);
 	rspro_link_set_callbacks(conn->link, on_msg, on_down, conn);
 	g_hash_table_add(srv->conns, conn);
@@ -360,12 +367,25 @@ srv_conn_accept(SrvServer *srv, GSocketConnection *connection)
 void
 srv_conn_bank_address(SrvConn *bank, RsproIpPort *out)
 {
+	srv_conn_bank_address_for(bank, FALSE, out);
+}
+
+void
+srv_conn_bank_address_for(SrvConn *bank, gboolean tls, RsproIpPort *out)
+{
 	SrvServer *srv = bank->srv;
 	RsproIpPort *fixed = g_hash_table_lookup(srv->bank_override,
 						 GUINT_TO_POINTER(bank->bank_id));
 
 	if (fixed != NULL) {
 		*out = *fixed;
+		return;
+	}
+	if (tls && bank->announced_tls) {
+		*out = bank->announced_tls_addr;
+		if (bank->announced_tls_any &&
+		    !srv_ip_port_from_inet(bank->remote_ip, bank->announced_tls_addr.port, out))
+			memset(out, 0, sizeof(*out));
 		return;
 	}
 	if (bank->announced && !bank->announced_any) {
@@ -421,7 +441,7 @@ srv_conn_update_client(SrvConn *c)
 		mapped = TRUE;
 		bs.bank_id = m->bank_id;
 		bs.slot_nr = m->bank_slot;
-		srv_conn_bank_address(bank, &addr);
+		srv_conn_bank_address_for(bank, c->tls, &addr);
 	} else if (srv_map_store_client_dying(srv->maps, c->client_id, c->client_slot)) {
 		return; /* told once the bank removed the old map */
 	} else if (m != NULL && c->told_mapped && c->told_bank.bank_id == m->bank_id &&

@@ -6,6 +6,7 @@
 #include <gio/gio.h>
 
 #include "rspro-link.h"
+#include "rspro-tls.h"
 #include "srv-rsres-parse.h"
 #include "srv-slotmap.h"
 
@@ -47,6 +48,10 @@ typedef struct {
 	gboolean announced;	/* a cardroute bank told its client address */
 	RsproIpPort announced_addr;
 	gboolean announced_any; /* announced host was "*" / 0.0.0.0: use remote_ip */
+	gboolean announced_tls; /* ... and its TLS address (srv-tls.c) */
+	RsproIpPort announced_tls_addr;
+	gboolean announced_tls_any;
+	gboolean tls;           /* the link is TLS: its certificate binds the identity */
 	CrTimer timer;		/* identify timeout / reject linger, on the reactor */
 	guint64 serial;		/* accept order (srv-admit.c) */
 } SrvConn;
@@ -85,6 +90,15 @@ struct _SrvServer {
 	CrLogLimiter *log_limit;
 	guint64 next_serial;
 	guint64 conns_evicted, conns_refused;
+	/* srv-tls.c */
+	RsproTls *tls;
+	gchar *tls_host; /* NULL: no listen-tls */
+	guint16 tls_port;
+	gchar *tls_where;
+	RsproTlsListener *tls_service;
+	guint16 tls_bound_port;
+	guint64 tls_identity_refusals;
+	guint tls_metrics_id;
 };
 
 static inline guint32
@@ -94,11 +108,13 @@ srv_client_key(guint16 client_id, guint16 client_slot)
 }
 
 /* srv-conn.c: one accepted RSPRO connection */
-void srv_conn_accept(SrvServer *srv, GSocketConnection *connection);
+void srv_conn_accept(SrvServer *srv, GIOStream *connection);
 void srv_conn_close(SrvConn *conn, const gchar *why);
 const gchar *srv_conn_state_name(SrvConnState state);
 /* the address a client is sent to for this bank (rsres sheet A.1 / README) */
 void srv_conn_bank_address(SrvConn *bank, RsproIpPort *out);
+/* the same for a client that came over TLS (@tls): the bank's TLS address */
+void srv_conn_bank_address_for(SrvConn *bank, gboolean tls, RsproIpPort *out);
 /* tells a client what its map says now, if that changed */
 void srv_conn_update_client(SrvConn *client);
 void srv_conn_send_mapping(SrvConn *bank, RsproMsgType type, const SrvMap *map);
@@ -136,6 +152,17 @@ void srv_metrics_note_refusal(SrvServer *srv, const SrvMap *map, guint16 bank, g
 /* "refusal" member of a map's JSON (with the leading ','), or nothing */
 void srv_json_refusal(GString *out, const SrvMap *map);
 void srv_metrics_describe(SrvServer *srv, GVariantDict *dict);
+
+/* srv-tls.c: listen-tls and certificate-bound identities */
+gboolean srv_tls_read_config(SrvServer *srv, CrConfigSection *section, GError **error);
+gboolean srv_tls_start(SrvServer *srv, GError **error);
+void srv_tls_stop(SrvServer *srv);
+void srv_tls_free(SrvServer *srv);
+/* over TLS, the certificate must name what connectClientReq / connectBankReq
+ * claims (@bank: bank id, else client id); FALSE: logged, counted, refused */
+gboolean srv_tls_check_identity(SrvConn *conn, gboolean bank, guint id);
+/* the bank's TLS address (hwSerialNumber "HOST:PORT") */
+void srv_tls_read_announcement(SrvConn *conn, const RsproIdentity *id);
 
 /* srv-address.c: HOST:PORT text <-> RsproIpPort */
 gboolean srv_ip_port_parse(const gchar *text, RsproIpPort *out, gboolean *any, GError **error);

@@ -11,6 +11,8 @@ requires each key:
   "## FOLDER" subsection (FOLDER: the plugin's folder, e.g. backend-vcard),
   for the core anywhere in the page;
 - in data/cardroute.ini as "key =" or "#key =" (the installed, commented INI).
+A shared library folder (SHARED below) reads keys on behalf of the plugins
+that use it: its keys must be in each of their subsections.
 A plugin that reads keys and has no subsection fails too. See
 docs/README.md ("Documenting a plugin's keys").
 
@@ -26,6 +28,10 @@ CALL = re.compile(r"cr_config_section_(?:get_(?:string|required|int|bool|choice|
 
 WRAPPER = re.compile(r"^(\w+)\s*\(\s*CrConfigSection\s*\*\s*\w+\s*,\s*const\s+gchar\s*\*\s*\w+",
                      re.M)
+
+
+# library folder -> the plugin folders whose sections its keys belong to
+SHARED = {"rspro": ["backend-remote", "frontend-rspro", "server-rspro"]}
 
 
 def keys_in(folder):
@@ -86,7 +92,12 @@ def main():
     for folder in sorted(os.listdir(plugins)):
         if not os.path.isdir(os.path.join(plugins, folder)):
             continue
+        if folder in SHARED:
+            continue
         keys = keys_in(os.path.join(plugins, folder))
+        for lib, users in SHARED.items():
+            if folder in users:
+                keys.update(keys_in(os.path.join(plugins, lib)))
         if not keys:
             continue
         if folder not in sections:

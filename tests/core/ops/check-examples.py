@@ -33,6 +33,21 @@ PLACEHOLDERS = {
 failures = []
 
 
+def make_pki():
+    """A real CA, certificate and key (tools/make-test-pki.sh) for the tls-*
+    keys: GIO loads them at --check-config."""
+    d = tempfile.mkdtemp(prefix="cr-examples-pki-")
+    subprocess.run([os.path.join(ROOT, "tools", "make-test-pki.sh"), d, "lab=rspro:server"],
+                   check=True, timeout=120)
+    for key, name in (("tls-ca", "ca.pem"), ("tls-cert", "lab.pem"), ("tls-key", "lab.key")):
+        with open(os.path.join(d, name)) as f:
+            PLACEHOLDERS[key] = f.read()
+    shutil.rmtree(d)
+
+
+make_pki()
+
+
 def blocks(path):
     """(first line number, text) of each example block of @path."""
     lines = open(path, encoding="utf-8").read().split("\n")
