@@ -35,7 +35,8 @@ bank_tls_read_config(BankInstance *self, CrConfigSection *section, GError **erro
 		return TRUE;
 	if (g_str_has_suffix(text, ":0")) {
 		text[strlen(text) - 2] = '\0';
-		if (!cr_parse_host_port(text, NULL, 0, &self->tls_host, &self->tls_port, &local)) {
+		/* the port was ":0" (any free port): the default 1 only satisfies the parser */
+		if (!cr_parse_host_port(text, NULL, 1, &self->tls_host, &self->tls_port, &local)) {
 			cr_config_section_set_error(section, error, "listen-tls", "%s",
 			                            local->message);
 			return FALSE;

@@ -29,6 +29,7 @@
 static const gchar *vectors_dir;
 static gint vpcd_port;
 static gchar *vpcd_reader;
+static gchar *tls_dir; /* --tls-dir: the bank also has listen-tls */
 
 typedef struct {
 	gboolean to_bank;
@@ -484,10 +485,18 @@ test_replay(void)
 		         cr_backend_slot_get_state(cr_router_lookup_backend(
 		                 r.router, "bank-readers.0")) == CR_SLOT_STATE_PRESENT);
 	} else {
+		/* with --tls-dir the same bank also listens for TLS clients: the
+		 * plain clients' bytes must not change */
+		g_autofree gchar *tls =
+		        tls_dir == NULL
+		                ? g_strdup("")
+		                : g_strdup_printf("listen-tls = 127.0.0.1:0\ntls-ca = %s/ca.pem\n"
+		                                  "tls-cert = %s/bank1.pem\ntls-key = %s/bank1.key\n",
+		                                  tls_dir, tls_dir, tls_dir);
 		ini = g_strdup_printf("[frontend:bank]\nplugin = rspro-bank\nlisten = 127.0.0.1:0\n"
 		                      "bank-id = 1\nslots = 2\nserver = 127.0.0.1:%u\n"
-		                      "resync-ms = 0\n",
-		                      test_server_port(r.server));
+		                      "resync-ms = 0\n%s",
+		                      test_server_port(r.server), tls);
 		r.router = bank_test_router(ini);
 		r.port = bank_test_port(r.router, "bank");
 		g_assert_true(cr_instance_add_backend_slot(CR_INSTANCE(inst),
@@ -537,6 +546,8 @@ main(int argc, char **argv)
 	        {"vpcd-port", 0, 0, G_OPTION_ARG_INT, &vpcd_port, "card side of this vpcd slot",
 	         "PORT"},
 	        {"reader", 0, 0, G_OPTION_ARG_STRING, &vpcd_reader, "its PC/SC reader name", "NAME"},
+	        {"tls-dir", 0, 0, G_OPTION_ARG_FILENAME, &tls_dir,
+	         "also listen-tls with DIR/bank1.pem (tools/make-test-pki.sh)", "DIR"},
 	        {NULL},
 	};
 	g_autoptr(GOptionContext) oc = g_option_context_new("VECTORS_DIR");
