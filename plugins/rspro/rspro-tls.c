@@ -572,11 +572,16 @@ accept_done_cb(GObject *source, GAsyncResult *res, gpointer data)
 		} else {
 			g_autofree gchar *host = g_strdup(acc->peer);
 			gchar *colon = strrchr(host, ':');
+			g_autofree gchar *key = NULL;
 
+			/* per peer host and reason: a flood of one kind is summed up,
+			 * a different refusal from the same host still gets its line
+			 * (the limiter's table is bounded, whatever the reasons) */
 			if (colon != NULL)
 				*colon = '\0';
+			key = g_strdup_printf("%s %s", host, error->message);
 			self->failures++;
-			CR_LOG_LIMITED(self->log_limit, G_LOG_LEVEL_MESSAGE, host,
+			CR_LOG_LIMITED(self->log_limit, G_LOG_LEVEL_MESSAGE, key,
 			               "%s: TLS connection from %s refused: %s", self->name,
 			               acc->peer, error->message);
 		}
