@@ -84,37 +84,21 @@ lookup(CrDbus *self, const gchar *kind, const gchar *name)
 	return g_hash_table_lookup(self->objects, key);
 }
 
+/* Protocols, ExtendedLength, MaxCommand, MaxResponse: the same properties
+ * on FrontendSlot1 and BackendSlot1, set by name as set_details() does */
 static void
-caps_protocols(const CrSlotCaps *caps, const gchar *out[3])
+set_caps(GObject *iface, const CrSlotCaps *caps)
 {
+	const gchar *protocols[3];
 	guint n = 0;
 	if (caps->protocols & CR_PROTOCOL_T0)
-		out[n++] = "T=0";
+		protocols[n++] = "T=0";
 	if (caps->protocols & CR_PROTOCOL_T1)
-		out[n++] = "T=1";
-	out[n] = NULL;
-}
-
-static void
-set_frontend_caps(CrDbusFrontendSlot1 *iface, const CrSlotCaps *caps)
-{
-	const gchar *protocols[3];
-	caps_protocols(caps, protocols);
-	cr_dbus_frontend_slot1_set_protocols(iface, protocols);
-	cr_dbus_frontend_slot1_set_extended_length(iface, caps->extended);
-	cr_dbus_frontend_slot1_set_max_command(iface, caps->max_command);
-	cr_dbus_frontend_slot1_set_max_response(iface, caps->max_response);
-}
-
-static void
-set_backend_caps(CrDbusBackendSlot1 *iface, const CrSlotCaps *caps)
-{
-	const gchar *protocols[3];
-	caps_protocols(caps, protocols);
-	cr_dbus_backend_slot1_set_protocols(iface, protocols);
-	cr_dbus_backend_slot1_set_extended_length(iface, caps->extended);
-	cr_dbus_backend_slot1_set_max_command(iface, caps->max_command);
-	cr_dbus_backend_slot1_set_max_response(iface, caps->max_response);
+		protocols[n++] = "T=1";
+	protocols[n] = NULL;
+	g_object_set(iface, "protocols", protocols, "extended-length", caps->extended,
+		     "max-command", (guint)caps->max_command, "max-response",
+		     (guint)caps->max_response, NULL);
 }
 
 /* the Details property: the instance's describe() */
@@ -147,7 +131,7 @@ update_frontend(CrDbus *self, CrFrontendSlot *slot, gboolean counters_only)
 			iface, cr_slot_state_to_string(cr_frontend_slot_get_state(slot)));
 		cr_dbus_frontend_slot1_set_atr(iface, atr);
 		cr_dbus_frontend_slot1_set_route(iface, route_name);
-		set_frontend_caps(iface, cr_frontend_slot_get_caps(slot));
+		set_caps(G_OBJECT(iface), cr_frontend_slot_get_caps(slot));
 		set_details(G_OBJECT(iface), cr_frontend_slot_get_instance(slot));
 	}
 	cr_dbus_frontend_slot1_set_transactions(iface, s->transactions);
@@ -176,7 +160,7 @@ update_backend(CrDbus *self, CrBackendSlot *slot, gboolean counters_only)
 		cr_dbus_backend_slot1_set_location(iface, cr_backend_slot_get_location(slot) != NULL
 								  ? cr_backend_slot_get_location(slot)
 								  : "");
-		set_backend_caps(iface, cr_backend_slot_get_caps(slot));
+		set_caps(G_OBJECT(iface), cr_backend_slot_get_caps(slot));
 		set_details(G_OBJECT(iface), cr_backend_slot_get_instance(slot));
 	}
 	cr_dbus_backend_slot1_set_transactions(iface, s->transactions);
