@@ -59,8 +59,10 @@ void cr_rest_metrics(CrRest *rest, GString *out);
 /* cr-events-sse.c: GET /api/v1/events (needs soup: streaming) */
 CrSse *cr_sse_new(CrRouter *router);
 void cr_sse_free(CrSse *sse);
-/* takes over a server message (a SoupServerMessage) */
-void cr_sse_add_client(CrSse *sse, gpointer soup_server_message);
+struct _CrRestConns;
+/* takes the connection of a server message (a SoupServerMessage) from
+ * libsoup (cr_rest_conns_take()) and streams on it */
+void cr_sse_add_client(CrSse *sse, struct _CrRestConns *conns, gpointer soup_server_message);
 /* clients now, clients dropped; NULL is fine */
 void cr_sse_metrics(CrSse *sse, GString *out);
 

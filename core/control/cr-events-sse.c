@@ -1,15 +1,27 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
  * GET /api/v1/events: the router's events as Server-Sent Events, one
- * "event: TYPE" + "data: JSON" block each.
+ * "event: TYPE" + "data: JSON" block each, one HTTP chunk per block.
  *
- * Every client has a bounded queue of events (SSE_MAX_QUEUED blocks written
- * into libsoup and not yet on the socket). A client whose queue is full, or
- * that has had something queued without any of it leaving for
- * SSE_WRITE_TIMEOUT_S, is dropped: its connection is taken from libsoup and
- * closed at once, which frees what was queued for it. After many clients
- * left, the heap's free pages go back to the system (malloc_trim). A comment
- * every SSE_KEEPALIVE_S finds dead connections.
+ * libsoup only reads the request: the connection is then taken from it
+ * (cr_rest_conns_take()) and the answer is written here, on the core
+ * reactor, so an event costs the same whatever the clients do:
+ *  - Every event is formatted once, chunk framing included, into a shared
+ *    ring of the last SSE_MAX_QUEUED events. A client is a cursor into that
+ *    ring (the next event, the bytes of it already written): nothing is
+ *    copied or queued per client.
+ *  - The fan-out runs from a low-priority idle after the event (the
+ *    transaction that made it has been answered by then), batching whatever
+ *    came meanwhile: a client that keeps up gets one writev() per batch; a
+ *    client whose socket was full waits for its writable callback and costs
+ *    nothing but one comparison per batch.
+ *  - A client more than SSE_MAX_QUEUED events behind (its next event left the
+ *    ring), or with output pending and none of it written for
+ *    SSE_WRITE_TIMEOUT_S, is dropped: its socket is closed with a reset and
+ *    its memory freed at once. After many clients left, the heap's free
+ *    pages go back to the system (malloc_trim).
+ *  - A comment every SSE_KEEPALIVE_S finds dead connections; what a client
+ *    sends is read and dropped, its end of stream ends its stream.
  */
 #define G_LOG_DOMAIN "cr-control"
 
@@ -18,18 +30,24 @@
 #include <sys/socket.h>
 
 #include <cardroute/cr-log-limit.h>
+#include <cardroute/cr-reactor.h>
 
 #include "cr-control-private.h"
 #include "cr-json.h"
 #include "cr-rest-conn.h"
 
-#define SSE_MAX_QUEUED 128      /* events per client not yet on the socket */
-#define SSE_WRITE_TIMEOUT_S 10  /* queued, and nothing written for this long: dropped */
+#define SSE_MAX_QUEUED 128      /* events a client may be behind (the ring's size) */
+#define SSE_WRITE_TIMEOUT_S 10  /* output pending, and nothing written for this long: dropped */
 #define SSE_KEEPALIVE_S 15
 #define SSE_SWEEP_S 5
 #define SSE_TRIM_AFTER 16       /* clients gone since the last trim */
-#define SSE_SNDBUF (16 * 1024)  /* the kernel's share of a stream's backlog */
+#define SSE_SNDBUF 4096         /* the kernel's share of a stream's backlog (doubled by it) */
+#define SSE_FLUSH_AT (SSE_MAX_QUEUED * 3 / 4) /* events not fanned out: now, idle or not */
+#define SSE_SLICE 64            /* work per turn of the fan-out */
+#define SSE_DROP_COST 4         /* a drop (close with a reset) counts as this many writes */
+#define SSE_IOV 64              /* events per writev() */
 
+typedef struct _Client Client;
 
 struct _CrSse {
 	CrRouter *router;
@@ -37,35 +55,35 @@ struct _CrSse {
 	guint sweep;
 	guint ticks;
 	guint trim;
+	guint flush;           /* the fan-out idle */
 	guint gone_since_trim;
-	GPtrArray *clients; /* Client */
+	gboolean closing;      /* cr_sse_free() runs */
+	GPtrArray *clients;    /* Client, unordered (a client knows its index) */
+	GBytes *ring[SSE_MAX_QUEUED]; /* event seq is ring[seq % SSE_MAX_QUEUED] */
+	guint64 head;          /* seq of the next event */
+	guint64 flushed;       /* head when the last pass began */
+	gboolean in_pass;
+	guint pass_pos;        /* clients below this index are still to be seen */
 	CrLogLimiter *log;
 	guint64 dropped;
 	guint64 trims;
 };
 
-typedef struct {
+struct _Client {
 	CrSse *sse;
-	SoupServerMessage *msg;
-	gchar *peer;
-	guint queued;          /* blocks appended and not yet written */
-	gint64 last_progress;  /* monotonic: a block written, or the queue became non-empty */
-	gulong finished_id;
-	gulong disconnected_id;
-	gulong wrote_id;
-} Client;
+	CrRestConn *conn;
+	GPollableOutputStream *out; /* borrowed from the connection */
+	GPollableInputStream *in;
+	CrWatch *watch;
+	guint index;           /* in sse->clients */
+	GBytes *hello;         /* response headers and first comment, until written */
+	gsize off;             /* bytes written of hello, or else of ring[seq] */
+	guint64 seq;           /* next event to write */
+	gboolean blocked;      /* the socket took less than offered: waiting for it */
+	gint64 last_progress;  /* monotonic: bytes written, or output became pending */
+};
 
-static void
-client_free(gpointer data)
-{
-	Client *c = data;
-	g_signal_handler_disconnect(c->msg, c->finished_id);
-	g_signal_handler_disconnect(c->msg, c->disconnected_id);
-	g_signal_handler_disconnect(c->msg, c->wrote_id);
-	g_object_unref(c->msg);
-	g_free(c->peer);
-	g_free(c);
-}
+static void client_drop(Client *c, const gchar *why);
 
 static gboolean
 trim_now(gpointer user_data)
@@ -77,114 +95,249 @@ trim_now(gpointer user_data)
 	return G_SOURCE_REMOVE;
 }
 
-/* A client left: unhook from the router when none is left, and give memory
- * back once enough have gone (what they had queued is freed by now). */
+/* Removes @c from the list and frees it (its connection is the caller's). */
 static void
-client_left(CrSse *sse)
+client_free(Client *c)
 {
+	CrSse *sse = c->sse;
+	Client *last = g_ptr_array_index(sse->clients, sse->clients->len - 1);
+	last->index = c->index;
+	g_ptr_array_remove_index_fast(sse->clients, c->index);
+	cr_watch_free(c->watch);
+	g_clear_pointer(&c->hello, g_bytes_unref);
+	g_free(c);
+
 	if (sse->clients->len == 0 && sse->hook != 0) {
 		/* no client: no hook, so transactions build no event for nothing */
 		cr_router_remove_event_hook(sse->router, sse->hook);
 		sse->hook = 0;
 	}
-	if (++sse->gone_since_trim >= SSE_TRIM_AFTER ||
-	    (sse->clients->len == 0 && sse->gone_since_trim > 1)) {
+	/* give memory back once enough have gone */
+	if (!sse->closing && (++sse->gone_since_trim >= SSE_TRIM_AFTER ||
+			      (sse->clients->len == 0 && sse->gone_since_trim > 1))) {
 		sse->gone_since_trim = 0;
 		if (sse->trim == 0)
 			sse->trim = g_timeout_add_seconds(1, trim_now, sse);
 	}
 }
 
-/* @block is shared by every client it is queued for: one copy per event */
+/* The client left by itself (end of stream, a write error). */
 static void
-client_send(Client *c, GBytes *block)
+client_gone(Client *c)
 {
-	soup_message_body_append_bytes(soup_server_message_get_response_body(c->msg), block);
-	/* an empty queue means libsoup paused itself for want of data: wake it;
-	 * otherwise it is writing or waiting for the socket, and will go on */
-	if (c->queued++ == 0) {
-		c->last_progress = g_get_monotonic_time();
-		soup_server_message_unpause(c->msg);
-	}
+	CrRestConn *conn = c->conn;
+	g_debug("event stream client %s gone", cr_rest_conn_get_ip(conn));
+	client_free(c);
+	cr_rest_conn_release(conn, FALSE);
 }
 
-/* Close with a reset: what the kernel still holds for the client goes at
- * once instead of waiting for a reader that does not read. */
-static void
-abort_on_close(SoupServerMessage *msg)
-{
-	GSocket *socket = g_object_get_data(G_OBJECT(msg), CR_REST_MSG_SOCKET);
-	struct linger now = {.l_onoff = 1, .l_linger = 0};
-	if (socket != NULL)
-		setsockopt(g_socket_get_fd(socket), SOL_SOCKET, SO_LINGER, &now, sizeof(now));
-}
-
-/* Drops a client now: the connection is taken from libsoup and closed, and
- * the message with everything queued on it goes. */
+/* Dropped for not reading: closed with a reset, so what the kernel still
+ * holds for it goes at once too. */
 static void
 client_drop(Client *c, const gchar *why)
 {
 	CrSse *sse = c->sse;
-	g_autoptr(SoupServerMessage) msg = g_object_ref(c->msg);
-	g_autoptr(GIOStream) stream = NULL;
-	g_autofree gchar *key = g_strdup(c->peer);
-
+	CrRestConn *conn = c->conn;
+	g_autofree gchar *key = g_strdup(cr_rest_conn_get_ip(conn));
 	sse->dropped++;
 	CR_LOG_LIMITED(sse->log, G_LOG_LEVEL_MESSAGE, key, "event stream client %s dropped: %s",
 		       key, why);
-	g_ptr_array_remove(sse->clients, c); /* frees c */
-	abort_on_close(msg);
-	stream = soup_server_message_steal_connection(msg);
-	if (stream != NULL) {
-		g_io_stream_close(stream, NULL, NULL);
-	} else {
-		/* libsoup kept it: a dead socket makes it let go */
-		GSocket *socket = g_object_get_data(G_OBJECT(msg), CR_REST_MSG_SOCKET);
-		if (socket != NULL)
-			shutdown(g_socket_get_fd(socket), SHUT_RDWR);
-	}
-	client_left(sse);
+	client_free(c);
+	cr_rest_conn_release(conn, TRUE);
 }
 
-/* Ends a client's stream (it stays in the list until "finished"). */
+/* The connection was closed under us (shutdown of the REST server). */
 static void
-client_end(Client *c)
+client_conn_closed(gpointer data)
 {
-	soup_message_body_complete(soup_server_message_get_response_body(c->msg));
-	soup_server_message_unpause(c->msg);
+	client_free(data);
 }
 
 static void
-on_finished(SoupServerMessage *msg, gpointer user_data)
+client_set_blocked(Client *c, gboolean blocked)
 {
-	Client *c = user_data;
+	if (c->blocked == blocked)
+		return;
+	c->blocked = blocked;
+	cr_watch_set_events(c->watch, blocked ? G_IO_IN | G_IO_OUT : G_IO_IN);
+}
+
+/* Whether @c lost events (its next one left the ring). */
+static gboolean
+client_behind(const Client *c)
+{
+	return c->hello == NULL && c->sse->head - c->seq > SSE_MAX_QUEUED;
+}
+
+/*
+ * Writes what @c has pending, as far as the socket takes it. FALSE when the
+ * client is gone (freed).
+ */
+static gboolean
+client_write(Client *c)
+{
 	CrSse *sse = c->sse;
-	g_debug("event stream client %s gone", c->peer);
-	g_ptr_array_remove(sse->clients, c);
-	client_left(sse);
+	while (c->hello != NULL || c->seq < sse->head) {
+		GOutputVector iov[SSE_IOV];
+		guint n = 0;
+		gsize total = 0, written = 0;
+		gboolean all;
+		g_autoptr(GError) error = NULL;
+		GPollableReturn ret;
+		if (c->hello != NULL) {
+			gsize len;
+			const guint8 *data = g_bytes_get_data(c->hello, &len);
+			iov[n++] = (GOutputVector){data + c->off, len - c->off};
+		}
+		for (guint64 s = c->seq; s < sse->head && n < SSE_IOV; s++) {
+			gsize len;
+			const guint8 *data = g_bytes_get_data(sse->ring[s % SSE_MAX_QUEUED], &len);
+			gsize skip = c->hello == NULL && s == c->seq ? c->off : 0;
+			iov[n++] = (GOutputVector){data + skip, len - skip};
+		}
+		for (guint i = 0; i < n; i++)
+			total += iov[i].size;
+		ret = g_pollable_output_stream_writev_nonblocking(c->out, iov, n, &written, NULL,
+								  &error);
+		if (ret == G_POLLABLE_RETURN_WOULD_BLOCK) {
+			written = 0;
+		} else if (ret != G_POLLABLE_RETURN_OK) {
+			client_gone(c);
+			return FALSE;
+		}
+		if (written > 0)
+			c->last_progress = g_get_monotonic_time();
+		all = written == total;
+		/* advance the cursor over what went out */
+		for (guint i = 0; i < n && written > 0; i++) {
+			gsize step = MIN(written, iov[i].size);
+			written -= step;
+			c->off += step;
+			if (step < iov[i].size)
+				break;
+			c->off = 0;
+			if (c->hello != NULL)
+				g_clear_pointer(&c->hello, g_bytes_unref);
+			else
+				c->seq++;
+		}
+		if (!all) {
+			/* the socket is full: wait for it */
+			if (!c->blocked)
+				c->last_progress = g_get_monotonic_time();
+			client_set_blocked(c, TRUE);
+			return TRUE;
+		}
+	}
+	client_set_blocked(c, FALSE);
+	return TRUE;
 }
 
 static void
-on_wrote_chunk(SoupServerMessage *msg, gpointer user_data)
+on_ready(CrWatch *watch, GIOCondition events, gpointer user_data)
 {
 	Client *c = user_data;
-	if (c->queued > 0)
-		c->queued--;
-	c->last_progress = g_get_monotonic_time();
+	if (events & (G_IO_IN | G_IO_HUP | G_IO_ERR)) {
+		/* what a client sends is dropped; its end of stream ends it */
+		guint8 sink[1024];
+		for (guint i = 0; i < 16; i++) {
+			g_autoptr(GError) error = NULL;
+			gssize n = g_pollable_input_stream_read_nonblocking(c->in, sink, sizeof(sink),
+									    NULL, &error);
+			if (n < 0 && g_error_matches(error, G_IO_ERROR, G_IO_ERROR_WOULD_BLOCK))
+				break;
+			if (n <= 0) {
+				client_gone(c);
+				return;
+			}
+		}
+	}
+	if ((events & G_IO_OUT) && c->blocked) {
+		c->blocked = FALSE; /* the socket has room: try */
+		if (client_behind(c)) {
+			client_drop(c, "too slow (more than " G_STRINGIFY(SSE_MAX_QUEUED)
+				       " events behind)");
+			return;
+		}
+		client_write(c);
+	}
 }
 
-static void
-broadcast(CrSse *sse, const gchar *text, gsize len)
+/*
+ * One turn of the fan-out: every client that is not waiting for its socket
+ * gets what it has pending, a client that fell too far behind is dropped.
+ * A pass over all clients goes in slices of SSE_SLICE units of work (a
+ * write is one, a drop SSE_DROP_COST), so whatever else is ready (the next
+ * APDU) runs between them. TRUE when the pass is complete.
+ */
+static gboolean
+flush_slice(CrSse *sse, guint budget)
 {
-	g_autoptr(GBytes) block = g_bytes_new(text, len);
-	/* backwards: a dropped client leaves the array */
-	for (guint i = sse->clients->len; i > 0; i--) {
-		Client *c = sse->clients->pdata[i - 1];
-		if (c->queued >= SSE_MAX_QUEUED)
-			client_drop(c, "too slow (its queue is full)");
-		else
-			client_send(c, block);
+	if (!sse->in_pass) {
+		sse->in_pass = TRUE;
+		sse->pass_pos = sse->clients->len;
+		sse->flushed = sse->head;
 	}
+	/* backwards: a client that leaves takes the last one's place, which
+	 * this pass has seen already */
+	while (sse->pass_pos > 0 && budget > 0) {
+		guint i = --sse->pass_pos;
+		Client *c;
+		if (i >= sse->clients->len)
+			continue;
+		c = sse->clients->pdata[i];
+		if (client_behind(c)) {
+			client_drop(c, "too slow (more than " G_STRINGIFY(SSE_MAX_QUEUED)
+				       " events behind)");
+			budget -= MIN(budget, SSE_DROP_COST);
+		} else if (!c->blocked && c->seq < sse->head) {
+			client_write(c);
+			budget--;
+		}
+	}
+	if (sse->pass_pos > 0)
+		return FALSE;
+	sse->in_pass = FALSE;
+	return TRUE;
+}
+
+static gboolean
+flush_idle(gpointer user_data)
+{
+	CrSse *sse = user_data;
+	if (!flush_slice(sse, SSE_SLICE) || sse->flushed < sse->head)
+		return G_SOURCE_CONTINUE; /* more next turn */
+	sse->flush = 0;
+	return G_SOURCE_REMOVE;
+}
+
+/* Appends one block (chunk framing included) to the ring. */
+static void
+publish(CrSse *sse, GBytes *block)
+{
+	GBytes **slot = &sse->ring[sse->head % SSE_MAX_QUEUED];
+	g_clear_pointer(slot, g_bytes_unref);
+	*slot = block;
+	sse->head++;
+	if (sse->head - sse->flushed >= SSE_FLUSH_AT) {
+		/* the idle did not get its turns: the ring must not outrun the
+		 * clients that read, so the pass ends now, and one more follows */
+		flush_slice(sse, G_MAXUINT);
+		flush_slice(sse, G_MAXUINT);
+	}
+	if (sse->flush == 0) {
+		sse->flush = g_idle_add_full(G_PRIORITY_DEFAULT_IDLE, flush_idle, sse, NULL);
+	}
+}
+
+static GBytes *
+chunk_new(const gchar *text, gsize len)
+{
+	GString *s = g_string_sized_new(len + 16);
+	g_string_printf(s, "%" G_GSIZE_MODIFIER "x\r\n", len);
+	g_string_append_len(s, text, (gssize)len);
+	g_string_append(s, "\r\n");
+	return g_string_free_to_bytes(s);
 }
 
 static void
@@ -200,7 +353,7 @@ on_event(const CrEvent *event, gpointer user_data)
 	json = cr_json_to_string(node, FALSE);
 	text = g_strdup_printf("event: %s\ndata: %s\n\n", cr_event_type_to_string(event->type),
 			       json);
-	broadcast(sse, text, strlen(text));
+	publish(sse, chunk_new(text, strlen(text)));
 }
 
 static gboolean
@@ -211,12 +364,13 @@ sweep(gpointer user_data)
 	gint64 now = g_get_monotonic_time();
 	for (guint i = sse->clients->len; i > 0; i--) {
 		Client *c = sse->clients->pdata[i - 1];
-		if (c->queued > 0 && now - c->last_progress > SSE_WRITE_TIMEOUT_S * G_USEC_PER_SEC)
+		if (c->blocked && now - c->last_progress > SSE_WRITE_TIMEOUT_S * G_USEC_PER_SEC)
 			client_drop(c, "nothing written for " G_STRINGIFY(SSE_WRITE_TIMEOUT_S) " s");
 	}
 	if (++sse->ticks * SSE_SWEEP_S >= SSE_KEEPALIVE_S) {
 		sse->ticks = 0;
-		broadcast(sse, ping, sizeof(ping) - 1);
+		if (sse->clients->len > 0)
+			publish(sse, chunk_new(ping, sizeof(ping) - 1));
 	}
 	return G_SOURCE_CONTINUE;
 }
@@ -226,48 +380,78 @@ cr_sse_new(CrRouter *router)
 {
 	CrSse *sse = g_new0(CrSse, 1);
 	sse->router = router;
-	sse->clients = g_ptr_array_new_with_free_func(client_free);
+	sse->clients = g_ptr_array_new();
 	sse->sweep = g_timeout_add_seconds(SSE_SWEEP_S, sweep, sse);
 	sse->log = cr_log_limiter_new("rest-events", 10, 3);
 	return sse;
 }
 
-void
-cr_sse_add_client(CrSse *sse, gpointer soup_server_message)
+/* The status line and headers: what libsoup and the handlers put in the
+ * message's response headers, then ours. */
+static GBytes *
+render_head(SoupServerMessage *msg)
 {
 	static const gchar hello[] = ": cardroute event stream\n\n";
-	SoupServerMessage *msg = soup_server_message;
 	SoupMessageHeaders *hdrs = soup_server_message_get_response_headers(msg);
-	GSocketAddress *addr = soup_server_message_get_remote_address(msg);
-	GSocket *socket;
+	GString *out = g_string_new("HTTP/1.1 200 OK\r\n");
+	SoupMessageHeadersIter it;
+	const char *name, *value;
+	g_autoptr(GBytes) first = NULL;
+
+	soup_message_headers_iter_init(&it, hdrs);
+	while (soup_message_headers_iter_next(&it, &name, &value)) {
+		if (g_ascii_strcasecmp(name, "Content-Length") == 0 ||
+		    g_ascii_strcasecmp(name, "Content-Type") == 0 ||
+		    g_ascii_strcasecmp(name, "Cache-Control") == 0 ||
+		    g_ascii_strcasecmp(name, "Connection") == 0 ||
+		    g_ascii_strcasecmp(name, "Transfer-Encoding") == 0)
+			continue;
+		g_string_append_printf(out, "%s: %s\r\n", name, value);
+	}
+	g_string_append(out, "Content-Type: text/event-stream\r\nCache-Control: no-cache\r\n"
+			     "Transfer-Encoding: chunked\r\nConnection: close\r\n\r\n");
+	first = chunk_new(hello, sizeof(hello) - 1);
+	g_string_append_len(out, g_bytes_get_data(first, NULL), (gssize)g_bytes_get_size(first));
+	return g_string_free_to_bytes(out);
+}
+
+void
+cr_sse_add_client(CrSse *sse, CrRestConns *conns, gpointer soup_server_message)
+{
+	SoupServerMessage *msg = soup_server_message;
+	g_autoptr(GBytes) head = render_head(msg);
+	g_autoptr(GError) error = NULL;
 	Client *c = g_new0(Client, 1);
+	GIOStream *stream;
+
 	c->sse = sse;
-	c->msg = g_object_ref(msg);
-	if (addr != NULL && G_IS_INET_SOCKET_ADDRESS(addr))
-		c->peer = g_inet_address_to_string(
-			g_inet_socket_address_get_address(G_INET_SOCKET_ADDRESS(addr)));
-	else
-		c->peer = g_strdup("?");
-	socket = g_object_get_data(G_OBJECT(msg), CR_REST_MSG_SOCKET);
-	/* what a client does not read piles up in its queue here, where it is
+	c->conn = cr_rest_conns_take(conns, msg, client_conn_closed, c);
+	if (c->conn == NULL) {
+		g_free(c);
+		return;
+	}
+	stream = cr_rest_conn_get_stream(c->conn);
+	c->out = G_POLLABLE_OUTPUT_STREAM(g_io_stream_get_output_stream(stream));
+	c->in = G_POLLABLE_INPUT_STREAM(g_io_stream_get_input_stream(stream));
+	/* what a client does not read piles up in the ring here, where it is
 	 * counted, rather than in the kernel */
-	if (socket != NULL)
-		setsockopt(g_socket_get_fd(socket), SOL_SOCKET, SO_SNDBUF, &(gint){SSE_SNDBUF},
-			   sizeof(gint));
-	soup_server_message_set_status(msg, 200, NULL);
-	soup_message_headers_set_content_type(hdrs, "text/event-stream", NULL);
-	soup_message_headers_replace(hdrs, "Cache-Control", "no-cache");
-	soup_message_headers_set_encoding(hdrs, SOUP_ENCODING_CHUNKED);
-	soup_message_body_set_accumulate(soup_server_message_get_response_body(msg), FALSE);
-	c->finished_id = g_signal_connect(msg, "finished", G_CALLBACK(on_finished), c);
-	c->disconnected_id = g_signal_connect(msg, "disconnected", G_CALLBACK(on_finished), c);
-	c->wrote_id = g_signal_connect(msg, "wrote-chunk", G_CALLBACK(on_wrote_chunk), c);
+	setsockopt(cr_rest_conn_get_fd(c->conn), SOL_SOCKET, SO_SNDBUF, &(gint){SSE_SNDBUF},
+		   sizeof(gint));
+	c->watch = cr_watch_new(NULL, cr_rest_conn_get_fd(c->conn), G_IO_IN, on_ready, c, &error);
+	if (c->watch == NULL) {
+		g_warning("event stream: %s", error->message);
+		cr_rest_conn_release(c->conn, FALSE);
+		g_free(c);
+		return;
+	}
+	c->hello = g_steal_pointer(&head);
+	c->seq = sse->head;
+	c->index = sse->clients->len;
 	g_ptr_array_add(sse->clients, c);
 	if (sse->hook == 0)
 		sse->hook = cr_router_add_event_hook(sse->router, on_event, sse, NULL);
 	g_debug("event stream client added (%u)", sse->clients->len);
-	g_autoptr(GBytes) block = g_bytes_new_static(hello, sizeof(hello) - 1);
-	client_send(c, block);
+	client_write(c);
 }
 
 void
@@ -293,17 +477,31 @@ cr_sse_metrics(CrSse *sse, GString *out)
 void
 cr_sse_free(CrSse *sse)
 {
+	static const gchar end[] = "0\r\n\r\n";
 	if (sse == NULL)
 		return;
+	sse->closing = TRUE;
 	if (sse->hook != 0)
 		cr_router_remove_event_hook(sse->router, sse->hook);
 	sse->hook = 0;
 	g_source_remove(sse->sweep);
 	if (sse->trim != 0)
 		g_source_remove(sse->trim);
-	for (guint i = 0; i < sse->clients->len; i++)
-		client_end(sse->clients->pdata[i]);
+	if (sse->flush != 0)
+		g_source_remove(sse->flush);
+	/* the streams end: what fits of the last chunk, then the close */
+	while (sse->clients->len > 0) {
+		Client *c = sse->clients->pdata[sse->clients->len - 1];
+		CrRestConn *conn = c->conn;
+		if (!c->blocked && c->hello == NULL && c->off == 0)
+			g_pollable_output_stream_write_nonblocking(c->out, end, sizeof(end) - 1,
+								   NULL, NULL);
+		client_free(c);
+		cr_rest_conn_release(conn, FALSE);
+	}
 	g_ptr_array_unref(sse->clients);
+	for (guint i = 0; i < SSE_MAX_QUEUED; i++)
+		g_clear_pointer(&sse->ring[i], g_bytes_unref);
 	cr_log_limiter_free(sse->log);
 	g_free(sse);
 }

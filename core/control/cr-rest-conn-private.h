@@ -22,6 +22,7 @@ typedef enum {
 	PHASE_BODY,
 	PHASE_HANDLING,
 	PHASE_LINGER,
+	PHASE_STREAM, /* taken by a long-lived response written here (the event stream) */
 } Phase;
 
 typedef enum {
@@ -53,7 +54,7 @@ struct _CrRestConns {
 	guint64 closed[CLOSED_N];
 };
 
-typedef struct {
+struct _CrRestConn {
 	CrRestConns *owner;
 	GSocket *socket;
 	GIOStream *stream; /* weak while libsoup has it, owned once taken back */
@@ -75,7 +76,10 @@ typedef struct {
 	gboolean shut;
 	gsize dropped;
 	gboolean absolute_form; /* the request line names a whole URI */
-} Conn;
+	GDestroyNotify stream_closed; /* PHASE_STREAM: the taker, told when closed here */
+	gpointer stream_closed_data;
+};
+typedef struct _CrRestConn Conn;
 
 /* "ip port" of @addr (the key of a connection); @ip_out: the address alone */
 gchar *cr_rest_peer_key(GSocketAddress *addr, gchar **ip_out);

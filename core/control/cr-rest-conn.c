@@ -106,7 +106,8 @@ conn_free(Conn *conn)
 	conn_stop_watch(conn);
 	conn_drop_msg(conn);
 	if (conn->taken) {
-		self->lingering--;
+		if (conn->phase == PHASE_LINGER)
+			self->lingering--;
 		g_io_stream_close(conn->stream, NULL, NULL);
 		g_clear_object(&conn->stream);
 	} else if (conn->stream != NULL) {
@@ -405,6 +406,69 @@ conn_answer_now(Conn *conn, SoupServerMessage *msg, ClosedReason reason)
 	linger_step(conn);
 }
 
+/* ---- long-lived answers written by the daemon itself ---- */
+
+CrRestConn *
+cr_rest_conns_take(CrRestConns *self, gpointer soup_server_message, GDestroyNotify closed,
+		   gpointer closed_data)
+{
+	SoupServerMessage *msg = soup_server_message;
+	g_autofree gchar *key = cr_rest_peer_key(soup_server_message_get_remote_address(msg), NULL);
+	Conn *conn = key != NULL ? g_hash_table_lookup(self->by_peer, key) : NULL;
+	GIOStream *stream;
+
+	if (conn == NULL || conn->taken)
+		return NULL;
+	g_object_ref(msg);
+	conn_drop_msg(conn);
+	conn_stop_timer(conn);
+	conn_stop_watch(conn);
+	if (conn->stream != NULL)
+		g_object_weak_unref(G_OBJECT(conn->stream), stream_gone, conn);
+	conn->stream = NULL;
+	/* libsoup lets go: no "finished", nothing more written by it */
+	stream = soup_server_message_steal_connection(msg);
+	g_object_unref(msg);
+	if (stream == NULL) {
+		conn_close(conn, CLOSED_PEER);
+		return NULL;
+	}
+	conn->taken = TRUE;
+	conn->stream = stream;
+	conn->phase = PHASE_STREAM;
+	conn->stream_closed = closed;
+	conn->stream_closed_data = closed_data;
+	return conn;
+}
+
+GIOStream *
+cr_rest_conn_get_stream(CrRestConn *conn)
+{
+	return conn->stream;
+}
+
+gint
+cr_rest_conn_get_fd(CrRestConn *conn)
+{
+	return g_socket_get_fd(conn->socket);
+}
+
+const gchar *
+cr_rest_conn_get_ip(CrRestConn *conn)
+{
+	return conn->ip;
+}
+
+void
+cr_rest_conn_release(CrRestConn *conn, gboolean reset)
+{
+	struct linger now = {.l_onoff = 1, .l_linger = 0};
+	g_return_if_fail(conn->phase == PHASE_STREAM);
+	if (reset)
+		setsockopt(g_socket_get_fd(conn->socket), SOL_SOCKET, SO_LINGER, &now, sizeof(now));
+	conn_free(conn);
+}
+
 /* ---- following libsoup's messages ---- */
 
 static gboolean
@@ -602,6 +666,12 @@ cr_rest_conns_free(CrRestConns *self)
 		GList *keys = g_hash_table_get_keys(self->conns);
 		Conn *conn = keys->data;
 		g_list_free(keys);
+		if (conn->phase == PHASE_STREAM && conn->stream_closed != NULL) {
+			/* the taker forgets it first */
+			conn->stream_closed(conn->stream_closed_data);
+			if (!g_hash_table_contains(self->conns, conn))
+				continue;
+		}
 		self->closed[CLOSED_IDLE_TIMEOUT]--;
 		conn_close(conn, CLOSED_IDLE_TIMEOUT);
 	}

@@ -22,6 +22,7 @@ typedef struct {
 } CrRestLimits;
 
 typedef struct _CrRestConns CrRestConns;
+typedef struct _CrRestConn CrRestConn;
 
 /* The GSocket of a request's connection, on its SoupServerMessage
  * (g_object_get_data()): soup_server_message_get_socket() is NULL for
@@ -37,6 +38,25 @@ gboolean cr_rest_conns_listen(CrRestConns *self, GSocketAddress *address, GError
 gchar *cr_rest_conns_get_uri(CrRestConns *self);
 /* Prometheus lines: open connections, refused ones, closed ones by reason. */
 void cr_rest_conns_metrics(CrRestConns *self, GString *out);
+/*
+ * Takes the connection of @msg (a request being handled) out of libsoup for
+ * an answer written by the caller on the socket itself (the event stream):
+ * libsoup forgets it and writes nothing more. It stays counted against the
+ * connection limits until cr_rest_conn_release(). @closed is called (with
+ * @closed_data) if the connection is closed here first (shutdown). NULL when
+ * the connection is not one of ours or is gone.
+ */
+CrRestConn *cr_rest_conns_take(CrRestConns *self, gpointer soup_server_message,
+			       GDestroyNotify closed, gpointer closed_data);
+/* the taken connection's stream (plain socket or TLS; borrowed) */
+GIOStream *cr_rest_conn_get_stream(CrRestConn *conn);
+/* its socket's file descriptor (for a reactor watch) */
+gint cr_rest_conn_get_fd(CrRestConn *conn);
+/* its source address, as text */
+const gchar *cr_rest_conn_get_ip(CrRestConn *conn);
+/* Closes and frees a taken connection; @reset: with a TCP reset (what the
+ * kernel still holds for the peer goes at once). */
+void cr_rest_conn_release(CrRestConn *conn, gboolean reset);
 /* Closes the listener and every connection. NULL is fine. */
 void cr_rest_conns_free(CrRestConns *self);
 

@@ -154,7 +154,7 @@ server_cb(SoupServer *server, SoupServerMessage *msg, const char *path, GHashTab
 
 	if (g_strcmp0(path, "/api/v1/events") == 0 && g_strcmp0(method, "GET") == 0) {
 		if (rest->control->sse != NULL)
-			cr_sse_add_client(rest->control->sse, msg);
+			cr_sse_add_client(rest->control->sse, rest->conns, msg);
 		return;
 	}
 	body = soup_message_body_flatten(req_body);

@@ -4,11 +4,15 @@
 sockets the client closed, slowloris, connection limits, a full fd table,
 bodies that must be refused before they are read, event-stream clients that
 never read. Every wait is bounded and polls the daemon (/proc, /metrics, its
-log); the one figure that is about speed (APDU round trips while the event
-streams are stuck) is printed, never asserted."""
+log). One figure about speed is asserted because the issue sets it as the
+target: the vpcd transaction p99 under 2 ms while 500 event streams are
+stuck (printed with the machine's load)."""
+import json
 import os
 import re
+import select
 import socket
+import struct
 import subprocess
 import sys
 import tempfile
@@ -403,74 +407,196 @@ def apdu_rtts(d, n):
     return out
 
 
+def raise_priority(pid):
+    """The measured parties run before the machine's other work (the test
+    may share two cores with builds): what is left is the daemon's own
+    delay. Needs root; without it the figure includes the machine's load."""
+    try:
+        os.setpriority(os.PRIO_PROCESS, pid, -10)
+        return True
+    except OSError:
+        return False
+
+
+def vpcd_frame(conn, payload):
+    """One vpcd exchange (2-byte length + payload each way); the answer or None."""
+    conn.sendall(struct.pack(">H", len(payload)) + payload)
+    data = b""
+    need = 2
+    while len(data) < need:
+        chunk = conn.recv(need - len(data))
+        if not chunk:
+            return None
+        data += chunk
+        if len(data) == 2 and need == 2:
+            need = 2 + struct.unpack(">H", data)[0]
+    return data[2:]
+
+
+def vpcd_loop(conn, stop_fd, out_fd, at_least):
+    """In a child process (no GIL shared with the test): vpcd transactions
+    back to back until told to stop (and at least @at_least of them); the
+    round trips in microseconds go to @out_fd as JSON."""
+    rtts, failed = [], 0
+    apdu = bytes.fromhex("00B0000002")
+    raise_priority(0)
+    while True:
+        if len(rtts) >= at_least and select.select([stop_fd], [], [], 0)[0]:
+            break
+        t = time.perf_counter()
+        answer = vpcd_frame(conn, apdu)
+        rtts.append(((time.perf_counter() - t) * 1e6, t))
+        if not answer:
+            failed += 1
+            break
+    with os.fdopen(out_fd, "w") as f:
+        json.dump({"rtts": rtts, "failed": failed}, f)
+
+
+def vpcd_measure(conn, at_least, during):
+    """Runs during() while a child process times vpcd transactions; returns
+    (during()'s result, round trips, failures)."""
+    stop_r, stop_w = os.pipe()
+    out_r, out_w = os.pipe()
+    pid = os.fork()
+    if pid == 0:
+        os.close(stop_w)
+        os.close(out_r)
+        try:
+            vpcd_loop(conn, stop_r, out_w, at_least)
+        finally:
+            os._exit(0)
+    os.close(stop_r)
+    os.close(out_w)
+    try:
+        result = during()
+    finally:
+        os.write(stop_w, b"x")
+        with os.fdopen(out_r) as f:
+            data = json.load(f)
+        os.waitpid(pid, 0)
+        os.close(stop_w)
+    return result, data["rtts"], data["failed"]
+
+
+def phase_p99(rtts, t0, t1):
+    """p99 (us) and count of the round trips that began between t0 and t1."""
+    inside = [r for r, t in rtts if t0 <= t < t1]
+    return (percentile(inside, 99) if inside else 0), len(inside)
+
+
 def event_flood(tmp):
+    """500 event-stream clients that never read while vpcd transactions flow:
+    the transaction p99 stays under 2 ms (the issue's target: stuck clients
+    must cost O(1) per event), all of them are dropped, and RSS comes back
+    within 10% of a fresh start once they left."""
+    vpcd = socket.socket()
+    vpcd.bind(("127.0.0.1", 0))
+    vpcd.listen(1)
+    vpcd_port = vpcd.getsockname()[1]
     d = start(tmp, "events", "allow-apdu = true\nrest-max-connections = 2000\n"
               "rest-max-connections-per-address = 2000\n",
               "[frontend:term]\nplugin = script\ncommands = 00B0000002\nrepeat = 10000000\n"
               f"interval-ms = 2\nlog = /dev/null\n"
-              "[route:r1]\nfrontend = term\nbackend = card\n")
+              "[route:r1]\nfrontend = term\nbackend = card\n"
+              "[backend:card3]\nplugin = echo\natr = 3B 00\n"
+              f"[frontend:v]\nplugin = vpcd\nhost = 127.0.0.1\nport = {vpcd_port}\nslot = 0\n"
+              "[route:r2]\nfrontend = v\nbackend = card3\n")
     subprocess.run(["prlimit", "--pid", str(d.proc.pid), "--nofile=4096:4096"], check=True)
-    apdu_rtts(d, 50)
-    base_rtts = apdu_rtts(d, 300)
+    if not raise_priority(d.proc.pid):
+        print("note: no priority raise (not root): the figures include the machine's load")
+    vpcd.settimeout(10)
+    conn, _ = vpcd.accept()
+    conn.settimeout(10)
+    conn.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+    check(vpcd_frame(conn, b"\x04") == b"\x3b\x00", "the vpcd slot has the card")
+    # the REST shell (its log lines are rate-limited), then transactions to
+    # warm up: what they allocate for good is part of the fresh start
+    apdu_rtts(d, 100)
+    _, base, _ = vpcd_measure(conn, 3000, lambda: None)
+    base = [r for r, _ in base]
+    wait_until(lambda: False, 0.5)
     rss_fresh = rss_kb(d)
+    clients = []
+    peak = [0, 0]
+    marks = []
 
     def wave():
-        clients = []
+        marks.append(time.perf_counter())
         for _ in range(500):
             s = connect(d, rcvbuf=4096)
             s.sendall(b"GET /api/v1/events HTTP/1.1\r\nHost: x\r\n\r\n")
             clients.append(s)
-        return clients
+            peak[0] = max(peak[0], rss_kb(d))
+        marks.append(time.perf_counter())
+        # they fill their sockets, then fall behind: seconds here, a minute on
+        # the old code (or never)
+        ok = wait_until(lambda: (peak.__setitem__(0, max(peak[0], rss_kb(d))) or
+                                 metric(d, "cardroute_rest_event_clients_dropped_total") == 500),
+                        60.0)
+        peak[1] = metric(d, "cardroute_rest_event_clients_dropped_total")
+        marks.append(time.perf_counter())
+        return ok
 
-    # a first wave sizes the allocator's pools (GLib 2.74's slice magazines,
-    # the heap); what a wave takes beyond that must come back
-    dropped = 0
-    for rnd in range(2):
-        if rnd == 1:
-            rss0 = rss_kb(d)
-        trims = metric(d, "cardroute_rest_event_memory_trims_total")
-        clients = wave()
-        check(wait_until(lambda: (metric(d, "cardroute_rest_event_clients") or 0) > 0, 10.0),
-              "the event clients are connected")
-        rss_peak = rss_kb(d)
-        if rnd == 1:
-            rtts = apdu_rtts(d, 300)
-            print(f"figure: REST APDU round trip p50/p99 us: idle {percentile(base_rtts, 50):.0f}/"
-                  f"{percentile(base_rtts, 99):.0f}, with 500 stuck event clients "
-                  f"{percentile(rtts, 50):.0f}/{percentile(rtts, 99):.0f}")
-        dropped += 500
-        # about 400 events each (socket buffers, then the queue): seconds, or a
-        # minute on a loaded machine
-        ok = wait_until(lambda: metric(d, "cardroute_rest_event_clients_dropped_total") == dropped, 120.0)
-        check(ok, "all 500 non-reading clients dropped "
-              f"({metric(d, 'cardroute_rest_event_clients_dropped_total')})")
-        pending = list(clients)
+    ok, rtts, failed = vpcd_measure(conn, 3000, wave)
+    check(ok, f"all 500 non-reading clients dropped ({peak[1]})")
+    check(failed == 0, f"every vpcd transaction answered ({failed} not)")
+    connecting = phase_p99(rtts, marks[0], marks[1])
+    stuck = phase_p99(rtts, marks[1], marks[2])
+    rtts = [r for r, _ in rtts]
+    p50, p99 = percentile(rtts, 50), percentile(rtts, 99)
+    print(f"figure: vpcd transaction p50/p99/max us: without event clients "
+          f"{percentile(base, 50):.0f}/{percentile(base, 99):.0f}/{max(base):.0f}; while 500 "
+          f"non-reading event clients connected and were dropped {p50:.0f}/{p99:.0f}/"
+          f"{max(rtts):.0f} ({len(rtts)} transactions; p99 {connecting[0]:.0f} of {connecting[1]} "
+          f"while they connected, {stuck[0]:.0f} of {stuck[1]} until all were dropped); "
+          f"load {os.getloadavg()[0]:.2f}")
+    if SANITIZED:
+        print("skip: the p99 under the sanitizers (every access is checked)")
+    else:
+        check(p99 < 2000, f"vpcd transaction p99 under 2 ms while they were there ({p99:.0f} us)")
+    pending = list(clients)
 
-        def all_closed():
-            pending[:] = [s for s in pending if not closed_by_peer(s)]
-            return not pending
-        if not check(wait_until(all_closed, 10.0), f"their sockets closed by the daemon ({len(pending)} open)"):
-            for s in pending:
-                port = s.getsockname()[1]
-                print(subprocess.run(["ss", "-tnmi", f"( sport = :{port} or dport = :{port} )"],
-                                     capture_output=True, text=True).stdout)
-            print(metric(d, "cardroute_rest_connections"), metric(d, "cardroute_rest_event_clients"))
-        for s in clients:
-            s.close()
-        # the heap is trimmed a second after the last of them left
-        check(wait_until(lambda: (metric(d, "cardroute_rest_event_memory_trims_total") or 0) > trims, 10.0),
-              "memory trimmed after they left")
-    ok = wait_until(lambda: rss_kb(d) <= rss0 * 1.1, 10.0)
-    print(f"figure: RSS KiB fresh {rss_fresh}, after a first wave {rss0}, with 500 clients {rss_peak}, "
-          f"after {rss_kb(d)}")
+    def all_closed():
+        pending[:] = [s for s in pending if not closed_by_peer(s)]
+        return not pending
+    check(wait_until(all_closed, 10.0), f"their sockets closed by the daemon ({len(pending)} open)")
+    for s in clients:
+        s.close()
+    check(wait_until(lambda: metric(d, "cardroute_rest_event_clients") == 0, 5.0),
+          "no event client left")
+    # the heap is trimmed a second after the last of them left
+    check(wait_until(lambda: (metric(d, "cardroute_rest_event_memory_trims_total") or 0) > 0, 10.0),
+          "memory trimmed after they left")
+    ok = wait_until(lambda: rss_kb(d) <= rss_fresh * 1.1, 10.0)
+    print(f"figure: RSS KiB fresh {rss_fresh}, with 500 clients (peak) {peak[0]}, "
+          f"after they left {rss_kb(d)}")
     if SANITIZED:
         print("skip: RSS after the clients left (ASan keeps freed memory in its quarantine)")
     else:
-        check(ok, f"RSS back within 10% of the start ({rss_kb(d)} vs {rss0})")
+        check(ok, f"RSS back within 10% of the fresh start ({rss_kb(d)} vs {rss_fresh})")
+    # a reader still gets the stream as before
+    s = connect(d)
+    s.sendall(b"GET /api/v1/events HTTP/1.1\r\nHost: x\r\n\r\n")
+    got = b""
+
+    def event_seen():
+        nonlocal got
+        try:
+            got += s.recv(65536)
+        except OSError:
+            pass
+        return b"\r\nevent: transaction\ndata: {" in got
+    check(wait_until(event_seen, 10.0) and got.startswith(b"HTTP/1.1 200")
+          and b"Transfer-Encoding: chunked" in got and b"text/event-stream" in got,
+          f"a reading client gets chunked events ({got[:300]!r})")
+    s.close()
     shell_lines = d.output().count("APDU from the REST shell")
-    check(shell_lines < 30, f"650 shell APDUs: {shell_lines} log lines (rate-limited)")
+    check(shell_lines < 30, f"100 shell APDUs: {shell_lines} log lines (rate-limited)")
     n = metric(d, 'cardroute_log_suppressed_total{source="rest-apdu"}')
     check(n is not None and n > 0, f"the held-back lines are counted in /metrics ({n})")
+    conn.close()
+    vpcd.close()
     d.stop()
 
 
