@@ -26,6 +26,7 @@
 #define G_LOG_DOMAIN "cr-control"
 
 #include <libsoup/soup.h>
+#include <errno.h>
 #include <malloc.h>
 #include <sys/socket.h>
 
@@ -72,7 +73,8 @@ struct _CrSse {
 struct _Client {
 	CrSse *sse;
 	CrRestConn *conn;
-	GPollableOutputStream *out; /* borrowed from the connection */
+	gint fd;               /* the connection's socket (plain: written here) */
+	GPollableOutputStream *out; /* TLS: borrowed from the connection; else NULL */
 	GPollableInputStream *in;
 	CrWatch *watch;
 	guint index;           /* in sse->clients */
@@ -107,10 +109,15 @@ client_free(Client *c)
 	g_clear_pointer(&c->hello, g_bytes_unref);
 	g_free(c);
 
-	if (sse->clients->len == 0 && sse->hook != 0) {
-		/* no client: no hook, so transactions build no event for nothing */
-		cr_router_remove_event_hook(sse->router, sse->hook);
+	if (sse->clients->len == 0) {
+		/* no client: no hook, so transactions build no event for nothing,
+		 * and no event kept */
+		if (sse->hook != 0)
+			cr_router_remove_event_hook(sse->router, sse->hook);
 		sse->hook = 0;
+		for (guint i = 0; i < SSE_MAX_QUEUED; i++)
+			g_clear_pointer(&sse->ring[i], g_bytes_unref);
+		g_ptr_array_set_size(sse->clients, 0);
 	}
 	/* give memory back once enough have gone */
 	if (!sse->closing && (++sse->gone_since_trim >= SSE_TRIM_AFTER ||
@@ -169,6 +176,51 @@ client_behind(const Client *c)
 	return c->hello == NULL && c->sse->head - c->seq > SSE_MAX_QUEUED;
 }
 
+static GPollableReturn
+client_writev(Client *c, GOutputVector *iov, guint n, gsize *written, GError **error)
+{
+	struct msghdr mh = {.msg_iov = (struct iovec *)iov, .msg_iovlen = n};
+	gssize r;
+	G_STATIC_ASSERT(sizeof(GOutputVector) == sizeof(struct iovec));
+	if (c->out != NULL)
+		return g_pollable_output_stream_writev_nonblocking(c->out, iov, n, written, NULL,
+								   error);
+	r = sendmsg(c->fd, &mh, MSG_DONTWAIT | MSG_NOSIGNAL);
+	if (r >= 0) {
+		*written = (gsize)r;
+		return G_POLLABLE_RETURN_OK;
+	}
+	*written = 0;
+	if (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR)
+		return G_POLLABLE_RETURN_WOULD_BLOCK;
+	return G_POLLABLE_RETURN_FAILED;
+}
+
+/* Reads and drops what the client sent: FALSE when it has gone (end of
+ * stream, an error). */
+static gboolean
+client_drain(Client *c)
+{
+	guint8 sink[1024];
+	for (guint i = 0; i < 16; i++) {
+		gssize n;
+		if (c->in != NULL) {
+			g_autoptr(GError) error = NULL;
+			n = g_pollable_input_stream_read_nonblocking(c->in, sink, sizeof(sink), NULL,
+								     &error);
+			if (n < 0 && g_error_matches(error, G_IO_ERROR, G_IO_ERROR_WOULD_BLOCK))
+				return TRUE;
+		} else {
+			n = recv(c->fd, sink, sizeof(sink), MSG_DONTWAIT);
+			if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR))
+				return TRUE;
+		}
+		if (n <= 0)
+			return FALSE;
+	}
+	return TRUE;
+}
+
 /*
  * Writes what @c has pending, as far as the socket takes it. FALSE when the
  * client is gone (freed).
@@ -197,8 +249,7 @@ client_write(Client *c)
 		}
 		for (guint i = 0; i < n; i++)
 			total += iov[i].size;
-		ret = g_pollable_output_stream_writev_nonblocking(c->out, iov, n, &written, NULL,
-								  &error);
+		ret = client_writev(c, iov, n, &written, &error);
 		if (ret == G_POLLABLE_RETURN_WOULD_BLOCK) {
 			written = 0;
 		} else if (ret != G_POLLABLE_RETURN_OK) {
@@ -237,20 +288,10 @@ static void
 on_ready(CrWatch *watch, GIOCondition events, gpointer user_data)
 {
 	Client *c = user_data;
-	if (events & (G_IO_IN | G_IO_HUP | G_IO_ERR)) {
-		/* what a client sends is dropped; its end of stream ends it */
-		guint8 sink[1024];
-		for (guint i = 0; i < 16; i++) {
-			g_autoptr(GError) error = NULL;
-			gssize n = g_pollable_input_stream_read_nonblocking(c->in, sink, sizeof(sink),
-									    NULL, &error);
-			if (n < 0 && g_error_matches(error, G_IO_ERROR, G_IO_ERROR_WOULD_BLOCK))
-				break;
-			if (n <= 0) {
-				client_gone(c);
-				return;
-			}
-		}
+	/* what a client sends is dropped; its end of stream ends it */
+	if ((events & (G_IO_IN | G_IO_HUP | G_IO_ERR)) && !client_drain(c)) {
+		client_gone(c);
+		return;
 	}
 	if ((events & G_IO_OUT) && c->blocked) {
 		c->blocked = FALSE; /* the socket has room: try */
@@ -430,14 +471,16 @@ cr_sse_add_client(CrSse *sse, CrRestConns *conns, gpointer soup_server_message)
 		g_free(c);
 		return;
 	}
+	c->fd = cr_rest_conn_get_fd(c->conn);
 	stream = cr_rest_conn_get_stream(c->conn);
-	c->out = G_POLLABLE_OUTPUT_STREAM(g_io_stream_get_output_stream(stream));
-	c->in = G_POLLABLE_INPUT_STREAM(g_io_stream_get_input_stream(stream));
+	if (stream != NULL) {
+		c->out = G_POLLABLE_OUTPUT_STREAM(g_io_stream_get_output_stream(stream));
+		c->in = G_POLLABLE_INPUT_STREAM(g_io_stream_get_input_stream(stream));
+	}
 	/* what a client does not read piles up in the ring here, where it is
 	 * counted, rather than in the kernel */
-	setsockopt(cr_rest_conn_get_fd(c->conn), SOL_SOCKET, SO_SNDBUF, &(gint){SSE_SNDBUF},
-		   sizeof(gint));
-	c->watch = cr_watch_new(NULL, cr_rest_conn_get_fd(c->conn), G_IO_IN, on_ready, c, &error);
+	setsockopt(c->fd, SOL_SOCKET, SO_SNDBUF, &(gint){SSE_SNDBUF}, sizeof(gint));
+	c->watch = cr_watch_new(NULL, c->fd, G_IO_IN, on_ready, c, &error);
 	if (c->watch == NULL) {
 		g_warning("event stream: %s", error->message);
 		cr_rest_conn_release(c->conn, FALSE);
@@ -493,9 +536,11 @@ cr_sse_free(CrSse *sse)
 	while (sse->clients->len > 0) {
 		Client *c = sse->clients->pdata[sse->clients->len - 1];
 		CrRestConn *conn = c->conn;
-		if (!c->blocked && c->hello == NULL && c->off == 0)
-			g_pollable_output_stream_write_nonblocking(c->out, end, sizeof(end) - 1,
-								   NULL, NULL);
+		if (!c->blocked && c->hello == NULL && c->off == 0) {
+			GOutputVector last = {end, sizeof(end) - 1};
+			gsize written;
+			client_writev(c, &last, 1, &written, NULL);
+		}
 		client_free(c);
 		cr_rest_conn_release(conn, FALSE);
 	}

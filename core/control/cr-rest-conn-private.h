@@ -56,7 +56,8 @@ struct _CrRestConns {
 
 struct _CrRestConn {
 	CrRestConns *owner;
-	GSocket *socket;
+	GSocket *socket; /* NULL once a plain stream was taken: then fd */
+	gint fd;
 	GIOStream *stream; /* weak while libsoup has it, owned once taken back */
 	GIOStream *unhanded; /* owned until its first byte: then libsoup gets it */
 	GSocketAddress *local;

@@ -26,6 +26,7 @@
 #define G_LOG_DOMAIN "cr-control"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <unistd.h>
@@ -37,6 +38,13 @@ static const gchar *const closed_names[CLOSED_N] = {
 };
 
 static void conn_free(Conn *conn);
+
+/* the socket's descriptor, whether a GSocket still wraps it or not */
+static gint
+conn_fd(Conn *conn)
+{
+	return conn->socket != NULL ? g_socket_get_fd(conn->socket) : conn->fd;
+}
 
 gchar *
 cr_rest_peer_key(GSocketAddress *addr, gchar **ip_out)
@@ -92,8 +100,9 @@ conn_close(Conn *conn, ClosedReason reason)
 		g_object_weak_unref(G_OBJECT(conn->stream), stream_gone, conn);
 	conn->stream = conn->taken ? conn->stream : NULL;
 	/* wakes whatever libsoup still polls on it with an end of stream */
-	shutdown(g_socket_get_fd(conn->socket), SHUT_RDWR);
-	g_socket_close(conn->socket, NULL);
+	shutdown(conn_fd(conn), SHUT_RDWR);
+	if (conn->socket != NULL)
+		g_socket_close(conn->socket, NULL);
 	conn_free(conn);
 }
 
@@ -108,7 +117,8 @@ conn_free(Conn *conn)
 	if (conn->taken) {
 		if (conn->phase == PHASE_LINGER)
 			self->lingering--;
-		g_io_stream_close(conn->stream, NULL, NULL);
+		if (conn->stream != NULL)
+			g_io_stream_close(conn->stream, NULL, NULL);
 		g_clear_object(&conn->stream);
 	} else if (conn->stream != NULL) {
 		g_object_weak_unref(G_OBJECT(conn->stream), stream_gone, conn);
@@ -119,8 +129,12 @@ conn_free(Conn *conn)
 	}
 	g_clear_object(&conn->local);
 	g_clear_object(&conn->remote);
-	g_socket_close(conn->socket, NULL);
-	g_object_unref(conn->socket);
+	if (conn->socket != NULL) {
+		g_socket_close(conn->socket, NULL);
+		g_object_unref(conn->socket);
+	}
+	if (conn->fd >= 0)
+		close(conn->fd);
 	if (g_hash_table_lookup(self->by_peer, conn->peer) == conn)
 		g_hash_table_remove(self->by_peer, conn->peer);
 	n = GPOINTER_TO_UINT(g_hash_table_lookup(self->per_ip, conn->ip));
@@ -436,6 +450,21 @@ cr_rest_conns_take(CrRestConns *self, gpointer soup_server_message, GDestroyNoti
 	conn->taken = TRUE;
 	conn->stream = stream;
 	conn->phase = PHASE_STREAM;
+	if (!G_IS_TLS_CONNECTION(stream)) {
+		/* a plain socket needs no GIO object for what comes: the
+		 * connection goes on on a duplicate of its descriptor, and the
+		 * objects (libsoup's stream wrappers, the GSocket) go now, so a
+		 * long-lived stream holds a few small blocks, nothing pooled */
+		gint fd = fcntl(g_socket_get_fd(conn->socket), F_DUPFD_CLOEXEC, 3);
+		if (fd < 0) {
+			conn_close(conn, CLOSED_PEER);
+			return NULL;
+		}
+		g_socket_close(conn->socket, NULL);
+		g_clear_object(&conn->socket);
+		g_clear_object(&conn->stream);
+		conn->fd = fd;
+	}
 	conn->stream_closed = closed;
 	conn->stream_closed_data = closed_data;
 	return conn;
@@ -450,7 +479,7 @@ cr_rest_conn_get_stream(CrRestConn *conn)
 gint
 cr_rest_conn_get_fd(CrRestConn *conn)
 {
-	return g_socket_get_fd(conn->socket);
+	return conn_fd(conn);
 }
 
 const gchar *
@@ -465,7 +494,7 @@ cr_rest_conn_release(CrRestConn *conn, gboolean reset)
 	struct linger now = {.l_onoff = 1, .l_linger = 0};
 	g_return_if_fail(conn->phase == PHASE_STREAM);
 	if (reset)
-		setsockopt(g_socket_get_fd(conn->socket), SOL_SOCKET, SO_LINGER, &now, sizeof(now));
+		setsockopt(conn_fd(conn), SOL_SOCKET, SO_LINGER, &now, sizeof(now));
 	conn_free(conn);
 }
 
@@ -567,9 +596,6 @@ request_started(SoupServer *server, SoupServerMessage *msg, gpointer user_data)
 		return;
 	conn_drop_msg(conn);
 	conn->msg = g_object_ref(msg);
-	/* libsoup 3.2 has no socket for a connection it did not accept */
-	g_object_set_data_full(G_OBJECT(msg), CR_REST_MSG_SOCKET, g_object_ref(conn->socket),
-			       g_object_unref);
 	/* libsoup keeps a connection alive only for the connections of its own
 	 * listeners: say so, rather than leave clients to find the close */
 	soup_message_headers_replace(soup_server_message_get_response_headers(msg), "Connection",
@@ -591,6 +617,7 @@ cr_rest_conn_adopt(CrRestConns *self, GSocket *socket, GIOStream *stream, GSocke
 	Conn *conn = g_new0(Conn, 1);
 	conn->owner = self;
 	conn->socket = g_object_ref(socket);
+	conn->fd = -1;
 	conn->peer = g_strdup(key);
 	conn->ip = g_strdup(ip);
 	conn->unhanded = g_object_ref(stream);

@@ -24,11 +24,6 @@ typedef struct {
 typedef struct _CrRestConns CrRestConns;
 typedef struct _CrRestConn CrRestConn;
 
-/* The GSocket of a request's connection, on its SoupServerMessage
- * (g_object_get_data()): soup_server_message_get_socket() is NULL for
- * connections accepted here. */
-#define CR_REST_MSG_SOCKET "cr-rest-socket"
-
 /* @cert: NULL for plain HTTP */
 CrRestConns *cr_rest_conns_new(SoupServer *server, const CrRestLimits *limits,
 			       GTlsCertificate *cert);
@@ -48,7 +43,8 @@ void cr_rest_conns_metrics(CrRestConns *self, GString *out);
  */
 CrRestConn *cr_rest_conns_take(CrRestConns *self, gpointer soup_server_message,
 			       GDestroyNotify closed, gpointer closed_data);
-/* the taken connection's stream (plain socket or TLS; borrowed) */
+/* the taken connection's stream (borrowed) when it is TLS; NULL for a plain
+ * one, which is written and read on its descriptor */
 GIOStream *cr_rest_conn_get_stream(CrRestConn *conn);
 /* its socket's file descriptor (for a reactor watch) */
 gint cr_rest_conn_get_fd(CrRestConn *conn);
