@@ -117,7 +117,6 @@ client_free(Client *c)
 		sse->hook = 0;
 		for (guint i = 0; i < SSE_MAX_QUEUED; i++)
 			g_clear_pointer(&sse->ring[i], g_bytes_unref);
-		g_ptr_array_set_size(sse->clients, 0);
 	}
 	/* give memory back once enough have gone */
 	if (!sse->closing && (++sse->gone_since_trim >= SSE_TRIM_AFTER ||
@@ -173,7 +172,7 @@ client_set_blocked(Client *c, gboolean blocked)
 static gboolean
 client_behind(const Client *c)
 {
-	return c->hello == NULL && c->sse->head - c->seq > SSE_MAX_QUEUED;
+	return c->sse->head - c->seq > SSE_MAX_QUEUED;
 }
 
 static GPollableReturn

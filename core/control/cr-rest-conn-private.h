@@ -9,7 +9,7 @@
 
 G_BEGIN_DECLS
 
-#define ACCEPT_BATCH 64
+#define ACCEPT_BATCH 8 /* connections per turn: each may be a whole request handled */
 #define ACCEPT_BACKOFF_MS 250
 #define LINGER_MS 2000
 #define LINGER_MAX_BYTES (1024 * 1024) /* dropped before closing regardless */
