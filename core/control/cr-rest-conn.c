@@ -450,7 +450,9 @@ cr_rest_conns_take(CrRestConns *self, gpointer soup_server_message, GDestroyNoti
 	conn->taken = TRUE;
 	conn->stream = stream;
 	conn->phase = PHASE_STREAM;
-	if (!G_IS_TLS_CONNECTION(stream)) {
+	/* (what libsoup gives back wraps the stream it got: plain or TLS is
+	 * the listener's, not the wrapper's type) */
+	if (self->cert == NULL) {
 		/* a plain socket needs no GIO object for what comes: the
 		 * connection goes on on a duplicate of its descriptor, and the
 		 * objects (libsoup's stream wrappers, the GSocket) go now, so a

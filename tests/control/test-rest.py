@@ -322,6 +322,28 @@ def tls(tmp):
         resp = conn.getresponse()
         check(resp.status == 200 and json.loads(resp.read())["routes"] == 1, "GET /status over TLS")
         conn.close()
+        # the event stream over TLS (written by the daemon on the TLS stream)
+        ev = ctx.wrap_socket(socket.create_connection((d.host, d.port), timeout=20))
+        ev.sendall(b"GET /api/v1/events HTTP/1.1\r\nHost: x\r\n\r\n")
+        got = b""
+        while b": cardroute event stream" not in got:
+            chunk = ev.recv(65536)
+            if not chunk:
+                break
+            got += chunk
+        conn = http.client.HTTPSConnection(d.host, d.port, timeout=20, context=ctx)
+        conn.request("POST", "/api/v1/routes", body=json.dumps({"frontend": "term2", "backend": "card2"}),
+                     headers={"Content-Type": "application/json"})
+        made = conn.getresponse().status
+        conn.close()
+        while b"event: route-added" not in got:
+            chunk = ev.recv(65536)
+            if not chunk:
+                break
+            got += chunk
+        check(made == 201 and got.startswith(b"HTTP/1.1 200") and b"\r\nevent: route-added\ndata: {" in got,
+              f"the event stream over TLS ({made}, {got[:200]!r})")
+        ev.close()
         conn = http.client.HTTPConnection(d.host, d.port, timeout=20)
         try:
             conn.request("GET", "/api/v1/status")
