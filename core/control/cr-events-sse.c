@@ -293,7 +293,8 @@ on_ready(CrWatch *watch, GIOCondition events, gpointer user_data)
 		return;
 	}
 	if ((events & G_IO_OUT) && c->blocked) {
-		c->blocked = FALSE; /* the socket has room: try */
+		/* the socket has room (the watch goes back to G_IO_IN alone
+		 * once all is written) */
 		if (client_behind(c)) {
 			client_drop(c, "too slow (more than " G_STRINGIFY(SSE_MAX_QUEUED)
 				       " events behind)");
