@@ -22,6 +22,10 @@
  *    the client reads the answer instead of a reset), then the socket is
  *    closed. A chunked body is counted as it arrives and cut the same way at
  *    the limit. An absolute-form request target is answered 400 the same way.
+ *  - Long-lived answers (the event stream): cr_rest_conns_take() takes the
+ *    connection from libsoup once the request is read (STREAM); it stays
+ *    counted against the limits until its taker releases it. A plain one is
+ *    kept as a bare descriptor (the GIO and libsoup objects go at once).
  */
 #define G_LOG_DOMAIN "cr-control"
 
