@@ -330,29 +330,6 @@ read_csv(BankInstance *self, CrConfigSection *section, GError **error)
 	return TRUE;
 }
 
-/* `listen`: HOST:PORT as everywhere, plus port 0 (any free port: tests) */
-static gboolean
-read_listen(CrConfigSection *section, gchar **host, guint16 *port, GError **error)
-{
-	g_autofree gchar *text = cr_config_section_get_string(section, "listen", NULL);
-	g_autoptr(GError) local = NULL;
-
-	if (text != NULL && g_strstrip(text)[0] == '\0') {
-		*host = NULL; /* empty: no plain listener */
-		return TRUE;
-	}
-	if (text == NULL || !g_str_has_suffix(text, ":0"))
-		return cr_config_section_get_host_port(section, "listen", "127.0.0.1",
-		                                       BANK_DEFAULT_PORT, host, port, error);
-	text[strlen(text) - 2] = '\0';
-	if (!cr_parse_host_port(text, NULL, BANK_DEFAULT_PORT, host, port, &local)) {
-		cr_config_section_set_error(section, error, "listen", "%s", local->message);
-		return FALSE;
-	}
-	*port = 0;
-	return TRUE;
-}
-
 static gboolean
 read_config(BankInstance *self, CrConfigSection *section, GError **error)
 {
@@ -361,7 +338,9 @@ read_config(BankInstance *self, CrConfigSection *section, GError **error)
 	g_autoptr(GInetAddress) ip = NULL;
 	gint64 v;
 
-	if (!read_listen(section, &listen_host, &self->listen_port, error) ||
+	/* `listen`: port 0 takes any free port (tests); empty: no plain listener */
+	if (!cr_config_section_get_listen_address(section, "listen", "127.0.0.1", BANK_DEFAULT_PORT,
+	                                          TRUE, &listen_host, &self->listen_port, error) ||
 	    !bank_tls_read_config(self, section, error))
 		return FALSE;
 	if (listen_host == NULL) {

@@ -269,24 +269,12 @@ read_bank_addresses(SrvServer *self, CrConfigSection *section, GError **error)
 static gboolean
 read_listen(SrvServer *self, CrConfigSection *section, GError **error)
 {
-	g_autofree gchar *text = cr_config_section_get_string(section, "listen", NULL);
-	gsize len;
-
 	g_free(self->listen_where);
 	self->listen_where = cr_config_section_locate(section, "listen");
-	if (text != NULL && g_strstrip(text)[0] == '\0')
-		return TRUE; /* no plain listener */
-	if (text == NULL || !g_str_has_suffix(text, ":0"))
-		return cr_config_section_get_host_port(section, "listen", "127.0.0.1",
-						       SRV_DEFAULT_PORT, &self->listen_host,
-						       &self->listen_port, error);
-	len = strlen(text) - 2;
-	if (len >= 2 && text[0] == '[' && text[len - 1] == ']')
-		self->listen_host = g_strndup(text + 1, len - 2);
-	else
-		self->listen_host = g_strndup(text, len);
-	self->listen_port = 0;
-	return TRUE;
+	/* empty: no plain listener */
+	return cr_config_section_get_listen_address(section, "listen", "127.0.0.1",
+						    SRV_DEFAULT_PORT, TRUE, &self->listen_host,
+						    &self->listen_port, error);
 }
 
 static CrInstance *
