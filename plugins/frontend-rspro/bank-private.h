@@ -73,6 +73,8 @@ struct _BankInstance {
 	guint16 bound_port; /* after start (listen port 0 = any) */
 	gchar *server_host; /* NULL: no server, mappings from the INI */
 	guint16 server_port;
+	guint ka_interval_ms; /* the server link's IPA keepalive (0: no PINGs) */
+	guint ka_timeout_ms;
 	gchar *component_name;
 	gchar *csv_path;
 	BankCsv *csv;
