@@ -166,6 +166,7 @@ srv_server_finalize(GObject *object)
 {
 	SrvServer *self = SRV_SERVER(object);
 	srv_server_stop(CR_INSTANCE(self));
+	srv_conn_reaper_clear(self);
 	g_clear_handle_id(&self->save_idle, g_source_remove);
 	g_hash_table_destroy(self->conns);
 	g_hash_table_destroy(self->clients);
@@ -196,6 +197,7 @@ static void
 srv_server_init(SrvServer *self)
 {
 	self->conns = g_hash_table_new(NULL, NULL);
+	srv_conn_reaper_init(self);
 	self->clients = g_hash_table_new(NULL, NULL);
 	self->banks = g_hash_table_new(NULL, NULL);
 	self->bank_override = g_hash_table_new_full(NULL, NULL, NULL, g_free);

@@ -48,12 +48,26 @@ conn_free(SrvConn *conn)
 	g_free(conn);
 }
 
-static gboolean
-reap_idle(gpointer data)
+/* frees the closed connections, outside the callbacks that closed them */
+static void
+reap_closed(CrTimer *timer, gpointer data)
 {
-	SrvConn *conn = data;
-	conn_free(conn);
-	return G_SOURCE_REMOVE;
+	SrvServer *srv = data;
+	g_ptr_array_set_size(srv->closed, 0);
+}
+
+void
+srv_conn_reaper_init(SrvServer *srv)
+{
+	srv->closed = g_ptr_array_new_with_free_func((GDestroyNotify)conn_free);
+	cr_timer_init(&srv->reap_timer, NULL, reap_closed, srv);
+}
+
+void
+srv_conn_reaper_clear(SrvServer *srv)
+{
+	cr_timer_cancel(&srv->reap_timer);
+	g_clear_pointer(&srv->closed, g_ptr_array_unref);
 }
 
 void
@@ -86,7 +100,8 @@ srv_conn_close(SrvConn *conn, const gchar *why)
 	if (conn->link != NULL)
 		rspro_link_close(conn->link);
 	/* we may be inside the link's callback: free it later */
-	g_idle_add(reap_idle, conn);
+	g_ptr_array_add(srv->closed, conn);
+	cr_timer_arm(&srv->reap_timer, 0);
 }
 
 static void

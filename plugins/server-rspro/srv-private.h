@@ -75,6 +75,8 @@ struct _SrvServer {
 	CrListener *service;
 	guint16 bound_port;
 	GHashTable *conns;   /* SrvConn* set (owned) */
+	GPtrArray *closed;   /* closed SrvConn*, freed by reap_timer outside their callbacks */
+	CrTimer reap_timer;
 	GHashTable *clients; /* client key -> SrvConn* (identified) */
 	GHashTable *banks;   /* bank id -> SrvConn* (identified) */
 	SrvMapStore *maps;
@@ -110,6 +112,10 @@ srv_client_key(guint16 client_id, guint16 client_slot)
 /* srv-conn.c: one accepted RSPRO connection */
 void srv_conn_accept(SrvServer *srv, GIOStream *connection);
 void srv_conn_close(SrvConn *conn, const gchar *why);
+/* the closed connections' graveyard (srv->closed, one reactor timer): set up,
+ * and free what is in it (finalize) */
+void srv_conn_reaper_init(SrvServer *srv);
+void srv_conn_reaper_clear(SrvServer *srv);
 const gchar *srv_conn_state_name(SrvConnState state);
 /* the address a client is sent to for this bank (rsres sheet A.1 / README) */
 void srv_conn_bank_address(SrvConn *bank, RsproIpPort *out);
