@@ -363,29 +363,6 @@ on_link_down(RsproLink *link, const GError *error, gpointer user_data)
 		bank_client_close(self, "%s", error->message);
 }
 
-/* frees the closed clients, outside the callbacks that closed them */
-static void
-reap_closed(CrTimer *timer, gpointer data)
-{
-	BankInstance *bank = data;
-
-	g_ptr_array_set_size(bank->closed, 0);
-}
-
-void
-bank_client_reaper_init(BankInstance *bank)
-{
-	bank->closed = g_ptr_array_new_with_free_func((GDestroyNotify)bank_client_free);
-	cr_timer_init(&bank->reap_timer, NULL, reap_closed, bank);
-}
-
-void
-bank_client_reaper_clear(BankInstance *bank)
-{
-	cr_timer_cancel(&bank->reap_timer);
-	g_clear_pointer(&bank->closed, g_ptr_array_unref);
-}
-
 void
 bank_client_close(BankClient *self, const gchar *format, ...)
 {
@@ -414,10 +391,8 @@ bank_client_close(BankClient *self, const gchar *format, ...)
 	if (self->link != NULL)
 		rspro_link_close(self->link);
 	/* freed outside the link's callbacks */
-	if (self->link != NULL && g_hash_table_steal(self->bank->clients, self)) {
-		g_ptr_array_add(self->bank->closed, self);
-		cr_timer_arm(&self->bank->reap_timer, 0);
-	}
+	if (self->link != NULL && g_hash_table_steal(self->bank->clients, self))
+		rspro_reaper_add(&self->bank->closed, self);
 }
 
 static void

@@ -233,7 +233,7 @@ bank_instance_finalize(GObject *obj)
 {
 	BankInstance *self = BANK_INSTANCE(obj);
 
-	bank_client_reaper_clear(self);
+	rspro_reaper_clear(&self->closed);
 	g_clear_handle_id(&self->resync_timer, g_source_remove);
 	g_clear_pointer(&self->server, rspro_conn_unref);
 	g_clear_pointer(&self->service, cr_listener_free);
@@ -268,7 +268,7 @@ bank_instance_init(BankInstance *self)
 {
 	self->clients = g_hash_table_new_full(g_direct_hash, g_direct_equal,
 	                                      (GDestroyNotify)bank_client_free, NULL);
-	bank_client_reaper_init(self);
+	rspro_reaper_init(&self->closed, (GDestroyNotify)bank_client_free);
 	self->listen_host = g_strdup("127.0.0.1");
 	self->listen_port = BANK_DEFAULT_PORT;
 	self->bank_id = 1;

@@ -22,6 +22,7 @@
 #include "rspro-caps.h"
 #include "rspro-conn.h"
 #include "rspro-link.h"
+#include "rspro-reaper.h"
 #include "rspro-retry-log.h"
 
 G_BEGIN_DECLS
@@ -85,8 +86,7 @@ struct _BankInstance {
 	BankMaps *maps;
 	CrListener *service; /* the client listener, on the reactor */
 	GHashTable *clients; /* BankClient * set (owned) */
-	GPtrArray *closed;   /* closed clients, freed by reap_timer outside their callbacks */
-	CrTimer reap_timer;
+	RsproReaper closed;  /* closed clients, freed outside their callbacks */
 	guint64 next_client_serial;
 	RsproConn *server;
 	RsproRetryLog server_retry; /* its failures: logged once, then summaries */
@@ -237,10 +237,6 @@ BankClient *bank_client_new(BankInstance *bank, GIOStream *connection);
 /* a client without a socket (fuzzing, unit tests): frames go to @sink */
 BankClient *bank_client_new_detached(BankInstance *bank, GByteArray *sink);
 void bank_client_free(BankClient *self);
-/* the closed clients' graveyard (bank->closed, one reactor timer): set up, and
- * free what is in it (finalize) */
-void bank_client_reaper_init(BankInstance *bank);
-void bank_client_reaper_clear(BankInstance *bank);
 /* one decoded PDU from the client */
 void bank_client_handle(BankClient *self, const RsproMsg *msg);
 /* closes the connection with a log line saying why (no-op when closed) */

@@ -166,7 +166,7 @@ srv_server_finalize(GObject *object)
 {
 	SrvServer *self = SRV_SERVER(object);
 	srv_server_stop(CR_INSTANCE(self));
-	srv_conn_reaper_clear(self);
+	rspro_reaper_clear(&self->closed);
 	g_clear_handle_id(&self->save_idle, g_source_remove);
 	g_hash_table_destroy(self->conns);
 	g_hash_table_destroy(self->clients);
@@ -197,7 +197,7 @@ static void
 srv_server_init(SrvServer *self)
 {
 	self->conns = g_hash_table_new(NULL, NULL);
-	srv_conn_reaper_init(self);
+	rspro_reaper_init(&self->closed, (GDestroyNotify)srv_conn_free);
 	self->clients = g_hash_table_new(NULL, NULL);
 	self->banks = g_hash_table_new(NULL, NULL);
 	self->bank_override = g_hash_table_new_full(NULL, NULL, NULL, g_free);

@@ -34,8 +34,8 @@ iname(SrvConn *conn)
 	return cr_instance_get_name(CR_INSTANCE(conn->srv));
 }
 
-static void
-conn_free(SrvConn *conn)
+void
+srv_conn_free(SrvConn *conn)
 {
 	cr_timer_cancel(&conn->timer);
 	if (conn->link != NULL) {
@@ -46,28 +46,6 @@ conn_free(SrvConn *conn)
 	g_free(conn->remote_ip);
 	g_free(conn->name);
 	g_free(conn);
-}
-
-/* frees the closed connections, outside the callbacks that closed them */
-static void
-reap_closed(CrTimer *timer, gpointer data)
-{
-	SrvServer *srv = data;
-	g_ptr_array_set_size(srv->closed, 0);
-}
-
-void
-srv_conn_reaper_init(SrvServer *srv)
-{
-	srv->closed = g_ptr_array_new_with_free_func((GDestroyNotify)conn_free);
-	cr_timer_init(&srv->reap_timer, NULL, reap_closed, srv);
-}
-
-void
-srv_conn_reaper_clear(SrvServer *srv)
-{
-	cr_timer_cancel(&srv->reap_timer);
-	g_clear_pointer(&srv->closed, g_ptr_array_unref);
 }
 
 void
@@ -100,8 +78,7 @@ srv_conn_close(SrvConn *conn, const gchar *why)
 	if (conn->link != NULL)
 		rspro_link_close(conn->link);
 	/* we may be inside the link's callback: free it later */
-	g_ptr_array_add(srv->closed, conn);
-	cr_timer_arm(&srv->reap_timer, 0);
+	rspro_reaper_add(&srv->closed, conn);
 }
 
 static void

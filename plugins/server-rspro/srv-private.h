@@ -6,6 +6,7 @@
 #include <gio/gio.h>
 
 #include "rspro-link.h"
+#include "rspro-reaper.h"
 #include "rspro-tls.h"
 #include "srv-rsres-parse.h"
 #include "srv-slotmap.h"
@@ -75,8 +76,7 @@ struct _SrvServer {
 	CrListener *service;
 	guint16 bound_port;
 	GHashTable *conns;   /* SrvConn* set (owned) */
-	GPtrArray *closed;   /* closed SrvConn*, freed by reap_timer outside their callbacks */
-	CrTimer reap_timer;
+	RsproReaper closed;  /* closed SrvConn*, freed outside their callbacks */
 	GHashTable *clients; /* client key -> SrvConn* (identified) */
 	GHashTable *banks;   /* bank id -> SrvConn* (identified) */
 	SrvMapStore *maps;
@@ -112,10 +112,8 @@ srv_client_key(guint16 client_id, guint16 client_slot)
 /* srv-conn.c: one accepted RSPRO connection */
 void srv_conn_accept(SrvServer *srv, GIOStream *connection);
 void srv_conn_close(SrvConn *conn, const gchar *why);
-/* the closed connections' graveyard (srv->closed, one reactor timer): set up,
- * and free what is in it (finalize) */
-void srv_conn_reaper_init(SrvServer *srv);
-void srv_conn_reaper_clear(SrvServer *srv);
+/* frees a connection (srv->closed's free function) */
+void srv_conn_free(SrvConn *conn);
 const gchar *srv_conn_state_name(SrvConnState state);
 /* the address a client is sent to for this bank (rsres sheet A.1 / README) */
 void srv_conn_bank_address(SrvConn *bank, RsproIpPort *out);
