@@ -380,14 +380,9 @@ read_config(BankInstance *self, CrConfigSection *section, GError **error)
 		return FALSE;
 	self->resync_ms = (guint)v;
 	/* the server link's keepalive: the same keys and defaults as backend-remote's */
-	if (!cr_config_section_get_int(section, "keepalive-interval-ms",
-	                               RSPRO_LINK_PING_INTERVAL_MS, 0, 3600000, &v, error))
+	if (!rspro_keepalive_read_config(section, &self->ka_interval_ms, &self->ka_timeout_ms,
+	                                 error))
 		return FALSE;
-	self->ka_interval_ms = (guint)v;
-	if (!cr_config_section_get_int(section, "keepalive-timeout-ms", RSPRO_LINK_PONG_TIMEOUT_MS,
-	                               1, 3600000, &v, error))
-		return FALSE;
-	self->ka_timeout_ms = (guint)v;
 	/* below the upstream client's 10 s connectClientRes limit (its T1) */
 	if (!cr_config_section_get_int(section, "hold-not-present-ms", 0, 0, 9000, &v, error))
 		return FALSE;

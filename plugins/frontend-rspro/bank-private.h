@@ -21,6 +21,7 @@
 #include "bank-maps.h"
 #include "rspro-caps.h"
 #include "rspro-conn.h"
+#include "rspro-keepalive.h"
 #include "rspro-link.h"
 #include "rspro-reaper.h"
 #include "rspro-retry-log.h"

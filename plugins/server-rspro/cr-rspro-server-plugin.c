@@ -326,14 +326,9 @@ no_plain:
 	if (!cr_config_section_get_int(section, "reject-linger-ms", 1000, 0, 60000, &v, error))
 		return NULL;
 	self->reject_linger_ms = (guint)v;
-	if (!cr_config_section_get_int(section, "keepalive-interval-ms",
-				       RSPRO_LINK_PING_INTERVAL_MS, 0, 3600000, &v, error))
+	if (!rspro_keepalive_read_config(section, &self->ka_interval_ms, &self->ka_timeout_ms,
+					 error))
 		return NULL;
-	self->ka_interval_ms = (guint)v;
-	if (!cr_config_section_get_int(section, "keepalive-timeout-ms", RSPRO_LINK_PONG_TIMEOUT_MS,
-				       1, 3600000, &v, error))
-		return NULL;
-	self->ka_timeout_ms = (guint)v;
 	name = cr_config_section_get_string(section, "name", NULL);
 	if (name != NULL && (name[0] == '\0' || strlen(name) > RSPRO_NAME_MAX_LEN)) {
 		cr_config_section_set_error(section, error, "name", "1 to %d characters",

@@ -5,6 +5,7 @@
 #include <cardroute/cardroute.h>
 #include <gio/gio.h>
 
+#include "rspro-keepalive.h"
 #include "rspro-link.h"
 #include "rspro-reaper.h"
 #include "rspro-tls.h"
