@@ -292,9 +292,10 @@ cr_config_section_get_hex(CrConfigSection *section, const gchar *key, gsize min_
 	return TRUE;
 }
 
-gboolean
-cr_parse_host_port(const gchar *text, const gchar *default_host, guint16 default_port,
-		   gchar **host, guint16 *port, GError **error)
+/* "HOST:PORT", "[V6]:PORT", "HOST"; port 0 only when @any_port (a listener's "any free port") */
+static gboolean
+parse_address(const gchar *text, const gchar *default_host, guint16 default_port,
+	      gboolean any_port, gchar **host, guint16 *port, GError **error)
 {
 	const gchar *port_str = NULL;
 	g_autofree gchar *h = NULL;
@@ -339,7 +340,7 @@ cr_parse_host_port(const gchar *text, const gchar *default_host, guint16 default
 	if (port_str != NULL) {
 		gchar *end = NULL;
 		guint64 n = g_ascii_strtoull(port_str, &end, 10);
-		if (port_str[0] == '\0' || *end != '\0' || n == 0 || n > 65535) {
+		if (port_str[0] == '\0' || *end != '\0' || (n == 0 && !any_port) || n > 65535) {
 			g_set_error(error, CR_ERROR, CR_ERROR_INVALID,
 				    "'%s': port must be 1..65535", text);
 			return FALSE;
@@ -357,12 +358,23 @@ cr_parse_host_port(const gchar *text, const gchar *default_host, guint16 default
 }
 
 gboolean
-cr_config_section_get_host_port(CrConfigSection *section, const gchar *key,
-				const gchar *default_host, guint16 default_port, gchar **host,
-				guint16 *port, GError **error)
+cr_parse_host_port(const gchar *text, const gchar *default_host, guint16 default_port,
+		   gchar **host, guint16 *port, GError **error)
+{
+	return parse_address(text, default_host, default_port, FALSE, host, port, error);
+}
+
+static gboolean
+get_address(CrConfigSection *section, const gchar *key, const gchar *default_host,
+	    guint16 default_port, gboolean listen, gboolean empty_is_off, gchar **host,
+	    guint16 *port, GError **error)
 {
 	g_autofree gchar *v = raw_value(section, key);
 	g_autoptr(GError) local = NULL;
+	if (v != NULL && v[0] == '\0' && empty_is_off) {
+		*host = NULL;
+		return TRUE;
+	}
 	if (v == NULL) {
 		if (default_host == NULL) {
 			cr_config_section_set_error(section, error, key, "missing (required)");
@@ -372,7 +384,7 @@ cr_config_section_get_host_port(CrConfigSection *section, const gchar *key,
 		*port = default_port;
 		return TRUE;
 	}
-	if (!cr_parse_host_port(v, default_host, default_port, host, port, &local)) {
+	if (!parse_address(v, default_host, default_port, listen, host, port, &local)) {
 		if (default_host == NULL) {
 			cr_config_section_set_error(section, error, key, "%s", local->message);
 			return FALSE;
@@ -382,6 +394,25 @@ cr_config_section_get_host_port(CrConfigSection *section, const gchar *key,
 		return bad_value(section, error, key, "%s", local->message);
 	}
 	return TRUE;
+}
+
+gboolean
+cr_config_section_get_host_port(CrConfigSection *section, const gchar *key,
+				const gchar *default_host, guint16 default_port, gchar **host,
+				guint16 *port, GError **error)
+{
+	return get_address(section, key, default_host, default_port, FALSE, FALSE, host, port,
+			   error);
+}
+
+gboolean
+cr_config_section_get_listen_address(CrConfigSection *section, const gchar *key,
+				     const gchar *default_host, guint16 default_port,
+				     gboolean empty_is_off, gchar **host, guint16 *port,
+				     GError **error)
+{
+	return get_address(section, key, default_host, default_port, TRUE, empty_is_off, host,
+			   port, error);
 }
 
 gchar **

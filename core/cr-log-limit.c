@@ -169,9 +169,13 @@ cr_log_limiter_free(CrLogLimiter *self)
 	g_free(self);
 }
 
-gboolean
-cr_log_limited(CrLogLimiter *self, const gchar *domain, GLogLevelFlags level, const gchar *key,
-	       const gchar *format, ...)
+static gboolean log_limited_valist(CrLogLimiter *self, const gchar *domain, GLogLevelFlags level,
+				   const gchar *key, const gchar *format, va_list ap)
+	G_GNUC_PRINTF(5, 0);
+
+static gboolean
+log_limited_valist(CrLogLimiter *self, const gchar *domain, GLogLevelFlags level,
+		   const gchar *key, const gchar *format, va_list ap)
 {
 	gint64 now = g_get_monotonic_time();
 	Entry *e = g_hash_table_lookup(self->entries, key);
@@ -199,10 +203,7 @@ cr_log_limited(CrLogLimiter *self, const gchar *domain, GLogLevelFlags level, co
 		return FALSE;
 	}
 
-	va_list ap;
-	va_start(ap, format);
 	g_autofree gchar *text = g_strdup_vprintf(format, ap);
-	va_end(ap);
 	if (e->logged == 0) {
 		g_free(e->domain);
 		e->domain = g_strdup(domain);
@@ -214,6 +215,33 @@ cr_log_limited(CrLogLimiter *self, const gchar *domain, GLogLevelFlags level, co
 	g_log_structured_standard(domain, level, __FILE__, G_STRINGIFY(__LINE__), G_STRFUNC, "%s",
 				  text);
 	return TRUE;
+}
+
+gboolean
+cr_log_limited(CrLogLimiter *self, const gchar *domain, GLogLevelFlags level, const gchar *key,
+	       const gchar *format, ...)
+{
+	va_list ap;
+	gboolean logged;
+	va_start(ap, format);
+	logged = log_limited_valist(self, domain, level, key, format, ap);
+	va_end(ap);
+	return logged;
+}
+
+gboolean
+cr_log_limited_peer_valist(CrLogLimiter *self, const gchar *domain, GLogLevelFlags level,
+			   const gchar *host, const gchar *kind, const gchar *format, va_list ap)
+{
+	g_autofree gchar *key = NULL;
+	if (self == NULL) {
+		g_autofree gchar *text = g_strdup_vprintf(format, ap);
+		g_log_structured_standard(domain, level, __FILE__, G_STRINGIFY(__LINE__),
+					  G_STRFUNC, "%s", text);
+		return TRUE;
+	}
+	key = g_strdup_printf("%s %s", host != NULL ? host : "?", kind);
+	return log_limited_valist(self, domain, level, key, format, ap);
 }
 
 void

@@ -73,26 +73,10 @@ static gboolean
 read_rest_address(CrControl *self, CrConfigSection *section, GError **error)
 {
 	guint16 def_port = default_rest_port(self->router);
-	g_autofree gchar *def = g_strdup_printf("127.0.0.1:%u", def_port);
-	g_autofree gchar *rest = cr_config_section_get_string(section, "rest", def);
 	self->rest_where = cr_config_section_locate(section, "rest");
-	g_strstrip(rest);
-	if (rest[0] == '\0')
-		return TRUE; /* disabled */
-	if (g_str_has_suffix(rest, ":0")) {
-		/* any free port (tests): the log line says which */
-		g_autofree gchar *host = g_strndup(rest, strlen(rest) - 2);
-		g_autoptr(GError) local = NULL;
-		guint16 unused;
-		if (!cr_parse_host_port(host, NULL, 1, &self->rest_host, &unused, &local)) {
-			cr_config_section_set_error(section, error, "rest", "%s", local->message);
-			return FALSE;
-		}
-		self->rest_port = 0;
-		return TRUE;
-	}
-	return cr_config_section_get_host_port(section, "rest", "127.0.0.1", def_port,
-					       &self->rest_host, &self->rest_port, error);
+	/* empty: disabled; port 0: any free port (tests), the log line says which */
+	return cr_config_section_get_listen_address(section, "rest", "127.0.0.1", def_port, TRUE,
+						    &self->rest_host, &self->rest_port, error);
 }
 
 static gboolean

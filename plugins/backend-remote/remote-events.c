@@ -27,3 +27,24 @@ remote_events_env(const RemoteEventState *st)
 	g_ptr_array_add(b, NULL);
 	return (GStrv)g_ptr_array_free(b, FALSE);
 }
+
+void
+remote_events_run(EventScript *script, const gchar *cause, const RemoteEventState *st)
+{
+	g_auto(GStrv) env = NULL;
+
+	if (script == NULL)
+		return;
+	env = remote_events_env(st);
+	event_script_run(script, cause, (const gchar *const *)env);
+}
+
+void
+remote_events_describe(EventScript *script, GVariantDict *dict)
+{
+	if (script == NULL)
+		return;
+	g_variant_dict_insert(dict, "event-script-runs", "t", event_script_get_started(script));
+	g_variant_dict_insert(dict, "event-script-failed", "t", event_script_get_failed(script));
+	g_variant_dict_insert(dict, "event-script-killed", "t", event_script_get_killed(script));
+}

@@ -1,9 +1,12 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
-/* The REMSIM_* environment of osmo-remsim-client's helper script
- * (remsim-roles.md 4.4) from backend-remote's state. Plain C, no I/O. */
+/* backend-remote's event script (upstream's -e): the REMSIM_* environment of
+ * osmo-remsim-client's helper script (remsim-roles.md 4.4) from the slot's
+ * state, running it, and its counters for describe(). */
 #pragma once
 
 #include <glib.h>
+
+#include "event-script.h"
 
 G_BEGIN_DECLS
 
@@ -21,5 +24,9 @@ typedef struct {
 
 /* "REMSIM_X=value" strings, NULL-terminated (REMSIM_CAUSE is the runner's). */
 GStrv remote_events_env(const RemoteEventState *st);
+/* Runs @script (nothing when NULL) for @cause with the environment of @st. */
+void remote_events_run(EventScript *script, const gchar *cause, const RemoteEventState *st);
+/* event-script-runs, -failed, -killed (nothing when @script is NULL). */
+void remote_events_describe(EventScript *script, GVariantDict *dict);
 
 G_END_DECLS

@@ -11,6 +11,7 @@
 #include <cardroute/cardroute.h>
 
 #include "remote-slot.h"
+#include "rspro-keepalive.h"
 
 #define REMOTE_DEFAULT_SERVER_PORT 9998
 
@@ -130,8 +131,8 @@ read_config(CrConfigSection *section, RemoteConfig *cfg, GError **error)
 		return FALSE;
 	if (cfg->atr == NULL)
 		cfg->atr = g_bytes_new_static(default_atr, sizeof(default_atr));
-	if (!get_ms(section, "keepalive-interval-ms", 30000, 0, &cfg->ping_interval_ms, error) ||
-	    !get_ms(section, "keepalive-timeout-ms", 10000, 1, &cfg->pong_timeout_ms, error) ||
+	if (!rspro_keepalive_read_config(section, &cfg->ping_interval_ms, &cfg->pong_timeout_ms,
+	                                 error) ||
 	    !get_ms(section, "connect-timeout-ms", 10000, 1, &cfg->connect_timeout_ms, error) ||
 	    !get_ms(section, "response-timeout-ms", 10000, 1, &cfg->response_timeout_ms, error) ||
 	    !get_ms(section, "atr-wait-ms", 1000, 1, &cfg->atr_wait_ms, error))

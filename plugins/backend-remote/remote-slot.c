@@ -341,7 +341,6 @@ handle_card_to_modem(RemoteSlot *self, const RsproTpduCardToModem *tpdu)
 static void
 script_event(RemoteSlot *self, const gchar *cause)
 {
-	g_auto(GStrv) env = NULL;
 	RemoteEventState st = {
 	        .server_host = self->cfg.server_host,
 	        .server_port = self->cfg.server_port,
@@ -358,10 +357,7 @@ script_event(RemoteSlot *self, const gchar *cause)
 	        .clk = self->clk_on,
 	};
 
-	if (self->script == NULL)
-		return;
-	env = remote_events_env(&st);
-	event_script_run(self->script, cause, (const gchar *const *)env);
+	remote_events_run(self->script, cause, &st);
 }
 
 static void
@@ -763,14 +759,7 @@ remote_slot_describe(RemoteSlot *self, GVariantDict *dict)
 	rspro_retry_log_describe(&self->server_retry, self->server, "server", dict);
 	rspro_retry_log_describe(&self->bank_retry, self->bank, "bank", dict);
 	g_variant_dict_insert(dict, "tpdus", "t", self->tpdus);
-	if (self->script != NULL) {
-		g_variant_dict_insert(dict, "event-script-runs", "t",
-		                      event_script_get_started(self->script));
-		g_variant_dict_insert(dict, "event-script-failed", "t",
-		                      event_script_get_failed(self->script));
-		g_variant_dict_insert(dict, "event-script-killed", "t",
-		                      event_script_get_killed(self->script));
-	}
+	remote_events_describe(self->script, dict);
 }
 
 static void

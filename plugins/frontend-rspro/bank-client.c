@@ -363,13 +363,6 @@ on_link_down(RsproLink *link, const GError *error, gpointer user_data)
 		bank_client_close(self, "%s", error->message);
 }
 
-static gboolean
-free_later(gpointer data)
-{
-	bank_client_free(data);
-	return G_SOURCE_REMOVE;
-}
-
 void
 bank_client_close(BankClient *self, const gchar *format, ...)
 {
@@ -399,7 +392,7 @@ bank_client_close(BankClient *self, const gchar *format, ...)
 		rspro_link_close(self->link);
 	/* freed outside the link's callbacks */
 	if (self->link != NULL && g_hash_table_steal(self->bank->clients, self))
-		g_idle_add(free_later, self);
+		rspro_reaper_add(&self->bank->closed, self);
 }
 
 static void

@@ -28,19 +28,13 @@ bank_log_client(BankInstance *self, const gchar *peer, const RsproClientSlot *cl
                 const gchar *kind, const gchar *format, ...)
 {
 	g_autofree gchar *host = bank_admit_peer_host(peer);
-	g_autofree gchar *key = NULL;
-	g_autofree gchar *text = NULL;
+	g_autofree gchar *client_kind = NULL;
 	va_list ap;
 
+	if (client != NULL)
+		client_kind = g_strdup_printf("%u:%u %s", client->client_id, client->slot_nr, kind);
 	va_start(ap, format);
-	text = g_strdup_vprintf(format, ap);
+	cr_log_limited_peer_valist(self->log_limit, G_LOG_DOMAIN, G_LOG_LEVEL_MESSAGE, host,
+	                           client_kind != NULL ? client_kind : kind, format, ap);
 	va_end(ap);
-	if (self->log_limit == NULL) {
-		g_message("%s", text);
-		return;
-	}
-	key = client != NULL ? g_strdup_printf("%s %u:%u %s", host, client->client_id,
-	                                       client->slot_nr, kind)
-	                     : g_strdup_printf("%s %s", host, kind);
-	CR_LOG_LIMITED(self->log_limit, G_LOG_LEVEL_MESSAGE, key, "%s", text);
 }

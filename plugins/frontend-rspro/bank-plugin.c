@@ -233,6 +233,7 @@ bank_instance_finalize(GObject *obj)
 {
 	BankInstance *self = BANK_INSTANCE(obj);
 
+	rspro_reaper_clear(&self->closed);
 	g_clear_handle_id(&self->resync_timer, g_source_remove);
 	g_clear_pointer(&self->server, rspro_conn_unref);
 	g_clear_pointer(&self->service, cr_listener_free);
@@ -267,6 +268,7 @@ bank_instance_init(BankInstance *self)
 {
 	self->clients = g_hash_table_new_full(g_direct_hash, g_direct_equal,
 	                                      (GDestroyNotify)bank_client_free, NULL);
+	rspro_reaper_init(&self->closed, (GDestroyNotify)bank_client_free);
 	self->listen_host = g_strdup("127.0.0.1");
 	self->listen_port = BANK_DEFAULT_PORT;
 	self->bank_id = 1;
@@ -330,29 +332,6 @@ read_csv(BankInstance *self, CrConfigSection *section, GError **error)
 	return TRUE;
 }
 
-/* `listen`: HOST:PORT as everywhere, plus port 0 (any free port: tests) */
-static gboolean
-read_listen(CrConfigSection *section, gchar **host, guint16 *port, GError **error)
-{
-	g_autofree gchar *text = cr_config_section_get_string(section, "listen", NULL);
-	g_autoptr(GError) local = NULL;
-
-	if (text != NULL && g_strstrip(text)[0] == '\0') {
-		*host = NULL; /* empty: no plain listener */
-		return TRUE;
-	}
-	if (text == NULL || !g_str_has_suffix(text, ":0"))
-		return cr_config_section_get_host_port(section, "listen", "127.0.0.1",
-		                                       BANK_DEFAULT_PORT, host, port, error);
-	text[strlen(text) - 2] = '\0';
-	if (!cr_parse_host_port(text, NULL, BANK_DEFAULT_PORT, host, port, &local)) {
-		cr_config_section_set_error(section, error, "listen", "%s", local->message);
-		return FALSE;
-	}
-	*port = 0;
-	return TRUE;
-}
-
 static gboolean
 read_config(BankInstance *self, CrConfigSection *section, GError **error)
 {
@@ -361,7 +340,9 @@ read_config(BankInstance *self, CrConfigSection *section, GError **error)
 	g_autoptr(GInetAddress) ip = NULL;
 	gint64 v;
 
-	if (!read_listen(section, &listen_host, &self->listen_port, error) ||
+	/* `listen`: port 0 takes any free port (tests); empty: no plain listener */
+	if (!cr_config_section_get_listen_address(section, "listen", "127.0.0.1", BANK_DEFAULT_PORT,
+	                                          TRUE, &listen_host, &self->listen_port, error) ||
 	    !bank_tls_read_config(self, section, error))
 		return FALSE;
 	if (listen_host == NULL) {
@@ -398,6 +379,10 @@ read_config(BankInstance *self, CrConfigSection *section, GError **error)
 	                               &v, error))
 		return FALSE;
 	self->resync_ms = (guint)v;
+	/* the server link's keepalive: the same keys and defaults as backend-remote's */
+	if (!rspro_keepalive_read_config(section, &self->ka_interval_ms, &self->ka_timeout_ms,
+	                                 error))
+		return FALSE;
 	/* below the upstream client's 10 s connectClientRes limit (its T1) */
 	if (!cr_config_section_get_int(section, "hold-not-present-ms", 0, 0, 9000, &v, error))
 		return FALSE;

@@ -21,7 +21,9 @@
 #include "bank-maps.h"
 #include "rspro-caps.h"
 #include "rspro-conn.h"
+#include "rspro-keepalive.h"
 #include "rspro-link.h"
+#include "rspro-reaper.h"
 #include "rspro-retry-log.h"
 
 G_BEGIN_DECLS
@@ -73,6 +75,8 @@ struct _BankInstance {
 	guint16 bound_port; /* after start (listen port 0 = any) */
 	gchar *server_host; /* NULL: no server, mappings from the INI */
 	guint16 server_port;
+	guint ka_interval_ms; /* the server link's IPA keepalive (0: no PINGs) */
+	guint ka_timeout_ms;
 	gchar *component_name;
 	gchar *csv_path;
 	BankCsv *csv;
@@ -83,6 +87,7 @@ struct _BankInstance {
 	BankMaps *maps;
 	CrListener *service; /* the client listener, on the reactor */
 	GHashTable *clients; /* BankClient * set (owned) */
+	RsproReaper closed;  /* closed clients, freed outside their callbacks */
 	guint64 next_client_serial;
 	RsproConn *server;
 	RsproRetryLog server_retry; /* its failures: logged once, then summaries */

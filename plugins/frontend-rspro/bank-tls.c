@@ -33,19 +33,10 @@ bank_tls_read_config(BankInstance *self, CrConfigSection *section, GError **erro
 	}
 	if (!listen)
 		return TRUE;
-	if (g_str_has_suffix(text, ":0")) {
-		text[strlen(text) - 2] = '\0';
-		/* the port was ":0" (any free port): the default 1 only satisfies the parser */
-		if (!cr_parse_host_port(text, NULL, 1, &self->tls_host, &self->tls_port, &local)) {
-			cr_config_section_set_error(section, error, "listen-tls", "%s",
-			                            local->message);
-			return FALSE;
-		}
-		self->tls_port = 0;
-	} else if (!cr_config_section_get_host_port(section, "listen-tls", "127.0.0.1", 0,
-	                                            &self->tls_host, &self->tls_port, error)) {
+	/* port 0: any free port (tests) */
+	if (!cr_config_section_get_listen_address(section, "listen-tls", "127.0.0.1", 0, FALSE,
+	                                          &self->tls_host, &self->tls_port, error))
 		return FALSE;
-	}
 	ip = g_inet_address_new_from_string(self->tls_host);
 	if (ip == NULL) {
 		cr_config_section_set_error(section, error, "listen-tls",

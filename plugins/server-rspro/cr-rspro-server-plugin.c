@@ -166,6 +166,7 @@ srv_server_finalize(GObject *object)
 {
 	SrvServer *self = SRV_SERVER(object);
 	srv_server_stop(CR_INSTANCE(self));
+	rspro_reaper_clear(&self->closed);
 	g_clear_handle_id(&self->save_idle, g_source_remove);
 	g_hash_table_destroy(self->conns);
 	g_hash_table_destroy(self->clients);
@@ -196,6 +197,7 @@ static void
 srv_server_init(SrvServer *self)
 {
 	self->conns = g_hash_table_new(NULL, NULL);
+	rspro_reaper_init(&self->closed, (GDestroyNotify)srv_conn_free);
 	self->clients = g_hash_table_new(NULL, NULL);
 	self->banks = g_hash_table_new(NULL, NULL);
 	self->bank_override = g_hash_table_new_full(NULL, NULL, NULL, g_free);
@@ -269,24 +271,12 @@ read_bank_addresses(SrvServer *self, CrConfigSection *section, GError **error)
 static gboolean
 read_listen(SrvServer *self, CrConfigSection *section, GError **error)
 {
-	g_autofree gchar *text = cr_config_section_get_string(section, "listen", NULL);
-	gsize len;
-
 	g_free(self->listen_where);
 	self->listen_where = cr_config_section_locate(section, "listen");
-	if (text != NULL && g_strstrip(text)[0] == '\0')
-		return TRUE; /* no plain listener */
-	if (text == NULL || !g_str_has_suffix(text, ":0"))
-		return cr_config_section_get_host_port(section, "listen", "127.0.0.1",
-						       SRV_DEFAULT_PORT, &self->listen_host,
-						       &self->listen_port, error);
-	len = strlen(text) - 2;
-	if (len >= 2 && text[0] == '[' && text[len - 1] == ']')
-		self->listen_host = g_strndup(text + 1, len - 2);
-	else
-		self->listen_host = g_strndup(text, len);
-	self->listen_port = 0;
-	return TRUE;
+	/* empty: no plain listener */
+	return cr_config_section_get_listen_address(section, "listen", "127.0.0.1",
+						    SRV_DEFAULT_PORT, TRUE, &self->listen_host,
+						    &self->listen_port, error);
 }
 
 static CrInstance *
@@ -336,14 +326,9 @@ no_plain:
 	if (!cr_config_section_get_int(section, "reject-linger-ms", 1000, 0, 60000, &v, error))
 		return NULL;
 	self->reject_linger_ms = (guint)v;
-	if (!cr_config_section_get_int(section, "keepalive-interval-ms",
-				       RSPRO_LINK_PING_INTERVAL_MS, 0, 3600000, &v, error))
+	if (!rspro_keepalive_read_config(section, &self->ka_interval_ms, &self->ka_timeout_ms,
+					 error))
 		return NULL;
-	self->ka_interval_ms = (guint)v;
-	if (!cr_config_section_get_int(section, "keepalive-timeout-ms", RSPRO_LINK_PONG_TIMEOUT_MS,
-				       1, 3600000, &v, error))
-		return NULL;
-	self->ka_timeout_ms = (guint)v;
 	name = cr_config_section_get_string(section, "name", NULL);
 	if (name != NULL && (name[0] == '\0' || strlen(name) > RSPRO_NAME_MAX_LEN)) {
 		cr_config_section_set_error(section, error, "name", "1 to %d characters",

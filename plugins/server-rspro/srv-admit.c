@@ -31,19 +31,12 @@ srv_admit_init(SrvServer *srv)
 void
 srv_log_peer(SrvServer *srv, const gchar *ip, const gchar *kind, const gchar *format, ...)
 {
-	g_autofree gchar *text = NULL;
-	g_autofree gchar *key = NULL;
 	va_list ap;
 
 	va_start(ap, format);
-	text = g_strdup_vprintf(format, ap);
+	cr_log_limited_peer_valist(srv->log_limit, G_LOG_DOMAIN, G_LOG_LEVEL_MESSAGE, ip, kind,
+	                           format, ap);
 	va_end(ap);
-	if (srv->log_limit == NULL) {
-		g_message("%s", text);
-		return;
-	}
-	key = g_strdup_printf("%s %s", ip != NULL ? ip : "?", kind);
-	CR_LOG_LIMITED(srv->log_limit, G_LOG_LEVEL_MESSAGE, key, "%s", text);
 }
 
 gboolean

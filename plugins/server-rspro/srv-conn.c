@@ -34,8 +34,8 @@ iname(SrvConn *conn)
 	return cr_instance_get_name(CR_INSTANCE(conn->srv));
 }
 
-static void
-conn_free(SrvConn *conn)
+void
+srv_conn_free(SrvConn *conn)
 {
 	cr_timer_cancel(&conn->timer);
 	if (conn->link != NULL) {
@@ -46,14 +46,6 @@ conn_free(SrvConn *conn)
 	g_free(conn->remote_ip);
 	g_free(conn->name);
 	g_free(conn);
-}
-
-static gboolean
-reap_idle(gpointer data)
-{
-	SrvConn *conn = data;
-	conn_free(conn);
-	return G_SOURCE_REMOVE;
 }
 
 void
@@ -86,7 +78,7 @@ srv_conn_close(SrvConn *conn, const gchar *why)
 	if (conn->link != NULL)
 		rspro_link_close(conn->link);
 	/* we may be inside the link's callback: free it later */
-	g_idle_add(reap_idle, conn);
+	rspro_reaper_add(&srv->closed, conn);
 }
 
 static void

@@ -5,7 +5,9 @@
 #include <cardroute/cardroute.h>
 #include <gio/gio.h>
 
+#include "rspro-keepalive.h"
 #include "rspro-link.h"
+#include "rspro-reaper.h"
 #include "rspro-tls.h"
 #include "srv-rsres-parse.h"
 #include "srv-slotmap.h"
@@ -75,6 +77,7 @@ struct _SrvServer {
 	CrListener *service;
 	guint16 bound_port;
 	GHashTable *conns;   /* SrvConn* set (owned) */
+	RsproReaper closed;  /* closed SrvConn*, freed outside their callbacks */
 	GHashTable *clients; /* client key -> SrvConn* (identified) */
 	GHashTable *banks;   /* bank id -> SrvConn* (identified) */
 	SrvMapStore *maps;
@@ -110,6 +113,8 @@ srv_client_key(guint16 client_id, guint16 client_slot)
 /* srv-conn.c: one accepted RSPRO connection */
 void srv_conn_accept(SrvServer *srv, GIOStream *connection);
 void srv_conn_close(SrvConn *conn, const gchar *why);
+/* frees a connection (srv->closed's free function) */
+void srv_conn_free(SrvConn *conn);
 const gchar *srv_conn_state_name(SrvConnState state);
 /* the address a client is sent to for this bank (rsres sheet A.1 / README) */
 void srv_conn_bank_address(SrvConn *bank, RsproIpPort *out);

@@ -27,18 +27,10 @@ srv_tls_read_config(SrvServer *srv, CrConfigSection *section, GError **error)
 		return error == NULL || *error == NULL;
 	if (srv->tls == NULL)
 		return FALSE;
-	if (g_str_has_suffix(text, ":0")) {
-		gsize len = strlen(text) - 2;
-
-		if (len >= 2 && text[0] == '[' && text[len - 1] == ']')
-			srv->tls_host = g_strndup(text + 1, len - 2);
-		else
-			srv->tls_host = g_strndup(text, len);
-		srv->tls_port = 0;
-	} else if (!cr_config_section_get_host_port(section, "listen-tls", "127.0.0.1", 0,
-	                                            &srv->tls_host, &srv->tls_port, error)) {
+	/* port 0: any free port (tests) */
+	if (!cr_config_section_get_listen_address(section, "listen-tls", "127.0.0.1", 0, FALSE,
+	                                          &srv->tls_host, &srv->tls_port, error))
 		return FALSE;
-	}
 	ip = g_inet_address_new_from_string(srv->tls_host);
 	if (ip == NULL) {
 		cr_config_section_set_error(section, error, "listen-tls",

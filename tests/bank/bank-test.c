@@ -416,3 +416,21 @@ test_server_push_on_hello(TestServer *self, guint16 client_id, guint16 client_sl
 	m->bank.slot_nr = bank_slot;
 	g_ptr_array_add(self->push_on_hello, m);
 }
+
+gchar *
+bank_test_vcard_ini(guint n_cards)
+{
+	return g_strdup_printf("[backend:card]\nplugin = vcard\nprofile = %s\nslots = %u\n",
+	                       BANK_TEST_VCARD_PROFILE, MAX(n_cards, 2)); /* 1 would be "card" */
+}
+
+gchar *
+bank_test_routes_ini(guint n)
+{
+	GString *s = g_string_new(NULL);
+
+	for (guint i = 0; i < n; i++)
+		g_string_append_printf(s, "[route:r%u]\nfrontend = bank.%u\nbackend = card.%u\n", i,
+		                       i, i);
+	return g_string_free(s, FALSE);
+}

@@ -34,6 +34,11 @@ guint16 bank_test_port(CrRouter *router, const gchar *name);
 /* an integer of the instance's describe() */
 guint64 bank_test_describe_uint(CrRouter *router, const gchar *name, const gchar *key);
 
+/* "[backend:card]" with @n_cards vcard slots (at least 2: card.0, card.1 ...) */
+gchar *bank_test_vcard_ini(guint n_cards);
+/* "[route:rI]" bank.I -> card.I for I < @n */
+gchar *bank_test_routes_ini(guint n);
+
 GByteArray *bank_test_hex(const gchar *hex);
 gchar *bank_test_to_hex(const guint8 *data, gsize len);
 

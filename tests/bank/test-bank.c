@@ -3,9 +3,9 @@
  * The rspro-bank plugin through the core, with scripted RSPRO clients and a
  * scripted server over loopback: a session (connect, setAtrReq, TPDUs,
  * resets), mappings from the server (answers in order, errors, removal in
- * use), takeover by a reconnecting client, 200 slots at once, malformed and
- * split frames, empty card answers, a slow card next to fast ones, the
- * mapping resync after the server link comes back, slots-csv.
+ * use), takeover by a reconnecting client, 200 slots at once, empty card
+ * answers, a slow card next to fast ones, the mapping resync after the server
+ * link comes back, slots-csv. Malformed and split frames: test-bank-wire.c.
  */
 #include <string.h>
 
@@ -17,29 +17,11 @@
 
 #define VCARD_ATR "3B9F96801FC78031E073FE211B633A204E8300900093"
 
-static gchar *
-vcard_ini(guint n_cards)
-{
-	return g_strdup_printf("[backend:card]\nplugin = vcard\nprofile = %s\nslots = %u\n",
-	                       BANK_TEST_VCARD_PROFILE, MAX(n_cards, 2)); /* 1 would be "card" */
-}
-
-static gchar *
-routes_ini(guint n)
-{
-	GString *s = g_string_new(NULL);
-
-	for (guint i = 0; i < n; i++)
-		g_string_append_printf(s, "[route:r%u]\nfrontend = bank.%u\nbackend = card.%u\n", i,
-		                       i, i);
-	return g_string_free(s, FALSE);
-}
-
 static void
 test_session(void)
 {
-	g_autofree gchar *cards = vcard_ini(2);
-	g_autofree gchar *routes = routes_ini(2);
+	g_autofree gchar *cards = bank_test_vcard_ini(2);
+	g_autofree gchar *routes = bank_test_routes_ini(2);
 	g_autofree gchar *ini = g_strdup_printf(
 	        "%s[frontend:bank]\nplugin = rspro-bank\nlisten = 127.0.0.1:0\nslots = 2\n"
 	        "mappings = 7:0=0, 8:3=1\n%s",
@@ -106,7 +88,7 @@ test_session(void)
 static void
 test_card_absent(void)
 {
-	g_autofree gchar *cards = vcard_ini(2);
+	g_autofree gchar *cards = bank_test_vcard_ini(2);
 	g_autofree gchar *ini = g_strdup_printf(
 	        "%s[backend:empty]\nplugin = vcard\nprofile = %s\npresent = false\n"
 	        "[frontend:bank]\nplugin = rspro-bank\nlisten = 127.0.0.1:0\nslots = 1\n"
@@ -147,8 +129,8 @@ static void
 test_server_mappings(void)
 {
 	TestServer *srv = test_server_new();
-	g_autofree gchar *cards = vcard_ini(4);
-	g_autofree gchar *routes = routes_ini(4);
+	g_autofree gchar *cards = bank_test_vcard_ini(4);
+	g_autofree gchar *routes = bank_test_routes_ini(4);
 	g_autofree gchar *ini = g_strdup_printf(
 	        "%s[frontend:bank]\nplugin = rspro-bank\nlisten = 127.0.0.1:0\nslots = 4\n"
 	        "bank-id = 5\nserver = 127.0.0.1:%u\n%s",
@@ -231,8 +213,8 @@ static void
 test_hold_not_present(void)
 {
 	TestServer *srv = test_server_new();
-	g_autofree gchar *cards = vcard_ini(2);
-	g_autofree gchar *routes = routes_ini(2);
+	g_autofree gchar *cards = bank_test_vcard_ini(2);
+	g_autofree gchar *routes = bank_test_routes_ini(2);
 	g_autofree gchar *ini = g_strdup_printf(
 	        "%s[frontend:bank]\nplugin = rspro-bank\nlisten = 127.0.0.1:0\nslots = 2\n"
 	        "bank-id = 5\nserver = 127.0.0.1:%u\nhold-not-present-ms = 9000\n%s",
@@ -287,8 +269,8 @@ test_hold_not_present(void)
 static void
 test_takeover(void)
 {
-	g_autofree gchar *cards = vcard_ini(1);
-	g_autofree gchar *routes = routes_ini(1);
+	g_autofree gchar *cards = bank_test_vcard_ini(1);
+	g_autofree gchar *routes = bank_test_routes_ini(1);
 	g_autofree gchar *ini = g_strdup_printf(
 	        "%s[frontend:bank]\nplugin = rspro-bank\nlisten = 127.0.0.1:0\nslots = 1\n"
 	        "mappings = 7:0=0\n%s",
@@ -330,8 +312,8 @@ static void
 test_many_slots(void)
 {
 	const guint n = 200;
-	g_autofree gchar *cards = vcard_ini(n);
-	g_autofree gchar *routes = routes_ini(n);
+	g_autofree gchar *cards = bank_test_vcard_ini(n);
+	g_autofree gchar *routes = bank_test_routes_ini(n);
 	g_autoptr(GString) maps = g_string_new(NULL);
 	g_autofree gchar *ini = NULL;
 	g_autoptr(CrRouter) router = NULL;
@@ -374,131 +356,6 @@ test_many_slots(void)
 	for (guint i = 0; i < n; i++)
 		test_client_free(clients[i]);
 	WAIT_FOR(bank_test_describe_uint(router, "bank", "clients") == 0);
-}
-
-/* loopback only: no proxy resolver (libproxy and ASan do not mix) */
-static GSocketClient *
-no_proxy_client(void)
-{
-	GSocketClient *sc = g_socket_client_new();
-
-	g_socket_client_set_enable_proxy(sc, FALSE);
-	return sc;
-}
-
-/* raw bytes on a plain socket */
-static GSocketConnection *
-raw_connect(guint16 port)
-{
-	g_autoptr(GSocketClient) sc = no_proxy_client();
-	g_autoptr(GError) error = NULL;
-	GSocketConnection *conn = g_socket_client_connect_to_host(sc, "127.0.0.1", port, NULL, &error);
-
-	g_assert_no_error(error);
-	return conn;
-}
-
-static void
-raw_write(GSocketConnection *conn, const guint8 *data, gsize len)
-{
-	g_autoptr(GError) error = NULL;
-
-	g_assert_true(g_output_stream_write_all(g_io_stream_get_output_stream(G_IO_STREAM(conn)),
-	                                        data, len, NULL, NULL, &error));
-}
-
-/* reads what is there; TRUE when @got ends with @want */
-static gboolean
-raw_tail_is(GSocketConnection *conn, GByteArray *got, GByteArray *want)
-{
-	GSocket *sock = g_socket_connection_get_socket(conn);
-	guint8 buf[512];
-	gssize n;
-
-	while ((n = g_socket_receive_with_blocking(sock, (gchar *)buf, sizeof(buf), FALSE, NULL,
-	                                           NULL)) > 0)
-		g_byte_array_append(got, buf, (guint)n);
-	return got->len >= want->len &&
-	       memcmp(got->data + got->len - want->len, want->data, want->len) == 0;
-}
-
-/* reads until EOF (the bank closed) within the bounded wait */
-static void
-raw_wait_eof(GSocketConnection *conn)
-{
-	GSocket *sock = g_socket_connection_get_socket(conn);
-	gint64 deadline = g_get_monotonic_time() + 10 * G_USEC_PER_SEC;
-
-	for (;;) {
-		guint8 buf[256];
-		gssize n = g_socket_receive_with_blocking(sock, (gchar *)buf, sizeof(buf), FALSE, NULL,
-		                                          NULL);
-		if (n == 0)
-			return;
-		if (n < 0) {
-			g_assert_cmpint(g_get_monotonic_time(), <, deadline);
-			g_main_context_iteration(NULL, FALSE);
-			g_usleep(1000);
-		}
-	}
-}
-
-static void
-test_malformed(void)
-{
-	g_autofree gchar *cards = vcard_ini(2);
-	g_autofree gchar *routes = routes_ini(2);
-	g_autofree gchar *ini = g_strdup_printf(
-	        "%s[frontend:bank]\nplugin = rspro-bank\nlisten = 127.0.0.1:0\nslots = 2\n"
-	        "mappings = 7:0=0, 8:0=1\n%s",
-	        cards, routes);
-	g_autoptr(CrRouter) router = bank_test_router(ini);
-	guint16 port = bank_test_port(router, "bank");
-	TestClient *good = test_client_new(port, 8, 0);
-	static const gchar *const bad[] = {
-	        "0003AB010203",                   /* another IPA stream */
-	        "0003EE080102",                   /* another Osmocom extension */
-	        "0005EE0730038001",               /* BER that does not decode */
-	        "0010ee07300d800102810100a205a5030a0100", /* createMappingRes to a bank */
-	        "0000EE",                         /* empty payload */
-	};
-	gchar *r;
-
-	g_bytes_unref(test_client_attach(good, 1));
-	for (guint i = 0; i < G_N_ELEMENTS(bad); i++) {
-		g_autoptr(GSocketConnection) conn = raw_connect(port);
-		g_autoptr(GByteArray) b = bank_test_hex(bad[i]);
-		raw_write(conn, b->data, b->len);
-		raw_wait_eof(conn);
-		r = test_client_transact(good, "A0A4000002 7F20");
-		g_assert_cmpstr(r, ==, "9F16");
-		g_free(r);
-	}
-	/* a session whose frames arrive one byte at a time */
-	{
-		g_autoptr(GSocketConnection) conn = raw_connect(port);
-		/* connectClientReq C7:0 (capture 01), then tpduModemToCard
-		 * 00 A4 00 04 02 3F 00 to B1:0 */
-		g_autoptr(GByteArray) b = bank_test_hex(
-		        "0040ee07303d800102810100a235a23330290a01001602766d800d72656d73696d2d636c6965"
-		        "6e748111312e302e302d36372d67343561343532643006020107020100"
-		        "0034ee073031800102810100a229ac2730060201070201003006020101020100300c01010001"
-		        "0100010100010100040700a40004023f00");
-		g_autoptr(GByteArray) got = g_byte_array_new();
-		/* tpduCardToModem B1:0 -> C7:0 "61 25" */
-		g_autoptr(GByteArray) want = bank_test_hex(
-		        "002fee07302c800102810100a224ad2230060201010201003006020107020100300c01010001"
-		        "01000101000101000402 6125");
-
-		for (guint i = 0; i < b->len; i++) {
-			raw_write(conn, b->data + i, 1);
-			g_main_context_iteration(NULL, FALSE);
-		}
-		/* connectClientRes + setAtrReq + tpduCardToModem: look at the end */
-		WAIT_FOR(raw_tail_is(conn, got, want));
-	}
-	test_client_free(good);
-	bank_test_spin(20);
 }
 
 /* A card that answers nothing at all (an empty response). */
@@ -612,8 +469,8 @@ static void
 test_resync(void)
 {
 	TestServer *srv = test_server_new();
-	g_autofree gchar *cards = vcard_ini(3);
-	g_autofree gchar *routes = routes_ini(3);
+	g_autofree gchar *cards = bank_test_vcard_ini(3);
+	g_autofree gchar *routes = bank_test_routes_ini(3);
 	g_autofree gchar *ini = g_strdup_printf(
 	        "%s[frontend:bank]\nplugin = rspro-bank\nlisten = 127.0.0.1:0\nslots = 3\n"
 	        "server = 127.0.0.1:%u\nresync-ms = 100\n%s",
@@ -654,7 +511,7 @@ test_csv(void)
 	g_autoptr(GError) error = NULL;
 	g_autofree gchar *dir = g_dir_make_tmp("bank-csv-XXXXXX", &error);
 	g_autofree gchar *csv = g_build_filename(dir, "bankd_pcsc_slots.csv", NULL);
-	g_autofree gchar *cards = vcard_ini(3);
+	g_autofree gchar *cards = bank_test_vcard_ini(3);
 	g_autofree gchar *ini = NULL;
 	g_autoptr(CrRouter) router = NULL;
 	CrFrontendSlot *fs;
@@ -736,7 +593,7 @@ static void
 test_remote_client(void)
 {
 	TestServer *srv = test_server_new();
-	g_autofree gchar *cards = vcard_ini(2);
+	g_autofree gchar *cards = bank_test_vcard_ini(2);
 	g_autofree gchar *ini = g_strdup_printf(
 	        "%s[frontend:bank]\nplugin = rspro-bank\nlisten = 127.0.0.1:0\nslots = 2\n"
 	        "server = 127.0.0.1:%u\n"
@@ -800,7 +657,6 @@ main(int argc, char **argv)
 	g_test_add_func("/bank/card-absent", test_card_absent);
 	g_test_add_func("/bank/takeover", test_takeover);
 	g_test_add_func("/bank/200-slots", test_many_slots);
-	g_test_add_func("/bank/malformed-split", test_malformed);
 	g_test_add_func("/bank/empty-answer", test_empty_answer);
 	g_test_add_func("/bank/slow-card", test_slow_card);
 	g_test_add_func("/bank/resync", test_resync);

@@ -307,6 +307,88 @@ test_host_port(void)
 	g_assert_false(cr_parse_host_port("", NULL, 1, &host, &port, &error));
 }
 
+/* Listeners take port 0 (any free port) and, where allowed, an empty value (off); an
+ * address to connect to still refuses port 0. */
+static void
+test_listen_address(void)
+{
+	g_autofree gchar *path = write_ini("[router]\n"
+					   "any = 127.0.0.1:0\n"
+					   "any6 = [::1]:0\n"
+					   "bare = :0\n"
+					   "fixed = 0.0.0.0:4001\n"
+					   "hostonly = ::1\n"
+					   "off =\n"
+					   "big = 127.0.0.1:65536\n");
+	g_autoptr(CrRouter) router = cr_router_new();
+	CrConfigSection *section;
+	g_autofree gchar *host = NULL;
+	guint16 port = 1;
+	g_autoptr(GError) error = NULL;
+
+	g_assert_true(cr_router_load_config(router, path, NULL));
+	section = cr_router_get_router_section(router);
+	g_assert_true(cr_config_section_get_listen_address(section, "any", "127.0.0.1", 9, TRUE,
+							   &host, &port, NULL));
+	g_assert_cmpstr(host, ==, "127.0.0.1");
+	g_assert_cmpuint(port, ==, 0);
+	g_clear_pointer(&host, g_free);
+	g_assert_true(cr_config_section_get_listen_address(section, "any6", "127.0.0.1", 9, TRUE,
+							   &host, &port, NULL));
+	g_assert_cmpstr(host, ==, "::1");
+	g_assert_cmpuint(port, ==, 0);
+	g_clear_pointer(&host, g_free);
+	g_assert_true(cr_config_section_get_listen_address(section, "bare", "127.0.0.1", 9, TRUE,
+							   &host, &port, NULL));
+	g_assert_cmpstr(host, ==, "127.0.0.1");
+	g_assert_cmpuint(port, ==, 0);
+	g_clear_pointer(&host, g_free);
+	g_assert_true(cr_config_section_get_listen_address(section, "fixed", "127.0.0.1", 9, TRUE,
+							   &host, &port, NULL));
+	g_assert_cmpstr(host, ==, "0.0.0.0");
+	g_assert_cmpuint(port, ==, 4001);
+	g_clear_pointer(&host, g_free);
+	g_assert_true(cr_config_section_get_listen_address(section, "hostonly", "127.0.0.1", 9,
+							   TRUE, &host, &port, NULL));
+	g_assert_cmpstr(host, ==, "::1");
+	g_assert_cmpuint(port, ==, 9);
+	g_clear_pointer(&host, g_free);
+	g_assert_true(cr_config_section_get_listen_address(section, "absent", "127.0.0.1", 9,
+							   TRUE, &host, &port, NULL));
+	g_assert_cmpstr(host, ==, "127.0.0.1");
+	g_assert_cmpuint(port, ==, 9);
+	g_clear_pointer(&host, g_free);
+	/* empty: off where the caller allows it, an error where it does not */
+	g_assert_true(cr_config_section_get_listen_address(section, "off", "127.0.0.1", 9, TRUE,
+							   &host, &port, NULL));
+	g_assert_null(host);
+	g_assert_false(cr_config_section_get_listen_address(section, "off", "127.0.0.1", 9, FALSE,
+							    &host, &port, &error));
+	g_assert_error(error, CR_ERROR, CR_ERROR_CONFIG);
+	g_assert_nonnull(strstr(error->message, "[router] off: empty address"));
+	g_clear_error(&error);
+	g_clear_pointer(&host, g_free);
+	/* no port and no default port */
+	g_assert_false(cr_config_section_get_listen_address(section, "hostonly", "127.0.0.1", 0,
+							    FALSE, &host, &port, &error));
+	g_assert_nonnull(strstr(error->message, "'::1': no port"));
+	g_clear_error(&error);
+	g_clear_pointer(&host, g_free);
+	g_assert_false(cr_config_section_get_listen_address(section, "big", "127.0.0.1", 9, TRUE,
+							    &host, &port, &error));
+	g_assert_nonnull(strstr(error->message, "port must be 1..65535"));
+	g_clear_error(&error);
+	g_clear_pointer(&host, g_free);
+	/* the same value as a peer's address: port 0 is refused */
+	g_assert_false(cr_config_section_get_host_port(section, "any", "127.0.0.1", 9, &host,
+						       &port, &error));
+	g_assert_nonnull(strstr(error->message, "port must be 1..65535"));
+	g_clear_error(&error);
+	g_clear_pointer(&host, g_free);
+	g_assert_false(cr_parse_host_port("127.0.0.1:0", NULL, 1, &host, &port, &error));
+	g_assert_error(error, CR_ERROR, CR_ERROR_INVALID);
+}
+
 static void
 test_error_convert(void)
 {
@@ -333,6 +415,7 @@ main(int argc, char **argv)
 	g_test_add_func("/config/key-errors", test_key_errors);
 	g_test_add_func("/config/route-errors", test_route_errors);
 	g_test_add_func("/config/host-port", test_host_port);
+	g_test_add_func("/config/listen-address", test_listen_address);
 	g_test_add_func("/config/error-convert", test_error_convert);
 	rc = g_test_run();
 	{

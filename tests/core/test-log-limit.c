@@ -136,6 +136,39 @@ test_summary_from_timer(void)
 	g_assert_cmpuint(count_containing("repeated"), ==, 1);
 }
 
+static gboolean G_GNUC_PRINTF(4, 5)
+log_peer(CrLogLimiter *lim, const gchar *host, const gchar *kind, const gchar *format, ...)
+{
+	va_list ap;
+	gboolean logged;
+	va_start(ap, format);
+	logged = cr_log_limited_peer_valist(lim, G_LOG_DOMAIN, G_LOG_LEVEL_MESSAGE, host, kind,
+					    format, ap);
+	va_end(ap);
+	return logged;
+}
+
+/* a peer's lines are keyed by its host and the kind; no limiter: every line */
+static void
+test_peer_keys(void)
+{
+	setup();
+	g_autoptr(CrLogLimiter) lim = cr_log_limiter_new("test-peer", 10, 1);
+	g_assert_true(log_peer(lim, "10.0.0.1", "closed", "10.0.0.1:4000 closed"));
+	g_assert_false(log_peer(lim, "10.0.0.1", "closed", "10.0.0.1:4001 closed"));
+	g_assert_true(log_peer(lim, "10.0.0.1", "refused", "10.0.0.1:4002 refused"));
+	g_assert_true(log_peer(lim, "10.0.0.2", "closed", "10.0.0.2:4000 closed"));
+	g_assert_true(log_peer(lim, NULL, "closed", "someone closed"));
+	g_assert_false(log_peer(lim, NULL, "closed", "someone closed again"));
+	g_assert_cmpuint(lines->len, ==, 4);
+	g_assert_cmpuint(cr_log_limiter_get_suppressed(lim), ==, 2);
+	cr_log_limiter_flush(lim);
+	g_assert_cmpuint(count_containing("10.0.0.1:4000 closed ... repeated 1 times"), ==, 1);
+	for (guint i = 0; i < 3; i++)
+		g_assert_true(log_peer(NULL, "10.0.0.1", "closed", "no limiter %u", i));
+	g_assert_cmpuint(count_containing("no limiter"), ==, 3);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -147,5 +180,6 @@ main(int argc, char **argv)
 	g_test_add_func("/log-limit/key-table-bounded", test_key_table_bounded);
 	g_test_add_func("/log-limit/totals", test_totals_survive_limiter);
 	g_test_add_func("/log-limit/summary-from-timer", test_summary_from_timer);
+	g_test_add_func("/log-limit/peer-keys", test_peer_keys);
 	return g_test_run();
 }

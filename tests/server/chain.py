@@ -81,7 +81,7 @@ listen = 127.0.0.1:{bank_port}
 bank-id = 1
 slots = 1
 server = 127.0.0.1:{self.proxies['bank-server'].port}
-""" + ("[route:r0]\nfrontend = bank.0\nbackend = card\n" if bank_route else ""))
+{keepalive}""" + ("[route:r0]\nfrontend = bank.0\nbackend = card\n" if bank_route else ""))
         self.client = Daemon(cardrouted, plugin_dirs, tmp, "client", f"""[router]
 rest = 127.0.0.1:0
 dbus = none

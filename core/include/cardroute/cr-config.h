@@ -51,10 +51,18 @@ gboolean cr_config_section_get_hex(CrConfigSection *section, const gchar *key, g
 gboolean cr_config_section_get_host_port(CrConfigSection *section, const gchar *key,
 					 const gchar *default_host, guint16 default_port,
 					 gchar **host, guint16 *port, GError **error);
+/* Where to listen: as cr_config_section_get_host_port(), and PORT 0 takes any free port (the
+ * caller logs which). With @empty_is_off an empty value means "no listener": TRUE with *host
+ * NULL. @default_port 0 makes the port required in the value. */
+gboolean cr_config_section_get_listen_address(CrConfigSection *section, const gchar *key,
+					      const gchar *default_host, guint16 default_port,
+					      gboolean empty_is_off, gchar **host, guint16 *port,
+					      GError **error);
 /* A comma separated list; NULL when the key is absent. */
 gchar **cr_config_section_get_list(CrConfigSection *section, const gchar *key);
 
-/* Parses "HOST:PORT" forms outside a config file too (REST, command lines). */
+/* Parses "HOST:PORT" forms outside a config file too (REST, command lines); an address to
+ * connect to, so port 0 is refused. */
 gboolean cr_parse_host_port(const gchar *text, const gchar *default_host, guint16 default_port,
 			    gchar **host, guint16 *port, GError **error);
 

@@ -48,6 +48,13 @@ gboolean cr_log_limited(CrLogLimiter *self, const gchar *domain, GLogLevelFlags 
 #define CR_LOG_LIMITED(limiter, level, key, ...)                                                   \
 	cr_log_limited((limiter), G_LOG_DOMAIN, (level), (key), __VA_ARGS__)
 
+/* The same about an outside peer, keyed "@host @kind": @host is its address
+ * without the port (a reconnecting peer comes from a new port; NULL: "?"),
+ * @kind what happened. @self NULL logs every record (no limiter yet). */
+gboolean cr_log_limited_peer_valist(CrLogLimiter *self, const gchar *domain, GLogLevelFlags level,
+				    const gchar *host, const gchar *kind, const gchar *format,
+				    va_list ap) G_GNUC_PRINTF(6, 0);
+
 /* Logs the summary of every key with held-back records now and starts new
  * windows for them (the timer does this at each window's end). */
 void cr_log_limiter_flush(CrLogLimiter *self);
