@@ -126,7 +126,8 @@ bank_client_send_response(BankClient *self, const guint8 *data, gsize len)
 	res.u.tpdu_card_to_modem.from_bank_slot.slot_nr =
 	        self->slot != NULL ? (guint16)bank_slot_get_index(self->slot) : 0;
 	res.u.tpdu_card_to_modem.to_client_slot = self->client_slot;
-	res.u.tpdu_card_to_modem.data = g_bytes_new(data, len);
+	/* encoded before this returns and kept by nobody: no copy of the answer */
+	res.u.tpdu_card_to_modem.data = g_bytes_new_static(data, len);
 	bank_client_send(self, &res);
 	rspro_msg_clear(&res);
 }

@@ -19,6 +19,7 @@
 
 #include "rspro-ber.h"
 #include "rspro-ipa.h"
+#include "rspro-tpdu.h"
 
 #include <RsproPDU.h>
 
@@ -409,12 +410,14 @@ rspro_msg_encode(const RsproMsg *msg, GByteArray *out, GError **error)
 	asn_enc_rval_t rv;
 	guint start = out->len;
 
-	memset(&sc, 0, sizeof(sc));
 	if (msg->tag > RSPRO_MAX_OPERATION_TAG || msg->version > RSPRO_MAX_VERSION) {
 		g_set_error(error, RSPRO_ERROR, RSPRO_ERROR_INVALID,
 		            "version %u / tag %u out of range", msg->version, msg->tag);
 		return FALSE;
 	}
+	if (rspro_tpdu_encode(msg, out) == RSPRO_TPDU_DONE)
+		return TRUE;
+	memset(&sc, 0, sizeof(sc));
 	if (!check_msg_enums(msg, error) || !enc_pdu(msg, &sc, error)) {
 		g_prefix_error(error, "%s: ", rspro_msg_type_name(msg->type));
 		return FALSE;
@@ -753,6 +756,8 @@ rspro_msg_decode(const guint8 *data, gsize len, RsproMsg *out, GError **error)
 		g_set_error(error, RSPRO_ERROR, RSPRO_ERROR_TOO_BIG, "RSPRO PDU too long");
 		return FALSE;
 	}
+	if (rspro_tpdu_decode(data, len, out) == RSPRO_TPDU_DONE)
+		return TRUE;
 	if (!rspro_ber_check(data, len)) {
 		g_set_error(error, RSPRO_ERROR, RSPRO_ERROR_MALFORMED,
 		            "not a well-formed BER encoding of %" G_GSIZE_FORMAT " bytes", len);

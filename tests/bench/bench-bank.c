@@ -9,6 +9,10 @@
  * thread's, getrusage), its heap allocations per APDU (where counted), and
  * the process's RSS growth per slot (bank, cards and the client side).
  */
+/* pthread_setaffinity_np, CPU_SET */
+#define _GNU_SOURCE
+#include <pthread.h>
+#include <sched.h>
 #include <string.h>
 #include <sys/resource.h>
 
@@ -138,6 +142,7 @@ typedef struct {
 	GBytes *setup;
 	BenchSeries *series;
 	GMainContext *bank_context;
+	gint client_cpu; /* -1: not pinned */
 	gint ready; /* every client has its card and the setup is done */
 	gint go;    /* the bank side has taken its baseline */
 	gint done;  /* the run is over (or failed) */
@@ -147,6 +152,30 @@ typedef struct {
 	guint64 cpu_process0, cpu_process1, cpu_clients0, cpu_clients1;
 	guint64 allocs_process0, allocs_process1, allocs_clients0, allocs_clients1;
 } BenchLoad;
+
+/* pins the calling thread to one CPU; @cpu < 0 leaves it alone */
+static gboolean
+pin_thread(gint cpu, const gchar *who)
+{
+	cpu_set_t set;
+	gint rc;
+
+	if (cpu < 0)
+		return TRUE;
+	if (cpu >= CPU_SETSIZE) {
+		g_printerr("cardroute-bench bank: %s CPU %d out of range\n", who, cpu);
+		return FALSE;
+	}
+	CPU_ZERO(&set);
+	CPU_SET(cpu, &set);
+	rc = pthread_setaffinity_np(pthread_self(), sizeof(set), &set);
+	if (rc != 0) {
+		g_printerr("cardroute-bench bank: cannot pin the %s thread to CPU %d: %s\n", who,
+		           cpu, g_strerror(rc));
+		return FALSE;
+	}
+	return TRUE;
+}
 
 /* every client attached (@attach) or every command answered */
 static gboolean
@@ -280,7 +309,10 @@ load_thread(gpointer data)
 	guint running = 0;
 
 	g_main_context_push_thread_default(context);
-	load_run(load, context, clients, load->n_slots, &running);
+	if (pin_thread(load->client_cpu, "client"))
+		load_run(load, context, clients, load->n_slots, &running);
+	else
+		load_finish(load, "the client thread could not be pinned");
 	for (gint i = 0; i < load->n_slots; i++)
 		g_clear_pointer(&clients[i].link, rspro_link_unref);
 	while (g_main_context_iteration(context, FALSE))
@@ -291,9 +323,15 @@ load_thread(gpointer data)
 	return NULL;
 }
 
+static gchar *
+cpu_name(gint cpu)
+{
+	return cpu < 0 ? g_strdup("any CPU") : g_strdup_printf("CPU %d", cpu);
+}
+
 static void
 print_results(BenchLoad *load, BenchSeries *series, gint n_slots, const gchar *apdu,
-              glong rss0, glong rss1, gboolean json)
+              gint bank_cpu, glong rss0, glong rss1, gboolean json)
 {
 	guint64 ns = load->t1 - load->t0;
 	guint n = MAX(series->ns->len, 1);
@@ -305,10 +343,13 @@ print_results(BenchLoad *load, BenchSeries *series, gint n_slots, const gchar *a
 	guint64 cpu_all = load->cpu_process1 - load->cpu_process0;
 	gdouble bank_us = (gdouble)(cpu_all > cpu_clients ? cpu_all - cpu_clients : 0) / n;
 	g_autofree gchar *allocs_json = NULL;
+	g_autofree gchar *bank_where = cpu_name(bank_cpu);
+	g_autofree gchar *client_where = cpu_name(load->client_cpu);
 
 	g_print("scenario bank: %d client connections (on a thread of their own) -> rspro-bank "
 	        "-> %d vcard cards over loopback, command %s\n",
 	        n_slots, n_slots, apdu);
+	g_print("threads: bank on %s, clients on %s\n", bank_where, client_where);
 	g_print("%u transactions in %.3f s: %.0f APDUs/s aggregate, p50 %.1f us, p99 %.1f us, "
 	        "errors %" G_GUINT64_FORMAT "\n",
 	        series->ns->len, ns / 1e9, tps, p50, p99, series->errors);
@@ -331,9 +372,10 @@ print_results(BenchLoad *load, BenchSeries *series, gint n_slots, const gchar *a
 		g_print("{\"scenario\": \"bank\", \"slots\": %d, \"transactions\": %u, "
 		        "\"tps\": %.0f, \"p50_us\": %.3f, \"p99_us\": %.3f, "
 		        "\"cpu_us_per_apdu\": %.2f%s, \"rss_per_slot_kb\": %.1f, "
-		        "\"errors\": %" G_GUINT64_FORMAT "}\n",
+		        "\"errors\": %" G_GUINT64_FORMAT ", \"bank_cpu\": %d, \"client_cpu\": %d}\n",
 		        n_slots, series->ns->len, tps, p50, p99, bank_us,
-		        allocs_json != NULL ? allocs_json : "", per_slot, series->errors);
+		        allocs_json != NULL ? allocs_json : "", per_slot, series->errors, bank_cpu,
+		        load->client_cpu);
 }
 
 gint
@@ -341,11 +383,17 @@ bench_bank(gint argc, gchar **argv)
 {
 	BenchOptions opts = {.transactions = 200000};
 	gint n_slots = 64;
+	gint bank_cpu = -1;
+	gint client_cpu = -1;
 	g_autofree gchar *apdu = NULL;
 	GOptionEntry extra[] = {
 		{"slots", 0, 0, G_OPTION_ARG_INT, &n_slots, "Slots = client connections (1..1023)",
 		 "N"},
 		{"apdu", 0, 0, G_OPTION_ARG_STRING, &apdu, "Measured command (hex)", "HEX"},
+		{"bank-cpu", 0, 0, G_OPTION_ARG_INT, &bank_cpu,
+		 "Pin the bank's thread (the main loop) to this CPU", "N"},
+		{"client-cpu", 0, 0, G_OPTION_ARG_INT, &client_cpu,
+		 "Pin the client thread to this CPU", "M"},
 		{NULL},
 	};
 	g_autoptr(GString) ini = g_string_new("[router]\n");
@@ -366,6 +414,9 @@ bench_bank(gint argc, gchar **argv)
 		g_printerr("cardroute-bench bank: --slots must be 1..1023\n");
 		return 2;
 	}
+	/* before the router starts: whatever the bank runs on its thread stays there */
+	if (!pin_thread(bank_cpu, "bank"))
+		return 2;
 	if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < rl.rlim_max) {
 		rl.rlim_cur = rl.rlim_max;
 		setrlimit(RLIMIT_NOFILE, &rl);
@@ -399,6 +450,7 @@ bench_bank(gint argc, gchar **argv)
 	load.setup = setup;
 	load.series = &series;
 	load.bank_context = g_main_context_default();
+	load.client_cpu = client_cpu;
 	thread = g_thread_new("bench-clients", load_thread, &load);
 	while (!g_atomic_int_get(&load.ready) && !g_atomic_int_get(&load.done))
 		g_main_context_iteration(NULL, TRUE);
@@ -414,7 +466,7 @@ bench_bank(gint argc, gchar **argv)
 		return 1;
 	}
 	series.total_ns = load.t1 - load.t0;
-	print_results(&load, &series, n_slots, apdu, rss0, rss1, opts.json);
+	print_results(&load, &series, n_slots, apdu, bank_cpu, rss0, rss1, opts.json);
 	bench_router_shutdown(router);
 	bench_series_clear(&series);
 	bench_options_clear(&opts);
