@@ -19,7 +19,7 @@ DEB_PACKAGES := meson ninja-build pkg-config gcc clang libclang-rt-14-dev \
 # `make package` also needs these (Debian package build and lintian).
 PACKAGE_DEB_PACKAGES := dpkg-dev debhelper fakeroot lintian scdoc systemd
 
-.PHONY: all deps build build-asan check run clean package fuzz soak
+.PHONY: all deps build build-asan check check-repeat run clean package fuzz soak
 
 all: build
 
@@ -41,6 +41,13 @@ build-asan: deps $(BUILD_ASAN)/build.ninja
 
 check: deps
 	@./tools/run-checks.sh $(BUILD) $(BUILD_ASAN)
+
+# `make check` ROUNDS times in a row (default 5) with LOAD=stress (stress-ng --cpu 2,
+# default) or LOAD=none; a table of the rounds at the end, logs in $(BUILD)/check-repeat.
+ROUNDS ?= 5
+LOAD   ?= stress
+check-repeat: deps
+	@ROUNDS=$(ROUNDS) LOAD=$(LOAD) ./tools/check-repeat.sh $(BUILD) $(BUILD_ASAN)
 
 run: build
 	@./tools/run-daemon.sh $(BUILD) $(CONFIG)

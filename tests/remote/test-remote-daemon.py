@@ -136,12 +136,13 @@ class Bank(Peer):
 def wait_for(path, needle, proc, limit=30.0):
     end = time.monotonic() + limit
     while time.monotonic() < end:
-        if proc.poll() is not None:
-            return False
+        exited = proc.poll() is not None  # before the read: its last line is in
         if os.path.exists(path):
             with open(path) as f:
                 if any(line.startswith(needle) for line in f):
                     return True
+        if exited:
+            return False
         time.sleep(0.02)
     return False
 

@@ -5,6 +5,7 @@ whose EF 2F40, SFI 20, holds 00 01 02 ... so a READ BINARY's answer names
 its offset) and a client (backend-remote `sim`, plus what the caller adds).
 Used by the fault matrix and the soak."""
 import os
+import random
 import socket
 import subprocess
 import sys
@@ -30,11 +31,18 @@ data = """ + " ".join(f"{i & 0xff:02X}" for i in range(264)) + "\n"
 
 
 def free_port():
-    s = socket.socket()
-    s.bind(("127.0.0.1", 0))
-    port = s.getsockname()[1]
-    s.close()
-    return port
+    """A free port below the kernel's ephemeral range (32768-60999 by default):
+    bind(0) and outgoing connections elsewhere cannot take it before the
+    daemon binds it (server-extended once found its bank port taken)."""
+    for _ in range(1000):
+        port = random.randint(20000, 32000)
+        with socket.socket() as s:
+            try:
+                s.bind(("127.0.0.1", port))
+            except OSError:
+                continue
+        return port
+    raise RuntimeError("no free port in 20000-32000")
 
 
 def expected(offset, length=8):

@@ -94,7 +94,9 @@ def test_flood():
 
 def test_fd_budget():
     n = 10
-    d = server("budget", f"max-connections = {n}")
+    # the idle connections are to be closed by the budget, not by the
+    # identify timeout (10 s) of a slow run
+    d = server("budget", f"max-connections = {n}\nidentify-timeout-ms = 3600000")
     port = d.rspro_port
     clients = [Peer(port) for _ in range(2)]
     check(all(hello(p, 20 + i) for i, p in enumerate(clients)), "two clients identified")

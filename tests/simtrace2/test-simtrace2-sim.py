@@ -66,9 +66,10 @@ class Daemon:
     def wait_log(self, needle, since=0, limit=20.0):
         end = time.monotonic() + limit
         while time.monotonic() < end:
+            exited = self.proc.poll() is not None  # before the read: its last line is in
             if needle in self.text()[since:]:
                 return True
-            if self.proc.poll() is not None:
+            if exited:
                 return False
             time.sleep(0.02)
         return False
