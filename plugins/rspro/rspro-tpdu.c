@@ -275,9 +275,11 @@ get_flags(Cursor *c, RsproTpduFlags *f)
 	for (guint i = 0; i < 4; i++) {
 		Cursor b;
 
-		if (!get_tlv(&in, TAG_BOOLEAN, &b) || b.end - b.p != 1)
+		/* DER: TRUE is 0xff only (BER's other non-zero values go to asn1c) */
+		if (!get_tlv(&in, TAG_BOOLEAN, &b) || b.end - b.p != 1 ||
+		    (b.p[0] != 0x00 && b.p[0] != 0xff))
 			return FALSE;
-		*v[i] = b.p[0] != 0;
+		*v[i] = b.p[0] == 0xff;
 	}
 	return in.p == in.end;
 }

@@ -210,7 +210,9 @@ def fd_exhaustion(tmp):
               "[frontend:term]\nplugin = script\ncommands = 00B0000002\nrepeat = 1000000\n"
               f"interval-ms = 20\nlog = {tmp}/fds-term.log\n"
               "[route:r1]\nfrontend = term\nbackend = card\n"
-              "[frontend:bank]\nplugin = rspro-bank\nlisten = 127.0.0.1:0\nslots = 1\n")
+              "[frontend:bank]\nplugin = rspro-bank\nlisten = 127.0.0.1:0\nslots = 1\n"
+              # the client below never identifies: keep it past a slow run
+              "identify-timeout-ms = 300000\n")
     m = re.search(r"bank: bank \d+ with \d+ slots listening on [^:]+:(\d+)", d.output())
     check(m is not None, "the RSPRO bank listens")
     rspro = socket.create_connection((d.host, int(m.group(1))), timeout=10)
