@@ -392,11 +392,11 @@ render_answer(SoupServerMessage *msg)
 }
 
 /* Takes the connection back from libsoup and answers @msg's status now. */
-static void
-conn_answer_now(Conn *conn, SoupServerMessage *msg, ClosedReason reason)
+/* Takes the connection of @msg out of libsoup (no "finished", nothing more
+ * written by it): our watches and timer on it stop; the stream, or NULL. */
+static GIOStream *
+conn_steal_stream(Conn *conn, SoupServerMessage *msg)
 {
-	CrRestConns *self = conn->owner;
-	g_autoptr(GBytes) answer = render_answer(msg);
 	GIOStream *stream;
 
 	g_object_ref(msg);
@@ -408,6 +408,16 @@ conn_answer_now(Conn *conn, SoupServerMessage *msg, ClosedReason reason)
 	conn->stream = NULL;
 	stream = soup_server_message_steal_connection(msg);
 	g_object_unref(msg);
+	return stream;
+}
+
+static void
+conn_answer_now(Conn *conn, SoupServerMessage *msg, ClosedReason reason)
+{
+	CrRestConns *self = conn->owner;
+	g_autoptr(GBytes) answer = render_answer(msg);
+	GIOStream *stream = conn_steal_stream(conn, msg);
+
 	if (stream == NULL || self->lingering >= LINGER_MAX) {
 		g_clear_object(&stream);
 		conn_close(conn, reason);
@@ -437,16 +447,7 @@ cr_rest_conns_take(CrRestConns *self, gpointer soup_server_message, GDestroyNoti
 
 	if (conn == NULL || conn->taken)
 		return NULL;
-	g_object_ref(msg);
-	conn_drop_msg(conn);
-	conn_stop_timer(conn);
-	conn_stop_watch(conn);
-	if (conn->stream != NULL)
-		g_object_weak_unref(G_OBJECT(conn->stream), stream_gone, conn);
-	conn->stream = NULL;
-	/* libsoup lets go: no "finished", nothing more written by it */
-	stream = soup_server_message_steal_connection(msg);
-	g_object_unref(msg);
+	stream = conn_steal_stream(conn, msg);
 	if (stream == NULL) {
 		conn_close(conn, CLOSED_PEER);
 		return NULL;

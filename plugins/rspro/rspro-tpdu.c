@@ -287,11 +287,15 @@ get_flags(Cursor *c, RsproTpduFlags *f)
 gint
 rspro_tpdu_decode(const guint8 *data, gsize len, RsproMsg *out)
 {
-	Cursor c = {data, data + len}, pdu, choice, body, octets;
+	Cursor c, pdu, choice, body, octets;
 	guint32 version, tag, s1a, s1b, s2a, s2b;
 	RsproTpduFlags flags = {0};
 	guint8 which;
 
+	if (data == NULL || len == 0)
+		return RSPRO_TPDU_NOT_HANDLED; /* (and no arithmetic on a NULL pointer) */
+	c.p = data;
+	c.end = data + len;
 	if (!get_tlv(&c, TAG_SEQUENCE, &pdu) || c.p != c.end ||
 	    !get_uint(&pdu, TAG_VERSION, RSPRO_MAX_VERSION, &version) ||
 	    !get_uint(&pdu, TAG_OPERATION, RSPRO_MAX_OPERATION_TAG, &tag) ||
