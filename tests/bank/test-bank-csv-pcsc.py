@@ -21,19 +21,10 @@ pcscd.isolate()
 
 sys.path.insert(0, os.path.join(HERE, "..", "server"))
 from fixtures.loop import ICCID  # noqa: E402
-from srvtest import Daemon, Server, check, finish, server_ini, wait_until  # noqa: E402
+from srvtest import Daemon, Server, check, client_ini, finish, server_ini, wait_until  # noqa: E402
 
 cardrouted, plugin_dirs, ctl_bin, profile = sys.argv[1:5]
 tmp = tempfile.mkdtemp(prefix="cr-bank-csv-")
-
-
-def free_port():
-    import socket
-    s = socket.socket()
-    s.bind(("127.0.0.1", 0))
-    port = s.getsockname()[1]
-    s.close()
-    return port
 
 
 def read_iccid(client):
@@ -50,7 +41,6 @@ d = pcscd.Pcscd(tmp, debug=False)
 d.start()
 with open(os.path.join(tmp, "slots.csv"), "w") as f:
     f.write(f'"1","0","{d.reader(0)}"\n')
-server_port, bank_port = free_port(), free_port()
 card = Daemon(cardrouted, plugin_dirs, tmp, "card", f"""[router]
 rest =
 dbus = none
@@ -65,34 +55,25 @@ slot = 0
 frontend = vpcd0
 backend = vcard0
 """)
-server = Server(cardrouted, plugin_dirs, tmp, "server",
-                server_ini(os.path.join(tmp, "state.json"))
-                .replace("listen = 127.0.0.1:0", f"listen = 127.0.0.1:{server_port}"))
+# the server and the bank listen on port 0: the server logs the port it got
+server = Server(cardrouted, plugin_dirs, tmp, "server", server_ini(os.path.join(tmp, "state.json")))
+server_ready = server.wait_ready()
+server_port = server.rspro_port
 # the whole bank configuration of a bankd user: no backend section
 bank = Daemon(cardrouted, plugin_dirs, tmp, "bank", f"""[router]
 rest =
 dbus = none
 [frontend:bank]
 plugin = rspro-bank
-listen = 127.0.0.1:{bank_port}
+listen = 127.0.0.1:0
 bank-id = 1
 slots = 1
 server = 127.0.0.1:{server_port}
 slots-csv = slots.csv
 """)
-client = Daemon(cardrouted, plugin_dirs, tmp, "client", f"""[router]
-rest = 127.0.0.1:0
-dbus = none
-allow-apdu = true
-[backend:sim]
-plugin = remote
-server = 127.0.0.1:{server_port}
-client-id = 7
-client-slot = 0
-reconnect-delay-ms = 200
-""")
+client = Daemon(cardrouted, plugin_dirs, tmp, "client", client_ini(server_port))
 try:
-    check(server.wait_ready(), "the server runs")
+    check(server_ready, "the server runs")
     check(client.wait_ready(), "the client runs")
     check(bank.wait_log("no backend section: [backend:bank-readers] made"),
           "the bank opens the PC/SC readers itself")

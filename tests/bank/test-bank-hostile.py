@@ -24,50 +24,28 @@ import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(HERE, "..", "server"))
-from rsprotest import Peer, choice_of, connect_client_req, pdu, result_of, slot, tlv  # noqa: E402
-from srvtest import Daemon, check, finish, wait_until  # noqa: E402
+from rsprotest import (TPDU_CARD_TO_MODEM, Peer, choice_of, connect_client_req,  # noqa: E402
+                       result_of, tpdu_modem_to_card)
+from srvtest import Daemon, bank_ini, check, finish, instance_details, wait_until  # noqa: E402
 
 cardrouted, plugin_dirs, profile = sys.argv[1:4]
 tmp = tempfile.mkdtemp(prefix="cr-bank-hostile-")
 CONNECT_CLIENT_RES = 0xa3
 SET_ATR_REQ = 0xaa
-TPDU_CARD_TO_MODEM = 0xad
 OK, IDENTITY_IN_USE, CARD_NOT_PRESENT = 0, 6, 100
 daemons = []
 
 
-def tpdu_modem_to_card(client, data, bank_slot=0):
-    flags = tlv(0x30, b"\x01\x01\x00" * 4)
-    return pdu(0xac, slot(client, 0) + slot(1, bank_slot) + flags + tlv(0x04, data))
-
-
 def bank_daemon(name, extra=""):
-    d = Daemon(cardrouted, plugin_dirs, tmp, name, f"""[router]
-rest = 127.0.0.1:0
-dbus = none
-[backend:card]
-plugin = vcard
-profile = {profile}
-[frontend:bank]
-plugin = rspro-bank
-listen = 127.0.0.1:0
-bank-id = 1
-slots = 1
-mappings = 7:0=0
-{extra}
-[route:r0]
-frontend = bank.0
-backend = card
-""")
+    d = Daemon(cardrouted, plugin_dirs, tmp, name,
+               bank_ini(profile, extra=f"mappings = 7:0=0\n{extra}\n"))
     daemons.append(d)
     check(d.wait_ready(), f"{name}: the bank runs")
     return d
 
 
 def describe(d):
-    st, _, j = d.request("GET", "/api/v1/instances/bank")
-    assert st == 200, st
-    return j["details"]
+    return instance_details(d, "bank")
 
 
 def peer_from(port, source):
@@ -95,7 +73,7 @@ def attach(p, client_id):
 
 
 def transact(p, client_id=7):
-    p.send(tpdu_modem_to_card(client_id, bytes.fromhex("A0A40000027F20")))
+    p.send(tpdu_modem_to_card(bytes.fromhex("A0A40000027F20"), client_id))
     f = p.recv_rspro()
     return choice_of(f) == TPDU_CARD_TO_MODEM and f.endswith(bytes.fromhex("9F16"))
 
@@ -237,7 +215,7 @@ def test_flood():
 
     t = threading.Thread(target=drain)
     t.start()
-    frame = tpdu_modem_to_card(8, bytes.fromhex("A0A40000027F20"))
+    frame = tpdu_modem_to_card(bytes.fromhex("A0A40000027F20"), 8)
     batch = frame * 1000
     t0 = time.monotonic()
     served = True

@@ -17,44 +17,19 @@ import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(HERE, "..", "server"))
-from rsprotest import Peer, choice_of, connect_client_req, der_int, pdu, result_of, slot, tlv  # noqa: E402
-from srvtest import Daemon, check, finish, wait_until  # noqa: E402
+from rsprotest import (TPDU_CARD_TO_MODEM, Peer, choice_of, connect_client_req,  # noqa: E402
+                       result_of, tpdu_modem_to_card)
+from srvtest import BANK_LISTENS, Daemon, bank_ini, check, finish  # noqa: E402
 
 cardrouted, plugin_dirs, profile = sys.argv[1:4]
 tmp = tempfile.mkdtemp(prefix="cr-bank-storm-")
 STORM = 1000
 CONNECT_CLIENT_RES = 0xa3
-TPDU_CARD_TO_MODEM = 0xad
 CARD_NOT_PRESENT = 100  # ResultCode cardNotPresent
 
 
-def tpdu_modem_to_card(data):
-    flags = tlv(0x30, b"\x01\x01\x00" * 4)
-    return pdu(0xac, slot(7, 0) + slot(1, 0) + flags + tlv(0x04, data))
-
-
-def port_of(d):
-    m = re.search(r"listening on 127\.0\.0\.1:(\d+)", d.output())
-    return int(m.group(1)) if m else None
-
-
-bank = Daemon(cardrouted, plugin_dirs, tmp, "bank", f"""[router]
-rest = 127.0.0.1:0
-dbus = none
-[backend:card]
-plugin = vcard
-profile = {profile}
-[frontend:bank]
-plugin = rspro-bank
-listen = 127.0.0.1:0
-bank-id = 1
-slots = 2
-mappings = 7:0=0
-max-clients = 64
-[route:r0]
-frontend = bank.0
-backend = card
-""")
+bank = Daemon(cardrouted, plugin_dirs, tmp, "bank",
+              bank_ini(profile, slots=2, extra="mappings = 7:0=0\nmax-clients = 64\n"))
 storm = {"done": 0, "cnp": 0, "errors": []}
 
 
@@ -76,8 +51,8 @@ def storm_client(port):
 
 try:
     check(bank.wait_ready(), "the bank runs")
-    check(wait_until(lambda: port_of(bank) is not None), "the bank listens")
-    port = port_of(bank)
+    port = bank.logged_port(BANK_LISTENS)
+    check(port is not None, "the bank listens")
     good = Peer(port)
     good.send(connect_client_req(7, 0))
     f = good.recv_rspro()

@@ -88,6 +88,23 @@ class Daemon:
     def wait_log(self, needle, limit=20.0):
         return wait_until(lambda: needle in self.output(), limit)
 
+    def logged_port(self, pattern, limit=20.0):
+        """The port in the log that @pattern (a regular expression, group 1
+        the port) finds, waiting for it; None if it does not come. For `:0`
+        in the INI: the daemon names the port it bound."""
+        found = []
+
+        def seen():
+            m = re.search(pattern, self.output())
+            if m:
+                found.append(int(m.group(1)))
+            return bool(found) or self.proc.poll() is not None
+        wait_until(seen, limit)
+        if not found:  # it exited: what it wrote last is in the file now
+            m = re.search(pattern, self.output())
+            return int(m.group(1)) if m else None
+        return found[0]
+
     def wait_ready(self, limit=20.0):
         def ready():
             m = re.search(r"REST API listening on https?://[^:/]+:(\d+)/", self.output())

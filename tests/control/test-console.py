@@ -12,7 +12,6 @@ usage: test-console.py CARDROUTED PLUGIN_DIRS PROFILE SHOT_DIR"""
 import http.client
 import json
 import os
-import socket
 import sys
 import tempfile
 import time
@@ -26,6 +25,7 @@ pcscd.isolate()  # private net+mount namespaces: vpcd's ports and a fixed REST p
 sys.path.insert(0, HERE)
 sys.path.insert(0, os.path.join(HERE, "..", "server"))
 from fixtures import pcsc  # noqa: E402
+from fixtures.ports import free_port  # noqa: E402
 from crtest import check, finish  # noqa: E402
 from browser import Browser, require  # noqa: E402
 from srvtest import Server  # noqa: E402
@@ -35,12 +35,6 @@ CARDROUTED, PLUGIN_DIRS, PROFILE, SHOT_DIR = sys.argv[1:5]
 EVIL = "<img src=x onerror=alert(1)>"
 ADMIN = "admin-console-token-0123456789"
 READ = "read-console-token-0123456789"
-
-
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def ini(tmp, pc, rest_port, extra_router="", extra=""):
@@ -362,7 +356,7 @@ def main():
     with tempfile.TemporaryDirectory(prefix="cr-console-") as tmp:
         pc = pcscd.Pcscd(tmp)
         with pc:
-            rest_port = free_port()
+            rest_port = free_port()  # the restarted daemon serves the open page again
             d = start(tmp, "first", ini(tmp, pc, rest_port))
             b = Browser()
             try:

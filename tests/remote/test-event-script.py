@@ -11,14 +11,14 @@ the daemon keeps serving, and the runs queued behind it still come.
 
 usage: test-event-script.py CARDROUTED PLUGIN_DIRS CARDROUTECTL ST2_SIM VCARD_PROFILE"""
 import os
-import socket
 import subprocess
 import sys
 import tempfile
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(HERE, "..", "server"))
-from srvtest import Daemon, Server, check, finish, server_ini, wait_until  # noqa: E402
+from srvtest import (BANK_LISTENS, Daemon, Server, bank_ini, check, client_ini,  # noqa: E402
+                     finish, server_ini, wait_until)
 
 cardrouted, plugin_dirs, ctl_bin, st2_sim, profile = sys.argv[1:6]
 SCRIPT = os.path.join(HERE, "event-record.sh")
@@ -27,14 +27,6 @@ REMOTE_OUT = os.path.join(tmp, "remote.rec")
 ST2_OUT = os.path.join(tmp, "st2.rec")
 HANG = os.path.join(tmp, "hang")
 SOCK = os.path.join(tmp, "st2.sock")
-
-
-def free_port():
-    s = socket.socket()
-    s.bind(("127.0.0.1", 0))
-    port = s.getsockname()[1]
-    s.close()
-    return port
 
 
 def records(path):
@@ -89,35 +81,18 @@ def run_phone(script="gsm"):
     return p.returncode
 
 
-server_port, bank_port = free_port(), free_port()
+# every listener on port 0: each daemon logs the port it got
 server = Server(cardrouted, plugin_dirs, tmp, "server",
-                server_ini(os.path.join(tmp, "state.json"))
-                .replace("listen = 127.0.0.1:0", f"listen = 127.0.0.1:{server_port}"))
-bank = Daemon(cardrouted, plugin_dirs, tmp, "bank", f"""[router]
-rest =
-dbus = none
-[backend:card]
-plugin = vcard
-profile = {profile}
-[frontend:bank]
-plugin = rspro-bank
-listen = 127.0.0.1:{bank_port}
-bank-id = 1
-slots = 1
-server = 127.0.0.1:{server_port}
-[route:r0]
-frontend = bank.0
-backend = card
-""")
-client = Daemon(cardrouted, plugin_dirs, tmp, "client", f"""[router]
-rest = 127.0.0.1:0
-dbus = none
-[backend:sim]
-plugin = remote
-server = 127.0.0.1:{server_port}
-client-id = 7
-client-slot = 0
-reconnect-delay-ms = 200
+                server_ini(os.path.join(tmp, "state.json")))
+if not check(server.wait_ready(), "the server runs"):
+    print(server.output())
+    server.stop()
+    finish()
+server_port = server.rspro_port
+bank = Daemon(cardrouted, plugin_dirs, tmp, "bank",
+              bank_ini(profile, rest="", server=f"127.0.0.1:{server_port}"))
+client = Daemon(cardrouted, plugin_dirs, tmp, "client", client_ini(server_port, router_extra="",
+                                                                   extra=f"""\
 event-script = OUT={REMOTE_OUT} HANG={HANG} {SCRIPT}
 event-script-timeout-ms = 1500
 [frontend:phone]
@@ -128,10 +103,10 @@ event-script = OUT={ST2_OUT} {SCRIPT}
 [route:r]
 frontend = phone
 backend = sim
-""")
+"""))
 try:
-    check(server.wait_ready(), "the server runs")
     check(client.wait_ready(), "the client runs")
+    bank_port = bank.logged_port(BANK_LISTENS)
     check(wait_causes(REMOTE_OUT, ["event-server-connect"]), "server link up: event-server-connect")
     r = last(REMOTE_OUT, "event-server-connect")
     check(r.get("argc") == "1" and r.get("REMSIM_CAUSE") == "event-server-connect",

@@ -5,15 +5,13 @@ whose EF 2F40, SFI 20, holds 00 01 02 ... so a READ BINARY's answer names
 its offset) and a client (backend-remote `sim`, plus what the caller adds).
 Used by the fault matrix and the soak."""
 import os
-import random
-import socket
 import subprocess
 import sys
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
 sys.path.insert(0, os.path.join(HERE, ".."))
-from srvtest import Daemon, Server, check, server_ini  # noqa: E402
+from srvtest import Daemon, Server, bank_ini, check, client_ini, free_port, server_ini  # noqa: E402
 from fixtures.faultproxy import FaultProxy  # noqa: E402
 
 SFI = 20
@@ -28,21 +26,6 @@ sfi = 20
 read = always
 update = never
 data = """ + " ".join(f"{i & 0xff:02X}" for i in range(264)) + "\n"
-
-
-def free_port():
-    """A free port below the kernel's ephemeral range (32768-60999 by default):
-    bind(0) and outgoing connections elsewhere cannot take it before the
-    daemon binds it (server-extended once found its bank port taken)."""
-    for _ in range(1000):
-        port = random.randint(20000, 32000)
-        with socket.socket() as s:
-            try:
-                s.bind(("127.0.0.1", port))
-            except OSError:
-                continue
-        return port
-    raise RuntimeError("no free port in 20000-32000")
 
 
 def expected(offset, length=8):
@@ -77,31 +60,14 @@ class Chain:
             f"bank-address = 1=127.0.0.1:{bank_for_clients}\n" + keepalive)) \
             .replace("listen = 127.0.0.1:0", f"listen = 127.0.0.1:{server_port}")
         self.server = Server(cardrouted, plugin_dirs, tmp, "server", ini)
-        self.bank = Daemon(cardrouted, plugin_dirs, tmp, "bank", f"""[router]
-rest = 127.0.0.1:0
-dbus = none
-[backend:card]
-plugin = vcard
-profile = {profile}
-[frontend:bank]
-plugin = rspro-bank
-listen = 127.0.0.1:{bank_port}
-bank-id = 1
-slots = 1
-server = 127.0.0.1:{self.proxies['bank-server'].port}
-{keepalive}""" + ("[route:r0]\nfrontend = bank.0\nbackend = card\n" if bank_route else ""))
-        self.client = Daemon(cardrouted, plugin_dirs, tmp, "client", f"""[router]
-rest = 127.0.0.1:0
-dbus = none
-allow-apdu = true
-apdu-timeout = 8000
-[backend:sim]
-plugin = remote
-server = 127.0.0.1:{self.proxies['client-server'].port}
-client-id = 7
-client-slot = 0
-reconnect-delay-ms = 200
-{keepalive}{client_extra}""")
+        self.bank = Daemon(cardrouted, plugin_dirs, tmp, "bank", bank_ini(
+            profile, listen=f"127.0.0.1:{bank_port}",
+            server=f"127.0.0.1:{self.proxies['bank-server'].port}", extra=keepalive,
+            route=bank_route))
+        self.client = Daemon(cardrouted, plugin_dirs, tmp, "client", client_ini(
+            self.proxies['client-server'].port,
+            router_extra="allow-apdu = true\napdu-timeout = 8000\n",
+            extra=keepalive + client_extra))
 
     def daemons(self):
         return [("server", self.server), ("bank", self.bank), ("client", self.client)]

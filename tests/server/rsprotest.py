@@ -77,6 +77,16 @@ def config_client_bank_req(bid, bs, ip, port):
     return pdu(0xb1, slot(bid, bs) + tlv(0x30, tlv(0x80, bytes(ip)) + der_int(0x02, port)))
 
 
+TPDU_MODEM_TO_CARD = 0xac
+TPDU_CARD_TO_MODEM = 0xad
+
+
+def tpdu_modem_to_card(data, client=7, bank_slot=0):
+    """tpduModemToCard from C@client:0 to B1:@bank_slot, every flag set"""
+    flags = tlv(0x30, b"\x01\x01\x00" * 4)
+    return pdu(TPDU_MODEM_TO_CARD, slot(client, 0) + slot(1, bank_slot) + flags + tlv(0x04, data))
+
+
 def choice_of(frame):
     """The RsproPDUchoice identifier octet of an RSPRO IPA frame."""
     der = frame[4:]

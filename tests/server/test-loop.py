@@ -10,13 +10,13 @@ on. Also checks cardroutectl remsim's tables and --json.
 usage: test-loop.py CARDROUTED PLUGIN_DIRS CARDROUTECTL VCARD_PROFILE"""
 import json
 import os
-import socket
 import subprocess
 import sys
 import tempfile
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from srvtest import Daemon, Server, check, finish, server_ini, wait_until  # noqa: E402
+from srvtest import (Daemon, Server, bank_ini, check, client_ini, finish, free_port,  # noqa: E402
+                     server_ini, wait_until)
 
 cardrouted, plugin_dirs, ctl_bin, profile = sys.argv[1:5]
 tmp = tempfile.mkdtemp(prefix="cr-loop-")
@@ -24,15 +24,9 @@ state = os.path.join(tmp, "remsim-server.json")
 APDU = "A0A40000023F00"  # GSM SELECT MF
 
 
-def free_port():
-    s = socket.socket()
-    s.bind(("127.0.0.1", 0))
-    port = s.getsockname()[1]
-    s.close()
-    return port
-
-
-server_port, bank_port = free_port(), free_port()
+# the restarted server listens where the first one did: a port kept out of
+# the ephemeral range (see fixtures/ports.py)
+server_port = free_port()
 
 
 def start_server(name):
@@ -64,33 +58,9 @@ def map_state(d):
 
 
 server = start_server("server1")
-bank = Daemon(cardrouted, plugin_dirs, tmp, "bank", f"""[router]
-rest =
-dbus = none
-[backend:card]
-plugin = vcard
-profile = {profile}
-[frontend:bank]
-plugin = rspro-bank
-listen = 127.0.0.1:{bank_port}
-bank-id = 1
-slots = 1
-server = 127.0.0.1:{server_port}
-[route:r0]
-frontend = bank.0
-backend = card
-""")
-client = Daemon(cardrouted, plugin_dirs, tmp, "client", f"""[router]
-rest = 127.0.0.1:0
-dbus = none
-allow-apdu = true
-[backend:sim]
-plugin = remote
-server = 127.0.0.1:{server_port}
-client-id = 7
-client-slot = 0
-reconnect-delay-ms = 200
-""")
+bank = Daemon(cardrouted, plugin_dirs, tmp, "bank",
+              bank_ini(profile, rest="", server=f"127.0.0.1:{server_port}"))
+client = Daemon(cardrouted, plugin_dirs, tmp, "client", client_ini(server_port))
 try:
     check(bank.wait_log("running with"), "the bank daemon runs")
     check(client.wait_ready(), "the client daemon runs")

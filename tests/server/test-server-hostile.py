@@ -16,8 +16,8 @@ import sys
 import tempfile
 import time
 
-from rsprotest import PING, PONG, Peer, choice_of, connect_client_req, pdu, result_of, slot, tlv
-from srvtest import Server, check, finish, server_ini, wait_until
+from rsprotest import PING, PONG, Peer, choice_of, connect_client_req, result_of, tpdu_modem_to_card
+from srvtest import Server, check, finish, instance_details, server_ini, wait_until
 
 cardrouted, plugin_dirs = sys.argv[1:3]
 tmp = tempfile.mkdtemp(prefix="cr-srv-hostile-")
@@ -34,9 +34,7 @@ def server(name, section_extra=""):
 
 
 def describe(d):
-    st, _, j = d.request("GET", "/api/v1/instances/remsim")
-    assert st == 200, st
-    return j["details"]
+    return instance_details(d, "remsim")
 
 
 def hello(p, client_id):
@@ -66,8 +64,7 @@ def test_flood():
     bad = Peer(port)
     check(hello(bad, 8), "client 8:0 connects")
     before = len(d.output().splitlines())
-    flags = tlv(0x30, b"\x01\x01\x00" * 4)
-    tpdu = pdu(0xac, slot(8, 0) + slot(1, 0) + flags + tlv(0x04, bytes.fromhex("A0A40000027F20")))
+    tpdu = tpdu_modem_to_card(bytes.fromhex("A0A40000027F20"), 8)
     # an IPA frame of protocol OSMO (0xee), extension RSPRO (0x07): not BER
     junk = bytes.fromhex("0004ee07") + b"\xff\xff\xff"
     t0 = time.monotonic()

@@ -29,8 +29,10 @@ import tempfile
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from srvtest import Daemon, Server, check, finish, server_ini, wait_until  # noqa: E402
+from srvtest import (BANK_LISTENS, BANK_TLS_LISTENS, SERVER_TLS_LISTENS, Daemon,  # noqa: E402
+                     Server, check, finish, server_ini, wait_until)
 import rsprotest  # noqa: E402
+import srvtest  # noqa: E402
 
 cardrouted, plugin_dirs, make_pki, profile = sys.argv[1:5]
 tmp = tempfile.mkdtemp(prefix="cr-tls-")
@@ -38,33 +40,17 @@ pki = os.path.join(tmp, "pki")
 APDU = "A0A40000023F00"  # GSM SELECT MF
 
 
-def free_port():
-    s = socket.socket()
-    s.bind(("127.0.0.1", 0))
-    port = s.getsockname()[1]
-    s.close()
-    return port
-
-
 def tls_keys(name):
     return f"tls-ca = pki/ca.pem\ntls-cert = pki/{name}.pem\ntls-key = pki/{name}.key\n"
 
 
 def client_ini(server_port, client_id, cert=None):
-    return f"""[router]
-rest = 127.0.0.1:0
-dbus = none
-allow-apdu = true
-[backend:sim]
-plugin = remote
-server = 127.0.0.1:{server_port}
-client-id = {client_id}
-client-slot = 0
-reconnect-delay-ms = 200
-""" + (f"tls = on\n{tls_keys(cert)}" if cert else "")
+    return srvtest.client_ini(server_port, client_id,
+                              extra=f"tls = on\n{tls_keys(cert)}" if cert else "")
 
 
-def bank_ini(bank_id, cert, tls_port, plain_port=None, server_port=None, slots=2):
+def bank_ini(bank_id, cert, tls_port=0, plain_port=None, server_port=None, slots=2):
+    """Port 0: the bank picks one and logs it (BANK_LISTENS, BANK_TLS_LISTENS)."""
     ini = f"""[router]
 rest = 127.0.0.1:0
 dbus = none
@@ -76,7 +62,7 @@ plugin = vcard
 profile = {profile}
 [frontend:bank]
 plugin = rspro-bank
-listen = {f"127.0.0.1:{plain_port}" if plain_port else ""}
+listen = {f"127.0.0.1:{plain_port}" if plain_port is not None else ""}
 listen-tls = 127.0.0.1:{tls_port}
 bank-id = {bank_id}
 slots = {slots}
@@ -150,20 +136,20 @@ subprocess.run([make_pki, pki, "server=rspro:server", "bank1=rspro:bank:1",
                 "client9=rspro:client:9", "other-client7=rspro:client:7",
                 "expired-client7=rspro:client:7", "soon-client7=rspro:client:7"], check=True, timeout=120)
 
-srv_plain, srv_tls, bank_plain, bank_tls = free_port(), free_port(), free_port(), free_port()
+# every listener on port 0: each daemon logs the port it got
 server = Server(cardrouted, plugin_dirs, tmp, "server", server_ini(
     os.path.join(tmp, "state.json"),
-    section_extra=f"listen-tls = 127.0.0.1:{srv_tls}\n" + tls_keys("server"))
-    .replace("listen = 127.0.0.1:0", f"listen = 127.0.0.1:{srv_plain}"))
+    section_extra="listen-tls = 127.0.0.1:0\n" + tls_keys("server")))
 daemons = [server]
 try:
     check(server.wait_ready(), "the server runs (plain and TLS)")
-    check(server.wait_log(f"RSPRO over TLS listening on 127.0.0.1:{srv_tls}"),
-          "the server's TLS listener is up")
+    srv_plain, srv_tls = server.rspro_port, server.logged_port(SERVER_TLS_LISTENS)
+    check(srv_tls is not None, "the server's TLS listener is up")
     bank = Daemon(cardrouted, plugin_dirs, tmp, "bank",
-                  bank_ini(1, "bank1", bank_tls, bank_plain, srv_tls))
+                  bank_ini(1, "bank1", 0, 0, srv_tls))
     daemons.append(bank)
     check(bank.wait_ready(), "the bank runs")
+    bank_plain, bank_tls = bank.logged_port(BANK_LISTENS), bank.logged_port(BANK_TLS_LISTENS)
     check(wait_until(lambda: len(server.api("GET", "/banks")[2]["banks"]) == 1),
           "bank 1 registers with the server over TLS")
     check(server.wait_log(f"clients go to 127.0.0.1:{bank_plain}"),
@@ -328,19 +314,21 @@ try:
     check(apdu_ok(c7), "the real C7 still works")
 
     # bank 2's certificate at bank 1's address: the client refuses
-    srv2_tls, rogue_tls, bank1b_tls = free_port(), free_port(), free_port()
+    # the rogue bank first: the second server sends bank 1's clients to it
+    rogue = Daemon(cardrouted, plugin_dirs, tmp, "rogue", bank_ini(1, "bank2", slots=1))
+    daemons.append(rogue)
+    rogue_tls = rogue.logged_port(BANK_TLS_LISTENS)
     server2 = Server(cardrouted, plugin_dirs, tmp, "server2", server_ini(
         os.path.join(tmp, "state2.json"), section_extra=(
-            f"listen-tls = 127.0.0.1:{srv2_tls}\nbank-address = 1=127.0.0.1:{rogue_tls}\n"
+            f"listen-tls = 127.0.0.1:0\nbank-address = 1=127.0.0.1:{rogue_tls}\n"
             + tls_keys("server"))))
     daemons.append(server2)
     check(server2.wait_ready(), "a second server runs")
+    srv2_tls = server2.logged_port(SERVER_TLS_LISTENS)
     bank1b = Daemon(cardrouted, plugin_dirs, tmp, "bank1b",
-                    bank_ini(1, "bank1", bank1b_tls, None, srv2_tls, slots=1))
-    rogue = Daemon(cardrouted, plugin_dirs, tmp, "rogue", bank_ini(1, "bank2", rogue_tls, None,
-                                                                   None, slots=1))
+                    bank_ini(1, "bank1", 0, None, srv2_tls, slots=1))
     c7b = Daemon(cardrouted, plugin_dirs, tmp, "client7b", client_ini(srv2_tls, 7, "client7"))
-    daemons += [bank1b, rogue, c7b]
+    daemons += [bank1b, c7b]
     check(c7b.wait_ready() and rogue.wait_ready(), "the client and the rogue bank run")
     check(wait_until(lambda: len(server2.api("GET", "/banks")[2]["banks"]) == 1),
           "bank 1 registers with the second server")

@@ -49,8 +49,8 @@ def check(cond, what):
         failures.append(what)
 
 
-def ini(d, rest_port):
-    text = (f"[router]\nrest = 127.0.0.1:{rest_port}\ndbus = none\n"
+def ini(d):
+    text = ("[router]\nrest = 127.0.0.1:0\ndbus = none\n"
             f"[backend:vcard0]\nplugin = vcard\nprofile = {PROFILE}\n"
             f"[frontend:vpcd0]\nplugin = vpcd\nport = {d.base_port}\nslot = 0\n"
             "[route:r0]\nfrontend = vpcd0\nbackend = vcard0\n")
@@ -63,13 +63,6 @@ def ini(d, rest_port):
                  f"[frontend:vpcd1]\nplugin = vpcd\nport = {d.base_port}\nslot = 1\n"
                  "[route:r1]\nfrontend = vpcd1\nbackend = pcsc0\n")
     return text
-
-
-def free_port():
-    import socket
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def rest(port, path):
@@ -144,9 +137,10 @@ def short_only_path(ctx_reader, cr):
 def main():
     with tempfile.TemporaryDirectory() as tmp:
         d = pcscd.Pcscd(tmp)
-        port = free_port()
-        with d, Daemon(CARDROUTED, PLUGIN_DIRS, tmp, ini(d, port)) as cr:
+        with d, Daemon(CARDROUTED, PLUGIN_DIRS, tmp, ini(d)) as cr:
             try:
+                port = cr.rest_port()
+                check(port is not None, "cardrouted names its REST port")
                 last = d.reader(1 if MODE == "loop" else 0)
                 from fixtures import pcsc
                 with pcsc.Context() as ctx:

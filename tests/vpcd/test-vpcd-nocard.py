@@ -8,7 +8,6 @@ pcscd needed. Routes are made over REST at run time."""
 import http.client
 import json
 import os
-import re
 import select
 import socket
 import sys
@@ -30,13 +29,7 @@ def check(cond, what):
     return cond
 
 
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def listener(port):
+def listener(port=0):
     s = socket.socket()
     s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     s.bind(("127.0.0.1", port))
@@ -80,8 +73,8 @@ def rest(port, method, path, body=None):
 
 def main():
     with tempfile.TemporaryDirectory() as tmp:
-        p_with, p_without = free_port(), free_port()
-        s_with, s_without = listener(p_with), listener(p_without)
+        s_with, s_without = listener(), listener()
+        p_with, p_without = s_with.getsockname()[1], s_without.getsockname()[1]
         ini = ("[router]\nrest = 127.0.0.1:0\ndbus = none\n"
                "[backend:card]\nplugin = echo\natr = 3B 02 14 50\n"
                "[backend:card2]\nplugin = echo\natr = 3B 02 14 50\n"
@@ -90,12 +83,8 @@ def main():
                f"[frontend:vpcd1]\nplugin = vpcd\nport = {p_without}\n"
                "[route:r0]\nfrontend = vpcd0\nbackend = card\n")
         with Daemon(CARDROUTED, PLUGIN_DIR, tmp, ini, "nocard") as d:
-            check(d.wait_log("REST API listening"), "cardrouted is up")
-            m = None
-            with d.lock:
-                for l in d.lines:
-                    m = m or re.search(r"REST API listening on https?://[^:/]+:(\d+)/", l)
-            port = int(m.group(1)) if m else 0
+            port = d.rest_port()
+            check(port is not None, "cardrouted is up")
             st = rest(port, "POST", "/api/v1/routes",
                       {"name": "r1", "frontend": "vpcd1", "backend": "gone"})
             check(st == 201, f"vpcd1 routed to a backend without a card ({st})")

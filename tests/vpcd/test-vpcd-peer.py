@@ -14,6 +14,7 @@ import time
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
 from fixtures.daemon import Daemon  # noqa: E402
+from fixtures.ports import free_port  # noqa: E402
 
 CARDROUTED, PLUGIN_DIR = sys.argv[1], sys.argv[2]
 ATR = bytes.fromhex("3B021450")
@@ -26,13 +27,7 @@ def check(cond, what):
         failures.append(what)
 
 
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def listener(port):
+def listener(port=0):
     s = socket.socket()
     s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     s.bind(("127.0.0.1", port))
@@ -89,10 +84,10 @@ def closed_by_peer(conn, timeout=10.0):
 
 
 def connect_mode(tmp):
-    port = free_port()
-    unrouted_port = free_port()
+    port = free_port()  # listened on again after a while: not from the ephemeral range
     server = listener(port)
-    unrouted = listener(unrouted_port)
+    unrouted = listener()
+    unrouted_port = unrouted.getsockname()[1]
     ini = ("[router]\nrest =\n[backend:card]\nplugin = echo\natr = 3B 02 14 50\n"
            f"[frontend:vpcd0]\nplugin = vpcd\nhost = 127.0.0.1\nport = {port - 1}\nslot = 1\n"
            f"[frontend:spare]\nplugin = vpcd\nport = {unrouted_port}\n"
