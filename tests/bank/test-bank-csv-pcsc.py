@@ -21,7 +21,8 @@ pcscd.isolate()
 
 sys.path.insert(0, os.path.join(HERE, "..", "server"))
 from fixtures.loop import ICCID  # noqa: E402
-from srvtest import Daemon, Server, check, client_ini, finish, server_ini, wait_until  # noqa: E402
+from srvtest import (Daemon, Server, bank_ini, check, client_ini, finish, server_ini,  # noqa: E402
+                     wait_until)
 
 cardrouted, plugin_dirs, ctl_bin, profile = sys.argv[1:5]
 tmp = tempfile.mkdtemp(prefix="cr-bank-csv-")
@@ -60,17 +61,8 @@ server = Server(cardrouted, plugin_dirs, tmp, "server", server_ini(os.path.join(
 server_ready = server.wait_ready()
 server_port = server.rspro_port
 # the whole bank configuration of a bankd user: no backend section
-bank = Daemon(cardrouted, plugin_dirs, tmp, "bank", f"""[router]
-rest =
-dbus = none
-[frontend:bank]
-plugin = rspro-bank
-listen = 127.0.0.1:0
-bank-id = 1
-slots = 1
-server = 127.0.0.1:{server_port}
-slots-csv = slots.csv
-""")
+bank = Daemon(cardrouted, plugin_dirs, tmp, "bank", bank_ini(
+    None, rest="", server=f"127.0.0.1:{server_port}", extra="slots-csv = slots.csv\n"))
 client = Daemon(cardrouted, plugin_dirs, tmp, "client", client_ini(server_port))
 try:
     check(server_ready, "the server runs")

@@ -29,15 +29,13 @@ state-file = {state_file}
 def bank_ini(profile, rest="127.0.0.1:0", listen="127.0.0.1:0", slots=1, server=None,
              extra="", route=True):
     """Bank 1: rspro-bank `bank` on @listen; its slot 0 routed to a virtual
-    card `card` (@profile) unless @route is false; @server: the RSPRO
-    server's address; @extra: more lines of the bank's section."""
-    ini = f"""[router]
-rest = {rest}
-dbus = none
-[backend:card]
-plugin = vcard
-profile = {profile}
-[frontend:bank]
+    card `card` (@profile) unless @route is false (profile None: no card, no
+    route); @server: the RSPRO server's address; @extra: more lines of the
+    bank's section."""
+    ini = f"[router]\nrest = {rest}\ndbus = none\n"
+    if profile is not None:
+        ini += f"[backend:card]\nplugin = vcard\nprofile = {profile}\n"
+    ini += f"""[frontend:bank]
 plugin = rspro-bank
 listen = {listen}
 bank-id = 1
@@ -46,7 +44,7 @@ slots = {slots}
     if server is not None:
         ini += f"server = {server}\n"
     ini += extra
-    if route:
+    if route and profile is not None:
         ini += "[route:r0]\nfrontend = bank.0\nbackend = card\n"
     return ini
 
@@ -66,9 +64,9 @@ reconnect-delay-ms = 200
 {extra}"""
 
 
-BANK_LISTENS = r"bank \d+ with \d+ slots listening on [^ ]+:(\d+)"
-BANK_TLS_LISTENS = r"bank \d+: TLS clients on [^ ]+:(\d+)"
-SERVER_TLS_LISTENS = r"RSPRO over TLS listening on [^ ]+:(\d+)"
+BANK_LISTENS = r"bank \d+ with \d+ slots listening on \S+:(\d+)"
+BANK_TLS_LISTENS = r"bank \d+: TLS clients on \S+:(\d+)"
+SERVER_TLS_LISTENS = r"RSPRO over TLS listening on \S+:(\d+)"
 
 
 def instance_details(d, instance):

@@ -17,7 +17,7 @@ import time
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
 sys.path.insert(0, os.path.join(HERE, ".."))
-from srvtest import Daemon, Server, check, finish, server_ini, wait_until  # noqa: E402
+from srvtest import Daemon, Server, bank_ini, check, finish, server_ini, wait_until  # noqa: E402
 from fixtures.faultproxy import FaultProxy  # noqa: E402
 
 cardrouted, plugin_dirs = sys.argv[1:3]
@@ -35,18 +35,9 @@ def main():
         if not check(server.wait_ready(), "the server runs"):
             return
         proxy = FaultProxy("127.0.0.1", server.rspro_port)
-        bank = Daemon(cardrouted, plugin_dirs, tmp, "bank", f"""[router]
-rest = 127.0.0.1:0
-dbus = none
-[frontend:bank]
-plugin = rspro-bank
-listen = 127.0.0.1:0
-bank-id = 1
-slots = 1
-server = 127.0.0.1:{proxy.port}
-keepalive-interval-ms = {INTERVAL_MS}
-keepalive-timeout-ms = {TIMEOUT_MS}
-""")
+        bank = Daemon(cardrouted, plugin_dirs, tmp, "bank", bank_ini(
+            None, server=f"127.0.0.1:{proxy.port}",
+            extra=f"keepalive-interval-ms = {INTERVAL_MS}\nkeepalive-timeout-ms = {TIMEOUT_MS}\n"))
         if not check(bank.wait_ready(), "the bank runs"):
             print(bank.output()[-2000:])
             return
