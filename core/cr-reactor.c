@@ -1,10 +1,11 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
- * The reactor's GSource: its only poll fd is an epoll fd, so GLib polls one
- * descriptor however many sockets are registered. prepare() answers from the
- * timer heap's top (and says "ready now" when a watch was scheduled);
- * dispatch() takes the ready registrations from epoll_wait in batches and
- * calls them, then the scheduled watches, then the expired timers. Watches
+ * The reactor's GSource. Its poll fds are the watches' own while there are
+ * few, else one epoll fd, so GLib polls at most a handful of descriptors
+ * however many sockets are registered (cr-reactor-watch.c). prepare()
+ * answers from the timer heap's top (and says "ready now" when a watch was
+ * scheduled); dispatch() calls the ready watches (from epoll_wait in batches
+ * in epoll mode), then the scheduled watches, then the expired timers. Watches
  * removed during a dispatch stay allocated (flagged) until it ends, so an
  * event of the same batch never reaches freed memory, whatever a callback
  * closed. One reactor per main context, created on first use.
@@ -21,7 +22,6 @@
 #define G_LOG_DOMAIN "cardroute"
 
 #include <errno.h>
-#include <string.h>
 #include <sys/epoll.h>
 #include <unistd.h>
 
@@ -29,28 +29,6 @@
 
 G_LOCK_DEFINE_STATIC(reactors);
 static GHashTable *reactors; /* GMainContext* -> CrReactor* */
-
-static guint32
-to_epoll(GIOCondition events)
-{
-	return ((events & G_IO_IN) ? EPOLLIN : 0u) | ((events & G_IO_OUT) ? EPOLLOUT : 0u);
-}
-
-static GIOCondition
-from_epoll(guint32 events)
-{
-	GIOCondition c = 0;
-
-	if (events & EPOLLIN)
-		c |= G_IO_IN;
-	if (events & EPOLLOUT)
-		c |= G_IO_OUT;
-	if (events & (EPOLLHUP | EPOLLRDHUP))
-		c |= G_IO_HUP;
-	if (events & EPOLLERR)
-		c |= G_IO_ERR;
-	return c;
-}
 
 static gboolean
 reactor_prepare(GSource *source, gint *timeout)
@@ -84,7 +62,7 @@ reactor_check(GSource *source)
 
 	if (self->scheduled != NULL)
 		return TRUE;
-	if (g_source_query_unix_fd(source, self->epoll_tag) & G_IO_IN)
+	if (cr_reactor_watches_ready(self))
 		return TRUE;
 	return cr_reactor_timers_next(self) <= g_source_get_time(source);
 }
@@ -129,29 +107,19 @@ static gboolean
 reactor_dispatch(GSource *source, GSourceFunc callback, gpointer user_data)
 {
 	CrReactor *self = (CrReactor *)source;
-	struct epoll_event events[CR_REACTOR_BATCH];
 	guint8 read_buf[CR_REACTOR_READ_BUF];
 	guint8 *outer_buf = self->read_buf;
-	gint n;
 
 	self->read_buf = read_buf;
 	self->dispatch_depth++;
-	do {
-		n = epoll_wait(self->epfd, events, CR_REACTOR_BATCH, 0);
-		if (n < 0 && errno != EINTR)
-			g_warning("reactor: epoll_wait: %s", g_strerror(errno));
-		for (gint i = 0; i < n; i++) {
-			CrWatch *w = events[i].data.ptr;
-
-			if (!w->removed)
-				w->func(w, from_epoll(events[i].events), w->user_data);
-		}
-	} while (n == CR_REACTOR_BATCH);
+	cr_reactor_watches_dispatch(self);
 	run_scheduled(self);
 	cr_reactor_timers_run(self, g_get_monotonic_time());
 	self->read_buf = outer_buf;
-	if (--self->dispatch_depth == 0)
+	if (--self->dispatch_depth == 0) {
 		free_zombies(self, FALSE);
+		cr_reactor_watches_settle(self);
+	}
 	return G_SOURCE_CONTINUE;
 }
 
@@ -194,7 +162,7 @@ reactor_new(GMainContext *context)
 	self = (CrReactor *)g_source_new(&reactor_funcs, sizeof(CrReactor));
 	g_source_set_static_name(&self->source, "cardroute reactor");
 	self->epfd = epfd;
-	self->epoll_tag = g_source_add_unix_fd(&self->source, epfd, G_IO_IN);
+	self->direct_max = CR_REACTOR_DIRECT_MAX;
 	g_source_set_can_recurse(&self->source, TRUE);
 	g_source_attach(&self->source, context);
 	/* the context owns it from here; it lives as long as the context */
@@ -237,87 +205,4 @@ guint
 cr_reactor_get_n_watches(CrReactor *reactor)
 {
 	return reactor->n_watches;
-}
-
-/* ---- watches ---- */
-
-CrWatch *
-cr_watch_new(CrReactor *reactor, gint fd, GIOCondition events, CrWatchFunc func, gpointer user_data,
-             GError **error)
-{
-	CrWatch *w = g_new0(CrWatch, 1);
-	struct epoll_event ev = {0};
-
-	w->reactor = reactor != NULL ? reactor : cr_reactor_get_default();
-	w->fd = fd;
-	w->func = func;
-	w->user_data = user_data;
-	w->epoll_events = to_epoll(events);
-	ev.events = w->epoll_events;
-	ev.data.ptr = w;
-	if (epoll_ctl(w->reactor->epfd, EPOLL_CTL_ADD, fd, &ev) < 0) {
-		gint saved = errno;
-
-		g_set_error(error, G_IO_ERROR, g_io_error_from_errno(saved),
-		            "cannot watch fd %d: %s", fd, g_strerror(saved));
-		g_free(w);
-		return NULL;
-	}
-	w->reactor->n_watches++;
-	return w;
-}
-
-void
-cr_watch_set_events(CrWatch *watch, GIOCondition events)
-{
-	struct epoll_event ev = {0};
-	guint32 want = to_epoll(events);
-
-	if (watch->removed || want == watch->epoll_events)
-		return;
-	watch->epoll_events = want;
-	ev.events = want;
-	ev.data.ptr = watch;
-	if (epoll_ctl(watch->reactor->epfd, EPOLL_CTL_MOD, watch->fd, &ev) < 0)
-		g_warning("reactor: epoll_ctl(MOD, %d): %s", watch->fd, g_strerror(errno));
-}
-
-GIOCondition
-cr_watch_get_events(const CrWatch *watch)
-{
-	return from_epoll(watch->epoll_events);
-}
-
-void
-cr_watch_schedule(CrWatch *watch, GIOCondition events)
-{
-	if (watch->removed)
-		return;
-	if (watch->scheduled == 0) {
-		watch->next_scheduled = watch->reactor->scheduled;
-		watch->reactor->scheduled = watch;
-	}
-	watch->scheduled |= events;
-}
-
-void
-cr_watch_free(CrWatch *watch)
-{
-	CrReactor *self;
-
-	if (watch == NULL || watch->removed)
-		return;
-	self = watch->reactor;
-	watch->removed = TRUE;
-	self->n_watches--;
-	if (epoll_ctl(self->epfd, EPOLL_CTL_DEL, watch->fd, NULL) < 0 && errno != EBADF)
-		g_warning("reactor: epoll_ctl(DEL, %d): %s", watch->fd, g_strerror(errno));
-	/* an event of the current batch or a scheduled list may still point here:
-	 * the memory goes when neither can (the flag keeps the callback away) */
-	if (self->dispatch_depth > 0 || watch->scheduled != 0) {
-		watch->next_zombie = self->zombies;
-		self->zombies = watch;
-	} else {
-		g_free(watch);
-	}
 }

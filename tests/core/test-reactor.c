@@ -14,6 +14,8 @@
 
 #include <cardroute/cardroute.h>
 
+#include "cr-reactor-private.h" /* cr_reactor_force_epoll() */
+
 #define WAIT_S 10
 
 static void
@@ -490,7 +492,7 @@ test_timer_rearm_in_callback(void)
 	g_string_free(t.log, TRUE);
 }
 
-/* one poll fd for the reactor however many streams are registered */
+/* the context's poll fds, after one iteration */
 static gint
 poll_fds(void)
 {
@@ -507,28 +509,97 @@ poll_fds(void)
 	return n;
 }
 
+/* Few watches are the reactor source's own poll fds; more go behind one epoll
+ * fd, so the poll set stays bounded however many connections there are. The
+ * reactor moves back when few are left, and bytes flow in every mode. */
 static void
-test_one_poll_fd(void)
+exchange(Side *from, Side *to, guint seed)
 {
-	GSocketConnection *conns[400];
-	Side sides[200];
-	gint before, after;
+	g_autofree guint8 *data = pattern(100, seed);
+	gsize had = to->in->len;
+
+	g_assert_true(cr_stream_write(from->stream, data, 100, NULL));
+	wait_bytes(to, had + 100);
+	g_assert_cmpmem(to->in->data + had, 100, data, 100);
+}
+
+static void
+test_poll_fds_bounded(void)
+{
+	enum { N = 200 };
+	GSocketConnection *conns[2 * N];
+	Side sides[2 * N];
+	gint base;
 	CrReactor *reactor = cr_reactor_get_default();
 	guint watches = cr_reactor_get_n_watches(reactor);
 
-	before = poll_fds();
-	for (guint i = 0; i < G_N_ELEMENTS(sides); i++) {
+	g_assert_cmpuint(watches, ==, 0);
+	base = poll_fds();
+	for (guint i = 0; i < N; i++) {
 		make_pair(&conns[2 * i], &conns[2 * i + 1]);
-		side_init(&sides[i], conns[2 * i]);
+		side_init(&sides[2 * i], conns[2 * i]);
+		side_init(&sides[2 * i + 1], conns[2 * i + 1]);
+		if (i == 1)
+			/* four watches: direct, one poll fd each */
+			g_assert_cmpint(poll_fds(), ==, base + 4);
 	}
-	g_assert_cmpuint(cr_reactor_get_n_watches(reactor), ==, watches + G_N_ELEMENTS(sides));
-	after = poll_fds();
-	g_assert_cmpint(after, ==, before);
-	for (guint i = 0; i < G_N_ELEMENTS(sides); i++)
-		side_clear(&sides[i]);
+	g_assert_cmpuint(cr_reactor_get_n_watches(reactor), ==, 2 * N);
+	/* 400 watches: the epoll fd alone */
+	g_assert_cmpint(poll_fds(), ==, base + 1);
+	for (guint i = 0; i < N; i += 37)
+		exchange(&sides[2 * i], &sides[2 * i + 1], i);
+	/* down to three pairs: still epoll (no moving on every connection) */
+	for (guint i = 3; i < N; i++) {
+		side_clear(&sides[2 * i]);
+		side_clear(&sides[2 * i + 1]);
+	}
+	g_assert_cmpuint(cr_reactor_get_n_watches(reactor), ==, 6);
+	g_assert_cmpint(poll_fds(), ==, base + 1);
+	/* two pairs: back to direct, and the moved ones still work both ways */
+	side_clear(&sides[4]);
+	side_clear(&sides[5]);
+	g_assert_cmpint(poll_fds(), ==, base + 4);
+	for (guint i = 0; i < 2; i++) {
+		exchange(&sides[2 * i], &sides[2 * i + 1], 100 + i);
+		exchange(&sides[2 * i + 1], &sides[2 * i], 200 + i);
+	}
+	for (guint i = 0; i < 2; i++) {
+		side_clear(&sides[2 * i]);
+		side_clear(&sides[2 * i + 1]);
+	}
 	for (guint i = 0; i < G_N_ELEMENTS(conns); i++)
 		g_object_unref(conns[i]);
-	g_assert_cmpuint(cr_reactor_get_n_watches(reactor), ==, watches);
+	g_assert_cmpuint(cr_reactor_get_n_watches(reactor), ==, 0);
+	g_assert_cmpint(poll_fds(), ==, base);
+}
+
+static void
+never_cb(CrWatch *watch, GIOCondition events, gpointer user_data)
+{
+	g_assert_not_reached();
+}
+
+/* a second watch on one fd is refused in both modes, as epoll refuses it */
+static void
+test_watch_twice(void)
+{
+	gint fds[2];
+	g_autoptr(GError) error = NULL;
+	CrWatch *first, *second;
+
+	g_assert_cmpint(socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, fds), ==, 0);
+	first = cr_watch_new(NULL, fds[0], G_IO_IN, never_cb, NULL, &error);
+	g_assert_no_error(error);
+	second = cr_watch_new(NULL, fds[0], G_IO_IN, never_cb, NULL, &error);
+	g_assert_null(second);
+	g_assert_error(error, G_IO_ERROR, G_IO_ERROR_EXISTS);
+	g_clear_error(&error);
+	cr_watch_free(first);
+	close(fds[0]);
+	/* a closed fd is refused too */
+	g_assert_null(cr_watch_new(NULL, fds[0], G_IO_IN, never_cb, NULL, &error));
+	g_assert_nonnull(error);
+	close(fds[1]);
 }
 
 typedef struct {
@@ -686,21 +757,54 @@ test_listener_free_in_callback(void)
 	g_assert_nonnull(c2);
 }
 
+typedef struct {
+	const gchar *path;
+	GTestFunc func;
+} ModeTest;
+
+static const ModeTest mode_tests[] = {
+        {"stream/readiness", test_readiness},
+        {"stream/partial", test_partial},
+        {"stream/backpressure", test_backpressure},
+        {"stream/dropped-with-queue", test_dropped_with_queue},
+        {"stream/peer-closed", test_peer_closed},
+        {"stream/close-in-callback", test_close_in_callback},
+        {"watch/schedule", test_watch_schedule},
+        {"watch/twice", test_watch_twice},
+        {"listener/emfile", test_listener_emfile},
+        {"listener/free-in-callback", test_listener_free_in_callback},
+};
+
+static void
+run_direct(gconstpointer data)
+{
+	((const ModeTest *)data)->func();
+}
+
+/* the same test with every watch in the epoll set */
+static void
+run_epoll(gconstpointer data)
+{
+	CrReactor *reactor = cr_reactor_get_default();
+
+	cr_reactor_force_epoll(reactor, TRUE);
+	((const ModeTest *)data)->func();
+	cr_reactor_force_epoll(reactor, FALSE);
+}
+
 int
 main(int argc, char **argv)
 {
 	g_test_init(&argc, &argv, NULL);
-	g_test_add_func("/reactor/stream/readiness", test_readiness);
-	g_test_add_func("/reactor/stream/partial", test_partial);
-	g_test_add_func("/reactor/stream/backpressure", test_backpressure);
-	g_test_add_func("/reactor/stream/dropped-with-queue", test_dropped_with_queue);
-	g_test_add_func("/reactor/stream/peer-closed", test_peer_closed);
-	g_test_add_func("/reactor/stream/close-in-callback", test_close_in_callback);
+	for (guint i = 0; i < G_N_ELEMENTS(mode_tests); i++) {
+		g_autofree gchar *direct = g_strdup_printf("/reactor/direct/%s", mode_tests[i].path);
+		g_autofree gchar *epoll = g_strdup_printf("/reactor/epoll/%s", mode_tests[i].path);
+
+		g_test_add_data_func(direct, &mode_tests[i], run_direct);
+		g_test_add_data_func(epoll, &mode_tests[i], run_epoll);
+	}
 	g_test_add_func("/reactor/timers/ten-thousand", test_timers);
 	g_test_add_func("/reactor/timers/rearm-in-callback", test_timer_rearm_in_callback);
-	g_test_add_func("/reactor/watch/schedule", test_watch_schedule);
-	g_test_add_func("/reactor/one-poll-fd", test_one_poll_fd);
-	g_test_add_func("/reactor/listener/emfile", test_listener_emfile);
-	g_test_add_func("/reactor/listener/free-in-callback", test_listener_free_in_callback);
+	g_test_add_func("/reactor/poll-fds-bounded", test_poll_fds_bounded);
 	return g_test_run();
 }

@@ -2,17 +2,19 @@
 /*
  * The I/O reactor: every socket a plugin owns, and the timers that go with
  * them (keep-alives, identify timeouts, transaction deadlines), on one GSource
- * of the main context whose only poll fd is an epoll fd. The cost of one main
- * loop iteration follows the ready sockets and the expired timers, not how
- * many are registered; libsoup, GDBus and every other GSource keep working
- * beside it unchanged.
+ * of the main context. With a few watches their fds are that source's poll
+ * fds (one system call per wake-up); with more, its only poll fd is an epoll
+ * fd. The cost of one main loop iteration follows the ready sockets and the
+ * expired timers, not how many are registered; libsoup, GDBus and every other
+ * GSource keep working beside it unchanged.
  *
  * Three things live in a reactor:
  *  - CrTimer: embedded in the owner's struct, armed and cancelled in
  *    O(log n) in a binary heap; arming allocates nothing and makes no system
  *    call (the reactor's prepare() hands the earliest deadline to the poll).
- *  - CrWatch: one persistent registration of a file descriptor (an epoll
- *    entry whose data pointer is the watch) with a callback.
+ *  - CrWatch: one persistent registration of a file descriptor (a poll fd of
+ *    the reactor's source, or an epoll entry whose data pointer is the watch)
+ *    with a callback. Free the watch before closing its fd.
  *  - CrStream: a connection (any GIOStream whose base is a GSocketConnection,
  *    so a GTlsConnection can sit on top later) read and written through the
  *    GPollableInputStream / GPollableOutputStream non-blocking calls. Reads
