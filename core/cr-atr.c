@@ -13,10 +13,10 @@
 
 /* Where the parts of an ATR are, as T0 and its TDi bytes announce them. */
 typedef struct {
-	gsize historical;     /* offset of the first historical byte */
-	gsize n_historical;   /* how many T0 announces */
-	gboolean has_tck;     /* a TDi names a protocol other than T=0 */
-	guint protocols;      /* CrProtocol bits the TDi bytes read name */
+	gsize historical;   /* offset of the first historical byte */
+	gsize n_historical; /* how many T0 announces */
+	gboolean has_tck;   /* a TDi names a protocol other than T=0 */
+	guint protocols;    /* CrProtocol bits the TDi bytes read name */
 } AtrLayout;
 
 /*
