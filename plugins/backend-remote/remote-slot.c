@@ -8,61 +8,19 @@
  *   Its loss does not touch the bank link (upstream ignores it too).
  * bank link: connectClientReq with the client slot; setAtrReq gives the ATR
  *   (the card becomes PRESENT); one tpduModemToCard/tpduCardToModem pair per
- *   transaction; clientSlotStatusInd for resets and power-off.
- *
- * A transaction cancelled by the core while its TPDU is at the bank leaves
- * one answer to come: it is discarded (stale count) and the next command
- * waits for it, so answers never go to the wrong transaction.
+ *   transaction; clientSlotStatusInd for resets and power-off. What goes on
+ *   it about the card is in remote-card.c.
  */
 #define G_LOG_DOMAIN "remote"
 
-#include "remote-slot.h"
+#include "remote-slot-private.h"
 
 #include <string.h>
 
 #include <gio/gio.h>
 
-#include "event-script.h"
-#include "remote-events.h"
 #include "remote-caps.h"
-#include "remote-tpdu.h"
-#include "rspro-retry-log.h"
-
-struct _RemoteSlot {
-	CrBackendSlot parent_instance;
-	RemoteConfig cfg;
-	gboolean started;
-
-	RsproConn *server;
-	RsproConn *bank;
-	/* repeated identical failures: logged once, then a summary every few
-	 * minutes (rspro-retry-log.h); describe() shows the last error */
-	RsproRetryLog server_retry;
-	RsproRetryLog bank_retry;
-
-	gboolean has_client_slot;
-	RsproClientSlot client_slot;
-	gboolean mapped;
-	RsproBankSlot bank_slot;
-	gchar *bank_host;
-	guint16 bank_port;
-	gchar *bank_down_reason; /* why we stopped/moved the bank link ourselves */
-
-	GBytes *card_atr; /* while PRESENT */
-	CrTimer atr_timer; /* waiting for setAtrReq, on the reactor */
-	gboolean vcc_on;
-	gboolean rst_on, clk_on;
-
-	EventScript *script; /* event-script, or NULL */
-	gboolean server_seen; /* event-server-connect is for the first time only */
-
-	gboolean peer_caps; /* the bank is a cardroute peer (rspro-caps.h) */
-
-	CrTransaction *in_flight;
-	CrTransaction *queued; /* waits for stale answers */
-	guint stale;
-	guint64 tpdus;
-};
+#include "remote-events.h"
 
 G_DEFINE_TYPE(RemoteSlot, remote_slot, CR_TYPE_BACKEND_SLOT)
 
@@ -89,14 +47,8 @@ remote_slot_get_tls_refusals(RemoteSlot *self)
 	return rspro_conn_get_tls_refusals(self->server) + rspro_conn_get_tls_refusals(self->bank);
 }
 
-static const gchar *
-slot_name(RemoteSlot *self)
-{
-	return cr_backend_slot_get_name(CR_BACKEND_SLOT(self));
-}
-
-static gchar *
-bank_who(RemoteSlot *self)
+gchar *
+remote_slot_bank_who(RemoteSlot *self)
 {
 	return g_strdup_printf(
 	        "bank %u slot %u (%s)", self->bank_slot.bank_id, self->bank_slot.slot_nr,
@@ -157,8 +109,8 @@ report_link_failure(RemoteSlot *self, RsproRetryLog *log, RsproConn *conn, const
 	g_autofree gchar *next = NULL;
 	gchar *with_next;
 
-	if (!rspro_retry_log_failure(log, conn, slot_name(self), error->message)) {
-		g_debug("%s: %s (again)", slot_name(self), error->message);
+	if (!rspro_retry_log_failure(log, conn, remote_slot_name(self), error->message)) {
+		g_debug("%s: %s (again)", remote_slot_name(self), error->message);
 		return;
 	}
 	next = rspro_retry_next_in(conn);
@@ -176,170 +128,21 @@ fill_identity(RemoteSlot *self, RsproIdentity *identity)
 	                   self->cfg.software, CR_VERSION);
 }
 
-static gboolean
-send_or_log(RemoteSlot *self, RsproConn *conn, const RsproMsg *msg)
+gboolean
+remote_slot_send_or_log(RemoteSlot *self, RsproConn *conn, const RsproMsg *msg)
 {
 	g_autoptr(GError) error = NULL;
 
 	if (rspro_conn_send(conn, msg, &error))
 		return TRUE;
-	g_debug("%s: %s not sent: %s", slot_name(self), rspro_msg_type_name(msg->type),
+	g_debug("%s: %s not sent: %s", remote_slot_name(self), rspro_msg_type_name(msg->type),
 	        error->message);
 	return FALSE;
 }
 
-/* ---- the card and transactions ---- */
-
-static void
-finish_in_flight(RemoteSlot *self, gint code, const gchar *message)
-{
-	CrTransaction *tx = g_steal_pointer(&self->in_flight);
-	CrTransaction *queued = g_steal_pointer(&self->queued);
-
-	self->stale = 0;
-	if (tx != NULL)
-		cr_transaction_fail(tx, g_error_new_literal(CR_ERROR, code, message));
-	if (queued != NULL)
-		cr_transaction_fail(queued, g_error_new_literal(CR_ERROR, code, message));
-}
-
-static void
-card_present(RemoteSlot *self, GBytes *atr)
-{
-	cr_timer_cancel(&self->atr_timer);
-	g_clear_pointer(&self->card_atr, g_bytes_unref);
-	self->card_atr = g_bytes_ref(atr);
-	self->vcc_on = TRUE;
-	cr_backend_slot_set_card(CR_BACKEND_SLOT(self), g_bytes_get_data(atr, NULL),
-	                         g_bytes_get_size(atr));
-}
-
-static void
-card_gone(RemoteSlot *self, const gchar *message)
-{
-	g_autoptr(GError) reason = g_error_new_literal(CR_ERROR, CR_ERROR_BACKEND_GONE, message);
-
-	cr_timer_cancel(&self->atr_timer);
-	g_clear_pointer(&self->card_atr, g_bytes_unref);
-	finish_in_flight(self, CR_ERROR_BACKEND_GONE, message);
-	cr_backend_slot_set_state(CR_BACKEND_SLOT(self), CR_SLOT_STATE_DOWN, reason);
-}
-
-static void
-atr_wait_cb(CrTimer *timer, gpointer data)
-{
-	RemoteSlot *self = data;
-	g_autofree gchar *who = bank_who(self);
-
-	g_message("%s: %s sent no setAtrReq within %u ms: using the local ATR", slot_name(self),
-	          who, self->cfg.atr_wait_ms);
-	card_present(self, self->cfg.atr);
-}
-
-static void
-send_tpdu(RemoteSlot *self, CrTransaction *tx)
-{
-	g_autoptr(GError) error = NULL;
-	guint8 tpdu[REMOTE_TPDU_MAX];
-	gsize cmd_len, tpdu_len;
-	const guint8 *cmd = cr_transaction_get_command(tx, &cmd_len);
-	RsproMsg msg;
-	gboolean ok;
-	GBytes *data;
-
-	if (self->peer_caps && remote_command_goes_whole(cmd, cmd_len, self->card_atr)) {
-		/* a cardroute bank: the command as the terminal sent it */
-		data = g_bytes_new(cmd, cmd_len);
-	} else if (remote_tpdu_from_command(cmd, cmd_len, tpdu, &tpdu_len, &error)) {
-		data = g_bytes_new(tpdu, tpdu_len);
-	} else {
-		cr_transaction_fail(tx, g_steal_pointer(&error));
-		return;
-	}
-	rspro_msg_init(&msg, RSPRO_MSG_TPDU_MODEM_TO_CARD);
-	msg.u.tpdu_modem_to_card.from_client_slot = self->client_slot;
-	msg.u.tpdu_modem_to_card.to_bank_slot = self->bank_slot;
-	msg.u.tpdu_modem_to_card.data = data;
-	self->in_flight = tx;
-	ok = rspro_conn_send(self->bank, &msg, &error);
-	rspro_msg_clear(&msg);
-	if (!ok && self->in_flight == tx) {
-		self->in_flight = NULL;
-		cr_transaction_fail(tx,
-		                    g_error_new(CR_ERROR, CR_ERROR_BACKEND_GONE,
-		                                "tpduModemToCard not sent: %s", error->message));
-	}
-	self->tpdus++;
-}
-
-static void
-remote_transmit(CrBackendSlot *slot, CrTransaction *tx)
-{
-	RemoteSlot *self = REMOTE_SLOT(slot);
-
-	if (self->card_atr == NULL || !rspro_conn_is_connected(self->bank)) {
-		cr_transaction_fail(tx, g_error_new_literal(CR_ERROR, CR_ERROR_NO_CARD,
-		                                            "the bank link is not up"));
-		return;
-	}
-	if (self->in_flight != NULL || self->queued != NULL) {
-		cr_transaction_fail(tx, g_error_new_literal(CR_ERROR, CR_ERROR_BUSY,
-		                                            "a TPDU is already at the bank"));
-		return;
-	}
-	if (self->stale > 0) {
-		self->queued = tx; /* sent when the cancelled command's answer is in */
-		return;
-	}
-	send_tpdu(self, tx);
-}
-
-static void
-remote_cancel(CrBackendSlot *slot, CrTransaction *tx)
-{
-	RemoteSlot *self = REMOTE_SLOT(slot);
-
-	if (self->in_flight == tx) {
-		self->in_flight = NULL;
-		self->stale++;
-	} else if (self->queued == tx) {
-		self->queued = NULL;
-	}
-}
-
-static void
-handle_card_to_modem(RemoteSlot *self, const RsproTpduCardToModem *tpdu)
-{
-	gsize len;
-	const guint8 *data = g_bytes_get_data(tpdu->data, &len);
-	CrTransaction *tx;
-
-	if (self->stale > 0) {
-		g_debug("%s: discarding the answer to a cancelled command", slot_name(self));
-		if (--self->stale == 0 && self->queued != NULL)
-			send_tpdu(self, g_steal_pointer(&self->queued));
-		return;
-	}
-	tx = g_steal_pointer(&self->in_flight);
-	if (tx == NULL) {
-		g_message("%s: ignoring tpduCardToModem (%" G_GSIZE_FORMAT
-		          " bytes) with no command outstanding",
-		          slot_name(self), len);
-		return;
-	}
-	if (len < 2) {
-		cr_transaction_fail(tx, g_error_new(CR_ERROR, CR_ERROR_CARD,
-		                                    "the bank answered %" G_GSIZE_FORMAT
-		                                    " bytes (no status word)",
-		                                    len));
-		return;
-	}
-	cr_transaction_complete(tx, data, len);
-}
-
 /* Runs the event script (if any) for @cause with upstream's REMSIM_*. */
-static void
-script_event(RemoteSlot *self, const gchar *cause)
+void
+remote_slot_script_event(RemoteSlot *self, const gchar *cause)
 {
 	RemoteEventState st = {
 	        .server_host = self->cfg.server_host,
@@ -358,68 +161,6 @@ script_event(RemoteSlot *self, const gchar *cause)
 	};
 
 	remote_events_run(self->script, cause, &st);
-}
-
-static void
-send_status(RemoteSlot *self, gboolean rst, gboolean vcc, gboolean clk)
-{
-	gboolean changed = rst != self->rst_on || vcc != self->vcc_on || clk != self->clk_on;
-
-	RsproMsg msg;
-	RsproSlotPhysStatus *st;
-
-	rspro_msg_init(&msg, RSPRO_MSG_CLIENT_SLOT_STATUS_IND);
-	msg.u.client_slot_status_ind.from_client_slot = self->client_slot;
-	msg.u.client_slot_status_ind.to_bank_slot = self->bank_slot;
-	st = &msg.u.client_slot_status_ind.status;
-	st->reset_active = rst;
-	st->has_vcc_present = TRUE;
-	st->vcc_present = vcc;
-	st->has_clk_active = TRUE;
-	st->clk_active = clk;
-	st->has_card_present = TRUE;
-	st->card_present = TRUE;
-	send_or_log(self, self->bank, &msg);
-	rspro_msg_clear(&msg);
-	self->vcc_on = vcc;
-	self->rst_on = rst;
-	self->clk_on = clk;
-	/* upstream's documented intent (its code fires on *unchanged* status) */
-	if (changed)
-		script_event(self, "event-modem-status");
-}
-
-/* as upstream's ifd handler: cold = power off {RST VCC- CLK-} then on; warm =
- * {RST VCC CLK} then {VCC CLK}. The bankd resets on the VCC falling edge (cold)
- * or the RST rising edge (warm) and sends no new ATR. */
-static void
-remote_reset(CrBackendSlot *slot, CrResetKind kind)
-{
-	RemoteSlot *self = REMOTE_SLOT(slot);
-
-	if (!rspro_conn_is_connected(self->bank))
-		return;
-	if (kind == CR_RESET_COLD) {
-		if (self->vcc_on)
-			send_status(self, TRUE, FALSE, FALSE);
-	} else {
-		send_status(self, TRUE, TRUE, TRUE);
-	}
-	send_status(self, FALSE, TRUE, TRUE);
-	if (self->card_atr != NULL) {
-		g_autoptr(GBytes) atr = g_bytes_ref(self->card_atr);
-
-		card_present(self, atr);
-	}
-}
-
-static void
-remote_power_off(CrBackendSlot *slot)
-{
-	RemoteSlot *self = REMOTE_SLOT(slot);
-
-	if (rspro_conn_is_connected(self->bank))
-		send_status(self, TRUE, FALSE, FALSE);
 }
 
 /* ---- bank link ---- */
@@ -450,35 +191,35 @@ bank_state(RsproConn *conn, RsproConnState old_state, RsproConnState new_state,
            const GError *reason, gpointer user_data)
 {
 	RemoteSlot *self = user_data;
-	g_autofree gchar *who = bank_who(self);
+	g_autofree gchar *who = remote_slot_bank_who(self);
 
 	(void)conn;
 	if (new_state == RSPRO_CONN_STATE_CONNECTED) {
 		const RsproIdentity *peer = rspro_conn_get_peer_identity(self->bank);
 
-		rspro_retry_log_ok(&self->bank_retry, self->bank, slot_name(self));
-		g_message("%s: %s accepted connectClientReq C%u:%u (%s, %s %s)", slot_name(self),
-		          who, self->client_slot.client_id, self->client_slot.slot_nr, peer->name,
-		          peer->software, peer->sw_version);
+		rspro_retry_log_ok(&self->bank_retry, self->bank, remote_slot_name(self));
+		g_message("%s: %s accepted connectClientReq C%u:%u (%s, %s %s)",
+		          remote_slot_name(self), who, self->client_slot.client_id,
+		          self->client_slot.slot_nr, peer->name, peer->software, peer->sw_version);
 		self->peer_caps = remote_caps_of_bank(CR_BACKEND_SLOT(self), peer);
 		if (self->cfg.atr_ignore)
-			card_present(self, self->cfg.atr);
+			remote_card_present(self, self->cfg.atr);
 		else
 			cr_timer_arm(&self->atr_timer, self->cfg.atr_wait_ms);
 		/* upstream's main FSM: WAIT_BANKD -> OPERATIONAL */
-		script_event(self, "event-bankd-connect");
-		script_event(self, "request-sim-remote");
-		script_event(self, "request-card-insert");
-		script_event(self, "request-modem-reset");
+		remote_slot_script_event(self, "event-bankd-connect");
+		remote_slot_script_event(self, "request-sim-remote");
+		remote_slot_script_event(self, "request-card-insert");
+		remote_slot_script_event(self, "request-modem-reset");
 		return;
 	}
 	if (old_state == RSPRO_CONN_STATE_CONNECTED) {
 		/* leaving OPERATIONAL */
-		script_event(self, "request-card-remove");
-		script_event(self, "request-sim-local");
-		script_event(self, "request-modem-reset");
+		remote_slot_script_event(self, "request-card-remove");
+		remote_slot_script_event(self, "request-sim-local");
+		remote_slot_script_event(self, "request-modem-reset");
 	}
-	g_debug("%s: %s: %s -> %s", slot_name(self), who, rspro_conn_state_name(old_state),
+	g_debug("%s: %s: %s -> %s", remote_slot_name(self), who, rspro_conn_state_name(old_state),
 	        rspro_conn_state_name(new_state));
 	if (reason != NULL)
 		report_link_failure(self, &self->bank_retry, self->bank, who, reason);
@@ -494,8 +235,8 @@ bank_state(RsproConn *conn, RsproConnState old_state, RsproConnState new_state,
 			                              ? self->bank_down_reason
 			                              : "link closed");
 		if (reason == NULL && self->bank_down_reason != NULL)
-			g_message("%s: %s", slot_name(self), msg);
-		card_gone(self, msg);
+			g_message("%s: %s", remote_slot_name(self), msg);
+		remote_card_gone(self, msg);
 	}
 }
 
@@ -510,23 +251,23 @@ bank_msg(RsproConn *conn, const RsproMsg *msg, gpointer user_data)
 	case RSPRO_MSG_SET_ATR_REQ:
 		rspro_msg_init(&res, RSPRO_MSG_SET_ATR_RES);
 		res.u.set_atr_res.result = RSPRO_RESULT_OK;
-		send_or_log(self, self->bank, &res);
+		remote_slot_send_or_log(self, self->bank, &res);
 		rspro_msg_clear(&res);
 		/* the answer can end the link (output queue full): no card then */
 		if (!rspro_conn_is_connected(self->bank))
 			break;
 		if (self->cfg.atr_ignore) {
-			g_debug("%s: setAtrReq ignored (atr-ignore)", slot_name(self));
+			g_debug("%s: setAtrReq ignored (atr-ignore)", remote_slot_name(self));
 			break;
 		}
-		card_present(self, msg->u.set_atr_req.atr);
+		remote_card_present(self, msg->u.set_atr_req.atr);
 		break;
 	case RSPRO_MSG_TPDU_CARD_TO_MODEM:
-		handle_card_to_modem(self, &msg->u.tpdu_card_to_modem);
+		remote_card_answer(self, &msg->u.tpdu_card_to_modem);
 		break;
 	default:
 		/* bankSlotStatusInd and anything else: nothing to do, as upstream */
-		g_debug("%s: ignoring %s from the bank", slot_name(self),
+		g_debug("%s: ignoring %s from the bank", remote_slot_name(self),
 		        rspro_msg_type_name(msg->type));
 		break;
 	}
@@ -568,21 +309,21 @@ server_state(RsproConn *conn, RsproConnState old_state, RsproConnState new_state
 	if (new_state == RSPRO_CONN_STATE_CONNECTED) {
 		const RsproIdentity *peer = rspro_conn_get_peer_identity(self->server);
 
-		rspro_retry_log_ok(&self->server_retry, self->server, slot_name(self));
-		g_message("%s: %s accepted connectClientReq (%s, %s %s)", slot_name(self), who,
-		          peer->name, peer->software, peer->sw_version);
+		rspro_retry_log_ok(&self->server_retry, self->server, remote_slot_name(self));
+		g_message("%s: %s accepted connectClientReq (%s, %s %s)", remote_slot_name(self),
+		          who, peer->name, peer->software, peer->sw_version);
 		if (!self->server_seen) {
 			self->server_seen = TRUE;
-			script_event(self, "event-server-connect");
+			remote_slot_script_event(self, "event-server-connect");
 		}
 		return;
 	}
-	g_debug("%s: %s: %s -> %s", slot_name(self), who, rspro_conn_state_name(old_state),
+	g_debug("%s: %s: %s -> %s", remote_slot_name(self), who, rspro_conn_state_name(old_state),
 	        rspro_conn_state_name(new_state));
 	if (reason != NULL)
 		report_link_failure(self, &self->server_retry, self->server, who, reason);
 	if (old_state == RSPRO_CONN_STATE_CONNECTED && self->mapped)
-		g_message("%s: %s lost; the bank link stays", slot_name(self), who);
+		g_message("%s: %s lost; the bank link stays", remote_slot_name(self), who);
 }
 
 static void
@@ -596,16 +337,17 @@ apply_bank_config(RemoteSlot *self, const RsproConfigClientBankReq *req)
 
 	if (req->bankd.port == 0) {
 		g_message("%s: server unmapped the slot (configClientBankReq %s:0)",
-		          slot_name(self), host);
+		          remote_slot_name(self), host);
 		self->mapped = FALSE;
 		bank_stop(self, "the server removed the mapping");
 		return;
 	}
 	if (same && rspro_conn_get_state(self->bank) != RSPRO_CONN_STATE_IDLE) {
-		g_debug("%s: configClientBankReq repeats the current mapping", slot_name(self));
+		g_debug("%s: configClientBankReq repeats the current mapping",
+		        remote_slot_name(self));
 		return;
 	}
-	g_message("%s: server mapped C%u:%u to bank %u slot %u at %s:%u", slot_name(self),
+	g_message("%s: server mapped C%u:%u to bank %u slot %u at %s:%u", remote_slot_name(self),
 	          self->client_slot.client_id, self->client_slot.slot_nr, req->bank_slot.bank_id,
 	          req->bank_slot.slot_nr, host, req->bankd.port);
 	/* a moved mapping drops the old bank link first (its card is gone) */
@@ -632,10 +374,10 @@ server_msg(RsproConn *conn, const RsproMsg *msg, gpointer user_data)
 	case RSPRO_MSG_CONFIG_CLIENT_BANK_REQ:
 		rspro_msg_init(&res, RSPRO_MSG_CONFIG_CLIENT_BANK_RES);
 		res.u.config_client_bank_res.result = RSPRO_RESULT_OK;
-		send_or_log(self, self->server, &res);
+		remote_slot_send_or_log(self, self->server, &res);
 		rspro_msg_clear(&res);
 		apply_bank_config(self, &msg->u.config_client_bank_req);
-		script_event(self, "event-config-bankd");
+		remote_slot_script_event(self, "event-config-bankd");
 		break;
 	case RSPRO_MSG_CONFIG_CLIENT_ID_REQ: {
 		RsproClientSlot cs = msg->u.config_client_id_req.client_slot;
@@ -645,10 +387,10 @@ server_msg(RsproConn *conn, const RsproMsg *msg, gpointer user_data)
 
 		rspro_msg_init(&res, RSPRO_MSG_CONFIG_CLIENT_ID_RES);
 		res.u.config_client_id_res.result = RSPRO_RESULT_OK;
-		send_or_log(self, self->server, &res);
+		remote_slot_send_or_log(self, self->server, &res);
 		rspro_msg_clear(&res);
-		g_message("%s: server assigned client slot C%u:%u", slot_name(self), cs.client_id,
-		          cs.slot_nr);
+		g_message("%s: server assigned client slot C%u:%u", remote_slot_name(self),
+		          cs.client_id, cs.slot_nr);
 		self->has_client_slot = TRUE;
 		self->client_slot = cs;
 		if (changed && self->mapped)
@@ -657,7 +399,7 @@ server_msg(RsproConn *conn, const RsproMsg *msg, gpointer user_data)
 	}
 	default:
 		/* resetStateReq included: upstream clients do not handle it either */
-		g_message("%s: ignoring %s from the server", slot_name(self),
+		g_message("%s: ignoring %s from the server", remote_slot_name(self),
 		          rspro_msg_type_name(msg->type));
 		break;
 	}
@@ -668,7 +410,7 @@ server_msg(RsproConn *conn, const RsproMsg *msg, gpointer user_data)
 static RsproConn *
 make_conn(RemoteSlot *self, const gchar *kind, RsproComponentType peer)
 {
-	g_autofree gchar *name = g_strdup_printf("%s %s", slot_name(self), kind);
+	g_autofree gchar *name = g_strdup_printf("%s %s", remote_slot_name(self), kind);
 	RsproConn *conn = rspro_conn_new(name, peer);
 
 	rspro_conn_set_keepalive(conn, self->cfg.ping_interval_ms, self->cfg.pong_timeout_ms);
@@ -726,7 +468,7 @@ remote_slot_stop(RemoteSlot *self)
 	rspro_conn_stop(self->bank);
 	rspro_conn_stop(self->server);
 	cr_timer_cancel(&self->atr_timer);
-	finish_in_flight(self, CR_ERROR_CANCELLED, "backend-remote stopped");
+	remote_card_fail_transactions(self, CR_ERROR_CANCELLED, "backend-remote stopped");
 }
 
 void
@@ -787,14 +529,11 @@ remote_slot_class_init(RemoteSlotClass *klass)
 	CrBackendSlotClass *bc = CR_BACKEND_SLOT_CLASS(klass);
 
 	G_OBJECT_CLASS(klass)->finalize = remote_slot_finalize;
-	bc->transmit = remote_transmit;
-	bc->cancel = remote_cancel;
-	bc->reset = remote_reset;
-	bc->power_off = remote_power_off;
+	remote_card_class_init(bc);
 }
 
 static void
 remote_slot_init(RemoteSlot *self)
 {
-	cr_timer_init(&self->atr_timer, NULL, atr_wait_cb, self);
+	remote_card_init(self);
 }

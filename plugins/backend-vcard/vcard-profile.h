@@ -8,6 +8,8 @@
 
 #include <glib.h>
 
+#include <cardroute/cr-atr.h>
+
 #include "milenage.h"
 #include "vcard-fs.h"
 
@@ -57,9 +59,9 @@ typedef struct {
 	VcardSresMode sres_mode;
 } VcardProfile;
 
-/* Transmission protocols, as bits (an ATR can offer both). */
-#define VCARD_PROTOCOL_T0 (1u << 0)
-#define VCARD_PROTOCOL_T1 (1u << 1)
+/* Transmission protocols, as bits (an ATR can offer both): the core's. */
+#define VCARD_PROTOCOL_T0 ((guint)CR_PROTOCOL_T0)
+#define VCARD_PROTOCOL_T1 ((guint)CR_PROTOCOL_T1)
 
 VcardProfile *vcard_profile_load_file(const gchar *path, GError **error);
 /* @source names the data in messages. */
@@ -75,12 +77,10 @@ VcardFile *vcard_profile_lookup(VcardProfile *profile, const gchar *path);
  * returns the length or -1. */
 gssize vcard_parse_hex(const gchar *text, guint8 *out, gsize max);
 
-/* Is @atr a well-formed ATR (ISO 7816-3 §8.2): interface bytes present as
- * announced, historical bytes complete, TCK present and right when a
- * protocol other than T=0 is indicated, absent otherwise? */
+/* Is @atr a well-formed ATR? cr_atr_check() with a VCARD_ERROR_PROFILE. */
 gboolean vcard_atr_is_valid(const guint8 *atr, gsize len, GError **error);
 /* The protocols a well-formed ATR offers (its TDi bytes; none: T=0), as
- * VCARD_PROTOCOL_* bits; protocols other than T=0 and T=1 are left out. */
+ * VCARD_PROTOCOL_* bits: cr_atr_protocols(). */
 guint vcard_atr_protocols(const guint8 *atr, gsize len);
 /* The built-in ATR of a T=1 card with extended length fields. */
 GBytes *vcard_atr_t1_default(void);

@@ -3,7 +3,8 @@
  * Fuzz target: the ATR readers of the capability code, cr_atr_protocols()
  * and cr_atr_clear_extended(), on any bytes. A cleared ATR has the same
  * length and protocols, differs from the original only by cleared bits
- * (and a recomputed check byte), and has nothing left to clear.
+ * (and a recomputed check byte), and has nothing left to clear. A
+ * well-formed ATR (cr_atr_check()) stays well formed when cleared.
  */
 #include <stdint.h>
 #include <stdlib.h>
@@ -19,6 +20,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	guint8 out[CR_ATR_MAX], again[CR_ATR_MAX];
 	guint protocols = cr_atr_protocols(data, size);
 	guint diffs = 0;
+	gboolean well_formed = cr_atr_check(data, size, CR_ERROR, CR_ERROR_INVALID, NULL);
 
 	if (protocols == 0 || (protocols & ~(guint)(CR_PROTOCOL_T0 | CR_PROTOCOL_T1)) != 0)
 		abort();
@@ -35,6 +37,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (diffs == 0)
 		abort();
 	if (cr_atr_clear_extended(out, size, again))
+		abort();
+	if (well_formed && !cr_atr_check(out, size, CR_ERROR, CR_ERROR_INVALID, NULL))
 		abort();
 	return 0;
 }

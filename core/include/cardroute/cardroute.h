@@ -5,6 +5,7 @@
 #define CARDROUTE_H_INSIDE
 
 #include "cr-apdu.h"
+#include "cr-atr.h"
 #include "cr-backend-slot.h"
 #include "cr-config.h"
 #include "cr-error.h"

@@ -3,6 +3,7 @@
 
 #include <glib.h>
 
+#include "cr-atr.h"
 #include "cr-types.h"
 
 G_BEGIN_DECLS
@@ -19,10 +20,8 @@ G_BEGIN_DECLS
  * an APDU is never cut (see cardroute.ini(5), route keys).
  */
 
-typedef enum {
-	CR_PROTOCOL_T0 = 1 << 0,
-	CR_PROTOCOL_T1 = 1 << 1,
-} CrProtocol;
+/* CrProtocol, the ATR readers (cr_atr_protocols(), cr_atr_clear_extended()):
+ * cr-atr.h. */
 
 /* The largest short APDUs: case 4 with Lc = 255 and Le, and 256 data bytes
  * with SW1 SW2. */
@@ -56,25 +55,6 @@ void cr_frontend_slot_set_caps(CrFrontendSlot *self, const CrSlotCaps *caps);
 const CrSlotCaps *cr_frontend_slot_get_caps(CrFrontendSlot *self);
 void cr_backend_slot_set_caps(CrBackendSlot *self, const CrSlotCaps *caps);
 const CrSlotCaps *cr_backend_slot_get_caps(CrBackendSlot *self);
-
-/* The protocols an ATR offers (CrProtocol bits, from its TDi bytes; none
- * named, or too short to say: T=0), for plugins that derive their caps from
- * the card they present or hold. Reads at most @len bytes. */
-guint cr_atr_protocols(const guint8 *atr, gsize len);
-
-/* The longest ATR (ISO 7816-3: TS and 32 more bytes). */
-#define CR_ATR_MAX 33u
-
-/*
- * An ATR whose historical bytes announce extended Lc and Le fields (card
- * capabilities, ISO 7816-4 §12.1.1.9: COMPACT-TLV tag 7, third byte, b7)
- * presented where the path cannot carry them: writes to @out (CR_ATR_MAX
- * bytes) the same ATR with that bit cleared and the check byte TCK made
- * right again, and returns TRUE; FALSE (@out untouched) when the ATR
- * announces nothing of the kind or is not well formed. Plain bytes, no
- * allocation.
- */
-gboolean cr_atr_clear_extended(const guint8 *atr, gsize len, guint8 *out);
 
 /* "T=0", "T=1", "T=0,T=1": for descriptions; never NULL. */
 const gchar *cr_slot_caps_protocols_to_string(guint protocols);
