@@ -21,7 +21,8 @@ bank_tls_read_config(BankInstance *self, CrConfigSection *section, GError **erro
 {
 	if (!cr_config_section_get_bool(section, "server-tls", FALSE, &self->server_tls, error))
 		return FALSE;
-	return rspro_tls_side_read_config(&self->tls_side, section, self->server_tls, error);
+	return rspro_tls_side_read_config(&self->tls_side, section, "listen-tls", self->server_tls,
+	                                  error);
 }
 
 static void

@@ -3,10 +3,10 @@
 #include "rspro-tls-side.h"
 
 gboolean
-rspro_tls_side_read_config(RsproTlsSide *self, CrConfigSection *section,
+rspro_tls_side_read_config(RsproTlsSide *self, CrConfigSection *section, const gchar *listen_key,
                            gboolean credentials_wanted, GError **error)
 {
-	g_autofree gchar *text = cr_config_section_get_string(section, "listen-tls", NULL);
+	g_autofree gchar *text = cr_config_section_get_string(section, listen_key, NULL);
 	gboolean listen = text != NULL && g_strstrip(text)[0] != '\0';
 	g_autoptr(GInetAddress) ip = NULL;
 	g_autoptr(GError) local = NULL;
@@ -18,17 +18,18 @@ rspro_tls_side_read_config(RsproTlsSide *self, CrConfigSection *section,
 	}
 	if (!listen)
 		return TRUE;
-	if (!cr_config_section_get_listen_address(section, "listen-tls", "127.0.0.1", 0, FALSE,
+	/* port 0: any free port (tests) */
+	if (!cr_config_section_get_listen_address(section, listen_key, "127.0.0.1", 0, FALSE,
 	                                          &self->host, &self->port, error))
 		return FALSE;
 	ip = g_inet_address_new_from_string(self->host);
 	if (ip == NULL) {
-		cr_config_section_set_error(section, error, "listen-tls",
+		cr_config_section_set_error(section, error, listen_key,
 		                            "'%s' is not an IP address (0.0.0.0 for all)",
 		                            self->host);
 		return FALSE;
 	}
-	self->where = cr_config_section_locate(section, "listen-tls");
+	self->where = cr_config_section_locate(section, listen_key);
 	return TRUE;
 }
 

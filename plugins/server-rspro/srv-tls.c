@@ -18,7 +18,7 @@ iname(SrvServer *srv)
 gboolean
 srv_tls_read_config(SrvServer *srv, CrConfigSection *section, GError **error)
 {
-	return rspro_tls_side_read_config(&srv->tls_side, section, FALSE, error);
+	return rspro_tls_side_read_config(&srv->tls_side, section, "listen-tls", FALSE, error);
 }
 
 static void
