@@ -1,12 +1,12 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
-/* Bounded reading of a regular file: see cr-file-read.h. Plain C and GLib,
- * no core: backend-vcard's card engine links it too. */
+/* Bounded reading of a regular file: see cardroute/cr-file.h. Plain C and
+ * GLib, no core: backend-vcard's card engine links it too. */
 #include <errno.h>
 #include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "cr-file-read.h"
+#include "cardroute/cr-file.h"
 
 gboolean
 cr_file_read_limited(const gchar *path, gsize max_size, GQuark domain, gint code,

@@ -4,7 +4,6 @@
 
 #include "cardroute/cr-error.h"
 #include "cardroute/cr-file.h"
-#include "cr-file-read.h"
 
 gboolean
 cr_file_get_contents_limited(const gchar *path, gsize max_size, gchar **contents,

@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cardroute/cr-error.h"
 #include "cardroute/cr-net.h"
 
 /* The inode of a socket listening on @port in a /proc/net/tcp* table; 0.
@@ -91,4 +92,13 @@ cr_net_describe_bind_error(const GError *error, guint16 port)
 	if (who != NULL)
 		return g_strdup_printf("%s, held by %s", error->message, who);
 	return g_strdup(error->message);
+}
+
+void
+cr_net_set_listen_error(GError **error, CrErrorCode code, const GError *listen_error, guint16 port,
+                        const gchar *what)
+{
+	g_autofree gchar *why = cr_net_describe_bind_error(listen_error, port);
+
+	g_set_error(error, CR_ERROR, code, "%s: %s", what, why);
 }

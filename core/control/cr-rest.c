@@ -254,9 +254,9 @@ cr_rest_start(CrRest *rest, GError **error)
 	/* connections are accepted, counted and timed out by cr-rest-conn.c */
 	rest->conns = cr_rest_conns_new(rest->server, &limits, cert);
 	if (!cr_rest_conns_listen(rest->conns, addr, &local)) {
-		g_autofree gchar *why = cr_net_describe_bind_error(local, c->rest_port);
-		g_set_error(error, CR_ERROR, CR_ERROR_IO, "REST API on %s:%u: %s", c->rest_host,
-			    c->rest_port, why);
+		g_autofree gchar *what =
+			g_strdup_printf("REST API on %s:%u", c->rest_host, c->rest_port);
+		cr_net_set_listen_error(error, CR_ERROR_IO, local, c->rest_port, what);
 		return FALSE;
 	}
 	uri = cr_rest_conns_get_uri(rest->conns);

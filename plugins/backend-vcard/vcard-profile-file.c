@@ -2,7 +2,7 @@
 /* Reads a card profile file from disk, bounded, for vcard-profile.c's loader. */
 #include "vcard-profile.h"
 
-#include "cr-file-read.h"
+#include <cardroute/cr-file.h>
 
 /* The profile file must be a regular file of at most VCARD_PROFILE_MAX_SIZE
  * bytes: a FIFO must not hang the start, /dev/zero or a huge file must not be

@@ -23,7 +23,7 @@ bank_instance_fill_identity(BankInstance *self, RsproIdentity *identity, gboolea
 	                   towards_server && self->component_name != NULL ? self->component_name
 	                                                                  : host,
 	                   "remsim-bankd", "cardroute-" CR_VERSION);
-	if (towards_server && (self->bound_port != 0 || self->tls_bound_port != 0)) {
+	if (towards_server && (self->bound_port != 0 || self->tls_side.bound_port != 0)) {
 		/* where clients reach this bank (plugins/server-rspro/README.md):
 		 * upstream servers ignore these optional fields */
 		g_autoptr(GInetAddress) ip = g_inet_address_new_from_string(self->listen_host);
@@ -34,13 +34,15 @@ bank_instance_fill_identity(BankInstance *self, RsproIdentity *identity, gboolea
 			identity->hw_model = any ? g_strdup_printf("*:%u", self->bound_port)
 			                         : rspro_host_port_string(self->listen_host,
 			                                                  self->bound_port);
-		if (self->tls_bound_port != 0) {
-			g_autoptr(GInetAddress) tip = g_inet_address_new_from_string(self->tls_host);
+		if (self->tls_side.bound_port != 0) {
+			g_autoptr(GInetAddress) tip =
+			        g_inet_address_new_from_string(self->tls_side.host);
 
 			identity->hw_serial_nr =
 			        tip == NULL || g_inet_address_get_is_any(tip)
-			                ? g_strdup_printf("*:%u", self->tls_bound_port)
-			                : rspro_host_port_string(self->tls_host, self->tls_bound_port);
+			                ? g_strdup_printf("*:%u", self->tls_side.bound_port)
+			                : rspro_host_port_string(self->tls_side.host,
+			                                         self->tls_side.bound_port);
 		}
 	}
 }
@@ -146,10 +148,8 @@ bank_instance_start(CrInstance *instance, GError **error)
 		                     &self->bound_port, &local);
 		if (self->service == NULL) {
 			/* where the port comes from and, if it is taken, who holds it */
-			g_autofree gchar *why =
-			        cr_net_describe_bind_error(local, self->listen_port);
-			g_set_error(error, CR_ERROR, CR_ERROR_CONFIG, "%s: %s",
-			            self->listen_where, why);
+			cr_net_set_listen_error(error, CR_ERROR_CONFIG, local, self->listen_port,
+			                        self->listen_where);
 			bank_tls_stop(self);
 			return FALSE;
 		}
@@ -346,7 +346,7 @@ read_config(BankInstance *self, CrConfigSection *section, GError **error)
 	    !bank_tls_read_config(self, section, error))
 		return FALSE;
 	if (listen_host == NULL) {
-		if (self->tls_host == NULL) {
+		if (self->tls_side.host == NULL) {
 			cr_config_section_set_error(section, error, "listen",
 			                            "empty, and no listen-tls: nothing to listen on");
 			return FALSE;

@@ -25,6 +25,7 @@
 #include "rspro-link.h"
 #include "rspro-reaper.h"
 #include "rspro-retry-log.h"
+#include "rspro-tls-side.h"
 
 G_BEGIN_DECLS
 
@@ -115,15 +116,9 @@ struct _BankInstance {
 	guint metrics_id; /* the counters above in /metrics */
 	/* bank-tls.c */
 	gboolean plain_off; /* `listen` empty */
-	RsproTls *tls;
-	gchar *tls_host;    /* NULL: no listen-tls */
-	guint16 tls_port;
-	guint16 tls_bound_port;
-	gchar *tls_where;
+	RsproTlsSide tls_side; /* credentials, listen-tls, TLS series in /metrics */
 	gboolean server_tls;
-	RsproTlsListener *tls_service;
 	guint64 tls_identity_refusals;
-	guint tls_metrics_id;
 };
 
 /* bank-admit.c */

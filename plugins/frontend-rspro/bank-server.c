@@ -209,7 +209,7 @@ bank_server_start(BankInstance *self)
 	rspro_conn_set_callbacks(self->server, on_hello, on_state, on_msg, self);
 	rspro_conn_set_keepalive(self->server, self->ka_interval_ms, self->ka_timeout_ms);
 	if (self->server_tls)
-		rspro_conn_set_tls(self->server, self->tls, -1);
+		rspro_conn_set_tls(self->server, self->tls_side.tls, -1);
 	rspro_conn_start(self->server, self->server_host, self->server_port);
 }
 

@@ -93,10 +93,8 @@ srv_server_start(CrInstance *instance, GError **error)
 					     &self->bound_port, &local);
 		if (self->service == NULL) {
 			/* where the port comes from and, if it is taken, who holds it */
-			g_autofree gchar *why =
-				cr_net_describe_bind_error(local, self->listen_port);
-			g_set_error(error, CR_ERROR, CR_ERROR_CONFIG, "%s: %s",
-				    self->listen_where, why);
+			cr_net_set_listen_error(error, CR_ERROR_CONFIG, local, self->listen_port,
+						self->listen_where);
 			return FALSE;
 		}
 	}
@@ -289,7 +287,7 @@ srv_server_create(CrRouter *router, CrConfigSection *section, GError **error)
 
 	if (!read_listen(self, section, error) || !srv_tls_read_config(self, section, error))
 		return NULL;
-	if (self->listen_host == NULL && self->tls_host == NULL) {
+	if (self->listen_host == NULL && self->tls_side.host == NULL) {
 		cr_config_section_set_error(section, error, "listen",
 					    "empty, and no listen-tls: nothing to listen on");
 		return NULL;

@@ -8,7 +8,7 @@
 #include "rspro-keepalive.h"
 #include "rspro-link.h"
 #include "rspro-reaper.h"
-#include "rspro-tls.h"
+#include "rspro-tls-side.h"
 #include "srv-rsres-parse.h"
 #include "srv-slotmap.h"
 
@@ -94,14 +94,8 @@ struct _SrvServer {
 	guint64 next_serial;
 	guint64 conns_evicted, conns_refused;
 	/* srv-tls.c */
-	RsproTls *tls;
-	gchar *tls_host; /* NULL: no listen-tls */
-	guint16 tls_port;
-	gchar *tls_where;
-	RsproTlsListener *tls_service;
-	guint16 tls_bound_port;
+	RsproTlsSide tls_side; /* credentials, listen-tls, TLS series in /metrics */
 	guint64 tls_identity_refusals;
-	guint tls_metrics_id;
 };
 
 static inline guint32

@@ -18,28 +18,7 @@ iname(SrvServer *srv)
 gboolean
 srv_tls_read_config(SrvServer *srv, CrConfigSection *section, GError **error)
 {
-	g_autofree gchar *text = cr_config_section_get_string(section, "listen-tls", NULL);
-	gboolean wanted = text != NULL && g_strstrip(text)[0] != '\0';
-	g_autoptr(GInetAddress) ip = NULL;
-
-	srv->tls = rspro_tls_new_from_config(section, wanted, error);
-	if (!wanted)
-		return error == NULL || *error == NULL;
-	if (srv->tls == NULL)
-		return FALSE;
-	/* port 0: any free port (tests) */
-	if (!cr_config_section_get_listen_address(section, "listen-tls", "127.0.0.1", 0, FALSE,
-	                                          &srv->tls_host, &srv->tls_port, error))
-		return FALSE;
-	ip = g_inet_address_new_from_string(srv->tls_host);
-	if (ip == NULL) {
-		cr_config_section_set_error(section, error, "listen-tls",
-		                            "'%s' is not an IP address (0.0.0.0 for all)",
-		                            srv->tls_host);
-		return FALSE;
-	}
-	srv->tls_where = cr_config_section_locate(section, "listen-tls");
-	return TRUE;
+	return rspro_tls_side_read_config(&srv->tls_side, section, "listen-tls", FALSE, error);
 }
 
 static void
@@ -63,10 +42,8 @@ render(GString *out, gpointer user_data)
 	                  "TLS connections refused before RSPRO: certificate, version, garbage, "
 	                  "timeout.");
 	cr_metrics_sample(out, "cardroute_remsim_tls_handshake_failures_total",
-	                  srv->tls_service != NULL
-	                          ? rspro_tls_listener_get_failures(srv->tls_service)
-	                          : 0,
-	                  "instance", inst, NULL);
+	                  rspro_tls_side_get_handshake_failures(&srv->tls_side), "instance", inst,
+	                  NULL);
 	cr_metrics_header(out, "cardroute_remsim_tls_identity_refusals_total", "counter",
 	                  "TLS peers that claimed an identity their certificate does not name.");
 	cr_metrics_sample(out, "cardroute_remsim_tls_identity_refusals_total",
@@ -74,50 +51,33 @@ render(GString *out, gpointer user_data)
 	cr_metrics_header(out, "cardroute_remsim_tls_certificate_not_after_seconds", "gauge",
 	                  "Expiry of our own TLS certificate (unix time).");
 	cr_metrics_sample(out, "cardroute_remsim_tls_certificate_not_after_seconds",
-	                  (guint64)MAX(rspro_tls_get_not_after(srv->tls), 0), "instance", inst,
-	                  NULL);
+	                  (guint64)MAX(rspro_tls_get_not_after(srv->tls_side.tls), 0), "instance",
+	                  inst, NULL);
 }
 
 gboolean
 srv_tls_start(SrvServer *srv, GError **error)
 {
-	g_autoptr(GError) local = NULL;
-
-	if (srv->tls_host == NULL)
-		return TRUE;
-	srv->tls_service = rspro_tls_listen(srv->tls, srv->tls_host, srv->tls_port, 0, iname(srv),
-	                                    on_tls_incoming, srv, &srv->tls_bound_port, &local);
-	if (srv->tls_service == NULL) {
-		g_autofree gchar *why = cr_net_describe_bind_error(local, srv->tls_port);
-
-		g_set_error(error, CR_ERROR, CR_ERROR_CONFIG, "%s: %s", srv->tls_where, why);
+	/* no listen-tls, no credentials: nothing to start */
+	if (!rspro_tls_side_start(&srv->tls_side, CR_INSTANCE(srv), 0, on_tls_incoming, render, srv,
+	                          error))
 		return FALSE;
-	}
-	rspro_tls_check_expiry(srv->tls, iname(srv));
-	srv->tls_metrics_id = cr_router_add_metrics_source(cr_instance_get_router(CR_INSTANCE(srv)),
-	                                                   render, srv, NULL);
-	g_message("%s: RSPRO over TLS listening on %s:%u", iname(srv), srv->tls_host,
-	          srv->tls_bound_port);
+	if (srv->tls_side.listener != NULL)
+		g_message("%s: RSPRO over TLS listening on %s:%u", iname(srv), srv->tls_side.host,
+		          srv->tls_side.bound_port);
 	return TRUE;
 }
 
 void
 srv_tls_stop(SrvServer *srv)
 {
-	if (srv->tls_metrics_id != 0)
-		cr_router_remove_metrics_source(cr_instance_get_router(CR_INSTANCE(srv)),
-		                                srv->tls_metrics_id);
-	srv->tls_metrics_id = 0;
-	g_clear_pointer(&srv->tls_service, rspro_tls_listener_free);
+	rspro_tls_side_stop(&srv->tls_side);
 }
 
 void
 srv_tls_free(SrvServer *srv)
 {
-	srv_tls_stop(srv);
-	g_clear_pointer(&srv->tls, rspro_tls_unref);
-	g_clear_pointer(&srv->tls_host, g_free);
-	g_clear_pointer(&srv->tls_where, g_free);
+	rspro_tls_side_clear(&srv->tls_side);
 }
 
 gboolean

@@ -16,4 +16,15 @@ G_BEGIN_DECLS
 gboolean cr_file_get_contents_limited(const gchar *path, gsize max_size, gchar **contents,
 				      gsize *length, GError **error);
 
+/*
+ * The same with the caller's error @domain and @code, for a plugin that
+ * reports file errors in its own domain, and for code built without the
+ * core (backend-vcard's card engine links core/cr-file-read.c as a static
+ * library). The messages do not name @path: "cannot open: ...", "not a
+ * regular file (...)", "N bytes, more than the limit of M bytes",
+ * "cannot read: ...".
+ */
+gboolean cr_file_read_limited(const gchar *path, gsize max_size, GQuark domain, gint code,
+			      gchar **contents, gsize *length, GError **error);
+
 G_END_DECLS
