@@ -3,9 +3,10 @@
 """Every INI key the code reads is documented.
 
 Scans core/ and plugins/*/ for cr_config_section_get_*() calls (and
-cr_config_section_has_key()) with a literal key, and for calls of the
-folder's own wrappers (a function whose parameters start with a
-CrConfigSection * and a const gchar *: the key) with a literal key, and
+cr_config_section_has_key()) with a literal key, and for calls of
+wrappers (a function with a CrConfigSection * parameter followed by a
+const gchar *: the key) with a literal key there. A folder's wrappers are
+seen in it, a shared library's also in the plugins that use it. It
 requires each key:
 - in docs/cardroute.ini.5.scd as "*key*", for a plugin inside its own
   "## FOLDER" subsection (FOLDER: the plugin's folder, e.g. backend-vcard),
@@ -26,15 +27,14 @@ CALL = re.compile(r"cr_config_section_(?:get_(?:string|required|int|bool|choice|
                   r"|list)|has_key)\s*\(\s*[^,()]+,\s*\"([A-Za-z0-9_.-]+)\"", re.S)
 
 
-WRAPPER = re.compile(r"^(\w+)\s*\(\s*CrConfigSection\s*\*\s*\w+\s*,\s*const\s+gchar\s*\*\s*\w+",
-                     re.M)
+DEFINITION = re.compile(r"^(\w+)\s*\(([^;{]*?)\)\s*\{", re.M)
 
 
 # library folder -> the plugin folders whose sections its keys belong to
 SHARED = {"rspro": ["backend-remote", "frontend-rspro", "server-rspro"]}
 
 
-def keys_in(folder):
+def sources(folder):
     texts = {}
     for dirpath, _, files in os.walk(folder):
         for name in sorted(files):
@@ -42,15 +42,77 @@ def keys_in(folder):
                 path = os.path.join(dirpath, name)
                 with open(path, encoding="utf-8", errors="replace") as f:
                     texts[path] = f.read()
-    wrappers = {m.group(1) for t in texts.values() for m in WRAPPER.finditer(t)}
-    calls = [CALL] + [re.compile(r"\b" + w + r"\s*\(\s*[^,()]+,\s*\"([A-Za-z0-9_.-]+)\"", re.S)
-                      for w in sorted(wrappers)]
+    return texts
+
+
+def wrappers_in(texts):
+    """function name -> the index of its key parameter"""
+    out = {}
+    for text in texts.values():
+        for m in DEFINITION.finditer(text):
+            params = [p.strip() for p in m.group(2).split(",")]
+            for i in range(len(params) - 1):
+                if (re.match(r"(const\s+)?CrConfigSection\s*\*", params[i])
+                        and re.match(r"const\s+gchar\s*\*", params[i + 1])):
+                    out[m.group(1)] = i + 1
+                    break
+    return out
+
+
+def call_args(text, start):
+    """the arguments of the call whose "(" is at @start, as text"""
+    depth, args, buf, i = 0, [], [], start
+    while i < len(text):
+        c = text[i]
+        if c == '"':
+            j = i + 1
+            while j < len(text) and text[j] != '"':
+                j += 2 if text[j] == "\\" else 1
+            buf.append(text[i:j + 1])
+            i = j + 1
+            continue
+        if c == "(":
+            depth += 1
+            if depth == 1:
+                i += 1
+                continue
+        elif c == ")":
+            depth -= 1
+            if depth == 0:
+                args.append("".join(buf).strip())
+                return args
+        elif c == "," and depth == 1:
+            args.append("".join(buf).strip())
+            buf = []
+            i += 1
+            continue
+        buf.append(c)
+        i += 1
+    return args
+
+
+def keys_in(folder, extra_wrappers=None):
+    texts = sources(folder)
+    wrappers = wrappers_in(texts)
+    wrappers.update(extra_wrappers or {})
     found = {}
+
+    def add(key, path, text, pos):
+        line = text.count("\n", 0, pos) + 1
+        found.setdefault(key, f"{os.path.relpath(path, ROOT)}:{line}")
+
     for path, text in texts.items():
-        for call in calls:
-            for m in call.finditer(text):
-                line = text.count("\n", 0, m.start()) + 1
-                found.setdefault(m.group(1), f"{os.path.relpath(path, ROOT)}:{line}")
+        for m in CALL.finditer(text):
+            add(m.group(1), path, text, m.start())
+        for name, index in wrappers.items():
+            for m in re.finditer(r"\b" + name + r"\s*\(", text):
+                if DEFINITION.match(text, m.start()):
+                    continue
+                args = call_args(text, m.end() - 1)
+                if index < len(args):
+                    lit = re.fullmatch(r'"([A-Za-z0-9_.-]+)"', args[index])
+                    if lit:
+                        add(lit.group(1), path, text, m.start())
     return found
 
 
@@ -94,10 +156,13 @@ def main():
             continue
         if folder in SHARED:
             continue
-        keys = keys_in(os.path.join(plugins, folder))
-        for lib, users in SHARED.items():
-            if folder in users:
-                keys.update(keys_in(os.path.join(plugins, lib)))
+        libs = [lib for lib, users in SHARED.items() if folder in users]
+        shared_wrappers = {}
+        for lib in libs:
+            shared_wrappers.update(wrappers_in(sources(os.path.join(plugins, lib))))
+        keys = keys_in(os.path.join(plugins, folder), shared_wrappers)
+        for lib in libs:
+            keys.update(keys_in(os.path.join(plugins, lib)))
         if not keys:
             continue
         if folder not in sections:
