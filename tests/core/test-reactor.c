@@ -757,6 +757,29 @@ test_listener_free_in_callback(void)
 	g_assert_nonnull(c2);
 }
 
+/* direct mode: a fd closed while still watched (an owner's mistake) is an
+ * error for the owner, not an fd silently dropped or a spin */
+static void
+test_watch_fd_closed(void)
+{
+	gint fds[2];
+	g_autoptr(GError) error = NULL;
+	WatchProbe p = {0};
+
+	g_assert_cmpint(socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, fds), ==, 0);
+	p.self = cr_watch_new(NULL, fds[0], G_IO_IN, probe_cb, &p, &error);
+	g_assert_no_error(error);
+	close(fds[0]);
+	while (p.calls == 0)
+		g_main_context_iteration(NULL, TRUE);
+	g_assert_cmpuint(p.events & (G_IO_ERR | G_IO_HUP), ==, G_IO_ERR | G_IO_HUP);
+	g_assert_null(p.self);
+	while (g_main_context_iteration(NULL, FALSE))
+		;
+	g_assert_cmpuint(p.calls, ==, 1);
+	close(fds[1]);
+}
+
 typedef struct {
 	const gchar *path;
 	GTestFunc func;
@@ -806,5 +829,6 @@ main(int argc, char **argv)
 	g_test_add_func("/reactor/timers/ten-thousand", test_timers);
 	g_test_add_func("/reactor/timers/rearm-in-callback", test_timer_rearm_in_callback);
 	g_test_add_func("/reactor/poll-fds-bounded", test_poll_fds_bounded);
+	g_test_add_func("/reactor/direct/watch/fd-closed", test_watch_fd_closed);
 	return g_test_run();
 }
