@@ -347,6 +347,25 @@ def tls(tmp):
         check(made == 201 and got.startswith(b"HTTP/1.1 200") and b"\r\nevent: route-added\ndata: {" in got,
               f"the event stream over TLS ({made}, {got[:200]!r})")
         ev.close()
+        # an early answer over TLS (413 from the headers, before the body)
+        # ends with the TLS close, not a bare TCP FIN under the session
+        s = ctx.wrap_socket(socket.create_connection((d.host, d.port), timeout=20),
+                            suppress_ragged_eofs=False)
+        s.sendall(b"POST /api/v1/routes HTTP/1.1\r\nHost: x\r\nContent-Length: 10000000\r\n\r\n")
+        got, how = b"", "clean TLS close"
+        try:
+            while True:
+                chunk = s.recv(65536)
+                if not chunk:
+                    break
+                got += chunk
+        except ssl.SSLError as e:
+            how = f"TLS error {e}"
+        except OSError as e:
+            how = f"socket error {e}"
+        s.close()
+        check(got.startswith(b"HTTP/1.1 413") and how == "clean TLS close",
+              f"an early answer over TLS ends with a clean TLS close ({got[:20]!r}, {how})")
         conn = http.client.HTTPConnection(d.host, d.port, timeout=20)
         try:
             conn.request("GET", "/api/v1/status")
