@@ -158,10 +158,11 @@ vcard_create(CrRouter *router, CrConfigSection *section, GError **error)
 		cr_config_section_set_error(section, error, "profile", "%s", local_error->message);
 		return NULL;
 	}
-	if (!cr_config_section_get_hex(section, "atr", 2, 33, &atr, error))
+	if (!cr_config_section_get_hex(section, "atr", 2, CR_ATR_MAX, &atr, error))
 		return NULL;
-	if (atr != NULL &&
-	    !vcard_atr_is_valid(g_bytes_get_data(atr, NULL), g_bytes_get_size(atr), &local_error)) {
+	/* the core's check, its reason after the INI location like every bad key's */
+	if (atr != NULL && !cr_atr_check(g_bytes_get_data(atr, NULL), g_bytes_get_size(atr),
+	                                 CR_ERROR, CR_ERROR_CONFIG, &local_error)) {
 		cr_config_section_set_error(section, error, "atr", "%s", local_error->message);
 		return NULL;
 	}

@@ -10,6 +10,7 @@
 #include <sys/resource.h>
 
 #include "bank-private.h"
+#include "rspro-listen-host.h"
 
 G_DEFINE_TYPE(BankInstance, bank_instance, CR_TYPE_INSTANCE)
 
@@ -337,7 +338,6 @@ read_config(BankInstance *self, CrConfigSection *section, GError **error)
 {
 	g_autofree gchar *listen_host = NULL;
 	g_autofree gchar *name = NULL;
-	g_autoptr(GInetAddress) ip = NULL;
 	gint64 v;
 
 	/* `listen`: port 0 takes any free port (tests); empty: no plain listener */
@@ -356,17 +356,8 @@ read_config(BankInstance *self, CrConfigSection *section, GError **error)
 	}
 	g_free(self->listen_where);
 	self->listen_where = cr_config_section_locate(section, "listen");
-	if (g_strcmp0(listen_host, "localhost") == 0) {
-		g_free(listen_host);
-		listen_host = g_strdup("127.0.0.1");
-	}
-	ip = g_inet_address_new_from_string(listen_host);
-	if (ip == NULL) {
-		cr_config_section_set_error(section, error, "listen",
-		                            "'%s' is not an IP address (0.0.0.0 for all)",
-		                            listen_host);
+	if (!rspro_listen_host_check(section, "listen", &listen_host, TRUE, error))
 		return FALSE;
-	}
 	g_free(self->listen_host);
 	self->listen_host = g_steal_pointer(&listen_host);
 	if (!cr_config_section_get_int(section, "bank-id", 1, 0, RSPRO_MAX_ID, &v, error))

@@ -2,13 +2,14 @@
 /* The TLS side of an RSPRO plugin instance: see rspro-tls-side.h. */
 #include "rspro-tls-side.h"
 
+#include "rspro-listen-host.h"
+
 gboolean
 rspro_tls_side_read_config(RsproTlsSide *self, CrConfigSection *section, const gchar *listen_key,
                            gboolean credentials_wanted, GError **error)
 {
 	g_autofree gchar *text = cr_config_section_get_string(section, listen_key, NULL);
 	gboolean listen = text != NULL && g_strstrip(text)[0] != '\0';
-	g_autoptr(GInetAddress) ip = NULL;
 	g_autoptr(GError) local = NULL;
 
 	self->tls = rspro_tls_new_from_config(section, listen || credentials_wanted, &local);
@@ -22,13 +23,8 @@ rspro_tls_side_read_config(RsproTlsSide *self, CrConfigSection *section, const g
 	if (!cr_config_section_get_listen_address(section, listen_key, "127.0.0.1", 0, FALSE,
 	                                          &self->host, &self->port, error))
 		return FALSE;
-	ip = g_inet_address_new_from_string(self->host);
-	if (ip == NULL) {
-		cr_config_section_set_error(section, error, listen_key,
-		                            "'%s' is not an IP address (0.0.0.0 for all)",
-		                            self->host);
+	if (!rspro_listen_host_check(section, listen_key, &self->host, FALSE, error))
 		return FALSE;
-	}
 	self->where = cr_config_section_locate(section, listen_key);
 	return TRUE;
 }

@@ -6,6 +6,7 @@
  * See README.md.
  */
 #include "srv-private.h"
+#include "rspro-listen-host.h"
 
 #include <string.h>
 
@@ -281,7 +282,6 @@ static CrInstance *
 srv_server_create(CrRouter *router, CrConfigSection *section, GError **error)
 {
 	g_autoptr(SrvServer) self = g_object_new(SRV_TYPE_SERVER, NULL);
-	g_autoptr(GInetAddress) ip = NULL;
 	g_autofree gchar *name = NULL;
 	gint64 v;
 
@@ -292,20 +292,10 @@ srv_server_create(CrRouter *router, CrConfigSection *section, GError **error)
 					    "empty, and no listen-tls: nothing to listen on");
 		return NULL;
 	}
-	if (self->listen_host == NULL)
-		goto no_plain;
-	if (g_strcmp0(self->listen_host, "localhost") == 0) {
-		g_free(self->listen_host);
-		self->listen_host = g_strdup("127.0.0.1");
-	}
-	ip = g_inet_address_new_from_string(self->listen_host);
-	if (ip == NULL) {
-		cr_config_section_set_error(section, error, "listen",
-					    "'%s' is not an IP address (0.0.0.0 for all)",
-					    self->listen_host);
+	/* empty `listen`: no plain listener, nothing to check */
+	if (self->listen_host != NULL &&
+	    !rspro_listen_host_check(section, "listen", &self->listen_host, TRUE, error))
 		return NULL;
-	}
-no_plain:
 	read_state_file(self, router, section);
 	if (!read_bank_addresses(self, section, error))
 		return NULL;

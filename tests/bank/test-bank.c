@@ -586,6 +586,34 @@ test_config_errors(void)
 	}
 }
 
+/* `listen` takes an IP address, or localhost as 127.0.0.1; another name is a
+ * config error at its line (rspro_listen_host_check()) */
+static void
+test_listen_host(void)
+{
+	static const gchar bad[] = "[frontend:bank]\nplugin = rspro-bank\nlisten = example.org:0\n";
+	static const gchar good[] = "[frontend:bank]\nplugin = rspro-bank\nlisten = localhost:0\n";
+	g_autoptr(CrRouter) router = cr_router_new();
+	g_autoptr(CrRouter) other = cr_router_new();
+	g_autoptr(GError) error = NULL;
+	g_autoptr(GVariant) desc = NULL;
+	const gchar *host = NULL;
+
+	cr_router_set_plugin_dir(router, BANK_TEST_PLUGIN_DIR);
+	g_assert_false(cr_router_load_config_data(router, bad, strlen(bad), "t.ini", &error));
+	g_assert_error(error, CR_ERROR, CR_ERROR_CONFIG);
+	g_assert_cmpstr(error->message, ==,
+	                "t.ini:3: [frontend:bank] listen: 'example.org' is not an IP address "
+	                "(0.0.0.0 for all)");
+	g_clear_error(&error);
+	cr_router_set_plugin_dir(other, BANK_TEST_PLUGIN_DIR);
+	g_assert_true(cr_router_load_config_data(other, good, strlen(good), "t.ini", &error));
+	g_assert_no_error(error);
+	desc = cr_instance_describe(cr_router_lookup_instance(other, "bank"));
+	g_assert_true(g_variant_lookup(desc, "listen", "&s", &host));
+	g_assert_cmpstr(host, ==, "127.0.0.1");
+}
+
 /* cardroute's own client role (backend-remote) against this bank, both in
  * this router, mapped by the scripted server: a terminal's APDUs reach a
  * vcard card through RSPRO. */
@@ -662,6 +690,7 @@ main(int argc, char **argv)
 	g_test_add_func("/bank/resync", test_resync);
 	g_test_add_func("/bank/slots-csv", test_csv);
 	g_test_add_func("/bank/config-errors", test_config_errors);
+	g_test_add_func("/bank/listen-host", test_listen_host);
 	g_test_add_func("/bank/remote-client", test_remote_client);
 	return g_test_run();
 }
