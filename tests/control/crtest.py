@@ -117,7 +117,9 @@ class Daemon(daemon.Daemon):
 
     def stop(self, timeout=30.0):
         """SIGTERM; the exit code (the output is printed when it is not 0)."""
+        proc = self.proc
         rc = super().stop(timeout)
+        self.proc = proc  # stopped again: the same code; .proc stays readable
         if rc != 0:
             print(f"--- cardrouted output ({self.logfile}) ---\n{self.output()}---")
         return rc
