@@ -81,6 +81,8 @@ class Daemon(daemon.Daemon):
         self.start()
 
     def output(self):
+        """What it wrote so far (all of it once it exited)."""
+        self.settle()
         with self.lock:
             return "".join(line + "\n" for line in self.lines)
 
