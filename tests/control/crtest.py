@@ -1,15 +1,16 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
-"""Helpers of the control-plane tests: start cardrouted with a temp INI on a
-free port (rest = 127.0.0.1:0; the log line names the port), talk HTTP,
-stop it by PID. Every wait is bounded."""
+"""Helpers of the control-plane tests: cardrouted (fixtures.daemon) with a
+temp INI on a free port (rest = 127.0.0.1:0; the log line names the port),
+talk HTTP, stop it by PID. Every wait is bounded."""
 import http.client
 import json
 import os
 import re
-import signal
-import subprocess
 import sys
 import time
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
+from fixtures import daemon  # noqa: E402
 
 failures = []
 
@@ -65,55 +66,32 @@ def read_lines(path):
         return [l.rstrip("\n") for l in f]
 
 
-class Daemon:
-    """cardrouted with a config; .port once it listens."""
+class Daemon(daemon.Daemon):
+    """cardrouted with a config, started at once (the process, its log and
+    the waits for a line are fixtures.daemon's); .port once it listens."""
+    timeout = 20.0
 
     def __init__(self, cardrouted, plugin_dirs, tmp, name, ini, env=None):
+        super().__init__(cardrouted, plugin_dirs, tmp, ini, name, dict(os.environ, **(env or {})))
         self.tmp = tmp
-        self.ini = os.path.join(tmp, name + ".ini")
-        self.log = os.path.join(tmp, name + ".out")
-        with open(self.ini, "w") as f:
-            f.write(ini)
-        self.out = open(self.log, "w")
-        self.proc = subprocess.Popen([cardrouted, "--plugin-dir", plugin_dirs, "--config", self.ini],
-                                     stdout=self.out, stderr=subprocess.STDOUT,
-                                     env=dict(os.environ, **(env or {})))
+        self.ini = self.path
+        self.logfile = os.path.join(tmp, name + ".out")
         self.port = None
         self.host = "127.0.0.1"
+        self.start()
 
     def output(self):
-        with open(self.log) as f:
-            return f.read()
-
-    def wait_log(self, needle, limit=20.0):
-        return wait_until(lambda: needle in self.output(), limit)
-
-    def logged_port(self, pattern, limit=20.0):
-        """The port in the log that @pattern (a regular expression, group 1
-        the port) finds, waiting for it; None if it does not come. For `:0`
-        in the INI: the daemon names the port it bound."""
-        found = []
-
-        def seen():
-            m = re.search(pattern, self.output())
-            if m:
-                found.append(int(m.group(1)))
-            return bool(found) or self.proc.poll() is not None
-        wait_until(seen, limit)
-        if not found:  # it exited: what it wrote last is in the file now
-            m = re.search(pattern, self.output())
-            return int(m.group(1)) if m else None
-        return found[0]
+        """What it wrote so far (all of it once it exited)."""
+        self.settle()
+        with self.lock:
+            return "".join(line + "\n" for line in self.lines)
 
     def wait_ready(self, limit=20.0):
-        def ready():
-            m = re.search(r"REST API listening on https?://[^:/]+:(\d+)/", self.output())
-            if m:
-                self.port = int(m.group(1))
-            return self.port is not None and "running with" in self.output() \
-                or self.proc.poll() is not None
-        wait_until(ready, limit)
-        return self.port is not None and self.proc.poll() is None
+        """True once the REST port is logged (.port) and the daemon runs."""
+        self.port = self.rest_port(limit)
+        if self.port is not None:
+            self.wait_log("running with", limit)
+        return self.port is not None and self.alive()
 
     def url(self):
         return f"http://{self.host}:{self.port}"
@@ -139,16 +117,11 @@ class Daemon:
                 parsed = None
         return resp.status, resp, parsed
 
-    def stop(self):
+    def stop(self, timeout=30.0):
         """SIGTERM; the exit code (the output is printed when it is not 0)."""
-        if self.proc.poll() is None:
-            self.proc.send_signal(signal.SIGTERM)
-            try:
-                self.proc.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait()
-        self.out.close()
-        if self.proc.returncode != 0:
-            print(f"--- cardrouted output ({self.log}) ---\n{self.output()}---")
-        return self.proc.returncode
+        proc = self.proc
+        rc = super().stop(timeout)
+        self.proc = proc  # stopped again: the same code; .proc stays readable
+        if rc != 0:
+            print(f"--- cardrouted output ({self.logfile}) ---\n{self.output()}---")
+        return rc

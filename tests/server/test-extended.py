@@ -21,7 +21,8 @@ import tempfile
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from chain import Chain  # noqa: E402
-from rsprotest import Peer, choice_of, connect_client_req, pdu, result_of, slot, tlv  # noqa: E402
+from rsprotest import (TPDU_CARD_TO_MODEM, Peer, choice_of, connect_client_req, result_of,  # noqa: E402
+                       tpdu_modem_to_card)
 from srvtest import check, finish, wait_until  # noqa: E402
 
 cardrouted, plugin_dirs, profile = sys.argv[1:4]
@@ -30,7 +31,6 @@ IMAGE = bytearray(b"CARDROUTE 4K" + b"\xff" * (4096 - 12))
 PATTERN = bytes((i * 7 + 3) & 0xFF for i in range(3000))
 CONNECT_CLIENT_RES = 0xa3
 SET_ATR_REQ = 0xaa
-TPDU_CARD_TO_MODEM = 0xad
 
 
 def apdu(client, hexcmd):
@@ -38,11 +38,6 @@ def apdu(client, hexcmd):
     if st != 200 or not isinstance(body, dict):
         return None
     return bytes.fromhex(body.get("response", ""))
-
-
-def tpdu_modem_to_card(data):
-    flags = tlv(0x30, b"\x01\x01\x00" * 4)
-    return pdu(0xac, slot(7, 0) + slot(1, 0) + flags + tlv(0x04, data))
 
 
 def card_answer(frame):

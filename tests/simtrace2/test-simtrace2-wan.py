@@ -236,14 +236,14 @@ backend = sim
             # 2. the slotmap is there, the bank's card is not (its slot has
             # no route yet): the bank answers cardNotPresent, the phone still
             # sees no card
-            ok(chain.client.wait_log("cardNotPresent", limit=20 + 4 * RTT_S),
+            ok(chain.client.wait_log("cardNotPresent", timeout=20 + 4 * RTT_S),
                "the bank answers the client cardNotPresent while its card is not there")
             ok(not phone.atrs() and not phone.tpdus(),
                "the phone still sees no card (no ATR, no command)")
             t0 = time.monotonic()
             ok(chain.route_bank(), "the bank's card comes")
             ok(chain.client.wait_log("phone: card present: emulation on, modem reset",
-                                     limit=20 + 4 * RTT_S),
+                                     timeout=20 + 4 * RTT_S),
                "the card came over the WAN: emulation on, modem reset pulsed")
             ok(phone.wait_line(lambda l: l.startswith("ATR "), 20 + 4 * RTT_S),
                "after the modem reset the phone read an ATR")
