@@ -35,9 +35,8 @@ struct _CrWatch {
 
 struct _CrReactor {
 	GSource source;
-	gpointer epoll_tag; /* the epoll fd's poll fd, in epoll mode; else NULL */
+	gpointer epoll_tag; /* the epoll fd's poll fd: set in epoll mode only */
 	gint epfd;
-	gboolean epoll_mode;
 	guint direct_max; /* CR_REACTOR_DIRECT_MAX, or 0 (tests: epoll only) */
 	CrWatch *direct[CR_REACTOR_DIRECT_MAX];
 	guint n_direct;

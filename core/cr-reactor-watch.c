@@ -132,6 +132,12 @@ all_unlink(CrReactor *self, CrWatch *w)
 	w->prev_all = w->next_all = NULL;
 }
 
+static gboolean
+in_epoll_mode(const CrReactor *self)
+{
+	return self->epoll_tag != NULL;
+}
+
 static void
 to_epoll_mode(CrReactor *self)
 {
@@ -148,7 +154,6 @@ to_epoll_mode(CrReactor *self)
 		}
 	}
 	self->epoll_tag = g_source_add_unix_fd(&self->source, self->epfd, G_IO_IN);
-	self->epoll_mode = TRUE;
 }
 
 static void
@@ -156,7 +161,6 @@ to_direct_mode(CrReactor *self)
 {
 	g_source_remove_unix_fd(&self->source, self->epoll_tag);
 	self->epoll_tag = NULL;
-	self->epoll_mode = FALSE;
 	for (CrWatch *w = self->all; w != NULL; w = w->next_all) {
 		if (epoll_ctl(self->epfd, EPOLL_CTL_DEL, w->fd, NULL) < 0 && errno != EBADF)
 			g_warning("reactor: epoll_ctl(DEL, %d): %s", w->fd, g_strerror(errno));
@@ -167,7 +171,7 @@ to_direct_mode(CrReactor *self)
 void
 cr_reactor_watches_settle(CrReactor *self)
 {
-	if (self->epoll_mode && self->dispatch_depth == 0 && self->direct_max > 0 &&
+	if (in_epoll_mode(self) && self->dispatch_depth == 0 && self->direct_max > 0 &&
 	    self->n_watches <= CR_REACTOR_DIRECT_BACK)
 		to_direct_mode(self);
 }
@@ -176,7 +180,7 @@ void
 cr_reactor_force_epoll(CrReactor *self, gboolean epoll_only)
 {
 	self->direct_max = epoll_only ? 0 : CR_REACTOR_DIRECT_MAX;
-	if (epoll_only && !self->epoll_mode)
+	if (epoll_only && !in_epoll_mode(self))
 		to_epoll_mode(self);
 	else
 		cr_reactor_watches_settle(self);
@@ -185,7 +189,7 @@ cr_reactor_force_epoll(CrReactor *self, gboolean epoll_only)
 gboolean
 cr_reactor_watches_ready(CrReactor *self)
 {
-	if (self->epoll_mode)
+	if (in_epoll_mode(self))
 		return (g_source_query_unix_fd(&self->source, self->epoll_tag) & G_IO_IN) != 0;
 	for (guint i = 0; i < self->n_direct; i++)
 		if (g_source_query_unix_fd(&self->source, self->direct[i]->tag) != 0)
@@ -209,7 +213,7 @@ dispatch_epoll(CrReactor *self)
 			if (!w->removed)
 				w->func(w, from_epoll(events[i].events), w->user_data);
 		}
-	} while (n == CR_REACTOR_BATCH && self->epoll_mode);
+	} while (n == CR_REACTOR_BATCH && in_epoll_mode(self));
 }
 
 /* what the poll found, taken before any callback runs: a callback may add,
@@ -237,7 +241,7 @@ dispatch_direct(CrReactor *self)
 void
 cr_reactor_watches_dispatch(CrReactor *self)
 {
-	if (self->epoll_mode)
+	if (in_epoll_mode(self))
 		dispatch_epoll(self);
 	else
 		dispatch_direct(self);
@@ -255,12 +259,12 @@ cr_watch_new(CrReactor *reactor, gint fd, GIOCondition events, CrWatchFunc func,
 	w->func = func;
 	w->user_data = user_data;
 	w->epoll_events = to_epoll(events);
-	if (!self->epoll_mode && self->n_direct < self->direct_max) {
+	if (!in_epoll_mode(self) && self->n_direct < self->direct_max) {
 		if (!direct_check(self, fd, error))
 			return NULL;
 		direct_add(self, w);
 	} else {
-		if (!self->epoll_mode)
+		if (!in_epoll_mode(self))
 			to_epoll_mode(self);
 		if (!epoll_add(self, w, error))
 			return NULL;
